@@ -1,0 +1,5 @@
+"""``python -m kmipd``: the command-line tool."""
+
+from kmipd.cli import main
+
+raise SystemExit(main())

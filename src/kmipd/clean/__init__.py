@@ -1,0 +1,5 @@
+"""Turn noisy digitized points into a valid non-increasing step curve."""
+
+from kmipd.clean._clean import clean_curve
+
+__all__ = ["clean_curve"]

@@ -1,0 +1,129 @@
+"""The orchestrator: runs inputs through the stages (clean -> reconstruct)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import TypeVar
+
+from kmipd.clean import clean_curve
+from kmipd.errors import ApproximationWarning, DataQualityWarning, OptionError
+from kmipd.reconstruction import reconstruct_arm
+from kmipd.types import CensorMarks, Curve, ReconstructionResult, RiskTable
+
+__all__ = ["reconstruct"]
+
+T = TypeVar("T")
+
+
+def reconstruct(
+    curves: Curve | Mapping[str, Curve],
+    *,
+    risk_table: RiskTable | Mapping[str, RiskTable] | None = None,
+    n: int | Mapping[str, int] | None = None,
+    events: int | Mapping[str, int] | None = None,
+    censor_marks: CensorMarks | Mapping[str, CensorMarks] | None = None,
+    warn: bool = True,
+) -> ReconstructionResult:
+    """Rebuild patient-level data from digitized Kaplan-Meier curves.
+
+    Each arm's points are cleaned into a valid step curve, then events and
+    censorings are decided interval by interval so that the numbers at risk,
+    the reported event total (when given) and the curve's drops all hold.
+
+    Parameters
+    ----------
+    curves : Curve or mapping of arm name to Curve
+        Digitized points, survival as a probability.
+    risk_table : RiskTable or mapping, optional
+        Numbers at risk per arm.
+    n : int or mapping, optional
+        Patients at time 0 per arm (when there is no risk table row at 0).
+    events : int or mapping, optional
+        Total events per arm within the curve's range; matched exactly.
+    censor_marks : CensorMarks or mapping, optional
+        Censoring tick marks per arm.
+    warn : bool, default True
+        Emit repairs and approximations as ``DataQualityWarning`` /
+        ``ApproximationWarning`` (they are always in the diagnostics).
+
+    Returns
+    -------
+    ReconstructionResult
+        ``.ipd`` (DataFrame ``arm, time, event``) and per-arm diagnostics.
+
+    Raises
+    ------
+    InputError
+        If an input is invalid or names an arm that has no curve.
+    ReconstructionError
+        If the counts cannot all hold.
+
+    Examples
+    --------
+    >>> from kmipd.types import Curve, RiskTable
+    >>> curve = Curve(time=[0, 2, 2, 5, 5, 8], survival=[1, 1, .8, .8, .6, .6])
+    >>> table = RiskTable(time=[0, 4], n_at_risk=[10, 8])
+    >>> result = reconstruct(curve, risk_table=table, warn=False)
+    >>> int(result.ipd.event.sum())
+    4
+    """
+    curve_map = _by_arm(curves, "curves")
+    tables = _by_arm(risk_table, "risk_table", curve_map)
+    sizes = _by_arm(n, "n", curve_map)
+    totals = _by_arm(events, "events", curve_map)
+    marks = _by_arm(censor_marks, "censor_marks", curve_map)
+    arms = {}
+    for name, curve in curve_map.items():
+        cleaned = clean_curve(curve)
+        arm = reconstruct_arm(
+            cleaned,
+            risk_table=tables.get(name),
+            n=sizes.get(name),
+            events=totals.get(name),
+            censor_marks=marks.get(name),
+        )
+        if warn:
+            _emit(name, arm.diagnostics.warnings)
+        arms[name] = arm
+    return ReconstructionResult(arms=arms)
+
+
+def _by_arm(
+    value: T | Mapping[str | None, T] | None,
+    option: str,
+    curves: Mapping[str, Curve] | None = None,
+) -> dict[str, T]:
+    if value is None:
+        return {}
+    if curves is None:
+        if isinstance(value, Curve):
+            return {value.arm: value}  # type: ignore[dict-item]
+        return dict(value)  # type: ignore[arg-type]
+    if not isinstance(value, Mapping):
+        if len(curves) == 1:
+            return {next(iter(curves)): value}
+        arm = getattr(value, "arm", None)
+        if arm in curves:
+            return {arm: value}
+        raise OptionError(
+            f"{option}: one value given for {len(curves)} arms ({', '.join(curves)}); "
+            "give it per arm, e.g. ARM=VALUE"
+        )
+    out: dict[str, T] = {}
+    for key, item in value.items():
+        if key is None and len(curves) == 1:
+            key = next(iter(curves))
+        if key not in curves:
+            raise OptionError(
+                f"{option}: arm {key!r} has no curve; arms in the curve input: "
+                f"{', '.join(curves)}"
+            )
+        out[str(key)] = item
+    return out
+
+
+def _emit(arm: str, notes: tuple[str, ...]) -> None:
+    for note in notes:
+        category = DataQualityWarning if note.startswith("cleaning") else ApproximationWarning
+        warnings.warn(f"arm {arm!r}: {note}", category, stacklevel=3)

@@ -1,0 +1,86 @@
+"""Times of the events and censorings decided for each interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.reconstruction._plan import IntervalPlan
+from kmipd.reconstruction._segments import Segments
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def place(
+    plans: list[IntervalPlan], seg: Segments, end: float, marks: FloatArray | None
+) -> tuple[FloatArray, FloatArray]:
+    """Event and censoring times of one arm.
+
+    Events go where the curve drops: the j-th event of an interval sits where
+    the expected cumulative events reach ``j - 1/2``, read along the curve (a
+    vertical drop takes all its events at its time; a sloped stretch between
+    two clicks spreads them). Censorings sit at the censor marks of their
+    interval when there are any, otherwise where their weights put them;
+    patients still at risk at the end are censored at the curve's last time.
+
+    Returns
+    -------
+    event_times, censor_times : ndarray
+    """
+    event_times: list[FloatArray] = []
+    censor_times: list[FloatArray] = []
+    for plan in plans:
+        start, stop = seg.start[plan.segments], seg.stop[plan.segments]
+        per_segment = plan.model.hazard * plan.model.at_risk_before(plan.censored)
+        times = _invert(per_segment, start, stop, plan.events - plan.unread_events)
+        if plan.unread_events:
+            unread = np.asarray(plan.unread, dtype=float) * (stop - start)
+            times = np.concatenate((times, _invert(unread, start, stop, plan.unread_events)))
+        if not plan.tail:
+            times = np.minimum(times, np.nextafter(plan.stop, -np.inf))
+        event_times.append(times)
+        censor_times.append(_censor_times(plan, start, stop, marks))
+        if plan.left and plan.tail:
+            censor_times.append(np.full(plan.left, end))
+    return np.concatenate(event_times or [np.empty(0)]), np.concatenate(censor_times or [np.empty(0)])
+
+
+def _invert(mass: FloatArray, start: FloatArray, stop: FloatArray, count: int) -> FloatArray:
+    """Times at which the cumulative ``mass`` reaches (j - 1/2)/count of its total."""
+    total = float(mass.sum()) if mass.size else 0.0
+    if count <= 0:
+        return np.empty(0)
+    if total <= 0:
+        return np.full(count, stop[-1] if stop.size else 0.0)
+    cumulative = np.cumsum(mass) / total
+    target = (np.arange(count) + 0.5) / count
+    k = np.minimum(np.searchsorted(cumulative, target, side="left"), mass.size - 1)
+    before = np.where(k > 0, cumulative[np.maximum(k - 1, 0)], 0.0)
+    share = mass[k] / total
+    frac = np.where(share > 0, (target - before) / np.where(share > 0, share, 1.0), 1.0)
+    return np.asarray(start[k] + np.clip(frac, 0.0, 1.0) * (stop[k] - start[k]), dtype=float)
+
+
+def _censor_times(
+    plan: IntervalPlan, start: FloatArray, stop: FloatArray, marks: FloatArray | None
+) -> FloatArray:
+    count = plan.censored
+    if count <= 0:
+        return np.empty(0)
+    if marks is not None:
+        inside = marks[(marks >= plan.start) & (marks < plan.stop)] if not plan.tail else marks[
+            (marks >= plan.start) & (marks <= plan.stop)
+        ]
+        if inside.size:
+            share = np.diff(np.round(np.linspace(0.0, count, inside.size + 1))).astype(int)
+            return np.repeat(np.sort(inside), share)
+    if start.size == 0 or plan.stop <= plan.start:
+        return np.full(count, plan.stop)
+    weight = plan.model.weight
+    if weight.sum() <= 0:
+        weight = stop - start
+    times = _invert(np.asarray(weight, dtype=float), start, stop, count)
+    # strictly inside the interval: a censoring at the next risk time would count as at risk
+    if not plan.tail:
+        times = np.minimum(times, np.nextafter(plan.stop, -np.inf))
+    return times
