@@ -133,7 +133,11 @@ def _uncross_corners(time: FloatArray, surv: FloatArray, repairs: list[str]) -> 
     span = float(time[-1] - time[0]) if time.size > 1 else 0.0
     if span <= 0:
         return surv
-    window = _CORNER_WINDOW * span
+    gaps = np.diff(time)
+    gaps = gaps[gaps > 0]
+    typical = float(np.median(gaps)) if gaps.size else span
+    # a dense trace (one point per pixel column) needs no more than a column or two
+    window = min(_CORNER_WINDOW * span, 2.0 * typical)
     surv = surv.copy()
     swapped = 0
     for _ in range(50):

@@ -50,6 +50,7 @@ class IntervalPlan:
     tail: bool = False
     unread: FloatArray | None = None  # per segment: True where the curve was not digitized
     unread_events: int = 0
+    unread_guess: float = 0.0
 
     @property
     def can_hold_events(self) -> bool:
@@ -140,17 +141,68 @@ def _bounded(
 
 
 def _round_events(plans: list[IntervalPlan]) -> list[IntervalPlan]:
-    """Round expected events so that their running total is kept."""
-    if not plans:
-        return plans
-    running = np.round(np.cumsum([p.expected_events for p in plans]))
-    counts = np.diff(np.concatenate(([0.0], running))).astype(int)
+    """Round expected events so that the reconstructed curve tracks the digitized one.
+
+    Rounding each interval on its own lets the survival level drift, as every
+    rounding error carries into all later times. Here each interval takes
+    the floor or the ceiling of its expected events, whichever brings the
+    predicted log-survival at its end closer to the curve's, given the
+    error carried in from earlier intervals (error diffusion in log-survival).
+    """
+    carried = 0.0
     out = []
-    for plan, d in zip(plans, counts, strict=True):
+    for plan in plans:
         leaving = plan.n0 - plan.left
-        d = int(np.clip(d, 0, leaving)) if plan.model.has_drops else 0
+        if not plan.model.has_drops or leaving <= 0:
+            out.append(replace(plan, events=0, censored=leaving))
+            continue
+        target = _log_ratio(plan)
+        ideal = _events_for_change(plan, target - carried)
+        low = int(np.clip(np.floor(ideal), 0, leaving))
+        high = int(np.clip(low + 1, 0, leaving))
+        errors = [abs(carried + _level_change(plan, d) - target) for d in (low, high)]
+        d = (low, high)[int(np.argmin(errors))]
+        carried += _level_change(plan, d) - target
         out.append(replace(plan, events=d, censored=leaving - d))
     return out
+
+
+def _events_for_change(plan: IntervalPlan, change: float) -> float:
+    """Events that give a log-survival ``change`` (inverse of ``_level_change``)."""
+    x = float(np.exp(min(change, 0.0)))
+    base = plan.n0 - 0.5 * (plan.n0 - plan.left)
+    return (1.0 - x) * base / (1.0 - 0.5 * (1.0 - x))
+
+
+def _read_log_ratio(plan: IntervalPlan) -> float:
+    ratio = float(plan.model.survival_ratio[-1]) if plan.model.hazard.size else 1.0
+    return float(np.log(max(ratio, 1e-9)))
+
+
+def _per_event(plan: IntervalPlan) -> float:
+    """Log-survival change of one event at the interval's mean number at risk."""
+    at_risk = 0.5 * (plan.n0 + plan.left)
+    return float(np.log(1.0 - 1.0 / at_risk)) if at_risk > 1.5 else -1.0
+
+
+def _log_ratio(plan: IntervalPlan) -> float:
+    """Log-survival change across the interval: the curve's, plus the guess where unread."""
+    return _read_log_ratio(plan) + plan.unread_guess * _per_event(plan)
+
+
+def _level_change(plan: IntervalPlan, events: float) -> float:
+    """Predicted change of log-survival when the interval holds ``events`` events.
+
+    With ``d`` events and the other leavers censored evenly through the
+    interval, events meet on average ``n0 - c/2`` at risk, and the KM factor
+    telescopes to ``1 - d / (n0 - c/2 + ...)``: ``log(1 - d / (n0 - (L - d)/2))``
+    for ``L`` leavers.
+    """
+    leaving = plan.n0 - plan.left
+    at_risk = plan.n0 - 0.5 * max(leaving - events, 0.0)
+    if at_risk <= 0:
+        return 0.0
+    return float(np.log(max(1.0 - events / at_risk, 1e-9)))
 
 
 def _estimate_unread(
@@ -172,18 +224,15 @@ def _estimate_unread(
         leaving = plan.n0 - plan.left
         read_events = plan.events if plan.model.has_drops else 0
         unread_time = float(np.sum(plan.model.length[np.asarray(plan.unread, dtype=bool)]))
-        guess = 0
-        if events is None:
-            guess = int(round(rate * 0.5 * (plan.n0 + plan.left) * unread_time))
+        guess = int(round(rate * 0.5 * (plan.n0 + plan.left) * unread_time))
         guess = max(0, min(guess, leaving - read_events))
         out.append(
             replace(plan, events=read_events + guess, censored=leaving - read_events - guess,
-                    unread_events=guess, expected_events=read_events + guess + 1e-6)
+                    unread_events=guess, unread_guess=float(guess))
         )
     unread_total = sum(p.unread_events for p in out)
-    how = ("set by the reported event total" if events is not None else
-           f"estimated at the event rate of the last read intervals ({unread_total} events); "
-           "give --events to pin them down")
+    how = (f"estimated at the event rate of the last read intervals ({unread_total} events)"
+           + ("" if events is not None else "; give --events to pin them down"))
     notes.append(
         f"the digitized curve ends at {read_end:g} while the risk table goes on; events after "
         f"that are {how} — digitize the curve to its end if it is flat there"
@@ -261,51 +310,89 @@ def _censoring_rate(plans: list[IntervalPlan]) -> float | None:
 
 
 def _meet_total(plans: list[IntervalPlan], events: int) -> list[IntervalPlan]:
-    """Trade censorings and events within intervals until the total is exact."""
-    residual = events - sum(p.events for p in plans)
+    """Trade censorings and events until the event total is exact.
+
+    The tail goes first (its curve fixes the hazards, not the count, so any
+    count there fits the curve equally well), then intervals past the
+    digitized curve, then read intervals, one event at a time where it
+    moves the predicted survival closest to the curve.
+    """
     plans = list(plans)
-    for _ in range(len(plans) + 2):
-        if residual == 0:
-            return plans
-        room = np.array([_room(p, residual) for p in plans], dtype=float)
-        if room.sum() <= 0:
+    residual = events - sum(p.events for p in plans)
+    plans, residual = _spread(plans, _tail_index(plans), residual)
+    read = [i for i, p in enumerate(plans) if not p.tail]
+    while residual != 0:
+        sign = 1 if residual > 0 else -1
+        best = _best_interval(plans, read, sign)
+        if best is None:
+            reached = sum(p.events for p in plans)
+            raise ReconstructionError(
+                f"the reported total of {events} events cannot be met: with these numbers at "
+                f"risk and this curve the arm can have {reached} at "
+                f"{'most' if residual > 0 else 'least'}; check --events and the risk table"
+            )
+        plans[best] = _trade(plans[best], sign)
+        residual -= sign
+    return plans
+
+
+def _tail_index(plans: list[IntervalPlan]) -> list[int]:
+    return [i for i, p in enumerate(plans) if p.tail and p.model.has_drops]
+
+
+def _spread(
+    plans: list[IntervalPlan], group: list[int], residual: int
+) -> tuple[list[IntervalPlan], int]:
+    """Move as much of ``residual`` as the group has room for, in proportion to its events."""
+    for _ in range(len(group) + 1):
+        room = np.array([_room(plans[i], residual) for i in group], dtype=float)
+        if residual == 0 or room.sum() <= 0:
             break
-        weight = np.array([p.expected_events + 1e-9 for p in plans]) * (room > 0)
-        share = np.diff(np.round(np.concatenate(([0.0], np.cumsum(weight / weight.sum())))
-                                 * abs(residual))).astype(int)
-        step = np.minimum(share, room.astype(int))
+        weight = np.array([plans[i].expected_events + 1e-6 for i in group]) * (room > 0)
+        shares = np.diff(np.round(np.cumsum(np.concatenate(([0.0], weight / weight.sum())))
+                                  * abs(residual))).astype(int)
+        step = np.minimum(shares, room.astype(int))
         if step.sum() == 0:
             step[int(np.argmax(room))] = 1
         sign = 1 if residual > 0 else -1
-        for i in np.flatnonzero(step):
-            moved = sign * int(step[i])
-            plans[i] = _trade(plans[i], moved)
-            residual -= moved
-    if residual != 0:
-        reached = sum(p.events for p in plans)
-        raise ReconstructionError(
-            f"the reported total of {events} events cannot be met: with these numbers at risk "
-            f"and this curve the arm can have {reached} at {'most' if residual > 0 else 'least'}; "
-            "check --events and the risk table"
-        )
-    return plans
+        for k in np.flatnonzero(step):
+            plans[group[k]] = _trade(plans[group[k]], sign * int(step[k]))
+            residual -= sign * int(step[k])
+    return plans, residual
+
+
+def _best_interval(plans: list[IntervalPlan], read: list[int], sign: int) -> int | None:
+    """Read interval where one more (sign=1) or one fewer event fits the curve best."""
+    errors = np.cumsum([_level_change(plans[i], plans[i].events) - _log_ratio(plans[i])
+                        for i in read]) if read else np.empty(0)
+    weights = np.array([(plans[i].stop - plans[i].start) * np.exp(_log_ratio(plans[i]))
+                        for i in read])
+    best, best_cost = None, np.inf
+    for k, i in enumerate(read):
+        if _room(plans[i], sign) <= 0:
+            continue
+        delta = _level_change(plans[i], plans[i].events + sign) - _level_change(
+            plans[i], plans[i].events)
+        cost = float(np.sum(weights[k:] * (np.abs(errors[k:] + delta) - np.abs(errors[k:]))))
+        if cost < best_cost:
+            best, best_cost = i, cost
+    return best
 
 
 def _trade(plan: IntervalPlan, moved: int) -> IntervalPlan:
     """Turn ``moved`` censorings (or, in the tail, patients left) into events."""
     from_censored = min(moved, plan.censored) if moved > 0 else moved
-    from_left = moved - from_censored
-    unread_events = plan.unread_events
+    events = plan.events + moved
+    unread_events = 0
     if plan.unread is not None:
-        unread_events = max(0, unread_events + moved) if moved < 0 else unread_events + (
-            moved if not plan.model.has_drops or plan.unread_events > 0 else 0
-        )
+        read_share = int(round(plan.expected_events)) if plan.model.has_drops else 0
+        unread_events = events - min(events, read_share)
     return replace(
         plan,
-        events=plan.events + moved,
+        events=events,
         censored=plan.censored - from_censored,
-        left=plan.left - from_left,
-        unread_events=min(unread_events, plan.events + moved),
+        left=plan.left - (moved - from_censored),
+        unread_events=unread_events,
     )
 
 
