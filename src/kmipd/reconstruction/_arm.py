@@ -77,7 +77,7 @@ def reconstruct_arm(
     flags = np.concatenate((np.ones(event_times.size, int), np.zeros(censor_times.size, int)))
     order = np.lexsort((-flags, all_times))
     diagnostics = diagnose(
-        all_times[order], flags[order], time, surv, cuts, counts, plans,
+        all_times[order], flags[order], curve.time, curve.survival, cuts, counts, plans,
         events_given=events, notes=notes,
     )
     return ArmReconstruction(
