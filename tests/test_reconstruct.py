@@ -519,12 +519,6 @@ def test_true_event_total_keeps_events_where_curve_drops() -> None:
     _assert_follows_curve(arm, 100)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: event rounding (_round_events) approximates the number at risk by the "
-    "interval mean n0 - leaving/2; in [10.45, 22.72) where 44 of 45 leave, the expected-count "
-    "model says 11.3 events (truth 10) but 21 are taken, and the KM falls 0.18 below the curve",
-)
 def test_long_interval_with_heavy_leaving_keeps_expected_events() -> None:
     time, event, curve, table = _simulated_case(265, 100, 6, 0.0, 0.0, False)
     assert table.n_at_risk.tolist() == [100, 77, 62, 55, 47, 45, 1]

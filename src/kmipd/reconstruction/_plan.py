@@ -167,13 +167,6 @@ def _round_events(plans: list[IntervalPlan]) -> list[IntervalPlan]:
     return out
 
 
-def _events_for_change(plan: IntervalPlan, change: float) -> float:
-    """Events that give a log-survival ``change`` (inverse of ``_level_change``)."""
-    x = float(np.exp(min(change, 0.0)))
-    base = plan.n0 - 0.5 * (plan.n0 - plan.left)
-    return (1.0 - x) * base / (1.0 - 0.5 * (1.0 - x))
-
-
 def _read_log_ratio(plan: IntervalPlan) -> float:
     ratio = float(plan.model.survival_ratio[-1]) if plan.model.hazard.size else 1.0
     return float(np.log(max(ratio, 1e-9)))
@@ -193,16 +186,35 @@ def _log_ratio(plan: IntervalPlan) -> float:
 def _level_change(plan: IntervalPlan, events: float) -> float:
     """Predicted change of log-survival when the interval holds ``events`` events.
 
-    With ``d`` events and the other leavers censored evenly through the
-    interval, events meet on average ``n0 - c/2`` at risk, and the KM factor
-    telescopes to ``1 - d / (n0 - c/2 + ...)``: ``log(1 - d / (n0 - (L - d)/2))``
-    for ``L`` leavers.
+    The interval model with the other leavers censored (``c = L - d``)
+    expects ``D(c)`` events to produce the curve's drop; ``d`` events then
+    produce ``d / D(c)`` of that drop (in log-survival). Events past the
+    digitized curve add one mean-risk-set step each.
     """
+    read = _read_log_ratio(plan)
     leaving = plan.n0 - plan.left
-    at_risk = plan.n0 - 0.5 * max(leaving - events, 0.0)
-    if at_risk <= 0:
-        return 0.0
-    return float(np.log(max(1.0 - events / at_risk, 1e-9)))
+    in_read = events
+    if plan.unread is not None:
+        in_read = min(events, plan.expected_events) if plan.model.has_drops else 0.0
+    change = (events - in_read) * _per_event(plan)
+    if in_read <= 0:
+        return change
+    expected = plan.model.events(max(leaving - events, 0.0))
+    if expected <= 1e-9:
+        return change + in_read * _per_event(plan)
+    return change + read * in_read / expected
+
+
+def _events_for_change(plan: IntervalPlan, change: float) -> float:
+    """Events whose predicted log-survival change is ``change`` (read part only)."""
+    read = _read_log_ratio(plan)
+    leaving = plan.n0 - plan.left
+    d0 = plan.model.events(0.0)
+    slope = d0 - plan.model.events(1.0)
+    denominator = read - change * slope
+    if read >= 0 or abs(denominator) < 1e-12:
+        return plan.expected_events
+    return float(change * (d0 - leaving * slope) / denominator)
 
 
 def _estimate_unread(
