@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any
 
 from kmipd.clean import clean_curve
 from kmipd.errors import ApproximationWarning, DataQualityWarning, OptionError
@@ -13,7 +13,6 @@ from kmipd.types import CensorMarks, Curve, ReconstructionResult, RiskTable
 
 __all__ = ["reconstruct"]
 
-T = TypeVar("T")
 
 
 def reconstruct(
@@ -90,10 +89,10 @@ def reconstruct(
 
 
 def _by_arm(
-    value: T | Mapping[str | None, T] | None,
+    value: Any,
     option: str,
-    curves: Mapping[str, Curve] | None = None,
-) -> dict[str, T]:
+    curves: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     if value is None:
         return {}
     if curves is None:
@@ -105,19 +104,18 @@ def _by_arm(
             return {next(iter(curves)): value}
         arm = getattr(value, "arm", None)
         if arm in curves:
-            return {arm: value}
+            return {str(arm): value}
         raise OptionError(
             f"{option}: one value given for {len(curves)} arms ({', '.join(curves)}); "
             "give it per arm, e.g. ARM=VALUE"
         )
-    out: dict[str, T] = {}
+    out: dict[str, Any] = {}
     for key, item in value.items():
         if key is None and len(curves) == 1:
             key = next(iter(curves))
         if key not in curves:
             raise OptionError(
-                f"{option}: arm {key!r} has no curve; arms in the curve input: "
-                f"{', '.join(curves)}"
+                f"{option}: arm {key!r} has no curve; arms in the curve input: {', '.join(curves)}"
             )
         out[str(key)] = item
     return out

@@ -101,7 +101,9 @@ class CleanedCurve:
         return np.asarray(self.survival[np.clip(index, 0, None)], dtype=np.float64)
 
     def __repr__(self) -> str:
-        return f"CleanedCurve(arm={self.arm!r}, points={self.time.size}, repairs={len(self.repairs)})"
+        return (
+            f"CleanedCurve(arm={self.arm!r}, points={self.time.size}, repairs={len(self.repairs)})"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -222,7 +224,10 @@ class ArmReconstruction:
 
     def __repr__(self) -> str:
         d = self.diagnostics
-        return f"ArmReconstruction(arm={self.arm!r}, n={d.n}, events={d.n_events}, max|dS|={d.max_abs_error:.4f})"
+        return (
+            f"ArmReconstruction(arm={self.arm!r}, n={d.n}, events={d.n_events}, "
+            f"max|dS|={d.max_abs_error:.4f})"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,8 +251,10 @@ class ReconstructionResult:
             pd.DataFrame({"arm": arm.arm, "time": arm.time, "event": arm.event})
             for arm in self.arms.values()
         ]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            {"arm": [], "time": [], "event": []}
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame({"arm": [], "time": [], "event": []})
         )
 
     def summary(self) -> Any:

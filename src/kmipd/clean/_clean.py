@@ -166,7 +166,8 @@ def _drop_misclicks(
     bad[0] = bad[0] and time[0] > 0
     if bad.any() and bad.sum() <= max(1, time.size // 10):
         repairs.append(
-            f"{int(bad.sum())} misclick(s) dropped (more than {limit:.3f} from the monotone curve), "
+            f"{int(bad.sum())} misclick(s) dropped "
+            f"(more than {limit:.3f} from the monotone curve), "
             f"at time(s) {', '.join(f'{t:.4g}' for t in time[bad][:5])}"
         )
         return time[~bad], surv[~bad]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.errors import OptionError, ReconstructionError, RiskTableError, located
+from kmipd.errors import OptionError, RiskTableError, located
 from kmipd.reconstruction._diagnostics import diagnose
 from kmipd.reconstruction._place import place
 from kmipd.reconstruction._plan import plan_intervals
@@ -77,12 +77,24 @@ def reconstruct_arm(
     flags = np.concatenate((np.ones(event_times.size, int), np.zeros(censor_times.size, int)))
     order = np.lexsort((-flags, all_times))
     diagnostics = diagnose(
-        all_times[order], flags[order], curve.time, curve.survival, cuts, counts, plans,
-        events_given=events, notes=notes,
+        all_times[order],
+        flags[order],
+        curve.time,
+        curve.survival,
+        cuts,
+        counts,
+        plans,
+        events_given=events,
+        notes=notes,
     )
     return ArmReconstruction(
-        arm=curve.arm, time=all_times[order], event=flags[order], curve=curve,
-        diagnostics=diagnostics, risk_table=risk_table, censor_marks=censor_marks,
+        arm=curve.arm,
+        time=all_times[order],
+        event=flags[order],
+        curve=curve,
+        diagnostics=diagnostics,
+        risk_table=risk_table,
+        censor_marks=censor_marks,
     )
 
 
@@ -126,10 +138,29 @@ def _check_risk_table(table: RiskTable) -> None:
     bad = np.flatnonzero(table.n_at_risk < 0)
     if bad.size:
         i = int(bad[0])
-        raise RiskTableError(located(f"negative number at risk {table.n_at_risk[i]}", source=table.source, row=where(i), column="n_at_risk"))
+        raise RiskTableError(
+            located(
+                f"negative number at risk {table.n_at_risk[i]}",
+                source=table.source,
+                row=where(i),
+                column="n_at_risk",
+            )
+        )
     if np.any(np.diff(table.time) <= 0) or table.time[0] < 0:
-        i = int(np.flatnonzero(np.diff(table.time) <= 0)[0] + 1) if np.any(np.diff(table.time) <= 0) else 0
-        raise RiskTableError(located(f"arm {table.arm!r}: risk-table times must start at 0 or later and increase; time {table.time[i]:g} does not", source=table.source, row=where(i), column="time"))
+        i = (
+            int(np.flatnonzero(np.diff(table.time) <= 0)[0] + 1)
+            if np.any(np.diff(table.time) <= 0)
+            else 0
+        )
+        raise RiskTableError(
+            located(
+                f"arm {table.arm!r}: risk-table times must start at 0 or later and "
+                f"increase; time {table.time[i]:g} does not",
+                source=table.source,
+                row=where(i),
+                column="time",
+            )
+        )
     rise = np.flatnonzero(np.diff(table.n_at_risk) > 0)
     if rise.size:
         i = int(rise[0] + 1)
@@ -138,7 +169,9 @@ def _check_risk_table(table: RiskTable) -> None:
                 f"arm {table.arm!r}: number at risk rises from {table.n_at_risk[i - 1]} to "
                 f"{table.n_at_risk[i]} at time {table.time[i]:g}; numbers at risk can only fall — "
                 "check for a typo or a row from another arm",
-                source=table.source, row=where(i), column="n_at_risk",
+                source=table.source,
+                row=where(i),
+                column="n_at_risk",
             )
         )
 
@@ -179,8 +212,10 @@ def _fit_to_curve(
             )
         )
     last = float(cuts[-1])
-    notes.append(f"cleaning: curve extended flat from its last point at {end:g} to the last "
-                 f"risk-table time {last:g} (patients still at risk there)")
+    notes.append(
+        f"cleaning: curve extended flat from its last point at {end:g} to the last "
+        f"risk-table time {last:g} (patients still at risk there)"
+    )
     return np.append(time, last), np.append(surv, surv[-1]), cuts, counts
 
 

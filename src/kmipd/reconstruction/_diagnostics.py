@@ -99,5 +99,7 @@ def diagnose(
         mean_abs_error=float(np.sum(np.abs(error) * weights) / max(grid[-1], 1e-300)),
         intervals=checks,
         warnings=tuple(notes),
-        method="kmipd interval model (risk table)" if cuts.size > 1 else "kmipd interval model (no risk table)",
+        method="kmipd interval model (risk table)"
+        if cuts.size > 1
+        else "kmipd interval model (no risk table)",
     )

@@ -96,10 +96,15 @@ def interval_model(
     """
     total = float(weight.sum())
     weight = weight / total if total > 0 else weight
-    ratio = np.cumprod(1.0 - hazard)
+    ratio = np.asarray(np.cumprod(1.0 - hazard), dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(ratio > 0, weight / np.where(ratio > 0, ratio, 1.0), 0.0)
     load = ratio * np.cumsum(per_unit)
     return IntervalModel(
-        n0=float(n0), hazard=hazard, length=length, weight=weight, survival_ratio=ratio, censor_load=load
+        n0=float(n0),
+        hazard=hazard,
+        length=length,
+        weight=weight,
+        survival_ratio=ratio,
+        censor_load=load,
     )

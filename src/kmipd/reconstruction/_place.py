@@ -42,7 +42,9 @@ def place(
         censor_times.append(_censor_times(plan, start, stop, marks))
         if plan.left and plan.tail:
             censor_times.append(np.full(plan.left, end))
-    return np.concatenate(event_times or [np.empty(0)]), np.concatenate(censor_times or [np.empty(0)])
+    return np.concatenate(event_times or [np.empty(0)]), np.concatenate(
+        censor_times or [np.empty(0)]
+    )
 
 
 def _invert(mass: FloatArray, start: FloatArray, stop: FloatArray, count: int) -> FloatArray:
@@ -68,9 +70,11 @@ def _censor_times(
     if count <= 0:
         return np.empty(0)
     if marks is not None:
-        inside = marks[(marks >= plan.start) & (marks < plan.stop)] if not plan.tail else marks[
-            (marks >= plan.start) & (marks <= plan.stop)
-        ]
+        inside = (
+            marks[(marks >= plan.start) & (marks < plan.stop)]
+            if not plan.tail
+            else marks[(marks >= plan.start) & (marks <= plan.stop)]
+        )
         if inside.size:
             share = np.diff(np.round(np.linspace(0.0, count, inside.size + 1))).astype(int)
             return np.repeat(np.sort(inside), share)

@@ -48,7 +48,7 @@ class IntervalPlan:
     segments: slice
     expected_events: float = 0.0
     tail: bool = False
-    unread: FloatArray | None = None  # per segment: True where the curve was not digitized
+    unread: npt.NDArray[np.bool_] | None = None  # per segment: True where not digitized
     unread_events: int = 0
     unread_guess: float = 0.0
 
@@ -109,7 +109,9 @@ def _slice(seg: Segments, index: int) -> slice:
     return slice(int(where[0]), int(where[-1]) + 1) if where.size else slice(0, 0)
 
 
-def _weights(seg: Segments, part: slice, mark_weight: FloatArray | None, *, tail: bool) -> FloatArray:
+def _weights(
+    seg: Segments, part: slice, mark_weight: FloatArray | None, *, tail: bool
+) -> FloatArray:
     if mark_weight is not None and mark_weight[part].sum() > 0:
         return np.asarray(mark_weight[part], dtype=float)
     length = seg.length[part]
@@ -122,7 +124,7 @@ def _bounded(
     counts: IntArray,
     i: int,
     mark_weight: FloatArray | None,
-    unread: FloatArray,
+    unread: npt.NDArray[np.bool_],
 ) -> IntervalPlan:
     part = _slice(seg, i)
     n0, n1 = int(counts[i]), int(counts[i + 1])
@@ -134,8 +136,15 @@ def _bounded(
     if model.has_drops and leaving > 0:
         expected = float(np.clip(leaving - model.censored_for_left(n1), 0.0, leaving))
     return IntervalPlan(
-        start=float(cuts[i]), stop=float(cuts[i + 1]), n0=n0, events=0, censored=leaving,
-        left=n1, model=model, segments=part, expected_events=expected,
+        start=float(cuts[i]),
+        stop=float(cuts[i + 1]),
+        n0=n0,
+        events=0,
+        censored=leaving,
+        left=n1,
+        model=model,
+        segments=part,
+        expected_events=expected,
         unread=unread[part] if unread[part].any() else None,
     )
 
@@ -236,15 +245,21 @@ def _estimate_unread(
         leaving = plan.n0 - plan.left
         read_events = plan.events if plan.model.has_drops else 0
         unread_time = float(np.sum(plan.model.length[np.asarray(plan.unread, dtype=bool)]))
-        guess = int(round(rate * 0.5 * (plan.n0 + plan.left) * unread_time))
+        guess = round(rate * 0.5 * (plan.n0 + plan.left) * unread_time)
         guess = max(0, min(guess, leaving - read_events))
         out.append(
-            replace(plan, events=read_events + guess, censored=leaving - read_events - guess,
-                    unread_events=guess, unread_guess=float(guess))
+            replace(
+                plan,
+                events=read_events + guess,
+                censored=leaving - read_events - guess,
+                unread_events=guess,
+                unread_guess=float(guess),
+            )
         )
     unread_total = sum(p.unread_events for p in out)
-    how = (f"estimated at the event rate of the last read intervals ({unread_total} events)"
-           + ("" if events is not None else "; give --events to pin them down"))
+    how = f"estimated at the event rate of the last read intervals ({unread_total} events)" + (
+        "" if events is not None else "; give --events to pin them down"
+    )
     notes.append(
         f"the digitized curve ends at {read_end:g} while the risk table goes on; events after "
         f"that are {how} — digitize the curve to its end if it is flat there"
@@ -278,12 +293,22 @@ def _tail(
         d = int(np.clip(target, 0, n0)) if model.has_drops else 0
         c = model.censored_for_events(d)
     else:
-        c = _tail_censoring(model, [p for p in plans if p.unread is None], float(cuts[-1]), end, notes)
-        d = int(round(model.events(c))) if model.has_drops else 0
+        c = _tail_censoring(
+            model, [p for p in plans if p.unread is None], float(cuts[-1]), end, notes
+        )
+        d = round(model.events(c)) if model.has_drops else 0
     c_int = int(np.clip(round(c), 0, n0 - d))
     return IntervalPlan(
-        start=float(cuts[-1]), stop=end, n0=n0, events=d, censored=c_int, left=n0 - d - c_int,
-        model=model, segments=part, expected_events=model.events(c), tail=True,
+        start=float(cuts[-1]),
+        stop=end,
+        n0=n0,
+        events=d,
+        censored=c_int,
+        left=n0 - d - c_int,
+        model=model,
+        segments=part,
+        expected_events=model.events(c),
+        tail=True,
     )
 
 
@@ -361,8 +386,9 @@ def _spread(
         if residual == 0 or room.sum() <= 0:
             break
         weight = np.array([plans[i].expected_events + 1e-6 for i in group]) * (room > 0)
-        shares = np.diff(np.round(np.cumsum(np.concatenate(([0.0], weight / weight.sum())))
-                                  * abs(residual))).astype(int)
+        shares = np.diff(
+            np.round(np.cumsum(np.concatenate(([0.0], weight / weight.sum()))) * abs(residual))
+        ).astype(int)
         step = np.minimum(shares, room.astype(int))
         if step.sum() == 0:
             step[int(np.argmax(room))] = 1
@@ -375,16 +401,21 @@ def _spread(
 
 def _best_interval(plans: list[IntervalPlan], read: list[int], sign: int) -> int | None:
     """Read interval where one more (sign=1) or one fewer event fits the curve best."""
-    errors = np.cumsum([_level_change(plans[i], plans[i].events) - _log_ratio(plans[i])
-                        for i in read]) if read else np.empty(0)
-    weights = np.array([(plans[i].stop - plans[i].start) * np.exp(_log_ratio(plans[i]))
-                        for i in read])
+    errors = (
+        np.cumsum([_level_change(plans[i], plans[i].events) - _log_ratio(plans[i]) for i in read])
+        if read
+        else np.empty(0)
+    )
+    weights = np.array(
+        [(plans[i].stop - plans[i].start) * np.exp(_log_ratio(plans[i])) for i in read]
+    )
     best, best_cost = None, np.inf
     for k, i in enumerate(read):
         if _room(plans[i], sign) <= 0:
             continue
         delta = _level_change(plans[i], plans[i].events + sign) - _level_change(
-            plans[i], plans[i].events)
+            plans[i], plans[i].events
+        )
         cost = float(np.sum(weights[k:] * (np.abs(errors[k:] + delta) - np.abs(errors[k:]))))
         if cost < best_cost:
             best, best_cost = i, cost
@@ -397,7 +428,7 @@ def _trade(plan: IntervalPlan, moved: int) -> IntervalPlan:
     events = plan.events + moved
     unread_events = 0
     if plan.unread is not None:
-        read_share = int(round(plan.expected_events)) if plan.model.has_drops else 0
+        read_share = round(plan.expected_events) if plan.model.has_drops else 0
         unread_events = events - min(events, read_share)
     return replace(
         plan,
