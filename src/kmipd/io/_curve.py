@@ -15,9 +15,8 @@ from kmipd.io._text import (
     ARM_ALIASES,
     TIME_ALIASES,
     Table,
-    column_cells,
+    arm_groups,
     column_label,
-    group_rows,
     is_index_column,
     is_number,
     match_columns,
@@ -138,13 +137,7 @@ def _from_columns(table: Table, default_arm: str) -> dict[str, _Points]:
     lines = np.asarray(table.lines, dtype=np.int64)
     if a is None:
         return {default_arm: _Points(time, value, lines, *columns)}
-    groups = group_rows(
-        column_cells(table, a, numeric=False),
-        table.lines,
-        source=table.source,
-        column=column_label(table, a, "arm"),
-        error=CurveError,
-    )
+    groups = arm_groups(table, a, CurveError)
     points = {}
     for name, picks in groups.items():
         rows = np.asarray(picks)

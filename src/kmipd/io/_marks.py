@@ -12,9 +12,9 @@ from kmipd.io._text import (
     ARM_ALIASES,
     TIME_ALIASES,
     Table,
+    arm_groups,
     column_cells,
     column_label,
-    group_rows,
     is_number,
     match_columns,
     missing_columns,
@@ -78,13 +78,7 @@ def read_censor_marks(
     if a is None:
         name = arm or "arm"
         return {name: _marks(name, cells, table.lines, table.source, label)}
-    groups = group_rows(
-        column_cells(table, a, numeric=False),
-        table.lines,
-        source=table.source,
-        column=column_label(table, a, "arm"),
-        error=CensorMarkError,
-    )
+    groups = arm_groups(table, a, CensorMarkError)
     return {
         name: _marks(
             name, [cells[i] for i in rows], [table.lines[i] for i in rows], table.source, label

@@ -14,9 +14,8 @@ from kmipd.io._text import (
     ARM_ALIASES,
     TIME_ALIASES,
     Table,
-    column_cells,
+    arm_groups,
     column_label,
-    group_rows,
     is_number,
     match_columns,
     missing_columns,
@@ -123,13 +122,7 @@ def _column_form(table: Table, default_arm: str) -> dict[str, _Column]:
     lines = np.asarray(table.lines, dtype=np.int64)
     if a is None:
         return {default_arm: _Column(time, count, lines, lines, table.source, *labels)}
-    groups = group_rows(
-        column_cells(table, a, numeric=False),
-        table.lines,
-        source=table.source,
-        column=column_label(table, a, "arm"),
-        error=RiskTableError,
-    )
+    groups = arm_groups(table, a, RiskTableError)
     result = {}
     for name, picks in groups.items():
         rows = np.asarray(picks)

@@ -22,6 +22,7 @@ __all__ = [
     "ARM_ALIASES",
     "TIME_ALIASES",
     "Table",
+    "arm_groups",
     "column_cells",
     "column_label",
     "group_rows",
@@ -291,6 +292,17 @@ def group_rows(
     order = np.argsort(index, kind="stable")
     bounds = np.cumsum(np.bincount(index, minlength=len(codes)))[:-1]
     return dict(zip(codes, np.split(order, bounds), strict=True))
+
+
+def arm_groups(table: Table, column: int, error: ErrorType) -> dict[str, npt.NDArray[np.intp]]:
+    """Row indices of each arm named in ``column`` of ``table``."""
+    return group_rows(
+        column_cells(table, column, numeric=False),
+        table.lines,
+        source=table.source,
+        column=column_label(table, column, "arm"),
+        error=error,
+    )
 
 
 def match_columns(
