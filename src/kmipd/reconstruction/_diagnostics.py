@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.reconstruction._plan import IntervalPlan
+from kmipd.reconstruction._model import IntervalPlan
 from kmipd.types import ArmDiagnostics, IntervalCheck
 
 FloatArray = npt.NDArray[np.float64]

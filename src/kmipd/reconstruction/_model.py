@@ -108,3 +108,31 @@ def interval_model(
         survival_ratio=ratio,
         censor_load=load,
     )
+
+
+@dataclass(frozen=True)
+class IntervalPlan:
+    """Counts decided for one interval and the model used to place them.
+
+    ``unread_events`` of the ``events`` fall where the digitized curve had
+    already ended; ``left`` (tail only) are censored at the curve's end.
+    """
+
+    start: float
+    stop: float
+    n0: int
+    events: int
+    censored: int
+    left: int
+    model: IntervalModel
+    segments: slice
+    expected_events: float = 0.0
+    tail: bool = False
+    unread: npt.NDArray[np.bool_] | None = None  # per segment: True where not digitized
+    unread_events: int = 0
+    unread_guess: float = 0.0
+
+    @property
+    def can_hold_events(self) -> bool:
+        """Whether events may be placed in this interval."""
+        return self.model.has_drops or (self.unread is not None and bool(self.unread.any()))

@@ -1,0 +1,92 @@
+"""Event counts that keep the rebuilt curve level with the digitized one.
+
+Rounding each interval's expected events on its own lets the survival level
+drift, as every rounding error carries into all later times. The functions
+here predict the change of log-survival an interval's event count produces
+and choose counts by error diffusion in log-survival.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from kmipd.reconstruction._model import IntervalPlan
+
+
+def round_events(plans: list[IntervalPlan]) -> list[IntervalPlan]:
+    """Round expected events so that the reconstructed curve tracks the digitized one.
+
+    Rounding each interval on its own lets the survival level drift, as every
+    rounding error carries into all later times. Here each interval takes
+    the floor or the ceiling of its expected events, whichever brings the
+    predicted log-survival at its end closer to the curve's, given the
+    error carried in from earlier intervals (error diffusion in log-survival).
+    """
+    carried = 0.0
+    out = []
+    for plan in plans:
+        leaving = plan.n0 - plan.left
+        if not plan.model.has_drops or leaving <= 0:
+            out.append(replace(plan, events=0, censored=leaving))
+            continue
+        target = log_ratio(plan)
+        ideal = _events_for_change(plan, target - carried)
+        low = int(np.clip(np.floor(ideal), 0, leaving))
+        high = int(np.clip(low + 1, 0, leaving))
+        errors = [abs(carried + level_change(plan, d) - target) for d in (low, high)]
+        d = (low, high)[int(np.argmin(errors))]
+        carried += level_change(plan, d) - target
+        out.append(replace(plan, events=d, censored=leaving - d))
+    return out
+
+
+def _read_log_ratio(plan: IntervalPlan) -> float:
+    ratio = float(plan.model.survival_ratio[-1]) if plan.model.hazard.size else 1.0
+    return float(np.log(max(ratio, 1e-9)))
+
+
+def _per_event(plan: IntervalPlan) -> float:
+    """Log-survival change of one event at the interval's mean number at risk."""
+    at_risk = 0.5 * (plan.n0 + plan.left)
+    return float(np.log(1.0 - 1.0 / at_risk)) if at_risk > 1.5 else -1.0
+
+
+def log_ratio(plan: IntervalPlan) -> float:
+    """Log-survival change across the interval: the curve's, plus the guess where unread."""
+    return _read_log_ratio(plan) + plan.unread_guess * _per_event(plan)
+
+
+def level_change(plan: IntervalPlan, events: float) -> float:
+    """Predicted change of log-survival when the interval holds ``events`` events.
+
+    The interval model with the other leavers censored (``c = L - d``)
+    expects ``D(c)`` events to produce the curve's drop; ``d`` events then
+    produce ``d / D(c)`` of that drop (in log-survival). Events past the
+    digitized curve add one mean-risk-set step each.
+    """
+    read = _read_log_ratio(plan)
+    leaving = plan.n0 - plan.left
+    in_read = events
+    if plan.unread is not None:
+        in_read = min(events, plan.expected_events) if plan.model.has_drops else 0.0
+    change = (events - in_read) * _per_event(plan)
+    if in_read <= 0:
+        return change
+    expected = plan.model.events(max(leaving - events, 0.0))
+    if expected <= 1e-9:
+        return change + in_read * _per_event(plan)
+    return change + read * in_read / expected
+
+
+def _events_for_change(plan: IntervalPlan, change: float) -> float:
+    """Events whose predicted log-survival change is ``change`` (read part only)."""
+    read = _read_log_ratio(plan)
+    leaving = plan.n0 - plan.left
+    d0 = plan.model.events(0.0)
+    slope = d0 - plan.model.events(1.0)
+    denominator = read - change * slope
+    if read >= 0 or abs(denominator) < 1e-12:
+        return plan.expected_events
+    return float(change * (d0 - leaving * slope) / denominator)
