@@ -315,3 +315,19 @@ def test_non_finite_point_message_names_arm_and_row() -> None:
         clean_curve(Curve([0.0, np.inf, 2.0], [1.0, 0.9, 0.8], arm="B"))
     assert "arm 'B'" in str(info.value)
     assert "row 2" in str(info.value)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    values=st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=60),
+    seed=st.integers(0, 1000),
+)
+def test_decreasing_fit_matches_scipy(values: list[float], seed: int) -> None:
+    from scipy.optimize import isotonic_regression
+
+    from kmipd.clean._isotonic import decreasing_fit
+
+    y = np.array(values)
+    w = np.random.default_rng(seed).uniform(0.1, 5.0, y.size)
+    expected = isotonic_regression(y, weights=w, increasing=False).x
+    np.testing.assert_allclose(decreasing_fit(y, w), expected, atol=1e-12)

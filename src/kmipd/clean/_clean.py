@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from kmipd.clean._isotonic import decreasing_fit
 from kmipd.errors import CurveError, located
 from kmipd.types import CleanedCurve, Curve
 
@@ -158,7 +159,7 @@ def _drop_misclicks(
 ) -> tuple[FloatArray, FloatArray]:
     if time.size < 5:
         return time, surv
-    fit = _isotonic(surv)
+    fit = decreasing_fit(surv)
     residual = surv - fit
     mad = float(np.median(np.abs(residual - np.median(residual))))
     limit = max(_MISCLICK_MIN, _MISCLICK_MADS * 1.4826 * mad)
@@ -172,12 +173,6 @@ def _drop_misclicks(
         )
         return time[~bad], surv[~bad]
     return time, surv
-
-
-def _isotonic(values: FloatArray) -> FloatArray:
-    from scipy.optimize import isotonic_regression
-
-    return np.asarray(isotonic_regression(values, increasing=False).x, dtype=float)
 
 
 def _anchor(
@@ -197,11 +192,9 @@ def _monotone(surv: FloatArray, repairs: list[str]) -> FloatArray:
     if np.all(np.diff(surv) <= 0):
         return surv
     # a heavy weight keeps the anchor at 1
-    from scipy.optimize import isotonic_regression
-
     weights = np.ones(surv.size)
     weights[0] = 1e6
-    fit = np.asarray(isotonic_regression(surv, weights=weights, increasing=False).x, dtype=float)
+    fit = decreasing_fit(surv, weights)
     fit[0] = 1.0
     fit = np.minimum(fit, 1.0)
     moved = np.abs(fit - surv)

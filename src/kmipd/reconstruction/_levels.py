@@ -74,7 +74,7 @@ def level_change(plan: IntervalPlan, events: float) -> float:
     change = (events - in_read) * _per_event(plan)
     if in_read <= 0:
         return change
-    expected = plan.model.events(max(leaving - events, 0.0))
+    expected = plan.model.linear_events(max(leaving - events, 0.0))
     if expected <= 1e-9:
         return change + in_read * _per_event(plan)
     return change + read * in_read / expected
@@ -84,8 +84,8 @@ def _events_for_change(plan: IntervalPlan, change: float) -> float:
     """Events whose predicted log-survival change is ``change`` (read part only)."""
     read = _read_log_ratio(plan)
     leaving = plan.n0 - plan.left
-    d0 = plan.model.events(0.0)
-    slope = d0 - plan.model.events(1.0)
+    d0 = plan.model.events_at_zero
+    slope = plan.model.events_per_censoring
     denominator = read - change * slope
     if read >= 0 or abs(denominator) < 1e-12:
         return plan.expected_events

@@ -33,11 +33,13 @@ class IntervalModel:
     weight: FloatArray  # w[k], sums to 1 (or all 0)
     survival_ratio: FloatArray  # P[k]
     censor_load: FloatArray  # Q[k]
+    has_drops: bool = False  # whether the curve drops anywhere in the interval
+    events_at_zero: float = 0.0  # D(0) = n0 sum h[k] P[k-1]
+    events_per_censoring: float = 0.0  # -dD/dc = sum h[k] Q[k-1]
 
-    @property
-    def has_drops(self) -> bool:
-        """Whether the curve drops anywhere in the interval."""
-        return bool(self.hazard.size and self.hazard.max() > 0)
+    def linear_events(self, censored: float) -> float:
+        """Expected events ``D(c)`` from its linear form (no clipping at zero risk)."""
+        return max(self.events_at_zero - censored * self.events_per_censoring, 0.0)
 
     def events(self, censored: float) -> float:
         """Expected events with ``censored`` censorings spread by the weights."""
@@ -68,10 +70,9 @@ class IntervalModel:
 
     def censored_for_events(self, n_events: float) -> float:
         """Censorings that make the expected events equal ``n_events``."""
-        slope = self.events(0.0) - self.events(1.0)
-        if slope <= 0:
+        if self.events_per_censoring <= 0:
             return 0.0
-        return float((self.events(0.0) - n_events) / slope)
+        return float((self.events_at_zero - n_events) / self.events_per_censoring)
 
 
 def interval_model(
@@ -100,6 +101,8 @@ def interval_model(
     with np.errstate(divide="ignore", invalid="ignore"):
         per_unit = np.where(ratio > 0, weight / np.where(ratio > 0, ratio, 1.0), 0.0)
     load = ratio * np.cumsum(per_unit)
+    ratio_prev = np.concatenate(([1.0], ratio[:-1]))
+    load_prev = np.concatenate(([0.0], load[:-1]))
     return IntervalModel(
         n0=float(n0),
         hazard=hazard,
@@ -107,6 +110,9 @@ def interval_model(
         weight=weight,
         survival_ratio=ratio,
         censor_load=load,
+        has_drops=bool(hazard.size and hazard.max() > 0),
+        events_at_zero=float(n0 * np.sum(hazard * ratio_prev)),
+        events_per_censoring=float(np.sum(hazard * load_prev)),
     )
 
 
