@@ -113,12 +113,6 @@ def test_misclick_in_sparse_curve_dropped(i: int, delta: float) -> None:
     np.testing.assert_allclose(c.survival, reference.survival)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: misclick detection fits the isotonic curve WITH the misclick, so a downward "
-    "misclick drags its successors' fit past the limit: genuine neighbours are dropped too, or "
-    "(too many flagged) nothing is dropped and isotonic pooling moves the curve's drop",
-)
 @pytest.mark.parametrize(("i", "delta"), [(16, -0.3), (25, -0.3), (16, -0.5), (7, -0.5)])
 def test_misclick_in_sparse_curve_drops_only_the_misclick(i: int, delta: float) -> None:
     reference = clean_curve(Curve(SPARSE_T, SPARSE_S))
@@ -129,11 +123,6 @@ def test_misclick_in_sparse_curve_drops_only_the_misclick(i: int, delta: float) 
     np.testing.assert_allclose(c.survival, reference.survival)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the wild click (2.5, 0.5) is not dropped; isotonic pooling turns the "
-    "0.9 plateau at t=2..5 into 0.8, moving the curve's drop from 5-6 to 2-2.5",
-)
 def test_misclick_before_plateau_does_not_move_the_drop() -> None:
     t = np.array([0.0, 1, 2, 2.5, 3, 4, 5, 6, 7, 8, 9, 10])
     s = np.array([1.0, 0.9, 0.9, 0.5, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.8])
@@ -143,16 +132,11 @@ def test_misclick_before_plateau_does_not_move_the_drop() -> None:
     np.testing.assert_allclose(c.survival, [1.0, 0.9, 0.9, 0.8, 0.8])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: corner un-crossing bubbles a misclick through every following point closer "
-    "than 1% of the time range (up to 50 swaps), shifting genuine survival values by one "
-    "point; the misclick reported as dropped is then at another time (or not dropped at all)",
-)
 def test_misclick_in_dense_cluster_not_bubbled() -> None:
     t = np.array([0, 1, 1.01, 1.02, 1.04, 1.06, 1.08, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-    s = np.array([1, 0.9, 0.3, 0.89, 0.88, 0.87, 0.86, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2,
-                  0.1, 0.05])
+    s = np.array(
+        [1, 0.9, 0.3, 0.89, 0.88, 0.87, 0.86, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]
+    )
     c = clean_curve(Curve(t, s))
     assert not any("corner pair" in r for r in c.repairs), c.repairs
     assert any("1 misclick" in r and "1.01" in r for r in c.repairs), c.repairs
@@ -160,21 +144,14 @@ def test_misclick_in_dense_cluster_not_bubbled() -> None:
     np.testing.assert_allclose(c.survival, np.delete(s, 2))
 
 
-BUBBLE = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: corner un-crossing bubbles a misclick through up to 50 genuine points of a "
-    "dense KM curve (see test_misclick_in_dense_cluster_not_bubbled)",
-)
-
-
 @pytest.mark.parametrize(
     ("i", "delta"),
     [
         (350, -0.3),
         (400, 0.3),
-        pytest.param(20, -0.3, marks=BUBBLE),
-        pytest.param(150, 0.3, marks=BUBBLE),
-        pytest.param(200, -0.3, marks=BUBBLE),
+        (20, -0.3),
+        (150, 0.3),
+        (200, -0.3),
     ],
 )
 def test_misclick_in_dense_km_curve_dropped(i: int, delta: float) -> None:
@@ -252,15 +229,24 @@ def test_drop_at_time_zero_kept() -> None:
 
 
 def test_flat_runs_compressed_without_changing_shape() -> None:
-    t = np.concatenate(([0.0], np.linspace(0.5, 4.0, 8), [4.0], np.linspace(4.5, 9.0, 10),
-                        [9.0], np.linspace(9.5, 20.0, 15)))
+    t = np.concatenate(
+        (
+            [0.0],
+            np.linspace(0.5, 4.0, 8),
+            [4.0],
+            np.linspace(4.5, 9.0, 10),
+            [9.0],
+            np.linspace(9.5, 20.0, 15),
+        )
+    )
     s = np.concatenate(([1.0], np.full(8, 1.0), [0.7], np.full(10, 0.7), [0.4], np.full(15, 0.4)))
     c = clean_curve(Curve(t, s))
     assert c.time.size < t.size
     assert c.time.size == 6  # (0,1) (4,1) (4,.7) (9,.7) (9,.4) (20,.4)
     grid = np.linspace(0.0, 20.0, 4001)
-    np.testing.assert_allclose(linear_reading(c.time, c.survival, grid),
-                               linear_reading(t, s, grid), atol=1e-12)
+    np.testing.assert_allclose(
+        linear_reading(c.time, c.survival, grid), linear_reading(t, s, grid), atol=1e-12
+    )
     np.testing.assert_allclose(c.at(grid), linear_reading(t, s, grid), atol=1e-12)
     assert c.end == 20.0
 
@@ -274,8 +260,9 @@ def test_flat_compression_keeps_sloped_shape() -> None:
     c = clean_curve(Curve(t, s))
     assert c.time.size < t.size
     grid = np.linspace(0.0, t[-1], 5001)
-    np.testing.assert_allclose(linear_reading(c.time, c.survival, grid),
-                               linear_reading(t, s, grid), atol=1e-12)
+    np.testing.assert_allclose(
+        linear_reading(c.time, c.survival, grid), linear_reading(t, s, grid), atol=1e-12
+    )
 
 
 def test_curve_ending_on_vertical_drop_keeps_last_drop() -> None:

@@ -5,14 +5,16 @@ The steps, each recorded as a repair when it changes anything:
 1. clip slightly negative times to 0 and survival to [0, 1];
 2. sort by time (ties: higher survival first, i.e. the top of a drop first);
 3. drop exact duplicate points;
-4. restore near-vertical corner pairs whose times crossed by click noise;
-5. drop misclicks: points far from a monotone fit of their neighbours;
+4. drop misclicks: points far off both their neighbourhoods;
+5. restore near-vertical corner pairs whose times crossed by click noise;
 6. fit a non-increasing curve by isotonic regression in time order;
 7. anchor the curve at (0, 1);
 8. keep only the first and last point of each flat run (no information lost).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import numpy.typing as npt
@@ -65,8 +67,8 @@ def clean_curve(curve: Curve, *, extend_to: float | None = None) -> CleanedCurve
     time, surv = _clip(time, surv, repairs)
     time, surv = _sort(time, surv)
     time, surv = _drop_duplicates(time, surv, repairs)
-    surv = _uncross_corners(time, surv, repairs)
     time, surv = _drop_misclicks(time, surv, repairs)
+    surv = _uncross_corners(time, surv, repairs)
     time, surv = _anchor(time, surv, repairs)
     surv = _monotone(surv, repairs)
     time, surv = _extend(time, surv, extend_to, repairs)
@@ -157,22 +159,46 @@ def _uncross_corners(time: FloatArray, surv: FloatArray, repairs: list[str]) -> 
 def _drop_misclicks(
     time: FloatArray, surv: FloatArray, repairs: list[str]
 ) -> tuple[FloatArray, FloatArray]:
+    """Drop points that break the step pattern against both their neighbourhoods.
+
+    A point is a misclick when it lies far below the median of the next few
+    points (a real drop stays down; a misclick does not) or far above the
+    median of the previous few. "Far" is at least 0.05 and ten times the
+    click noise estimated from successive differences.
+    """
     if time.size < 5:
         return time, surv
-    fit = decreasing_fit(surv)
-    residual = surv - fit
-    mad = float(np.median(np.abs(residual - np.median(residual))))
-    limit = max(_MISCLICK_MIN, _MISCLICK_MADS * 1.4826 * mad)
-    bad = np.abs(residual) > limit
+    after = _neighbour_median(surv, +1)
+    before = _neighbour_median(surv, -1)
+    steps = np.diff(surv)
+    noise = 1.4826 * float(np.median(np.abs(steps - np.median(steps)))) / np.sqrt(2.0)
+    limit = max(_MISCLICK_MIN, _MISCLICK_MADS * noise)
+    with np.errstate(invalid="ignore"):
+        bad = (surv < after - limit) | (surv > before + limit)
     bad[0] = bad[0] and time[0] > 0
     if bad.any() and bad.sum() <= max(1, time.size // 10):
         repairs.append(
             f"{int(bad.sum())} misclick(s) dropped "
-            f"(more than {limit:.3f} from the monotone curve), "
+            f"(more than {limit:.3f} off their neighbours), "
             f"at time(s) {', '.join(f'{t:.4g}' for t in time[bad][:5])}"
         )
         return time[~bad], surv[~bad]
     return time, surv
+
+
+def _neighbour_median(values: FloatArray, direction: int, width: int = 3) -> FloatArray:
+    """Median of the next (direction 1) or previous (-1) ``width`` values; NaN if fewer than 2."""
+    shifted = np.full((width, values.size), np.nan)
+    for k in range(1, width + 1):
+        if direction > 0:
+            shifted[k - 1, :-k] = values[k:]
+        else:
+            shifted[k - 1, k:] = values[:-k]
+    enough = np.sum(~np.isnan(shifted), axis=0) >= 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        median = np.nanmedian(shifted, axis=0)
+    return np.where(enough, median, np.nan)
 
 
 def _anchor(
