@@ -102,9 +102,9 @@ def test_simulation_is_what_the_tests_assume(truth: TrueData) -> None:
     # the corners are the exact KM
     grid = dense_grid(truth.curve_time)
     np.testing.assert_allclose(
-        km_at(truth.time, truth.event, grid), linear_reading(
-            CleanedCurve(truth.curve_time, truth.curve_survival), grid
-        ), atol=1e-12,
+        km_at(truth.time, truth.event, grid),
+        linear_reading(CleanedCurve(truth.curve_time, truth.curve_survival), grid),
+        atol=1e-12,
     )
 
 
@@ -459,22 +459,17 @@ def test_front_loaded_censoring_with_true_event_total_follows_curve() -> None:
 
 
 TO_ZERO = Curve([0, 1, 1, 20, 20], [1, 1, 0.9, 0.9, 0.0], arm="Z")
-FINAL_DROP_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with no risk table and no event total the estimated censoring exhausts the "
-    "risk set before the curve's last drop; the drop to 0 at t=20 gets no event and the KM "
-    "stays at 0.9",
-)
 
 
 @pytest.mark.parametrize(
     "kwargs",
     [
         pytest.param({"risk_table": RiskTable([0, 10], [10, 5], arm="Z")}, id="table"),
-        pytest.param({"risk_table": RiskTable([0, 10], [10, 5], arm="Z"), "events": 2},
-                     id="table-events"),
+        pytest.param(
+            {"risk_table": RiskTable([0, 10], [10, 5], arm="Z"), "events": 2}, id="table-events"
+        ),
         pytest.param({"n": 10, "events": 2}, id="n-events"),
-        pytest.param({"n": 10}, id="n-only", marks=FINAL_DROP_BUG),
+        pytest.param({"n": 10}, id="n-only"),
     ],
 )
 def test_final_drop_to_zero_gets_an_event(kwargs: dict[str, object]) -> None:
@@ -486,11 +481,6 @@ def test_final_drop_to_zero_gets_an_event(kwargs: dict[str, object]) -> None:
     assert np.all(arm.time <= 20.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the tail after the last risk time takes no event for the curve's final drop "
-    "to 0 (simulated n=30, risk table at 0 and 2.24 only): the KM ends at 0.55, not 0",
-)
 def test_final_drop_to_zero_in_tail_of_simulated_data() -> None:
     time, event, curve, table = _simulated_case(21, 30, 1, 0.0, 0.0, False)
     assert table.time.size == 2 and event[np.argmax(time)] == 1  # the last patient dies
@@ -536,8 +526,12 @@ def test_long_interval_with_heavy_leaving_keeps_expected_events() -> None:
 
 
 def _noisy_step_curve(
-    rng: np.random.Generator, t: np.ndarray, s: np.ndarray, time_noise: float,
-    surv_noise: float, shuffle: bool,
+    rng: np.random.Generator,
+    t: np.ndarray,
+    s: np.ndarray,
+    time_noise: float,
+    surv_noise: float,
+    shuffle: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     span = float(t[-1])
     t = t + rng.normal(0.0, time_noise * span, t.size)
@@ -577,8 +571,16 @@ def _check_invariants(
     give_events=st.booleans(),
 )
 def test_random_curves_and_tables(
-    seed: int, n: int, drops: int, rows: int, time_noise: float, surv_noise: float,
-    shuffle: bool, to_zero: bool, use_n: bool, give_events: bool,
+    seed: int,
+    n: int,
+    drops: int,
+    rows: int,
+    time_noise: float,
+    surv_noise: float,
+    shuffle: bool,
+    to_zero: bool,
+    use_n: bool,
+    give_events: bool,
 ) -> None:
     """Random curves with random (consistent-in-itself) risk tables: never a crash or hang."""
     rng = np.random.default_rng(seed)
@@ -646,7 +648,12 @@ SIMULATED = {
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(**SIMULATED, with_events=st.booleans())
 def test_simulated_data_keeps_counts(
-    seed: int, n: int, rows: int, time_noise: float, surv_noise: float, shuffle: bool,
+    seed: int,
+    n: int,
+    rows: int,
+    time_noise: float,
+    surv_noise: float,
+    shuffle: bool,
     with_events: bool,
 ) -> None:
     """Curve, risk table (and event total) of the same data: succeeds and meets every count."""
@@ -658,11 +665,6 @@ def test_simulated_data_keeps_counts(
     assert on_a_drop(arm.time[(arm.event == 1) & (arm.time < arm.curve.end)], arm.curve).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: see test_final_drop_to_zero_* and "
-    "test_long_interval_with_heavy_leaving_keeps_expected_events",
-)
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(**SIMULATED)
 def test_simulated_data_without_event_total_follows_curve(

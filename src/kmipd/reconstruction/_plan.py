@@ -73,7 +73,18 @@ def plan_intervals(
         plans.append(_tail(seg, cuts, counts, plans, end, events, mark_weight, notes))
     if events is not None:
         plans = meet_total(plans, events)
+        if plans and plans[-1].tail:
+            plans[-1] = _refit_tail(plans[-1])
     return plans
+
+
+def _refit_tail(plan: IntervalPlan) -> IntervalPlan:
+    """Re-solve the tail's censoring for the event count it ended with."""
+    if not plan.model.has_drops or plan.model.survival_ratio[-1] <= 0:
+        return plan
+    room = plan.n0 - plan.events
+    censored = int(np.clip(round(plan.model.censored_for_events(plan.events)), 0, room))
+    return replace(plan, censored=censored, left=room - censored)
 
 
 def _slice(seg: Segments, index: int) -> slice:
@@ -177,16 +188,13 @@ def _tail(
     model = interval_model(
         n0, seg.hazard[part], _weights(seg, part, mark_weight, tail=True), seg.length[part]
     )
-    if events is not None:
-        target = events - sum(p.events for p in plans)
-        d = int(np.clip(target, 0, n0)) if model.has_drops else 0
-        c = model.censored_for_events(d)
-    else:
-        c = _tail_censoring(
-            model, [p for p in plans if p.unread is None], float(cuts[-1]), end, notes
-        )
-        d = round(model.events(c)) if model.has_drops else 0
+    read = [p for p in plans if p.unread is None]
+    c = _tail_censoring(model, read, float(cuts[-1]), end, notes if events is None else [])
+    c = min(c, _censoring_keeping_last_drop(model))
+    d = round(model.events(c)) if model.has_drops else 0
     c_int = int(np.clip(round(c), 0, n0 - d))
+    if model.hazard.size and model.survival_ratio[-1] <= 0:
+        d = n0 - c_int  # the curve ends at 0: everyone not censored dies
     return IntervalPlan(
         start=float(cuts[-1]),
         stop=end,
@@ -199,6 +207,18 @@ def _tail(
         expected_events=model.events(c),
         tail=True,
     )
+
+
+def _censoring_keeping_last_drop(model: IntervalModel) -> float:
+    """Most censorings that still leave one patient at risk for a final drop to 0."""
+    if not model.hazard.size or model.survival_ratio[-1] > 0:
+        return np.inf
+    last = int(np.flatnonzero(model.hazard >= 1.0)[0]) if np.any(model.hazard >= 1.0) else -1
+    ratio_prev = model.survival_ratio[last - 1] if last > 0 else 1.0
+    load_prev = model.censor_load[last - 1] if last > 0 else 0.0
+    if load_prev <= 0:
+        return np.inf
+    return max(0.0, (model.n0 * ratio_prev - 1.0) / load_prev)
 
 
 def _tail_censoring(

@@ -14,18 +14,26 @@ from kmipd.reconstruction._model import IntervalPlan
 def meet_total(plans: list[IntervalPlan], events: int) -> list[IntervalPlan]:
     """Trade censorings and events until the event total is exact.
 
-    The tail goes first (its curve fixes the hazards, not the count, so any
-    count there fits the curve equally well); the rest moves one event at a
-    time to the interval where it brings the predicted survival closest to
-    the curve (past the digitized curve: closest to the event-rate guess).
+    Extra events go to the tail first (its curve fixes the hazards, not the
+    count, so a larger count there fits the curve as well, with less
+    censoring); the rest moves one event at a time to the interval where it
+    brings the predicted survival closest to the curve (past the digitized
+    curve: closest to the event-rate guess). Surplus events are taken from
+    the intervals first, as the tail's own estimate is independent of them,
+    and from the tail only when they have none left to give.
     """
     plans = list(plans)
     residual = events - sum(p.events for p in plans)
-    plans, residual = _spread(plans, _tail_index(plans), residual)
+    if residual > 0:
+        plans, residual = _spread(plans, _tail_index(plans), residual)
     read = [i for i, p in enumerate(plans) if not p.tail]
     while residual != 0:
         sign = 1 if residual > 0 else -1
         best = _best_interval(plans, read, sign)
+        if best is None and sign < 0:
+            plans, residual = _spread(plans, _tail_index(plans), residual)
+            if residual == 0:
+                break
         if best is None:
             reached = sum(p.events for p in plans)
             raise ReconstructionError(
