@@ -31,11 +31,7 @@ EXPECTED_PUBLIC = {
 
 
 def _subpackages() -> list[str]:
-    return sorted(
-        f"kmipd.{m.name}"
-        for m in pkgutil.iter_modules(kmipd.__path__)
-        if m.ispkg
-    )
+    return sorted(f"kmipd.{m.name}" for m in pkgutil.iter_modules(kmipd.__path__) if m.ispkg)
 
 
 def test_top_level_all_sorted_and_complete() -> None:
@@ -76,8 +72,14 @@ def test_errors_all_sorted() -> None:
     import kmipd.errors
 
     assert kmipd.errors.__all__ == sorted(kmipd.errors.__all__)
-    for name in ("KmipdError", "InputError", "OptionError", "RiskTableError",
-                 "ReconstructionError", "CurveError"):
+    for name in (
+        "KmipdError",
+        "InputError",
+        "OptionError",
+        "RiskTableError",
+        "ReconstructionError",
+        "CurveError",
+    ):
         assert name in kmipd.errors.__all__
 
 

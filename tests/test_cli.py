@@ -79,8 +79,18 @@ def test_no_command_is_a_usage_error(capsys):
 def test_reconstruct_help_describes_formats_and_examples(capsys):
     code, out, _ = run(capsys, "reconstruct", "--help")
     assert code == 0
-    for word in ("WebPlotDigitizer", "survival.txt", "nrisk.txt", "IPDfromKM", "ScanIt",
-                 "DigitizeIt", "examples:", "--risk-times", "--censor-marks", "--quiet"):
+    for word in (
+        "WebPlotDigitizer",
+        "survival.txt",
+        "nrisk.txt",
+        "IPDfromKM",
+        "ScanIt",
+        "DigitizeIt",
+        "examples:",
+        "--risk-times",
+        "--censor-marks",
+        "--quiet",
+    ):
         assert word in out, word
 
 
@@ -108,9 +118,18 @@ def test_missing_required_option_is_usage_error(capsys, tmp_path):
 def test_keynote_placebo_matches_risk_table(capsys, tmp_path):
     out_csv, report = tmp_path / "ipd.csv", tmp_path / "diag.json"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", KEYNOTE / "pbo_clicks.csv",
-        "--risk-table", KEYNOTE / "pbo_NAR.csv", "--arm", "Placebo",
-        "--out", out_csv, "--report", report,
+        capsys,
+        "reconstruct",
+        "--curve",
+        KEYNOTE / "pbo_clicks.csv",
+        "--risk-table",
+        KEYNOTE / "pbo_NAR.csv",
+        "--arm",
+        "Placebo",
+        "--out",
+        out_csv,
+        "--report",
+        report,
     )
     assert code == 0, err
     rows = read_ipd(out_csv)
@@ -128,8 +147,17 @@ def test_keynote_placebo_matches_risk_table(capsys, tmp_path):
 def test_events_are_matched_exactly(capsys, tmp_path):
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", KEYNOTE / "pbo_clicks.csv",
-        "--risk-table", KEYNOTE / "pbo_NAR.csv", "--events", "125", "--out", out_csv, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        KEYNOTE / "pbo_clicks.csv",
+        "--risk-table",
+        KEYNOTE / "pbo_NAR.csv",
+        "--events",
+        "125",
+        "--out",
+        out_csv,
+        "-q",
     )
     assert code == 0, err
     assert sum(int(row["event"]) for row in read_ipd(out_csv)) == 125
@@ -137,8 +165,14 @@ def test_events_are_matched_exactly(capsys, tmp_path):
 
 def test_warnings_are_one_line_each_without_source_location(capsys, tmp_path):
     code, _, err = run(
-        capsys, "reconstruct", "--curve", KEYNOTE / "pbo_clicks.csv",
-        "--risk-table", KEYNOTE / "pbo_NAR.csv", "--out", tmp_path / "ipd.csv",
+        capsys,
+        "reconstruct",
+        "--curve",
+        KEYNOTE / "pbo_clicks.csv",
+        "--risk-table",
+        KEYNOTE / "pbo_NAR.csv",
+        "--out",
+        tmp_path / "ipd.csv",
     )
     assert code == 0
     lines = err.splitlines()
@@ -151,9 +185,20 @@ def test_two_arms_with_report_and_per_arm_options(capsys, tmp_path):
     curve, risk = two_arm_inputs(tmp_path)
     out_csv, report = tmp_path / "ipd.csv", tmp_path / "diag.json"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", curve, "--risk-table", risk,
-        "--events", "Control=50", "--events", "Treated=40",
-        "--out", out_csv, "--report", report,
+        capsys,
+        "reconstruct",
+        "--curve",
+        curve,
+        "--risk-table",
+        risk,
+        "--events",
+        "Control=50",
+        "--events",
+        "Treated=40",
+        "--out",
+        out_csv,
+        "--report",
+        report,
     )
     assert code == 0, err
     rows = read_ipd(out_csv)
@@ -176,8 +221,18 @@ def test_events_accepts_several_values_after_one_option(capsys, tmp_path):
     curve, risk = two_arm_inputs(tmp_path)
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", curve, "--risk-table", risk,
-        "--events", "Control=45", "Treated=35", "--out", out_csv, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        curve,
+        "--risk-table",
+        risk,
+        "--events",
+        "Control=45",
+        "Treated=35",
+        "--out",
+        out_csv,
+        "-q",
     )
     assert code == 0, err
     events = Counter(row["arm"] for row in read_ipd(out_csv) if row["event"] == "1")
@@ -187,8 +242,18 @@ def test_events_accepts_several_values_after_one_option(capsys, tmp_path):
 def test_bare_n_for_a_single_arm_without_risk_table(capsys, tmp_path):
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE),
-        "--n", "50", "--events", "30", "--arm", "Solo", "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--n",
+        "50",
+        "--events",
+        "30",
+        "--arm",
+        "Solo",
+        "--out",
+        out_csv,
     )
     assert code == 0, err
     rows = read_ipd(out_csv)
@@ -199,13 +264,22 @@ def test_bare_n_for_a_single_arm_without_risk_table(capsys, tmp_path):
 
 
 def test_unnamed_risk_table_pairs_with_named_single_arm_curve(capsys, tmp_path):
-    curve = put(tmp_path, "c.csv", "arm,time,survival\n" + "".join(
-        f"B,{line}\n" for line in CURVE.splitlines()[1:]
-    ))
+    curve = put(
+        tmp_path,
+        "c.csv",
+        "arm,time,survival\n" + "".join(f"B,{line}\n" for line in CURVE.splitlines()[1:]),
+    )
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", curve, "--risk-table", put(tmp_path, "r.csv", RISK),
-        "--out", out_csv, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        curve,
+        "--risk-table",
+        put(tmp_path, "r.csv", RISK),
+        "--out",
+        out_csv,
+        "-q",
     )
     assert code == 0, err
     assert Counter(row["arm"] for row in read_ipd(out_csv)) == {"B": 40}
@@ -215,8 +289,15 @@ def test_named_risk_table_pairs_with_unnamed_single_arm_curve(capsys, tmp_path):
     risk = put(tmp_path, "r.csv", "arm,time,n_at_risk\nPlacebo,0,40\nPlacebo,4,22\n")
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), "--risk-table", risk,
-        "--out", out_csv, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--risk-table",
+        risk,
+        "--out",
+        out_csv,
+        "-q",
     )
     assert code == 0, err
     assert Counter(row["arm"] for row in read_ipd(out_csv)) == {"arm": 40}
@@ -226,8 +307,14 @@ def test_unnamed_risk_table_with_two_arm_curve(capsys, tmp_path):
     curve, _ = two_arm_inputs(tmp_path)
     out_csv = tmp_path / "ipd.csv"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", curve, "--risk-table", put(tmp_path, "r.csv", RISK),
-        "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        curve,
+        "--risk-table",
+        put(tmp_path, "r.csv", RISK),
+        "--out",
+        out_csv,
     )
     assert_clean_error(code, out, err, "--risk-table", "r.csv", "names no arms", "'Treated'")
     assert not out_csv.exists()
@@ -246,8 +333,15 @@ def test_risk_table_arm_without_curve(capsys, tmp_path):
 def test_guyot_text_files(capsys, tmp_path):
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", SURVHE / "survival.txt",
-        "--risk-table", SURVHE / "nrisk.txt", "--out", out_csv, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        SURVHE / "survival.txt",
+        "--risk-table",
+        SURVHE / "nrisk.txt",
+        "--out",
+        out_csv,
+        "-q",
     )
     assert code == 0, err
     assert len(read_ipd(out_csv)) == 61
@@ -256,9 +350,16 @@ def test_guyot_text_files(capsys, tmp_path):
 def test_ipdfromkm_split_risk_table_and_percent(capsys, tmp_path):
     out_csv = tmp_path / "ipd.csv"
     args = [
-        "reconstruct", "--curve", BONNER / "Radiationdata__radio.csv",
-        "--risk-table", BONNER / "Radiationdata__nrisk.radio.csv",
-        "--risk-times", BONNER / "Radiationdata__trisk.csv", "--out", out_csv, "-q",
+        "reconstruct",
+        "--curve",
+        BONNER / "Radiationdata__radio.csv",
+        "--risk-table",
+        BONNER / "Radiationdata__nrisk.radio.csv",
+        "--risk-times",
+        BONNER / "Radiationdata__trisk.csv",
+        "--out",
+        out_csv,
+        "-q",
     ]
     code, _, err = run(capsys, *args)
     assert code == 0, err
@@ -273,8 +374,16 @@ def test_failure_curve_is_turned_into_survival(capsys, tmp_path):
     incidence = "time,survival\n0,0\n1,0.1\n2,0.2\n3,0.3\n5,0.5\n8,0.6\n"
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "f.csv", incidence), "--failure",
-        "--risk-table", put(tmp_path, "r.csv", RISK), "--out", out_csv, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "f.csv", incidence),
+        "--failure",
+        "--risk-table",
+        put(tmp_path, "r.csv", RISK),
+        "--out",
+        out_csv,
+        "-q",
     )
     assert code == 0, err
     rows = read_ipd(out_csv)
@@ -287,9 +396,19 @@ def test_censor_marks_are_read_and_reported(capsys, tmp_path):
     marks = put(tmp_path, "marks.csv", "time\n1.5\n2.5\n6.5\n")
     out_csv, report = tmp_path / "ipd.csv", tmp_path / "diag.json"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE),
-        "--risk-table", put(tmp_path, "r.csv", RISK), "--censor-marks", marks,
-        "--out", out_csv, "--report", report, "-q",
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--risk-table",
+        put(tmp_path, "r.csv", RISK),
+        "--censor-marks",
+        marks,
+        "--out",
+        out_csv,
+        "--report",
+        report,
+        "-q",
     )
     assert code == 0, err
     assert json.loads(report.read_text())["inputs"]["censor_marks"] == str(marks)
@@ -299,8 +418,15 @@ def test_censor_marks_are_read_and_reported(capsys, tmp_path):
 
 def test_quiet_prints_nothing_on_stdout(capsys, tmp_path):
     code, out, _ = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE),
-        "--risk-table", put(tmp_path, "r.csv", RISK), "--out", tmp_path / "ipd.csv", "--quiet",
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--risk-table",
+        put(tmp_path, "r.csv", RISK),
+        "--out",
+        tmp_path / "ipd.csv",
+        "--quiet",
     )
     assert code == 0
     assert out == ""
@@ -311,8 +437,16 @@ def test_plot_writes_png(capsys, tmp_path):
     curve, risk = two_arm_inputs(tmp_path)
     figure = tmp_path / "overlay.png"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", curve, "--risk-table", risk,
-        "--out", tmp_path / "ipd.csv", "--plot", figure,
+        capsys,
+        "reconstruct",
+        "--curve",
+        curve,
+        "--risk-table",
+        risk,
+        "--out",
+        tmp_path / "ipd.csv",
+        "--plot",
+        figure,
     )
     assert code == 0, err
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -351,11 +485,10 @@ BAD_CURVES = {
     "wrong columns": ("foo,bar\n0,1\n1,0.9\n", ["wrong columns.csv", "columns", "'foo'"]),
     "nan": ("time,survival\n0,1\n1,nan\n2,0.8\n", ["nan.csv", "row 3", "'survival'"]),
     "negative time": (
-        "time,survival\n0,1\n-5,0.9\n10,0.5\n", ["negative time.csv", "row 3", "'time'"]
+        "time,survival\n0,1\n-5,0.9\n10,0.5\n",
+        ["negative time.csv", "row 3", "'time'"],
     ),
-    "above one": (
-        "time,survival\n0,1\n1,1.2\n2,0.8\n", ["above one.csv", "row 3", "--percent"]
-    ),
+    "above one": ("time,survival\n0,1\n1,1.2\n2,0.8\n", ["above one.csv", "row 3", "--percent"]),
 }
 
 
@@ -364,8 +497,16 @@ def test_bad_curve_file(capsys, tmp_path, case):
     text, needles = BAD_CURVES[case]
     out_csv, report = tmp_path / "ipd.csv", tmp_path / "diag.json"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, f"{case}.csv", text),
-        "--n", "20", "--out", out_csv, "--report", report,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, f"{case}.csv", text),
+        "--n",
+        "20",
+        "--out",
+        out_csv,
+        "--report",
+        report,
     )
     assert_clean_error(code, out, err, *needles)
     assert not out_csv.exists() and not report.exists()
@@ -375,8 +516,14 @@ def test_rising_risk_table(capsys, tmp_path):
     risk = put(tmp_path, "rising.csv", "time,n_at_risk\n0,40\n4,45\n")
     out_csv = tmp_path / "ipd.csv"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE),
-        "--risk-table", risk, "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--risk-table",
+        risk,
+        "--out",
+        out_csv,
     )
     assert_clean_error(code, out, err, "rising.csv", "row 3", "rises")
     assert not out_csv.exists()
@@ -398,8 +545,14 @@ def test_bad_options(capsys, tmp_path, options, needles):
     out_csv = tmp_path / "ipd.csv"
     with_risk = [] if "--risk-times" in options else ["--risk-table", put(tmp_path, "r.csv", RISK)]
     code, out, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), *with_risk,
-        *options, "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        *with_risk,
+        *options,
+        "--out",
+        out_csv,
     )
     assert_clean_error(code, out, err, *needles)
     assert not out_csv.exists()
@@ -409,8 +562,16 @@ def test_bare_number_with_two_arms(capsys, tmp_path):
     curve, risk = two_arm_inputs(tmp_path)
     out_csv = tmp_path / "ipd.csv"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", curve, "--risk-table", risk,
-        "--events", "30", "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        curve,
+        "--risk-table",
+        risk,
+        "--events",
+        "30",
+        "--out",
+        out_csv,
     )
     assert_clean_error(code, out, err, "--events", "'Control'", "ARM=30")
     assert not out_csv.exists()
@@ -441,8 +602,16 @@ def test_os_error_while_reading_is_named(capsys, tmp_path, monkeypatch):
 
 def test_missing_output_folder(capsys, tmp_path):
     code, out, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), "--n", "20",
-        "--out", tmp_path / "ipd.csv", "--report", tmp_path / "no" / "diag.json",
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--n",
+        "20",
+        "--out",
+        tmp_path / "ipd.csv",
+        "--report",
+        tmp_path / "no" / "diag.json",
     )
     assert_clean_error(code, out, err, "--report", "does not exist")
     assert not (tmp_path / "ipd.csv").exists()
@@ -451,8 +620,16 @@ def test_missing_output_folder(capsys, tmp_path):
 def test_same_output_twice(capsys, tmp_path):
     target = tmp_path / "same.csv"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), "--n", "20",
-        "--out", target, "--report", target,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--n",
+        "20",
+        "--out",
+        target,
+        "--report",
+        target,
     )
     assert_clean_error(code, out, err, "--report", "--out", "same file")
     assert not target.exists()
@@ -461,8 +638,16 @@ def test_same_output_twice(capsys, tmp_path):
 def test_failed_run_leaves_existing_output_alone(capsys, tmp_path):
     out_csv = put(tmp_path, "ipd.csv", "old content\n")
     code, _, _ = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE),
-        "--risk-table", put(tmp_path, "r.csv", RISK), "--events", "99", "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--risk-table",
+        put(tmp_path, "r.csv", RISK),
+        "--events",
+        "99",
+        "--out",
+        out_csv,
     )
     assert code == 2
     assert out_csv.read_text() == "old content\n"
@@ -472,7 +657,12 @@ def test_failed_run_leaves_existing_output_alone(capsys, tmp_path):
 def test_reconstruction_error_exits_2(capsys, tmp_path):
     out_csv = tmp_path / "ipd.csv"
     code, out, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--out",
+        out_csv,
     )
     assert_clean_error(code, out, err, "--n")  # neither a risk table nor n: says what to give
     assert not out_csv.exists()
@@ -487,8 +677,14 @@ def test_internal_error_exits_1_without_traceback(capsys, tmp_path, monkeypatch)
     monkeypatch.delenv("KMIPD_DEBUG", raising=False)
     out_csv = tmp_path / "ipd.csv"
     code, _, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), "--n", "20",
-        "--out", out_csv,
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--n",
+        "20",
+        "--out",
+        out_csv,
     )
     assert code == 1
     assert "internal error: RuntimeError: boom" in err
@@ -501,8 +697,14 @@ def test_internal_error_traceback_with_debug(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(kmipd.pipeline, "reconstruct", _explode)
     monkeypatch.setenv("KMIPD_DEBUG", "1")
     code, _, err = run(
-        capsys, "reconstruct", "--curve", put(tmp_path, "c.csv", CURVE), "--n", "20",
-        "--out", tmp_path / "ipd.csv",
+        capsys,
+        "reconstruct",
+        "--curve",
+        put(tmp_path, "c.csv", CURVE),
+        "--n",
+        "20",
+        "--out",
+        tmp_path / "ipd.csv",
     )
     assert code == 1
     assert "Traceback" in err and "RuntimeError: boom" in err

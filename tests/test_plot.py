@@ -49,12 +49,21 @@ def mismatched_arm() -> ArmReconstruction:
     """An arm whose rebuilt numbers at risk (4 at 0, 2 at 2) differ at time 2 (given 3)."""
     cleaned = CleanedCurve(time=[0, 1, 3], survival=[1.0, 0.75, 0.75], arm="X")
     diagnostics = ArmDiagnostics(
-        n=4, n_events=1, n_censored=3, events_given=None,
-        max_abs_error=0.0, rmse=0.0, mean_abs_error=0.0,
+        n=4,
+        n_events=1,
+        n_censored=3,
+        events_given=None,
+        max_abs_error=0.0,
+        rmse=0.0,
+        mean_abs_error=0.0,
     )
     return ArmReconstruction(
-        arm="X", time=[1.0, 1.5, 3.0, 3.0], event=[1, 0, 0, 0], curve=cleaned,
-        diagnostics=diagnostics, risk_table=RiskTable(time=[0, 2], n_at_risk=[4, 3], arm="X"),
+        arm="X",
+        time=[1.0, 1.5, 3.0, 3.0],
+        event=[1, 0, 0, 0],
+        curve=cleaned,
+        diagnostics=diagnostics,
+        risk_table=RiskTable(time=[0, 2], n_at_risk=[4, 3], arm="X"),
     )
 
 

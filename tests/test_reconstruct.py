@@ -438,13 +438,6 @@ def test_front_loaded_censoring_without_event_total_follows_curve() -> None:
     assert_matches_risk_table(arm, table.time, table.n_at_risk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with an event total, the tail after the last risk time only gets what the "
-    "bounded intervals left over (clipped at 0); here the first interval's estimate (83) "
-    "exceeds the true 50, the tail gets 0 events although the curve drops 0.5 -> 0.3 there, "
-    "and the KM misses the curve by 0.24",
-)
 def test_front_loaded_censoring_with_true_event_total_follows_curve() -> None:
     time, event = _front_loaded_censoring()
     ct, cs = km_corners(time, event)
@@ -489,12 +482,6 @@ def test_final_drop_to_zero_in_tail_of_simulated_data() -> None:
     _assert_follows_curve(arm, 30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: meeting the true event total (37, n=100, 7 risk rows) removes the events of "
-    "[0, 1.3) and of the tail, where the curve drops, instead of the surplus of [1.3, 13.02) "
-    "(25 estimated, 21 true): those drops get no event and the KM misses the curve by 0.25",
-)
 def test_true_event_total_keeps_events_where_curve_drops() -> None:
     time, event, curve, table = _simulated_case(22, 100, 6, 0.0, 0.0, False)
     arm = run(curve, risk_table=table, events=int(event.sum()))
@@ -677,11 +664,6 @@ def test_simulated_data_without_event_total_follows_curve(
     _assert_follows_curve(arm, n)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: see test_front_loaded_censoring_with_true_event_total_follows_curve and "
-    "test_true_event_total_keeps_events_where_curve_drops",
-)
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(**SIMULATED)
 def test_simulated_data_with_true_event_total_follows_curve(

@@ -261,9 +261,7 @@ def _read_inputs(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, An
 
     default = args.arm or "arm"
     with _reading(args.curve):
-        curves = io.read_curve(
-            args.curve, percent=args.percent, failure=args.failure, arm=args.arm
-        )
+        curves = io.read_curve(args.curve, percent=args.percent, failure=args.failure, arm=args.arm)
     kwargs: dict[str, Any] = {}
     if args.risk_table:
         with _reading(args.risk_table):

@@ -14,7 +14,6 @@ from kmipd.types import CensorMarks, Curve, ReconstructionResult, RiskTable
 __all__ = ["reconstruct"]
 
 
-
 def reconstruct(
     curves: Curve | Mapping[str, Curve],
     *,

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from kmipd.reconstruction._levels import round_events
 from kmipd.reconstruction._model import IntervalModel, IntervalPlan, interval_model
 from kmipd.reconstruction._segments import Segments
+from kmipd.reconstruction._timing import retime_censoring
 from kmipd.reconstruction._totals import meet_total
 
 FloatArray = npt.NDArray[np.float64]
@@ -75,6 +76,7 @@ def plan_intervals(
         plans = meet_total(plans, events)
         if plans and plans[-1].tail:
             plans[-1] = _refit_tail(plans[-1])
+        plans = [retime_censoring(p) for p in plans]
     return plans
 
 

@@ -117,4 +117,5 @@ def _room(plan: IntervalPlan, residual: int) -> int:
         return 0
     if residual > 0:
         return plan.censored + (plan.left if plan.tail else 0)
-    return plan.events
+    keep = 1 if plan.model.has_drops else 0  # a drop of the curve keeps at least one event
+    return max(plan.events - keep, 0)
