@@ -22,7 +22,7 @@ import numpy.typing as npt
 from kmipd.reconstruction._levels import round_events
 from kmipd.reconstruction._model import IntervalModel, IntervalPlan, interval_model
 from kmipd.reconstruction._segments import Segments
-from kmipd.reconstruction._timing import retime_censoring
+from kmipd.reconstruction._timing import fit_minimum_follow_up, retime_censoring
 from kmipd.reconstruction._totals import meet_total
 
 FloatArray = npt.NDArray[np.float64]
@@ -74,7 +74,9 @@ def plan_intervals(
         plans.append(_tail(seg, cuts, counts, plans, end, events, mark_weight, notes))
     if events is not None:
         plans = meet_total(plans, events)
-        if plans and plans[-1].tail:
+        if len(plans) == 1 and plans[0].tail:  # no risk table after time 0
+            plans[0] = fit_minimum_follow_up(plans[0]) or _refit_tail(plans[0])
+        elif plans and plans[-1].tail:
             plans[-1] = _refit_tail(plans[-1])
         plans = [retime_censoring(p) for p in plans]
     return plans
