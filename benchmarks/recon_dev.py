@@ -53,15 +53,10 @@ KMIPD_METHODS = [m for m in METHODS if m != "ipdfromkm"]
 
 
 def import_kmipd() -> tuple[Any, str | None]:
-    """Import kmipd (installed, else from ``<repo>/src``); (module, error)."""
+    """Import kmipd from this checkout's ``<repo>/src`` (whatever is installed); (module, error)."""
+    sys.path.insert(0, str(REPO / "src"))
     try:
         import kmipd
-    except ImportError:
-        sys.path.insert(0, str(REPO / "src"))
-        try:
-            import kmipd
-        except Exception as exc:
-            return None, f"{type(exc).__name__}: {exc}"
     except Exception as exc:
         return None, f"{type(exc).__name__}: {exc}"
     if not hasattr(kmipd, "reconstruct"):

@@ -57,10 +57,10 @@ CENSOR_MAX = 48.0  # uniform censoring on [0, CENSOR_MAX]
 
 
 def kmipd_env() -> dict[str, str]:
-    """Environment in which ``import kmipd`` works (<repo>/src appended to the path)."""
+    """Environment in which ``import kmipd`` imports this checkout (<repo>/src first)."""
     env = dict(os.environ)
     src = str(REPO / "src")
-    env["PYTHONPATH"] = (env["PYTHONPATH"] + os.pathsep if env.get("PYTHONPATH") else "") + src
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
@@ -97,7 +97,7 @@ def combined_inputs(data: Path, folder: Path) -> tuple[Path, Path, int, int]:
 def cli_command() -> tuple[list[str], dict[str, str], str]:
     exe = shutil.which("kmipd")
     if exe:
-        return [exe], dict(os.environ), "kmipd"
+        return [exe], kmipd_env(), "kmipd"
     return [sys.executable, "-m", "kmipd"], kmipd_env(), "python -m kmipd"
 
 
@@ -203,11 +203,8 @@ def risk_table(time_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _child(curve_csv: str, risk_csv: str, repeats: int, queue: Any) -> None:
     """Child process: read inputs, time ``kmipd.reconstruct`` ``repeats`` times."""
     try:
-        try:
-            import kmipd
-        except ImportError:
-            sys.path.append(str(REPO / "src"))
-            import kmipd
+        sys.path.insert(0, str(REPO / "src"))
+        import kmipd
 
         try:
             from kmipd.io import read_curve, read_risk_table
