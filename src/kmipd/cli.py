@@ -418,11 +418,396 @@ def _print_summary(result: ReconstructionResult, args: argparse.Namespace, out: 
     out.write(f"wrote {', '.join(written)}\n")
 
 
+# --------------------------------------------------------------------------- analyze
+
+_ANALYZE_EPILOG = """\
+input:
+  IPD.csv       CSV with a header naming the columns arm, time and event, in any order
+                (kmdata's files are time,event,arm); one row per patient; event 1 = event,
+                0 = censored; times >= 0. Delimiter ',', ';' or tab.
+
+outputs:
+  --json        {"kmipd_version", "input", "arms": {ARM: {n, events, median, landmarks,
+                rmst}}, "comparisons": [each arm vs the reference: hazard_ratio, logrank,
+                rmst_difference, proportional_hazards, piecewise_hazard_ratios],
+                "logrank_overall", "tau", "reference", "confidence_level"}; landmark keys
+                are the times as given on the command line. Landmarks beyond an arm's
+                follow-up are reported as not estimable (with a warning).
+  --plot        the Kaplan-Meier curves of all arms with numbers at risk (png, svg or
+                pdf, from the suffix).
+  Nothing is written unless the whole analysis succeeds.
+
+exit status: 0 success; 2 bad input or option (an 'error:' line; nothing written);
+1 internal error.
+
+examples:
+  kmipd analyze TH3RESA_2A.csv --json th3resa.json --reference physicians_choice \\
+      --landmarks 2,6,12 --tau 18 --plot th3resa_km.png --time-unit months
+"""
+
+_PLOT_FORMATS = ("png", "svg", "pdf")
+
+
+def _add_analyze(commands: Any, name: str) -> None:
+    """Register ``kmipd analyze``."""
+    sub = commands.add_parser(
+        name,
+        help="survival statistics of patient-level data (arm,time,event)",
+        description=(
+            "Kaplan-Meier estimates, medians, landmark survival and early-event proportions,\n"
+            "RMST, hazard ratios, log-rank and proportional-hazards tests of every arm in a\n"
+            "CSV of patient-level data, each arm against the reference arm."
+        ),
+        epilog=_ANALYZE_EPILOG,
+        formatter_class=_Formatter,
+    )
+    sub.add_argument("ipd", metavar="IPD.csv", help="patient-level data (columns arm,time,event)")
+    options = sub.add_argument_group("analysis")
+    options.add_argument(
+        "--reference", metavar="ARM", help="reference arm (default: the first arm in the file)"
+    )
+    options.add_argument(
+        "--landmarks",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="T1,T2",
+        help="times at which to report survival and the proportion with an event",
+    )
+    options.add_argument("--tau", metavar="T", help="restriction time of the RMST")
+    options.add_argument(
+        "--cuts",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="C1,C2",
+        help="increasing times that split follow-up for piecewise hazard ratios",
+    )
+    options.add_argument("--confidence-level", default="0.95", metavar="LEVEL", help="default 0.95")
+    options.add_argument(
+        "--time-unit", metavar="UNIT", help="unit of the times, for labels (e.g. months)"
+    )
+    outputs = sub.add_argument_group("outputs")
+    outputs.add_argument("--json", required=True, metavar="OUT.json", help="write the results")
+    outputs.add_argument("--plot", metavar="KM.png", help="write the Kaplan-Meier figure")
+    outputs.add_argument(
+        "--no-pvalue", action="store_true", help="leave the log-rank p-value off the figure"
+    )
+    outputs.add_argument("-q", "--quiet", action="store_true", help="print no table")
+
+
+def _cmd_analyze(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``kmipd analyze``: read, analyse, draw, then write."""
+    landmarks = _times(args.landmarks, "--landmarks")
+    cuts = _times(args.cuts, "--cuts", increasing=True)
+    tau = _times([args.tau], "--tau")[0][1] if args.tau else None
+    level = _level(args.confidence_level)
+    _check_outputs(args.ipd, {"--json": args.json, "--plot": args.plot})
+    if args.plot:
+        _figure_suffix(args.plot)
+    from kmipd.study import read_ipd
+
+    data = read_ipd(args.ipd)
+    reference = args.reference or next(iter(data))
+    if reference not in data:
+        raise OptionError(
+            f"--reference {reference!r}: no such arm in {args.ipd}; arms: {_arm_list(data)}"
+        )
+    data = {reference: data[reference], **data}  # the reference first
+    from kmipd.analysis import analyze
+    from kmipd.study._landmarks import follow_up, rekey_landmarks
+
+    values = tuple(value for _, value in landmarks)
+    result = analyze(
+        data,
+        reference=reference,
+        landmarks=values,
+        tau=tau,
+        cuts=tuple(value for _, value in cuts),
+        confidence_level=level,
+    )
+    ends = {arm: follow_up(time) for arm, (time, _) in data.items()}
+    _warn_follow_up(landmarks, ends, args.time_unit)
+    labels = tuple(text for text, _ in landmarks)
+    content = {
+        "kmipd_version": __version__,
+        "input": {
+            "file": args.ipd,
+            "arms": list(data),
+            "reference": reference,
+            "landmarks": list(values),
+            "tau": tau,
+            "cuts": [value for _, value in cuts],
+            "confidence_level": level,
+            "time_unit": args.time_unit,
+        },
+        **rekey_landmarks(result.to_dict(), labels, values, ends),
+    }
+    _write_analysis(args, result, content)
+    if not args.quiet:
+        _print_analysis(content, out)
+        out.write(f"wrote {', '.join(path for path in (args.json, args.plot) if path)}\n")
+    return EXIT_OK
+
+
+def _times(values: Sequence[str], option: str, *, increasing: bool = False) -> list[Any]:
+    """``(text, value)`` of comma- or space-separated times > 0, each given once."""
+    texts = [text.strip() for value in values for text in value.split(",") if text.strip()]
+    out: list[tuple[str, float]] = []
+    for text in texts:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (value > 0 and value < float("inf")):
+            raise OptionError(f"{option} {text!r}: give times as numbers > 0, e.g. {option} 6,12")
+        if any(value == seen for _, seen in out):
+            raise OptionError(f"{option}: {text} is given twice; give each time once")
+        if increasing and out and value < out[-1][1]:
+            raise OptionError(f"{option}: times must increase ({out[-1][0]} then {text})")
+        out.append((text, value))
+    return out
+
+
+def _level(text: str) -> float:
+    try:
+        level = float(text)
+    except ValueError:
+        level = float("nan")
+    if not 0 < level < 1:
+        raise OptionError(f"--confidence-level {text!r}: give a number between 0 and 1, e.g. 0.95")
+    return level
+
+
+def _check_outputs(source: str, outputs: Mapping[str, str | None]) -> None:
+    """Output paths that can be written and differ from each other and from the input."""
+    seen: dict[Path, str] = {}
+    for option, value in outputs.items():
+        if value is None:
+            continue
+        path = Path(value)
+        key = path.resolve()
+        if key in seen:
+            raise OptionError(f"{option} and {seen[key]} name the same file {value!r}")
+        if key == Path(source).resolve():
+            raise OptionError(f"{option} {value!r} is the input file; give another output path")
+        if not path.parent.is_dir():
+            raise OptionError(f"{option} {value!r}: the folder {str(path.parent)!r} does not exist")
+        if path.is_dir():
+            raise OptionError(f"{option} {value!r} is a folder; give a file name")
+        seen[key] = option
+
+
+def _figure_suffix(path: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in _PLOT_FORMATS:
+        raise OptionError(
+            f"--plot {path!r}: end the file name in {', '.join('.' + f for f in _PLOT_FORMATS)}"
+        )
+    return suffix
+
+
+def _warn_follow_up(
+    landmarks: Sequence[tuple[str, float]], ends: Mapping[str, float], unit: str | None
+) -> None:
+    from kmipd.study import StudyWarning
+
+    units = f" {unit}" if unit else ""
+    for arm, end in ends.items():
+        for text, value in landmarks:
+            if value > end:
+                warnings.warn(
+                    f"arm {arm!r}: landmark {text}{units} is beyond its follow-up (last time "
+                    f"{end:g}{units}); reported as not estimable",
+                    StudyWarning,
+                    stacklevel=2,
+                )
+
+
+def _write_analysis(args: argparse.Namespace, result: Any, content: dict[str, Any]) -> None:
+    """Draw the figure into a temporary folder, write the JSON, then move the figure in place."""
+    import tempfile
+
+    from kmipd import io
+
+    if not args.plot:
+        with _writing(args.json):
+            io.write_json(args.json, content)
+        return
+    target = Path(args.plot)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".kmipd-") as folder:
+        drawn = _save_km(result, args, Path(folder) / target.stem)
+        with _writing(args.json):
+            io.write_json(args.json, content)
+        with _writing(args.plot):
+            os.replace(drawn, target)
+
+
+def _save_km(result: Any, args: argparse.Namespace, stem: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window
+    import matplotlib.pyplot as plt
+
+    from kmipd.plot import plot_km, save_figures
+
+    overall = getattr(result, "logrank_overall", None)
+    pvalue = None if args.no_pvalue or len(result.arms) < 2 else getattr(overall, "pvalue", None)
+    figure = plot_km(
+        {arm: summary.km for arm, summary in result.arms.items()},
+        pvalue=pvalue,
+        time_unit=args.time_unit,
+    )
+    try:
+        paths = save_figures(figure, stem, formats=(_figure_suffix(args.plot),))
+    finally:
+        plt.close(figure)
+    return Path(paths[0])
+
+
+def _print_analysis(content: Mapping[str, Any], out: TextIO) -> None:
+    from kmipd.report._format import ci_text, hr_text, pvalue, time_text
+
+    level = f"{100 * content['input']['confidence_level']:g}% CI"
+    arms = content.get("arms", {})
+    rows: list[tuple[str, ...]] = [("arm", "n", "events", f"median ({level})")]
+    for name, arm in arms.items():
+        median = arm.get("median") or {}
+        text = f"{time_text(median.get('estimate'))} {ci_text(median.get('ci'), dash='-')}"
+        rows.append((name, str(arm.get("n")), str(arm.get("events")), text.strip()))
+    _table(rows, out)
+    comparisons = content.get("comparisons") or []
+    if comparisons:
+        out.write("\n")
+        rows = [("comparison", f"HR ({level})", "log-rank p")]  # a new table
+        for item in comparisons:
+            hr = item.get("hazard_ratio") or {}
+            ratio = f"{hr_text(hr.get('estimate'))} {ci_text(hr.get('ci'), hr_text, dash='-')}"
+            p = pvalue((item.get("logrank") or {}).get("pvalue"))
+            rows.append((f"{item.get('arm')} vs {item.get('reference')}", ratio.strip(), p))
+        _table(rows, out)
+
+
+def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+# --------------------------------------------------------------------------- run
+
+_RUN_EPILOG = """\
+study file (TOML; paths are relative to it):
+  title = "HER2-positive MBC, second line and later"
+  time_unit = "months"            # days, weeks, months or years
+  landmarks = [2, 6, 12]          # survival and early-event proportions at these times
+  tau = 24                        # RMST restriction time
+  # cuts = [6, 12]                # piecewise hazard ratios; confidence_level = 0.95
+  # show_pvalue = false           # overall log-rank p on each figure (cross-trial: off)
+
+  [[arm]]
+  id = "th3resa_tdm1"             # letters, digits, _ - . (names ipd/<id>.csv)
+  trial = "TH3RESA"
+  label = "T-DM1"
+  endpoint = "PFS"
+  ipd = "data/TH3RESA_2A.csv"     # columns arm,time,event in any order ...
+  select = "trastuzumab_emtansine"  # ... the arm's value in the arm column
+  # time_unit = "days"            # converted to the study's unit
+
+  [[arm]]
+  id = "trialb_control"
+  trial = "TRIAL-B"
+  label = "Control"
+  endpoint = "PFS"
+  curve = "data/trialb_curve.csv" # or a digitized curve, reconstructed first,
+  risk_table = "data/trialb_risk.csv"  # with its numbers at risk (or n = ...)
+  events = 120                    # optional: n, events, censor_marks, percent, failure
+
+  [[comparison]]
+  arms = ["th3resa_tdm1", "trialb_control"]  # the FIRST arm is the reference
+  # label = "..."
+
+outputs in DIR: results.json, km_<endpoint>.png/.svg/.pdf, ipd/<arm id>.csv
+  (arm,time,event) and report.html (self-contained). Each endpoint's arms are
+  analysed together against its first arm; each [[comparison]] on its own.
+  Everything is built in a temporary folder beside DIR and then moved in: a new DIR
+  appears whole; in an existing DIR only the files of this run are replaced (each
+  atomically), other files stay. On an error nothing is written. Re-running gives
+  identical files apart from the "generated" timestamp (set SOURCE_DATE_EPOCH to
+  fix it).
+
+exit status: 0 success; 2 bad study file or data (an 'error:' line names the file,
+the arm and the key); 1 internal error.
+"""
+
+
+def _add_run(commands: Any, name: str) -> None:
+    """Register ``kmipd run``."""
+    sub = commands.add_parser(
+        name,
+        help="run a study file: reconstruct, analyse, draw and report",
+        description=(
+            "Run a study file (TOML): read and check every arm's data, reconstruct the\n"
+            "digitized curves, analyse each endpoint and each comparison, and write the\n"
+            "results, figures, patient-level data and an HTML report into one folder."
+        ),
+        epilog=_RUN_EPILOG,
+        formatter_class=_Formatter,
+    )
+    sub.add_argument("study", metavar="STUDY.toml", help="the study file")
+    sub.add_argument("--out", required=True, metavar="DIR", help="the output folder")
+    sub.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines (warnings still shown)"
+    )
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``kmipd run``."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window
+    from kmipd.pipeline import run_study
+
+    def progress(message: str) -> None:
+        sys.stderr.write(f"kmipd run: {message}\n")
+        sys.stderr.flush()
+
+    run = run_study(
+        args.study,
+        args.out,
+        progress=None if args.quiet else progress,
+        generated=_source_date(),
+    )
+    if not args.quiet:
+        out.write(f"wrote {len(run.files)} files; open {run.out / 'report.html'}\n")
+    return EXIT_OK
+
+
+def _source_date() -> Any:
+    """The time in ``SOURCE_DATE_EPOCH`` (reproducible builds), else None (now)."""
+    from datetime import UTC, datetime
+
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromtimestamp(int(text), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise OptionError(
+            f"SOURCE_DATE_EPOCH={text!r} is not a number of seconds since 1970; unset it"
+        ) from None
+
+
 # --------------------------------------------------------------------------- main
 
 Command = Callable[[argparse.Namespace, TextIO], int]
 COMMANDS: dict[str, tuple[Callable[[Any, str], None], Command]] = {
     "reconstruct": (_add_reconstruct, _cmd_reconstruct),
+    "analyze": (_add_analyze, _cmd_analyze),
+    "run": (_add_run, _cmd_run),
 }
 
 

@@ -1,4 +1,9 @@
-"""The orchestrator: runs inputs through the stages (clean -> reconstruct)."""
+"""The orchestrator: runs inputs through the stages (clean -> reconstruct -> analyse -> report).
+
+- :func:`reconstruct` — digitized curves to patient-level data with diagnostics;
+- :func:`run_study` — a study file (TOML) to results, figures, IPD and an HTML
+  report in one folder (implemented in :mod:`kmipd._study_run`).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from kmipd._study_run import StudyRun, run_study
 from kmipd.clean import clean_curve
 from kmipd.errors import ApproximationWarning, DataQualityWarning, OptionError
 from kmipd.reconstruction import reconstruct_arm
 from kmipd.types import CensorMarks, Curve, ReconstructionResult, RiskTable
 
-__all__ = ["reconstruct"]
+__all__ = ["StudyRun", "reconstruct", "run_study"]
 
 
 def reconstruct(

@@ -1,0 +1,146 @@
+"""Read the data every arm of a study names, converted to the study's time unit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.errors import InputError
+from kmipd.study._errors import StudyFileError
+from kmipd.study._ipd import read_ipd
+from kmipd.study._spec import Study, StudyArm
+from kmipd.types import CensorMarks, Curve, RiskTable
+
+__all__ = ["ArmInput", "read_arm_inputs"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class ArmInput:
+    """The data of one study arm, times in the study's unit.
+
+    An IPD arm has ``time`` and ``event``; a curve arm has ``curve`` and, when
+    given, ``risk_table`` and ``censor_marks`` (all named by the arm's id).
+    """
+
+    arm: StudyArm
+    time: FloatArray | None = None
+    event: IntArray | None = None
+    curve: Curve | None = None
+    risk_table: RiskTable | None = None
+    censor_marks: CensorMarks | None = None
+
+
+def read_arm_inputs(study: Study) -> dict[str, ArmInput]:
+    """Read every arm's files; errors name the study file, the arm and the key.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`read_study`.
+
+    Returns
+    -------
+    dict of str to ArmInput
+        Per arm id, in the study's order.
+
+    Raises
+    ------
+    StudyFileError
+        A file that cannot be read or is invalid (the message includes the
+        reader's: file, row, column), or a ``select`` that matches no arm of
+        the file (the message lists the arms there).
+    """
+    return {arm.id: _read_arm(study, arm) for arm in study.arms}
+
+
+def _read_arm(study: Study, arm: StudyArm) -> ArmInput:
+    if arm.ipd is not None:
+        path = arm.ipd
+        time, event = _guard(study, arm, "ipd", lambda: _read_ipd(arm, path))
+        return ArmInput(arm=arm, time=time * arm.time_factor, event=event)
+    from kmipd import io
+
+    factor = arm.time_factor
+    curve = _pick(
+        study,
+        arm,
+        "curve",
+        arm.curve,
+        lambda path: io.read_curve(path, percent=arm.percent, failure=arm.failure),
+    )
+    table = _pick(study, arm, "risk_table", arm.risk_table, io.read_risk_table)
+    marks = _pick(study, arm, "censor_marks", arm.censor_marks, io.read_censor_marks)
+    return ArmInput(
+        arm=arm,
+        curve=Curve(
+            curve.time * factor, curve.survival, arm=arm.id, source=curve.source, rows=curve.rows
+        ),
+        risk_table=None
+        if table is None
+        else RiskTable(
+            table.time * factor, table.n_at_risk, arm=arm.id, source=table.source, rows=table.rows
+        ),
+        censor_marks=None
+        if marks is None
+        else CensorMarks(marks.time * factor, arm=arm.id, source=marks.source),
+    )
+
+
+def _pick(
+    study: Study,
+    arm: StudyArm,
+    key: str,
+    path: Path | None,
+    read: Callable[[Path], Mapping[str, Any]],
+) -> Any:
+    """The arm's entry of the file under ``key`` (None when the key is not given)."""
+    if path is None:
+        return None
+    return _guard(study, arm, key, lambda: _choose(read(path), arm, path))
+
+
+def _guard(study: Study, arm: StudyArm, key: str, read: Callable[[], T]) -> T:
+    """Run ``read``; an input error becomes a StudyFileError naming study, arm and key."""
+    try:
+        return read()
+    except StudyFileError:
+        raise
+    except InputError as exc:
+        raise StudyFileError(f"{study.path}, arm {arm.id!r}, key {key!r}: {exc}") from None
+
+
+def _read_ipd(arm: StudyArm, path: Path) -> tuple[FloatArray, IntArray]:
+    if arm.select is not None:
+        return read_ipd(path, select=arm.select)[arm.select]
+    ipd = read_ipd(path, require_arm=False)
+    if len(ipd) > 1:
+        found = ", ".join(f"{name!r} ({values[0].size} rows)" for name, values in ipd.items())
+        raise InputError(
+            f'{path}: the file holds {len(ipd)} arms ({found}); choose one with select = "NAME"'
+        )
+    return next(iter(ipd.values()))
+
+
+def _choose(items: Mapping[str, Any], arm: StudyArm, path: Path | None) -> Any:
+    """The arm's entry of a file: the one named by ``select``, or the only one."""
+    names = ", ".join(repr(name) for name in items)
+    if arm.select is not None:
+        if arm.select in items:
+            return items[arm.select]
+        if len(items) == 1 and next(iter(items)) == "arm":  # the file names no arms
+            return next(iter(items.values()))
+        raise InputError(f"{path}: no arm {arm.select!r}; arms in the file: {names}")
+    if len(items) > 1:
+        raise InputError(
+            f'{path}: the file holds {len(items)} arms ({names}); choose one with select = "NAME"'
+        )
+    return next(iter(items.values()))
