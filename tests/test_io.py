@@ -67,6 +67,7 @@ def test_public_names_are_sorted_and_documented():
         "parse_arm_counts",
         "read_censor_marks",
         "read_curve",
+        "read_ipd",
         "read_risk_table",
         "write_curve_csv",
         "write_ipd",

@@ -16,8 +16,9 @@ import pytest
 
 from kmipd.cli import main
 from kmipd.errors import InputError
+from kmipd.io import read_ipd
 from kmipd.pipeline import StudyRun, run_study
-from kmipd.study import StudyFileError, StudyWarning, read_ipd
+from kmipd.study import StudyFileError, StudyWarning
 
 DATA = Path(__file__).parent / "data" / "study"
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from kmipd.errors import InputError
+from kmipd.io import read_ipd
 from kmipd.study import (
     StudyFileError,
     normalize_unit,
     read_arm_inputs,
-    read_ipd,
     read_study,
     time_factor,
 )

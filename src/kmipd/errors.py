@@ -7,12 +7,14 @@
      │   ├─ CurveError                   digitized curve points
      │   ├─ RiskTableError               numbers at risk
      │   ├─ CensorMarkError              censoring tick marks
-     │   └─ OptionError                  a command-line or API option (--n, --events)
+     │   ├─ OptionError                  a command-line or API option (--n, --events)
+     │   └─ StudyFileError               a study file or a file it names
      ├─ DigitizationError                nothing usable found in a figure
      └─ ReconstructionError              infeasible counts for an arm
     KmipdWarning (UserWarning)
      ├─ DataQualityWarning               points dropped or repaired
-     └─ ApproximationWarning             e.g. no risk table: censoring estimated
+     ├─ ApproximationWarning             e.g. no risk table: censoring estimated
+     └─ StudyWarning                     a study result that needs care
 
 Messages say what was wrong, show the bad value and say what to do.
 """
@@ -31,6 +33,8 @@ __all__ = [
     "OptionError",
     "ReconstructionError",
     "RiskTableError",
+    "StudyFileError",
+    "StudyWarning",
     "located",
 ]
 
@@ -59,6 +63,10 @@ class OptionError(InputError):
     """A bad option value, such as ``--n`` or ``--events``."""
 
 
+class StudyFileError(InputError):
+    """A problem in a study file or in a file it names."""
+
+
 class DigitizationError(KmipdError):
     """Nothing usable could be read from a figure."""
 
@@ -77,6 +85,10 @@ class DataQualityWarning(KmipdWarning):
 
 class ApproximationWarning(KmipdWarning):
     """A quantity was estimated because the input did not determine it."""
+
+
+class StudyWarning(KmipdWarning):
+    """A study result that needs care, e.g. a landmark beyond an arm's follow-up."""
 
 
 def located(

@@ -3,7 +3,6 @@
 - :func:`read_study` — the study file, validated, as a :class:`Study`;
 - :func:`read_arm_inputs` — every arm's data (IPD or digitized curve), in the
   study's time unit;
-- :func:`read_ipd` — a CSV of patient-level data ``arm,time,event``;
 - :func:`time_factor` — conversion between days, weeks, months and years.
 
 Running a study is :func:`kmipd.pipeline.run_study`.
@@ -11,7 +10,6 @@ Running a study is :func:`kmipd.pipeline.run_study`.
 
 from kmipd.study._errors import StudyFileError, StudyWarning
 from kmipd.study._inputs import ArmInput, read_arm_inputs
-from kmipd.study._ipd import read_ipd
 from kmipd.study._read import read_study
 from kmipd.study._spec import Study, StudyArm, StudyComparison, endpoint_slug
 from kmipd.study._units import normalize_unit, time_factor
@@ -26,7 +24,6 @@ __all__ = [
     "endpoint_slug",
     "normalize_unit",
     "read_arm_inputs",
-    "read_ipd",
     "read_study",
     "time_factor",
 ]

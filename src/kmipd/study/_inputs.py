@@ -11,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.errors import InputError
+from kmipd.io import read_ipd
 from kmipd.study._errors import StudyFileError
-from kmipd.study._ipd import read_ipd
 from kmipd.study._spec import Study, StudyArm
 from kmipd.types import CensorMarks, Curve, RiskTable
 
