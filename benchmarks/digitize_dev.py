@@ -1,0 +1,431 @@
+"""Digitizer accuracy and speed on the development figures.
+
+Two sets, each split in two halves by sorted name (the first half is the one
+the digitizer was developed on, the second is held out):
+
+* ``kmgpt-sim``: 240 single-arm figures. The KM-GPT integrated absolute error
+  (IAE) of the digitized curve against the true Kaplan-Meier curve: each
+  curve's time divided by its own largest time, both step functions read on
+  the union of both normalised time sets plus 0 and 1, trapezoid rule of
+  ``|dS|`` over [0, 1]. The true curve's times are all observed times (as in
+  lifelines' timeline). Also the IAE after ``kmipd.reconstruct`` with the
+  risk table as read, the mean ``|dS|`` over the plotted range only, and the
+  share of the risk table read correctly.
+* ``figures-dev``: 120 two-arm PNGs (4 styles). Arms found, arms named as in
+  the truth, share of the true numbers at risk (at the ``risk_step`` ticks)
+  read correctly, mean ``|dS|`` of the digitized curve against the true KM
+  over [0, x_end] (worst arm), and after ``kmipd.reconstruct`` the
+  ``|dlogHR|`` (Cox, each arm against the first truth arm).
+
+Writes ``<out>/digitize_dev_cases.csv`` and ``<out>/digitize_dev.md``.
+
+Usage::
+
+    python benchmarks/digitize_dev.py [--data DIR] [--out DIR] [--sets kmgpt,dev]
+                                      [--stride N] [--styles jco,nejm,lancet,grey]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+import traceback
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(HERE))
+
+from scoring import cox_log_hr, km_at, km_steps, truncate  # noqa: E402
+
+STYLES = ("jco", "nejm", "lancet", "grey")
+
+
+def step_at(times: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Right-continuous step function through points (a repeated time is a drop)."""
+    index = np.searchsorted(times, grid, side="right") - 1
+    return np.asarray(values[np.clip(index, 0, len(values) - 1)], dtype=float)
+
+
+def truth_timeline(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KM survival on every observed time plus 0 (lifelines' timeline)."""
+    steps, surv = km_steps(time_, event)
+    grid = np.unique(np.concatenate(([0.0], np.asarray(time_, dtype=float))))
+    return grid, km_at(steps, surv, grid)
+
+
+def kmgpt_iae(
+    t_true: np.ndarray, s_true: np.ndarray, t_dig: np.ndarray, s_dig: np.ndarray
+) -> float:
+    """KM-GPT integrated absolute error between two step curves (see module docstring)."""
+    a = t_true / max(float(np.max(t_true)), 1e-12)
+    b = t_dig / max(float(np.max(t_dig)), 1e-12)
+    grid = np.unique(np.concatenate((a, b, [0.0, 1.0])))
+    grid = grid[(grid >= 0.0) & (grid <= 1.0)]
+    diff = np.abs(step_at(a, s_true, grid) - step_at(b, s_dig, grid))
+    return float(np.trapezoid(diff, grid))
+
+
+def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
+    """kmipd.reconstruct on the digitized curves and risk tables (warnings silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = kmipd.reconstruct(result.curves, risk_table=result.risk_tables or None, warn=False)
+    return rec.ipd
+
+
+def kmgpt_case(kmipd: Any, digitize: Any, data: Path, row: pd.Series) -> dict[str, Any]:
+    """Scores of one kmgpt-sim figure."""
+    ipd = pd.read_csv(data / "ipd" / f"{row.dataset_id}.csv")
+    t_true, s_true = truth_timeline(ipd.Time.to_numpy(), ipd.Event.to_numpy())
+    start = time.perf_counter()
+    result = digitize(data / "figures" / f"{row.dataset_id}.png")
+    seconds = time.perf_counter() - start
+    curve = result.arms[0].curve
+    t_dig, s_dig = np.asarray(curve.time), np.asarray(curve.survival)
+    grid = np.linspace(0.0, float(t_dig.max()), 2001)
+    out = {
+        "seconds": seconds,
+        "iae": kmgpt_iae(t_true, s_true, t_dig, s_dig),
+        "mean_abs_ds_visible": float(
+            np.mean(np.abs(step_at(t_true, s_true, grid) - step_at(t_dig, s_dig, grid)))
+        ),
+        "arms": len(result.arms),
+    }
+    table = result.arms[0].risk_table
+    expected = ast.literal_eval(row.risk_table)
+    if table is not None:
+        times = ipd.Time.to_numpy()
+        right = [
+            int(n) == int(np.sum(times >= t))
+            for t, n in zip(table.time, table.n_at_risk, strict=True)
+        ]
+        out["risk_correct"] = sum(right) / len(expected)
+    else:
+        out["risk_correct"] = 0.0
+    try:
+        rec = reconstruct_ipd(kmipd, result)
+        t_rec, s_rec = truth_timeline(rec.time.to_numpy(), rec.event.to_numpy())
+        out["iae_recon"] = kmgpt_iae(t_true, s_true, t_rec, s_rec)
+    except Exception as exc:
+        out["iae_recon"], out["recon_error"] = np.nan, f"{type(exc).__name__}: {exc}"[:200]
+    return out
+
+
+def _norm(name: str) -> str:
+    """Arm name for comparison: lower case, no spaces."""
+    return "".join(str(name).lower().split())
+
+
+def match_arms(
+    result: Any, truth: dict[str, tuple[np.ndarray, np.ndarray]], grid: np.ndarray
+) -> dict[str, Any]:
+    """Truth arm -> digitized arm: by name where the name was read right, else by curve."""
+    pairs: dict[str, Any] = {}
+    free = list(result.arms)
+    for name in truth:
+        hit = next((a for a in free if _norm(a.name) == _norm(name)), None)
+        if hit is not None:
+            pairs[name] = hit
+            free.remove(hit)
+    for name in truth:
+        if name in pairs or not free:
+            continue
+        steps, surv = truth[name]
+        errors = [
+            np.mean(
+                np.abs(
+                    km_at(steps, surv, grid)
+                    - step_at(np.asarray(a.curve.time), np.asarray(a.curve.survival), grid)
+                )
+            )
+            for a in free
+        ]
+        pairs[name] = free.pop(int(np.argmin(errors)))
+    return pairs
+
+
+def risk_score(pairs: dict[str, Any], truth_ipd: pd.DataFrame, x_end: float, step: float) -> float:
+    """Share of the true numbers at risk (at 0, step, ..., x_end) read exactly."""
+    times = np.arange(0.0, x_end + 1e-9, step)
+    right = total = 0
+    for name, group in truth_ipd.groupby("arm", sort=False):
+        total += len(times)
+        arm = pairs.get(name)
+        if arm is None or arm.risk_table is None:
+            continue
+        read = dict(zip(np.round(arm.risk_table.time, 6), arm.risk_table.n_at_risk, strict=True))
+        for t in times:
+            want = int(np.sum(group.time.to_numpy() >= t))
+            right += read.get(round(float(t), 6)) == want
+    return right / max(total, 1)
+
+
+def log_hr_error(
+    kmipd: Any, result: Any, pairs: dict[str, Any], truth_ipd: pd.DataFrame, x_end: float
+) -> float:
+    """Largest |dlogHR| (each arm vs the first truth arm) after reconstruction."""
+    rec = reconstruct_ipd(kmipd, result)
+    names = {a.name: t for t, a in pairs.items()}
+    rec = rec[rec.arm.isin(names)].assign(arm=lambda d: d.arm.map(names))
+    rec, true = truncate(rec, x_end), truncate(truth_ipd, x_end)
+    arms = list(dict.fromkeys(truth_ipd.arm))
+    errors = [
+        abs(cox_log_hr(rec, arms[0], other) - cox_log_hr(true, arms[0], other))
+        for other in arms[1:]
+    ]
+    return float(max(errors)) if errors else float("nan")
+
+
+def dev_case(
+    kmipd: Any, digitize: Any, data: Path, name: str, style: str, source: dict[str, Any]
+) -> dict[str, Any]:
+    """Scores of one figures-dev PNG."""
+    truth_ipd = pd.read_csv(data / "truth" / f"{name}.csv")
+    truth = {
+        a: km_steps(g.time.to_numpy(), g.event.to_numpy())
+        for a, g in truth_ipd.groupby("arm", sort=False)
+    }
+    start = time.perf_counter()
+    result = digitize(data / f"{name}-{style}.png")
+    seconds = time.perf_counter() - start
+    x_end = float(source["x_end"])
+    grid = np.linspace(0.0, x_end, 2001)
+    pairs = match_arms(result, truth, grid)
+    errors = [
+        np.mean(
+            np.abs(
+                km_at(*truth[t], grid)
+                - step_at(np.asarray(a.curve.time), np.asarray(a.curve.survival), grid)
+            )
+        )
+        for t, a in pairs.items()
+    ]
+    out = {
+        "seconds": seconds,
+        "arms": len(result.arms),
+        "arms_ok": len(result.arms) == len(truth),
+        "named": all(_norm(a.name) == _norm(t) for t, a in pairs.items())
+        and len(pairs) == len(truth),
+        "mean_abs_ds": float(max(errors)) if errors else np.nan,
+        "risk_correct": risk_score(pairs, truth_ipd, x_end, float(source["risk_step"])),
+        "warnings": len(result.warnings),
+    }
+    try:
+        out["abs_dloghr"] = log_hr_error(kmipd, result, pairs, truth_ipd, x_end)
+    except Exception as exc:
+        out["abs_dloghr"], out["recon_error"] = np.nan, f"{type(exc).__name__}: {exc}"[:200]
+    return out
+
+
+def run_set(kind: str, cases: list[tuple[str, Any]], scorer: Any) -> list[dict[str, Any]]:
+    """Score every case; a raised error is a failed case. Prints progress."""
+    rows = []
+    for i, (case, call) in enumerate(cases):
+        row: dict[str, Any] = {"set": kind, "case": case}
+        try:
+            row.update(scorer(call))
+            row["failed"] = False
+        except Exception as exc:
+            row.update(failed=True, error=f"{type(exc).__name__}: {exc}"[:300])
+            if "--debug" in sys.argv:
+                traceback.print_exc()
+        rows.append(row)
+        if (i + 1) % 20 == 0:
+            print(f"  {kind}: {i + 1}/{len(cases)}", file=sys.stderr)
+    return rows
+
+
+def halves(names: list[str]) -> dict[str, str]:
+    """'dev' for names in the first half (sorted), 'held-out' for the rest."""
+    ordered = sorted(set(names))
+    cut = (len(ordered) + 1) // 2
+    return {n: ("dev" if i < cut else "held-out") for i, n in enumerate(ordered)}
+
+
+def kmgpt_cases(kmipd: Any, digitize: Any, root: Path, stride: int) -> list[dict[str, Any]]:
+    """All (or every ``stride``-th) kmgpt-sim figures, scored."""
+    data = root / "kmgpt-sim"
+    meta = pd.read_csv(data / "simulation_metadata.csv").sort_values("dataset_id")
+    meta = meta.iloc[::stride]
+    split = halves(list(meta.dataset_id))
+    cases = [(r.dataset_id, r) for r in meta.itertuples()]
+    rows = run_set("kmgpt-sim", cases, lambda r: kmgpt_case(kmipd, digitize, data, r))
+    for row in rows:
+        row["half"] = split[row["case"]]
+    return rows
+
+
+def dev_cases(
+    kmipd: Any, digitize: Any, root: Path, stride: int, styles: list[str]
+) -> list[dict[str, Any]]:
+    """figures-dev PNGs of the given styles (every ``stride``-th trial), scored."""
+    data = root / "figures-dev"
+    sources = json.loads((data / "sources.json").read_text())
+    names = sorted(sources)[::stride]
+    split = halves(sorted(sources))
+    cases = [(f"{n}-{s}", (n, s)) for n in names for s in styles]
+    rows = run_set(
+        "figures-dev", cases, lambda c: dev_case(kmipd, digitize, data, c[0], c[1], sources[c[0]])
+    )
+    for row, (_, (name, style)) in zip(rows, cases, strict=True):
+        row.update(half=split[name], trial=name, style=style)
+    return rows
+
+
+def _scored(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Values of a column with failed cases (or missing values) as +inf."""
+    if column not in frame:
+        return np.full(len(frame), np.inf)
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    return np.where(frame["failed"].to_numpy(bool) | ~np.isfinite(values), np.inf, values)
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    """Number for a Markdown table."""
+    return "inf" if not np.isfinite(value) else f"{value:.{digits}f}"
+
+
+def kmgpt_table(frame: pd.DataFrame) -> list[str]:
+    """Markdown summary of the kmgpt-sim rows."""
+    lines = [
+        "| part | figures | failures | median IAE | 97.5% IAE | median IAE after "
+        "reconstruct | 97.5% after | median mean abs dS (plotted range) | risk numbers "
+        "correct | median s |",
+        "|" + " --- |" * 10,
+    ]
+    for part, rows in [("all", frame), *list(frame.groupby("half"))]:
+        iae, rec = _scored(rows, "iae"), _scored(rows, "iae_recon")
+        lines.append(
+            f"| {part} | {len(rows)} | {int(rows.failed.sum())} | {_fmt(np.median(iae))} | "
+            f"{_fmt(np.percentile(iae, 97.5))} | {_fmt(np.median(rec))} | "
+            f"{_fmt(np.percentile(rec, 97.5))} | "
+            f"{_fmt(np.median(_scored(rows, 'mean_abs_ds_visible')))} | "
+            f"{100 * np.nan_to_num(rows.get('risk_correct', pd.Series(0))).mean():.1f} % | "
+            f"{_fmt(np.median(_scored(rows, 'seconds')), 2)} |"
+        )
+    return lines
+
+
+def kmgpt_note(frame: pd.DataFrame) -> list[str]:
+    """Where the IAE comes from: the truth's follow-up beyond the plotted axis."""
+    if "truth_end_over_curve_end" not in frame:
+        return []
+    over = pd.to_numeric(frame["truth_end_over_curve_end"], errors="coerce")
+    beyond = over > 1.01
+    inside = _scored(frame[~beyond], "iae")
+    return [
+        f"In {int(beyond.sum())} of {len(frame)} figures the true follow-up goes on more than "
+        "1 % beyond the end of the plotted curve (the axis stops first). The IAE divides each "
+        "curve's times by its own last time, so there the two curves are compared on different "
+        f"time scales. On the other {int((~beyond).sum())} figures the median IAE is "
+        f"{_fmt(np.median(inside)) if inside.size else 'n/a'}."
+    ]
+
+
+def dev_table(frame: pd.DataFrame) -> list[str]:
+    """Markdown summary of the figures-dev rows, by half and by style."""
+    lines = [
+        "| part | figures | failures | arms found | arms named | risk numbers correct | "
+        "median mean abs dS | reconstructed | median abs dlogHR (all; reconstructed) | "
+        "max abs dlogHR (reconstructed) | median s |",
+        "|" + " --- |" * 11,
+    ]
+    parts = [
+        ("all", frame),
+        *frame.groupby("half"),
+        *[(f"style {s}", g) for s, g in frame.groupby("style")],
+    ]
+    for part, rows in parts:
+        ok = ~rows.failed.astype(bool)
+        hr = _scored(rows, "abs_dloghr")
+        done = hr[np.isfinite(hr)]
+        lines.append(
+            f"| {part} | {len(rows)} | {int((~ok).sum())} | "
+            f"{100 * rows.get('arms_ok', pd.Series(False)).eq(True).mean():.0f} % | "
+            f"{100 * rows.get('named', pd.Series(False)).eq(True).mean():.0f} % | "
+            f"{100 * np.nan_to_num(rows.get('risk_correct', pd.Series(0.0))).mean():.1f} % | "
+            f"{_fmt(np.median(_scored(rows, 'mean_abs_ds')))} | {done.size} | "
+            f"{_fmt(np.median(hr))}; {_fmt(np.median(done) if done.size else np.inf)} | "
+            f"{_fmt(np.max(done) if done.size else np.inf, 3)} | "
+            f"{_fmt(np.median(_scored(rows, 'seconds')), 2)} |"
+        )
+    return lines
+
+
+def summary(frame: pd.DataFrame) -> str:
+    """The Markdown report."""
+    out = [
+        "# Digitizer on the development figures",
+        "",
+        "Produced by `benchmarks/digitize_dev.py` (definitions in its docstring). "
+        "`dev` is the first half of the names (sorted), used while developing; "
+        "`held-out` is the second half. Failed figures count as +inf.",
+        "",
+    ]
+    seconds = _scored(frame, "seconds")
+    out += [
+        f"Speed: median {np.median(seconds):.2f} s per figure (whole `digitize` call, "
+        f"{len(frame)} figures; the first call of a process also loads the OCR model).",
+        "",
+    ]
+    if (frame.set == "kmgpt-sim").any():
+        out += ["## kmgpt-sim (single arm)", "", *kmgpt_table(frame[frame.set == "kmgpt-sim"])]
+        out += [
+            "",
+            "Targets for later: median IAE <= 0.004, 97.5% <= 0.02, no failures "
+            "(KM-GPT with GPT-5: median 0.0067).",
+            "",
+        ]
+    if (frame.set == "figures-dev").any():
+        out += ["## figures-dev (two arms, PNG)", "", *dev_table(frame[frame.set == "figures-dev"])]
+        out += [
+            "",
+            "Targets for later: median abs dlogHR <= 0.03, median mean abs dS <= 0.01, "
+            ">= 99 % numbers at risk correct.",
+            "",
+        ]
+    failed = frame[frame.failed.astype(bool)]
+    if len(failed):
+        out += ["## Failures", ""] + [f"- {r.set} {r.case}: {r.error}" for r in failed.itertuples()]
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; write the CSV and the Markdown summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--sets", default="kmgpt,dev")
+    parser.add_argument("--stride", type=int, default=1, help="score every N-th case only")
+    parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args(argv)
+    import kmipd
+    from kmipd.digitize import digitize
+
+    rows: list[dict[str, Any]] = []
+    if "kmgpt" in args.sets:
+        rows += kmgpt_cases(kmipd, digitize, args.data, args.stride)
+    if "dev" in args.sets:
+        rows += dev_cases(kmipd, digitize, args.data, args.stride, args.styles.split(","))
+    frame = pd.DataFrame(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.out / "digitize_dev_cases.csv", index=False)
+    text = summary(frame)
+    (args.out / "digitize_dev.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""Which traced curves are arms, in what order and under what names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kmipd.digitize._colours import InkColour, to_lab
+from kmipd.digitize._legend import LegendEntry
+from kmipd.digitize._trace import Trace
+
+__all__ = ["ArmDraft", "choose_arms"]
+
+
+@dataclass(frozen=True)
+class ArmDraft:
+    """An arm before its values are read: colour, trace and legend entry."""
+
+    colour: int
+    trace: Trace | None
+    entry: LegendEntry | None
+
+
+def _middle_level(trace: Trace) -> float:
+    """Row of the curve at the middle of its extent (to order arms top to bottom)."""
+    middle = (trace.first_col + trace.last_col) / 2.0
+    return float(trace.level(np.array([middle]))[0])
+
+
+def _coincides(a: Trace, b: Trace) -> bool:
+    """Whether two traces run within two pen widths of each other over 70 % of ``a``."""
+    lo, hi = max(a.first_col, b.first_col), min(a.last_col, b.last_col)
+    if hi - lo < 0.7 * (a.last_col - a.first_col):
+        return False
+    cols = np.arange(lo, hi + 1, dtype=float)
+    gap = np.abs(a.level(cols) - b.level(cols))
+    return bool(np.mean(gap <= 2.0 * max(a.thickness, b.thickness)) >= 0.7)
+
+
+def _is_shade(colour: InkColour, of: InkColour) -> bool:
+    """Whether ``colour`` is a lighter shade of ``of`` (same hue, mixed with white)."""
+    lab_a, lab_b = to_lab(np.array(colour.rgb, np.uint8)), to_lab(np.array(of.rgb, np.uint8))
+    hue_a, hue_b = np.arctan2(lab_a[2], lab_a[1]), np.arctan2(lab_b[2], lab_b[1])
+    return bool(lab_a[0] > lab_b[0] and abs(np.angle(np.exp(1j * (hue_a - hue_b)))) < 0.35)
+
+
+def _related(colour: InkColour, of: InkColour, colours: list[InkColour]) -> bool:
+    """Whether ``colour`` is ``of``, a lighter shade of it, or a blend of it with another colour."""
+    if colour.rgb == of.rgb or _is_shade(colour, of):
+        return True
+    c, a = np.asarray(colour.rgb, float), np.asarray(of.rgb, float)
+    for other in colours:
+        b = np.asarray(other.rgb, float)
+        d = b - a
+        if other is of or float(d @ d) < 1.0:
+            continue
+        t = float(np.clip((c - a) @ d / (d @ d), 0.0, 1.0))
+        if 0.05 < t < 0.95 and np.linalg.norm(c - (a + t * d)) < 25.0:
+            return True
+    return False
+
+
+def _legend_drafts(traces: dict[int, Trace], entries: list[LegendEntry]) -> list[ArmDraft]:
+    """One draft per legend entry with a distinct colour, in legend order."""
+    drafts, seen = [], set()
+    for entry in entries:
+        colour = entry.swatch.colour
+        if colour in seen:
+            continue
+        seen.add(colour)
+        drafts.append(ArmDraft(colour, traces.get(colour), entry))
+    return drafts
+
+
+def choose_arms(
+    traces: dict[int, Trace],
+    entries: list[LegendEntry],
+    colours: list[InkColour],
+    width: float,
+    warnings: list[str],
+) -> list[ArmDraft]:
+    """The arms of the figure: legend entries first, then unlisted curves that stand alone.
+
+    Parameters
+    ----------
+    traces : dict of int to Trace
+        Traced curve per colour index.
+    entries : list of LegendEntry
+        Legend entries (outside the risk table).
+    colours : list of InkColour
+    width : float
+        Panel width in pixels.
+    warnings : list of str
+        Appended to.
+
+    Returns
+    -------
+    list of ArmDraft
+    """
+    drafts = _legend_drafts(traces, entries)
+    listed = {d.colour for d in drafts}
+    left = min((t.first_col for t in traces.values()), default=0)
+    extra = []
+    for k, trace in traces.items():
+        if k in listed:
+            continue
+        twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
+        if any(d.trace is not None and _coincides(trace, d.trace) for d in twins):
+            continue  # a shade, blend or second style of a listed arm along its curve
+        late = trace.first_col - left > 0.1 * width
+        if drafts and (late or trace.last_col - trace.first_col < 0.5 * width):
+            continue
+        if drafts:
+            warnings.append(
+                f"a curve in colour {colours[k].hex} has no legend entry; kept as an unnamed arm"
+            )
+        extra.append(ArmDraft(k, trace, None))
+    extra.sort(key=lambda d: _middle_level(d.trace) if d.trace else 0.0)
+    return drafts + extra

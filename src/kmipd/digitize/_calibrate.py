@@ -1,0 +1,331 @@
+"""Axis calibration: tick labels read by OCR, matched to tick marks, fitted robustly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.digitize._frame import Frame
+from kmipd.digitize._lines import find_ticks
+from kmipd.digitize._text import Word
+
+__all__ = [
+    "AxisCalibration",
+    "TickLabel",
+    "fit_axis",
+    "parse_number",
+    "x_label_words",
+    "y_label_words",
+]
+
+FloatArray = npt.NDArray[np.float64]
+_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
+
+
+@dataclass(frozen=True)
+class TickLabel:
+    """One tick label: where it is, what it says, and whether the fit used it."""
+
+    pixel: float
+    value: float
+    text: str
+    confidence: float
+    on_tick_mark: bool
+    used: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary."""
+        return {
+            "pixel": round(self.pixel, 2),
+            "value": self.value,
+            "text": self.text,
+            "confidence": round(self.confidence, 3),
+            "on_tick_mark": self.on_tick_mark,
+            "used": self.used,
+        }
+
+
+@dataclass(frozen=True)
+class AxisCalibration:
+    """Linear map between a pixel coordinate and a data value on one axis.
+
+    ``value = intercept + slope * pixel``; the pixel is a column for the x axis
+    and a row for the y axis. ``percent`` marks a y axis labelled 0-100.
+    """
+
+    axis: str
+    slope: float
+    intercept: float
+    labels: tuple[TickLabel, ...] = ()
+    residual_px: float = 0.0
+    confidence: float = 0.0
+    percent: bool = False
+    source: str = "labels"
+
+    def value(self, pixel: Any) -> Any:
+        """Data value at ``pixel`` (scalar or array)."""
+        return self.intercept + self.slope * np.asarray(pixel, dtype=float)
+
+    def pixel(self, value: Any) -> Any:
+        """Pixel coordinate of data ``value`` (scalar or array)."""
+        return (np.asarray(value, dtype=float) - self.intercept) / self.slope
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary."""
+        return {
+            "axis": self.axis,
+            "slope": self.slope,
+            "intercept": self.intercept,
+            "percent": self.percent,
+            "source": self.source,
+            "residual_px": round(self.residual_px, 3),
+            "confidence": round(self.confidence, 3),
+            "labels": [label.to_dict() for label in self.labels],
+        }
+
+
+def parse_number(text: str) -> tuple[float, bool] | None:
+    """A tick label's value and whether it carries a percent sign.
+
+    Parameters
+    ----------
+    text : str
+        OCR reading, e.g. ``"0.75"``, ``"25%"``, ``"1,0"``.
+
+    Returns
+    -------
+    tuple of (float, bool) or None
+        None if the text is not a plain number.
+    """
+    cleaned = text.strip().replace(" ", "").replace("O", "0").replace("o", "0")
+    cleaned = cleaned.replace("−", "-").replace("–", "-")
+    if not _NUMBER.match(cleaned):
+        return None
+    percent = cleaned.endswith("%")
+    return float(cleaned.rstrip("%").replace(",", ".")), percent
+
+
+def fit_axis(
+    pixels: FloatArray, values: FloatArray, increasing: bool, tolerance: float
+) -> tuple[float, float, npt.NDArray[np.bool_]] | None:
+    """Robust straight-line fit ``value = intercept + slope * pixel``.
+
+    Every pair of labels proposes a line; the one that most labels agree with
+    (within ``tolerance`` pixels) wins and is refitted by least squares on them.
+
+    Parameters
+    ----------
+    pixels, values : ndarray of float
+        Label positions and values.
+    increasing : bool
+        Whether values must grow with the pixel coordinate.
+    tolerance : float
+        Largest pixel distance of an inlier.
+
+    Returns
+    -------
+    tuple of (slope, intercept, inliers) or None
+        None with fewer than two distinct usable labels.
+    """
+    best: tuple[int, float, npt.NDArray[np.bool_]] | None = None
+    for i, j in combinations(range(len(pixels)), 2):
+        dp, dv = pixels[j] - pixels[i], values[j] - values[i]
+        if dp == 0 or dv == 0 or (dv / dp > 0) != increasing:
+            continue
+        slope = dv / dp
+        predicted = pixels[i] + (values - values[i]) / slope
+        error = np.abs(predicted - pixels)
+        inliers = error <= tolerance
+        key = (int(inliers.sum()), -float(error[inliers].sum()))
+        if best is None or key > (best[0], best[1]):
+            best = (key[0], key[1], inliers)
+    if best is None or best[0] < 2:
+        return None
+    inliers = best[2]
+    # pixel = a + b * value, the pixel carries the noise
+    b, a = np.polyfit(values[inliers], pixels[inliers], 1)
+    return 1.0 / b, -a / b, inliers
+
+
+def y_label_words(words: list[Word], frame: Frame) -> list[Word]:
+    """Words left of the panel, in the column nearest the y axis, that are numbers."""
+    candidates = [
+        w
+        for w in words
+        if w.col1 <= frame.left + 3
+        and frame.top - 2 * w.height <= w.centre[0] <= frame.bottom + w.height
+    ]
+    if not candidates:
+        return []
+    edge = max(w.col1 for w in candidates)
+    height = float(np.median([w.height for w in candidates]))
+    return [w for w in candidates if w.col1 >= edge - 2.0 * height]
+
+
+def x_label_words(words: list[Word], frame: Frame) -> list[Word]:
+    """Words in the first text line under the panel, spread along the x axis."""
+    candidates = [
+        w
+        for w in words
+        if w.row0 >= frame.bottom - 2
+        and frame.left - 3 * w.height <= w.centre[1] <= frame.right + 3 * w.height
+    ]
+    if not candidates:
+        return []
+    first = min(w.row0 for w in candidates)
+    height = float(np.median([w.height for w in candidates if w.row0 <= first + 4]))
+    return [w for w in candidates if w.row0 <= first + 0.6 * height]
+
+
+def snap(centres: FloatArray, ticks: FloatArray, widths: FloatArray) -> tuple[FloatArray, Any]:
+    """Move label centres onto the nearest tick mark within half the label width (+2 px)."""
+    if ticks.size == 0:
+        return centres, np.zeros(centres.size, dtype=bool)
+    nearest = ticks[np.argmin(np.abs(ticks[None, :] - centres[:, None]), axis=1)]
+    close = np.abs(nearest - centres) <= widths / 2.0 + 2.0
+    return np.where(close, nearest, centres), close
+
+
+def tick_band(ink: FloatArray, frame: Frame, labels: list[Word], horizontal: bool) -> FloatArray:
+    """Ink strip from the panel edge (outside) towards the tick labels, at most 12 px."""
+    if horizontal:
+        line = frame.x_line
+        start = int(np.ceil(line.position + line.thickness / 2.0)) if line else int(frame.bottom)
+        stop = min(min(w.row0 for w in labels) - 1, start + 12)
+        return ink[max(0, start) : max(0, stop)].copy()
+    line = frame.y_line
+    stop = int(np.floor(line.position - line.thickness / 2.0)) + 1 if line else int(frame.left) + 1
+    start = max(max(w.col1 for w in labels) + 1, stop - 12)
+    return ink[:, max(0, start) : max(0, stop)].T[::-1].copy()
+
+
+def _split_on_ticks(word: Word, ticks: FloatArray) -> list[tuple[float, str, float, bool]]:
+    """Labels printed so close that they touch: each character goes to its nearest tick."""
+    nearest = [int(np.argmin(np.abs(ticks - c))) for c in word.numeric_cols]
+    out: list[tuple[float, str, float, bool]] = []
+    for k in dict.fromkeys(nearest):
+        text = "".join(ch for ch, n in zip(word.numeric, nearest, strict=True) if n == k)
+        out.append((float(ticks[k]), text, word.numeric_confidence, True))
+    return out
+
+
+def label_reads(
+    words: list[Word], ink: FloatArray, frame: Frame, horizontal: bool
+) -> list[tuple[float, str, float, bool]]:
+    """Per tick label: pixel of its tick, numeric text, confidence, whether on a tick mark.
+
+    The pixel is the label centre moved onto a tick mark if one is near; an x
+    label word that spans several tick marks is split between them.
+    """
+    axis = 1 if horizontal else 0
+    band = tick_band(ink, frame, words, horizontal)
+    ticks = find_ticks(band) if band.shape[0] >= 2 else np.zeros(0)
+    spacing = float(np.median(np.diff(ticks))) if ticks.size >= 2 else np.inf
+    out: list[tuple[float, str, float, bool]] = []
+    for word in words:
+        split = len(word.numeric_cols) == len(word.numeric) > 1
+        if horizontal and split and word.width > 1.3 * spacing:
+            out.extend(_split_on_ticks(word, ticks))
+            continue
+        centre = np.array([word.centre[axis] - 0.5])
+        size = np.array([word.width if horizontal else word.height], dtype=float)
+        pixel, on_tick = snap(centre, ticks, size)
+        out.append((float(pixel[0]), word.numeric, word.numeric_confidence, bool(on_tick[0])))
+    return out
+
+
+def repair_decimals(texts: list[str]) -> list[str]:
+    """Put back a decimal point OCR lost, when the other labels agree on the format.
+
+    Parameters
+    ----------
+    texts : list of str
+        Numeric readings of one axis's labels, e.g. ``["0.50", "025", "0.00"]``.
+
+    Returns
+    -------
+    list of str
+        With ``"025"`` turned into ``"0.25"`` when most labels have 2 decimals
+        and 1 integer digit.
+    """
+    shapes = [re.fullmatch(r"(\d+)[.,](\d+)", t) for t in texts]
+    formats = [(len(m.group(1)), len(m.group(2))) for m in shapes if m]
+    if len(formats) < max(2, len(texts) // 2):
+        return texts
+    whole, decimals = max(set(formats), key=formats.count)
+    out = []
+    for text in texts:
+        if text.isdigit() and len(text) == whole + decimals:
+            text = f"{text[:whole]}.{text[whole:]}"
+        out.append(text)
+    return out
+
+
+def _readings(
+    reads: list[tuple[float, str, float, bool]],
+) -> list[tuple[float, str, float, bool, float, bool]]:
+    """Labels that read as numbers: (pixel, text, conf, on tick, value, percent sign)."""
+    out = []
+    texts = repair_decimals([r[1] for r in reads])
+    for read, text in zip(reads, texts, strict=True):
+        parsed = parse_number(text)
+        if parsed is not None:
+            out.append((read[0], text, read[2], read[3], parsed[0], parsed[1]))
+    return out
+
+
+def calibrate_axis(
+    words: list[Word], ink: FloatArray, frame: Frame, axis: str
+) -> AxisCalibration | None:
+    """Calibrate the x (``axis="x"``) or y axis from its tick labels.
+
+    Parameters
+    ----------
+    words : list of Word
+        All read words of the figure.
+    ink : ndarray of float, shape (rows, cols)
+        Ink strength, for the tick marks.
+    frame : Frame
+        The plot panel.
+    axis : {"x", "y"}
+
+    Returns
+    -------
+    AxisCalibration or None
+        None when fewer than two labels could be read and fitted.
+    """
+    horizontal = axis == "x"
+    chosen = x_label_words(words, frame) if horizontal else y_label_words(words, frame)
+    readings = _readings(label_reads(chosen, ink, frame, horizontal)) if chosen else []
+    if len(readings) < 2:
+        return None
+    pixels = np.array([r[0] for r in readings], dtype=float)
+    values = np.array([r[4] for r in readings], dtype=float)
+    span = float(np.ptp(pixels))
+    fit = fit_axis(pixels, values, horizontal, max(1.5, 0.006 * span))
+    if fit is None:
+        return None
+    slope, intercept, inliers = fit
+    residual = float(
+        np.sqrt(np.mean((intercept + slope * pixels[inliers] - values[inliers]) ** 2)) / abs(slope)
+    )
+    n_in = int(inliers.sum())
+    ocr = float(np.mean([readings[i][2] for i in np.flatnonzero(inliers)]))
+    confidence = (
+        ocr * min(1.0, n_in / 3.0) * (n_in / len(readings)) / (1.0 + max(0.0, residual - 0.5))
+    )
+    percent = False
+    if not horizontal:
+        percent = any(r[5] for r in readings) or float(np.max(np.abs(values[inliers]))) > 1.5
+    ticks = tuple(
+        TickLabel(r[0], r[4], r[1], float(r[2]), r[3], bool(u))
+        for r, u in zip(readings, inliers, strict=True)
+    )
+    return AxisCalibration(
+        axis, float(slope), float(intercept), ticks, residual, float(confidence), bool(percent)
+    )

@@ -1,0 +1,281 @@
+"""Curve colours: find the distinct ink colours in the panel and give pixels to them.
+
+A curve pixel is the curve's colour blended with the background by its
+coverage (anti-aliasing). Each pixel is matched to the colour whose blend line
+(background to colour) passes closest to it, and the blend fraction is kept as
+the pixel's coverage. Colours on the same blend line (black and grey) are told
+apart by which pure colour the pixel's neighbourhood holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["InkColour", "assign_pixels", "find_colours", "to_lab"]
+
+FloatArray = npt.NDArray[np.float64]
+UInt8Array = npt.NDArray[np.uint8]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class InkColour:
+    """A distinct ink colour of the panel.
+
+    Attributes
+    ----------
+    rgb : tuple of int
+        The pure colour.
+    pixels : int
+        How many panel pixels have (nearly) this colour.
+    """
+
+    rgb: tuple[int, int, int]
+    pixels: int
+
+    @property
+    def hex(self) -> str:
+        """``#rrggbb``."""
+        return "#{:02x}{:02x}{:02x}".format(*self.rgb)
+
+
+def to_lab(rgb: npt.ArrayLike) -> FloatArray:
+    """CIE L*a*b* (L in 0-100) of sRGB colours, any leading shape.
+
+    Parameters
+    ----------
+    rgb : array_like of uint8, shape (..., 3)
+
+    Returns
+    -------
+    ndarray of float, shape (..., 3)
+    """
+    import cv2
+
+    array = np.asarray(rgb, dtype=np.float32).reshape(-1, 1, 3) / 255.0
+    lab = cv2.cvtColor(array, cv2.COLOR_RGB2Lab).reshape(np.shape(rgb))
+    return np.asarray(lab, dtype=np.float64)
+
+
+def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Blend fraction of each pixel towards ``colour`` and its distance from the blend line."""
+    direction = colour - bg
+    norm = float(direction @ direction)
+    if norm < 1.0:
+        return np.zeros(len(pixels)), np.full(len(pixels), np.inf)
+    alpha = np.clip((pixels - bg) @ direction / norm, 0.0, 1.0)
+    residual = np.linalg.norm(pixels - (bg + alpha[:, None] * direction), axis=1)
+    return alpha, residual
+
+
+def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> bool:
+    """Whether ``candidate`` lies on the blend line from ``bg`` to ``colour`` (lighter)."""
+    alpha, residual = _blend(candidate[None, :], colour, bg)
+    return bool(residual[0] < 14.0 and 0.05 < alpha[0] < 0.95)
+
+
+def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set[int]:
+    """Other peaks that peak ``j`` could be a blend of (with the background or each other)."""
+    colour = peaks[j][0]
+    found: set[int] = set()
+    for k, (other, _) in enumerate(peaks):
+        if k != j and _is_blend_of(colour, other, bg):
+            found.add(k)
+        for m in range(k + 1, len(peaks)):
+            if j in (k, m):
+                continue
+            second = peaks[m][0]
+            if _is_blend_of(colour, other, second) and _is_blend_of(colour, second, other):
+                found.update((k, m))
+    return found
+
+
+def _peaks(pixels: UInt8Array, min_pixels: int, limit: int) -> list[tuple[FloatArray, int]]:
+    """Most common colours (6-unit Lab bins), at least 14 Lab units apart."""
+    lab = to_lab(pixels)
+    q = np.floor(lab / 6.0).astype(np.int64) + np.array([0, 30, 30])
+    keys = (q[:, 0] * 64 + q[:, 1]) * 64 + q[:, 2]
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    sums = np.zeros((len(counts), 3))
+    np.add.at(sums, inverse, pixels.astype(float))
+    means = sums / counts[:, None]
+    peaks: list[tuple[FloatArray, int]] = []
+    for index in np.argsort(-counts):
+        if counts[index] < min_pixels or len(peaks) >= limit:
+            break
+        lab_c = to_lab(means[index].astype(np.uint8))
+        if all(np.linalg.norm(lab_c - to_lab(c.astype(np.uint8))) >= 14.0 for c, _ in peaks):
+            peaks.append((means[index], int(counts[index])))
+    return peaks
+
+
+def _core_masks(
+    image: UInt8Array, mask: npt.NDArray[np.bool_], peaks: list[tuple[FloatArray, int]]
+) -> list[npt.NDArray[np.bool_]]:
+    """Pixels within 12 Lab units of each peak colour."""
+    rows, cols = np.nonzero(mask)
+    lab = to_lab(image[rows, cols])
+    cores = []
+    for colour, _ in peaks:
+        near = np.linalg.norm(lab - to_lab(colour.astype(np.uint8)), axis=1) <= 12.0
+        core = np.zeros(mask.shape, dtype=bool)
+        core[rows[near], cols[near]] = True
+        cores.append(core)
+    return cores
+
+
+def _looks_like_edge(
+    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]
+) -> bool:
+    """Whether a blend colour's pixels are edges and thin marks of other colours' strokes.
+
+    A curve drawn in the colour has horizontal runs (5+ px) of it away from
+    the source colours; the edge row of a darker line touches that line, and
+    the thin strokes of censoring marks make no long horizontal runs.
+    """
+    import cv2
+
+    total = max(1, int(core.sum()))
+    touching = np.logical_or.reduce(near_sources)
+    if (core & touching).sum() >= 0.8 * total:
+        return True
+    runs = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, 5), np.uint8))
+    own = runs.astype(bool) & ~touching
+    return bool(own.sum() < 0.25 * total)
+
+
+def find_colours(
+    image: UInt8Array,
+    mask: npt.NDArray[np.bool_],
+    background: UInt8Array,
+    min_pixels: int,
+    max_colours: int = 8,
+) -> list[InkColour]:
+    """Distinct ink colours among the strong panel pixels.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (rows, cols, 3)
+    mask : ndarray of bool, shape (rows, cols)
+        The panel's clearly inked pixels (curves, marks, text).
+    background : ndarray of uint8, shape (3,)
+    min_pixels : int
+        Fewest pixels of a colour worth keeping.
+    max_colours : int, optional
+
+    Returns
+    -------
+    list of InkColour
+        Most common first. A blend of kept colours (with each other or with the
+        background) is dropped when most of its pixels touch the kept colours:
+        it is their anti-aliased edge, not a curve of its own (a grey curve
+        next to a black one is kept).
+    """
+    import cv2
+
+    if not mask.any():
+        return []
+    peaks = _peaks(image[mask], min_pixels, max_colours + 4)
+    cores = _core_masks(image, mask, peaks)
+    bg = background.astype(float)
+    kernel = np.ones((3, 3), dtype=np.uint8)
+    near = [cv2.dilate(c.astype(np.uint8), kernel).astype(bool) for c in cores]
+    kept: list[int] = []
+    for j in range(len(peaks)):
+        sources = _sources(j, peaks, bg)
+        if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
+            continue
+        kept.append(j)
+    kept = kept[:max_colours]
+    return [
+        InkColour(tuple(round(v) for v in peaks[j][0]), peaks[j][1])  # type: ignore[misc]
+        for j in kept
+    ]
+
+
+def _nearest(
+    pixels: FloatArray, colours: list[InkColour], bg: FloatArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Per pixel: best colour index, its blend fraction and distance to the pure colour."""
+    n = len(pixels)
+    best = np.full(n, -1, dtype=np.int64)
+    best_alpha, best_score = np.zeros(n), np.full(n, np.inf)
+    for k, colour in enumerate(colours):
+        c = np.asarray(colour.rgb, dtype=float)
+        alpha, residual = _blend(pixels, c, bg)
+        reach = float(np.linalg.norm(c - bg))
+        ok = (residual <= max(18.0, 0.2 * reach)) & (alpha >= 0.12)
+        # prefer the colour the pixel matches at full strength (grey vs black)
+        score = residual + 0.35 * reach * (1.0 - alpha)
+        better = ok & (score < best_score)
+        best[better], best_alpha[better], best_score[better] = k, alpha[better], score[better]
+    return best, best_alpha, best_score
+
+
+def assign_pixels(
+    image: UInt8Array, mask: npt.NDArray[np.bool_], colours: list[InkColour], background: UInt8Array
+) -> tuple[IntArray, FloatArray]:
+    """Label each masked pixel with a colour index (or -1) and its coverage.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (rows, cols, 3)
+    mask : ndarray of bool, shape (rows, cols)
+        Pixels to consider (faint ink included, lines and text excluded).
+    colours : list of InkColour
+    background : ndarray of uint8, shape (3,)
+
+    Returns
+    -------
+    labels : ndarray of int, shape (rows, cols)
+        Colour index, -1 for none.
+    coverage : ndarray of float, shape (rows, cols)
+        Blend fraction towards the pixel's colour, 0 where unlabelled.
+    """
+    labels = np.full(mask.shape, -1, dtype=np.int64)
+    coverage = np.zeros(mask.shape)
+    if not colours or not mask.any():
+        return labels, coverage
+    bg = background.astype(float)
+    rows, cols = np.nonzero(mask)
+    best, alpha, _ = _nearest(image[rows, cols].astype(float), colours, bg)
+    labels[rows, cols] = best
+    coverage[rows, cols] = np.where(best >= 0, alpha, 0.0)
+    _fix_fringes(labels, coverage, colours, bg)
+    return labels, coverage
+
+
+def _fix_fringes(
+    labels: IntArray, coverage: FloatArray, colours: list[InkColour], bg: FloatArray
+) -> None:
+    """Give the light edge pixels of a dark curve back to it (in place).
+
+    A pixel labelled with a lighter colour that lies on a darker colour's blend
+    line, touches that colour's solid pixels and is not near the body of a
+    stroke of its own colour (what is left after thinning by one pixel), is
+    the darker curve's anti-aliased edge.
+    """
+    import cv2
+
+    ring = np.ones((3, 3), dtype=np.uint8)
+    solid = [((labels == k) & (coverage >= 0.85)).astype(np.uint8) for k in range(len(colours))]
+    near = [cv2.dilate(s, ring).astype(bool) for s in solid]
+    body = [
+        cv2.dilate(cv2.erode(s, np.ones((2, 2), np.uint8)), np.ones((5, 5), np.uint8)).astype(bool)
+        for s in solid
+    ]
+    for light, lc in enumerate(colours):
+        for dark, dc in enumerate(colours):
+            if light == dark or not _is_blend_of(
+                np.asarray(lc.rgb, float), np.asarray(dc.rgb, float), bg
+            ):
+                continue
+            fringe = (labels == light) & near[dark] & ~body[light]
+            if fringe.any():
+                c = np.asarray(dc.rgb, dtype=float) - bg
+                alpha = (np.asarray(lc.rgb, dtype=float) - bg) @ c / float(c @ c)
+                labels[fringe] = dark
+                coverage[fringe] *= alpha

@@ -1,0 +1,319 @@
+"""``digitize()``: a raster Kaplan-Meier figure to per-arm curves, marks and risk tables."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from kmipd.digitize._arms import ArmDraft, choose_arms
+from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
+from kmipd.digitize._censor import find_marks
+from kmipd.digitize._curves import is_rising, legend_mask, to_curve, trace_all
+from kmipd.digitize._image import load_image
+from kmipd.digitize._reading import FigureText, read_figure_text
+from kmipd.digitize._result import ArmResult, DigitizationResult
+from kmipd.digitize._risk import read_row
+from kmipd.digitize._scene import Scene, look
+from kmipd.digitize._styles import line_style
+from kmipd.digitize._tables import assign_rows, to_table
+from kmipd.digitize._trace import Trace
+from kmipd.errors import DigitizationError, InputError
+from kmipd.types import CensorMarks
+
+__all__ = ["digitize"]
+
+_HELP = "give the axis ranges with --x-range and --y-range (x_range=, y_range= in Python)"
+
+
+def _check_range(name: str, value: Any) -> tuple[float, float] | None:
+    """Validate an ``x_range``/``y_range`` option."""
+    if value is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be two numbers (low, high); got {value!r}") from None
+    if not np.isfinite([lo, hi]).all() or lo == hi:
+        raise InputError(f"{name} must be two different finite numbers; got {value!r}")
+    return lo, hi
+
+
+def _check_arms(arms: Any) -> int | list[str] | None:
+    """Validate the ``arms`` option: a positive count or a list of names."""
+    if arms is None:
+        return None
+    if isinstance(arms, int) and not isinstance(arms, bool) and arms >= 1:
+        return arms
+    if isinstance(arms, list | tuple) and arms and all(isinstance(a, str) and a for a in arms):
+        if len(set(arms)) != len(arms):
+            raise InputError(f"arms: names must differ; got {list(arms)!r}")
+        return list(arms)
+    raise InputError(f"arms must be a positive number or a list of names; got {arms!r}")
+
+
+def _user_axis(axis: str, value_range: tuple[float, float], scene: Scene) -> AxisCalibration:
+    """Calibration from a range the user gave: its ends at the panel's ends."""
+    frame = scene.frame
+    lo, hi = value_range
+    p0, p1 = (frame.left, frame.right) if axis == "x" else (frame.bottom, frame.top)
+    slope = (hi - lo) / (p1 - p0)
+    return AxisCalibration(axis, slope, lo - slope * p0, (), 0.0, 1.0, False, "user")
+
+
+def _calibrate(
+    scene: Scene,
+    text: FigureText,
+    ranges: dict[str, tuple[float, float] | None],
+    percent: bool | None,
+) -> tuple[AxisCalibration, AxisCalibration]:
+    """Both axis calibrations, from the user's ranges or the tick labels."""
+    found = {}
+    for axis in ("x", "y"):
+        given = ranges[axis]
+        calibration = (
+            _user_axis(axis, given, scene)
+            if given is not None
+            else calibrate_axis(text.ticks, scene.ink, scene.frame, axis)
+        )
+        if calibration is None:
+            what = "no axes found" if scene.frame.kind == "none" else "tick labels not read"
+            raise DigitizationError(
+                f"{what}: could not calibrate the {axis} axis from its tick labels; {_HELP}"
+            )
+        found[axis] = calibration
+    y_axis = found["y"]
+    if percent is not None:
+        y_axis = replace(y_axis, percent=bool(percent))
+    return found["x"], y_axis
+
+
+def _pick(
+    drafts: list[ArmDraft], arms: int | list[str] | None, warnings: list[str]
+) -> list[ArmDraft]:
+    """Apply the ``arms`` option: keep that many arms (most ink first)."""
+    want = arms if isinstance(arms, int) else len(arms) if arms else None
+    if want is None or len(drafts) == want:
+        return drafts
+    if len(drafts) < want:
+        warnings.append(f"{want} arms expected but {len(drafts)} found")
+        return drafts
+
+    def extent(d: ArmDraft) -> float:
+        return float(d.trace.last_col - d.trace.first_col) if d.trace else 0.0
+
+    keep = sorted(sorted(range(len(drafts)), key=lambda i: -extent(drafts[i]))[:want])
+    warnings.append(f"{len(drafts)} curves found; kept the {want} longest")
+    return [drafts[i] for i in keep]
+
+
+def _names(
+    drafts: list[ArmDraft], text: FigureText, arms: Any
+) -> list[tuple[str, str | None, float]]:
+    """Per arm: name, legend label as read, label confidence."""
+    labels = {id(entry): (label, conf) for entry, label, conf in text.legend}
+    out: list[tuple[str, str | None, float]] = []
+    for i, draft in enumerate(drafts):
+        label, conf = labels.get(id(draft.entry), ("", 0.0)) if draft.entry else ("", 0.0)
+        name = arms[i] if isinstance(arms, list) and i < len(arms) else label or f"arm {i + 1}"
+        out.append((name, label or None, conf))
+    seen: dict[str, int] = {}
+    for i, (name, label_read, conf) in enumerate(out):  # make names unique
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            out[i] = (f"{name} ({seen[name]})", label_read, conf)
+    return out
+
+
+def _hidden(drafts: list[ArmDraft], warnings: list[str]) -> list[ArmDraft]:
+    """Give legend arms without a visible curve the curve of the arm drawn over them."""
+    visible = [d for d in drafts if d.trace is not None]
+    out = []
+    for draft in drafts:
+        if draft.trace is None and len(visible) == 1:
+            warnings.append(
+                "a legend entry has no visible curve; it is taken to lie under "
+                "the other arm's curve"
+            )
+            draft = replace(draft, trace=visible[0].trace)
+        if draft.trace is not None:
+            out.append(draft)
+        else:
+            warnings.append("a legend entry has no visible curve and was left out")
+    return out
+
+
+def _arm_result(
+    draft: ArmDraft,
+    name: str,
+    label: str | None,
+    label_conf: float,
+    scene: Scene,
+    axes: tuple[AxisCalibration, AxisCalibration],
+    rising: bool,
+    warnings: list[str],
+) -> ArmResult:
+    """Curve and censoring marks of one arm (its risk table comes later)."""
+    trace = draft.trace
+    assert trace is not None
+    x_axis, y_axis = axes
+    curve = to_curve(trace, x_axis, y_axis, name, rising, warnings)
+    ink = (scene.labels == draft.colour) & (scene.coverage >= 0.25)
+    marks = find_marks(ink, trace)
+    mark_times = np.sort(np.maximum(x_axis.value(marks.cols), 0.0))
+    confidence = {
+        "curve": round(min(x_axis.confidence, y_axis.confidence) * (1 - trace.filled_fraction), 3),
+        "label": round(label_conf, 3),
+        "censor_marks": round(0.5 if marks.dense else 0.9, 3),
+    }
+    others = (scene.labels >= 0) & (scene.labels != draft.colour) & (scene.coverage >= 0.25)
+    style = line_style(ink, others, scene.frame.right - scene.frame.left, trace.thickness)
+    return ArmResult(
+        name,
+        curve,
+        CensorMarks(time=mark_times, arm=name),
+        None,
+        scene.colours[draft.colour].rgb,
+        style,
+        label,
+        confidence,
+        (trace.cols, trace.rows),
+        (marks.cols, marks.rows),
+    )
+
+
+def _with_tables(
+    results: list[ArmResult],
+    drafts: list[ArmDraft],
+    text: FigureText,
+    x_axis: AxisCalibration,
+    warnings: list[str],
+) -> list[ArmResult]:
+    """Read the risk table and attach each row to its arm."""
+    rows = [row for row in (read_row(line, x_axis) for line in text.lines) if row is not None]
+    if not rows:
+        warnings.append("no numbers-at-risk table found under the plot")
+        return results
+    assigned = assign_rows(rows, drafts, [r.name for r in results], warnings)
+    out = list(results)
+    for i, row in assigned.items():
+        table, confidence = to_table(row, results[i].name, warnings)
+        conf = dict(results[i].confidence, risk_table=round(confidence, 3))
+        out[i] = replace(results[i], risk_table=table, confidence=conf, risk_cells=row.cells)
+    for i, result in enumerate(out):
+        if i not in assigned:
+            warnings.append(f"arm {result.name!r}: no risk-table row found")
+    return out
+
+
+def _traces(scene: Scene, text: FigureText) -> tuple[dict[int, Trace], bool]:
+    """Traces of every curve colour (legend masked out), and whether curves rise."""
+    hide = legend_mask(scene.ink.shape, [entry for entry, _, _ in text.legend])
+    votes = [
+        is_rising(np.where((scene.labels == k) & ~hide, scene.coverage, 0.0))
+        for k in range(len(scene.colours))
+    ]
+    rising = bool(votes) and sum(votes) >= 2 * len(votes) / 3
+    return trace_all(scene, hide, rising), rising
+
+
+def _check_axes(axes: tuple[AxisCalibration, AxisCalibration], warnings: list[str]) -> None:
+    """Warn about calibrations that rest on few labels or fit them badly."""
+    for axis in axes:
+        used = sum(label.used for label in axis.labels)
+        if axis.source == "labels" and axis.confidence < 0.5:
+            warnings.append(
+                f"{axis.axis} axis: calibration confidence {axis.confidence:.2f} "
+                f"({used} of {len(axis.labels)} tick labels agree); check it on the overlay "
+                f"or {_HELP}"
+            )
+
+
+def _drafts(
+    scene: Scene, text: FigureText, arms: int | list[str] | None, warnings: list[str]
+) -> tuple[list[ArmDraft], bool]:
+    """The arms to report (traced, matched to the legend, as many as asked) and if they rise."""
+    traces, rising = _traces(scene, text)
+    width = scene.frame.right - scene.frame.left
+    entries = [entry for entry, _, _ in text.legend]
+    found = choose_arms(traces, entries, scene.colours, width, warnings)
+    drafts = _hidden(_pick(found, arms, warnings), warnings)
+    if not drafts:
+        raise DigitizationError(
+            "no curve found inside the plot area; check the crop and the axis ranges"
+        )
+    if rising:
+        warnings.append(
+            "the curves rise from 0: read as cumulative incidence and returned as survival (1 - F)"
+        )
+    return drafts, rising
+
+
+def digitize(
+    image_or_path: Any,
+    *,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    percent: bool | None = None,
+    arms: int | list[str] | None = None,
+    crop: tuple[int, int, int, int] | None = None,
+) -> DigitizationResult:
+    """Read the curves, censoring marks and numbers at risk of a Kaplan-Meier figure.
+
+    Parameters
+    ----------
+    image_or_path : path, bytes, PIL image or array
+        The figure (PNG, JPEG, TIFF, BMP, WebP).
+    x_range, y_range : tuple of float, optional
+        Data values at the panel's left/right (bottom/top) edges, instead of
+        reading the tick labels.
+    percent : bool, optional
+        Force the y axis to be read as percent (True) or probability (False).
+    arms : int or list of str, optional
+        Number of arms, or their names in legend order (overriding the legend).
+    crop : tuple of int, optional
+        ``(row0, col0, row1, col1)``: the part of the image holding the figure.
+
+    Returns
+    -------
+    DigitizationResult
+
+    Raises
+    ------
+    InputError
+        If the file is not a readable image or an option is invalid.
+    DigitizationError
+        If no axes or no curve could be found.
+    """
+    start = time.perf_counter()
+    ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
+    arms = _check_arms(arms)
+    loaded = load_image(image_or_path, crop=crop)
+    scene = look(loaded)
+    warnings: list[str] = []
+    text = read_figure_text(scene)
+    axes = _calibrate(scene, text, ranges, percent)
+    _check_axes(axes, warnings)
+    drafts, rising = _drafts(scene, text, arms, warnings)
+    names = _names(drafts, text, arms)
+    results = [
+        _arm_result(d, n, lab, conf, scene, axes, rising, warnings)
+        for d, (n, lab, conf) in zip(drafts, names, strict=True)
+    ]
+    results = _with_tables(results, drafts, text, axes[0], warnings)
+    f = scene.frame
+    return DigitizationResult(
+        arms=tuple(results),
+        x_axis=axes[0],
+        y_axis=axes[1],
+        plot_area=(f.top, f.left, f.bottom, f.right),
+        warnings=tuple(warnings),
+        source=loaded.source,
+        image_shape=(int(scene.ink.shape[0]), int(scene.ink.shape[1])),
+        scale=loaded.scale,
+        offset=loaded.offset,
+        failure=rising,
+        seconds=time.perf_counter() - start,
+    )

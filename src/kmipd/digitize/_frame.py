@@ -1,0 +1,169 @@
+"""The plot panel: its axis lines (or, without them, its grid lines) and its box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.digitize._lines import Line, find_lines
+
+__all__ = ["Frame", "find_frame"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the plot panel is.
+
+    Attributes
+    ----------
+    top, left, bottom, right : float
+        Panel box in pixels; ``left`` and ``bottom`` are the axis line centres
+        when there are axis lines.
+    x_line, y_line : Line or None
+        The horizontal (x) and vertical (y) axis lines, if drawn.
+    lines : tuple of Line
+        Axis lines, panel borders and faint grid lines, to mask out (long dark
+        lines inside the panel may be curves and are not listed).
+    kind : str
+        ``"axes"`` (an L of axis lines), ``"grid"`` (frameless, from grid lines)
+        or ``"none"``.
+    """
+
+    top: float
+    left: float
+    bottom: float
+    right: float
+    x_line: Line | None
+    y_line: Line | None
+    lines: tuple[Line, ...]
+    kind: str
+
+
+def _corner_score(v: Line, h: Line, rows: int, cols: int) -> float:
+    """Product of lengths if ``v`` and ``h`` meet as a bottom-left corner, else 0."""
+    slack_c = 3 + v.thickness + 0.03 * cols
+    slack_r = 3 + h.thickness + 0.03 * rows
+    if not (v.position - slack_c <= h.start <= v.position + 3 + v.thickness):
+        return 0.0
+    if not (h.position - 3 - h.thickness <= v.end <= h.position + slack_r):
+        return 0.0
+    if v.start >= h.position - 10 or h.end <= v.position + 10:
+        return 0.0
+    return float(v.length * h.length)
+
+
+def _axes_frame(hl: list[Line], vl: list[Line], shape: tuple[int, int]) -> Frame | None:
+    """The panel of the longest bottom-left corner of axis lines, if any."""
+    rows, cols = shape
+    best, pair = 0.0, None
+    for v in vl:
+        for h in hl:
+            score = _corner_score(v, h, rows, cols)
+            if score > best:
+                best, pair = score, (v, h)
+    if pair is None:
+        return None
+    v, h = pair
+    top, right = float(v.start), float(h.end)
+    borders = [h, v]
+    for line in hl:  # a full frame: the top border
+        if line is not h and abs(line.start - h.start) < 6 and abs(line.position - v.start) < 6:
+            top = min(top, line.position)
+            borders.append(line)
+    for line in vl:  # and the right border
+        if line is not v and abs(line.position - h.end) < 6 and abs(line.end - h.position) < 6:
+            borders.append(line)
+    return Frame(top, v.position, h.position, right, h, v, tuple(borders), "axes")
+
+
+def _reach(faint: npt.NDArray[np.bool_], lines: list[Line]) -> tuple[float, float]:
+    """Median first and last pixel of each grid line's ink, bridging gaps (cut by curves)."""
+    firsts, lasts = [], []
+    for line in lines:
+        k = round(line.position)
+        profile = faint[k] if line.horizontal else faint[:, k]
+        hits = np.flatnonzero(profile)
+        gap = 0.08 * profile.size
+        first, last = line.start, line.end
+        for hit in hits[::-1]:
+            if first - gap <= hit < first:
+                first = int(hit)
+        for hit in hits:
+            if last < hit <= last + gap:
+                last = int(hit)
+        firsts.append(first)
+        lasts.append(last)
+    return float(np.median(firsts)), float(np.median(lasts))
+
+
+def _grid_frame(hl: list[Line], vl: list[Line], faint: npt.NDArray[np.bool_]) -> Frame | None:
+    """The panel spanned by faint grid lines, for frameless styles.
+
+    Curves cut grid lines; the panel edge is where the grid lines' ink begins
+    and ends along their whole column (row), not where the long segments do.
+    """
+    if len(hl) < 2 or len(vl) < 2:
+        return None
+    top, bottom = _reach(faint, vl)
+    left, right = _reach(faint, hl)
+    if bottom - top < 20 or right - left < 20:
+        return None
+    return Frame(top, left, bottom, right, None, None, tuple(hl + vl), "grid")
+
+
+def _long(lines: list[Line], fraction: float) -> list[Line]:
+    """Lines at least ``fraction`` as long as the longest."""
+    if not lines:
+        return []
+    longest = max(line.length for line in lines)
+    return [line for line in lines if line.length >= fraction * longest]
+
+
+def find_frame(ink: FloatArray, chroma: FloatArray) -> Frame:
+    """Find the plot panel from its axis lines, or from grid lines if it has none.
+
+    Parameters
+    ----------
+    ink : ndarray of float, shape (rows, cols)
+        Ink strength in [0, 1] (difference from the background).
+    chroma : ndarray of float, shape (rows, cols)
+        Colourfulness in [0, 1] (max minus min channel).
+
+    Returns
+    -------
+    Frame
+        ``kind == "none"`` (with the whole image as box) when nothing was found.
+    """
+    rows, cols = ink.shape
+    dark = (ink >= 0.3) & (chroma < 0.25)
+    hl = find_lines(dark, int(0.25 * cols), True)
+    vl = find_lines(dark, int(0.2 * rows), False)
+    frame = _axes_frame(hl, vl, (rows, cols))
+    import cv2
+
+    strong = ((ink >= 0.3) | (chroma >= 0.08)).astype(np.uint8)
+    near_strong = cv2.dilate(strong, np.ones((5, 5), np.uint8)).astype(bool)
+    faint = (ink >= 0.025) & (ink < 0.3) & (chroma < 0.08) & ~near_strong
+    fh = find_lines(faint, int(0.25 * cols), True)
+    fv = find_lines(faint, int(0.2 * rows), False)
+    if frame is not None:
+        return Frame(
+            frame.top,
+            frame.left,
+            frame.bottom,
+            frame.right,
+            frame.x_line,
+            frame.y_line,
+            frame.lines + tuple(fh + fv),
+            frame.kind,
+        )
+    grid = _grid_frame(_long(fh, 0.8), _long(fv, 0.8), faint)
+    if grid is not None:
+        return Frame(
+            grid.top, grid.left, grid.bottom, grid.right, None, None, tuple(fh + fv), "grid"
+        )
+    return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, tuple(fh + fv), "none")

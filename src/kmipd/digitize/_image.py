@@ -1,0 +1,203 @@
+"""Load a raster figure into an RGB array, and pixel measures shared by the stages."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.errors import InputError
+
+__all__ = ["MAX_PIXELS", "LoadedImage", "background_colour", "ink_strength", "load_image"]
+
+MAX_PIXELS = 25_000_000
+UInt8Array = npt.NDArray[np.uint8]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedImage:
+    """A figure as an RGB array, with where it came from.
+
+    Attributes
+    ----------
+    image : ndarray of uint8, shape (rows, cols, 3)
+        The pixels the digitizer works on (after crop and downscale).
+    source : str or None
+        File name, for messages.
+    scale : float
+        Working pixels per original pixel (1.0 unless a large image was shrunk).
+    offset : tuple of int
+        ``(row, col)`` of the working image's corner in the original image.
+    """
+
+    image: UInt8Array
+    source: str | None = None
+    scale: float = 1.0
+    offset: tuple[int, int] = (0, 0)
+
+
+def _open_pil(source: Any) -> tuple[Any, str | None]:
+    """Open ``source`` (path, bytes or PIL image) with Pillow and decode it fully."""
+    from PIL import Image, UnidentifiedImageError
+
+    if isinstance(source, Image.Image):
+        return source, None
+    name = None
+    if isinstance(source, bytes | bytearray):
+        stream: Any = io.BytesIO(source)
+    else:
+        name = os.fspath(source)
+        if not os.path.isfile(name):
+            raise InputError(f"{name}: no such file; give the path of a PNG, JPEG or TIFF figure")
+        stream = name
+    try:
+        image = Image.open(stream)
+        image.load()
+    except UnidentifiedImageError as exc:
+        raise InputError(
+            f"{name or 'image bytes'}: not an image Pillow can read (PNG, JPEG, TIFF, BMP, WebP)"
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError(
+            f"{name or 'image bytes'}: the image file is corrupt or truncated ({exc}); "
+            "export the figure again"
+        ) from exc
+    return image, name
+
+
+def _to_rgb(image: Any) -> UInt8Array:
+    """RGB uint8 pixels of a PIL image; transparency is composed on white."""
+    from PIL import Image
+
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        canvas.alpha_composite(rgba)
+        image = canvas
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8))
+
+
+def _array_to_rgb(array: npt.ArrayLike) -> UInt8Array:
+    """RGB uint8 pixels of an array given directly (grey, RGB or RGBA)."""
+    pixels = np.asarray(array)
+    if pixels.dtype != np.uint8:
+        scale = 255.0 if pixels.dtype.kind == "f" and pixels.size and pixels.max() <= 1.0 else 1.0
+        pixels = np.clip(np.rint(pixels.astype(float) * scale), 0, 255).astype(np.uint8)
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    if pixels.ndim != 3 or pixels.shape[2] not in (3, 4):
+        raise InputError(f"an image array must be (rows, cols[, 3 or 4]); got shape {pixels.shape}")
+    if pixels.shape[2] == 4:
+        alpha = pixels[:, :, 3:4].astype(float) / 255.0
+        pixels = np.rint(pixels[:, :, :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    return np.ascontiguousarray(pixels)
+
+
+def _apply_crop(
+    image: UInt8Array, crop: tuple[int, int, int, int] | None
+) -> tuple[UInt8Array, tuple[int, int]]:
+    """Cut ``crop = (row0, col0, row1, col1)`` out of ``image``; half-open, clipped."""
+    if crop is None:
+        return image, (0, 0)
+    if len(crop) != 4:
+        raise InputError(f"crop must be (row0, col0, row1, col1); got {crop!r}")
+    rows, cols = image.shape[:2]
+    row0, col0 = max(0, int(crop[0])), max(0, int(crop[1]))
+    row1, col1 = min(rows, int(crop[2])), min(cols, int(crop[3]))
+    if row1 - row0 < 16 or col1 - col0 < 16:
+        raise InputError(
+            f"crop {tuple(crop)!r} leaves less than 16x16 pixels of a {rows}x{cols} image"
+        )
+    return np.ascontiguousarray(image[row0:row1, col0:col1]), (row0, col0)
+
+
+def _downscale(image: UInt8Array, max_pixels: int) -> tuple[UInt8Array, float]:
+    """Shrink ``image`` (area interpolation) so that it has at most ``max_pixels``."""
+    rows, cols = image.shape[:2]
+    if rows * cols <= max_pixels:
+        return image, 1.0
+    import cv2
+
+    scale = float(np.sqrt(max_pixels / (rows * cols)))
+    size = (max(1, int(cols * scale)), max(1, int(rows * scale)))
+    return np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA)), scale
+
+
+def load_image(
+    source: Any,
+    *,
+    crop: tuple[int, int, int, int] | None = None,
+    max_pixels: int = MAX_PIXELS,
+) -> LoadedImage:
+    """Read a figure from a file, bytes, a PIL image or an array.
+
+    Parameters
+    ----------
+    source : path, bytes, PIL.Image.Image or array_like
+        The figure (PNG, JPEG, TIFF, BMP, WebP, ...).
+    crop : tuple of int, optional
+        ``(row0, col0, row1, col1)`` of the part to digitize, in original pixels.
+    max_pixels : int, optional
+        Larger images are shrunk to this many pixels.
+
+    Returns
+    -------
+    LoadedImage
+        The RGB pixels (transparency composed on white) with their origin.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not an image, corrupt or truncated.
+    """
+    if isinstance(source, np.ndarray):
+        pixels, name = _array_to_rgb(source), None
+    else:
+        pil, name = _open_pil(source)
+        pixels = _to_rgb(pil)
+    if pixels.shape[0] < 16 or pixels.shape[1] < 16:
+        raise InputError(f"{name or 'image'}: {pixels.shape[0]}x{pixels.shape[1]} px is too small")
+    pixels, offset = _apply_crop(pixels, crop)
+    pixels, scale = _downscale(pixels, max_pixels)
+    return LoadedImage(image=pixels, source=name, scale=scale, offset=offset)
+
+
+def background_colour(image: UInt8Array) -> UInt8Array:
+    """The most common colour of the image border (the figure's background).
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (rows, cols, 3)
+
+    Returns
+    -------
+    ndarray of uint8, shape (3,)
+    """
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]], axis=0).astype(
+        np.int64
+    )
+    keys = (border[:, 0] << 16) | (border[:, 1] << 8) | border[:, 2]
+    values, counts = np.unique(keys, return_counts=True)
+    key = int(values[np.argmax(counts)])
+    return np.array([(key >> 16) & 255, (key >> 8) & 255, key & 255], dtype=np.uint8)
+
+
+def ink_strength(image: UInt8Array, background: UInt8Array) -> FloatArray:
+    """Per pixel, the largest channel difference from the background, in [0, 1].
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (rows, cols, 3)
+    background : ndarray of uint8, shape (3,)
+
+    Returns
+    -------
+    ndarray of float, shape (rows, cols)
+    """
+    diff = np.abs(image.astype(np.int16) - background.astype(np.int16)[None, None, :])
+    return np.asarray(diff.max(axis=2), dtype=np.float64) / 255.0

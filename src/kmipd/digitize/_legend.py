@@ -1,0 +1,220 @@
+"""Legend and risk-table swatches: short strokes in a curve's colour with text beside them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.digitize._colours import InkColour, to_lab
+from kmipd.digitize._styles import stroke_style
+from kmipd.digitize._text import Word
+
+__all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries"]
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """A short stroke or bar in one curve colour.
+
+    Attributes
+    ----------
+    word : Word
+        Its box (found as a glyph group).
+    colour : int
+        Index of the curve colour it matches.
+    style : str
+        ``"solid"`` or ``"dashed"``.
+    """
+
+    word: Word
+    colour: int
+    style: str = "solid"
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """A swatch and the words of its label (unread until OCR)."""
+
+    swatch: Swatch
+    words: tuple[Word, ...]
+
+
+def _swatch_colour(
+    word: Word, image: npt.NDArray[np.uint8], ink: npt.NDArray[np.float64]
+) -> tuple[tuple[int, int, int], str] | None:
+    """RGB of a word box's strongest ink and its line style, if the box is a key stroke."""
+    if word.width < max(8, 0.9 * word.height) or word.height > 40:
+        return None
+    box = (slice(word.row0, word.row1), slice(word.col0, word.col1))
+    strong = ink[box] >= 0.3
+    style = stroke_style(strong)
+    if style is None:
+        return None
+    weights = ink[box][strong]
+    core = image[box][strong][weights >= np.percentile(weights, 60)]
+    return tuple(int(v) for v in np.median(core, axis=0)), style  # type: ignore[return-value]
+
+
+def _match(rgb: tuple[int, int, int], colours: list[InkColour]) -> int | None:
+    """Index of the curve colour within 20 Lab units of ``rgb``."""
+    if not colours:
+        return None
+    lab = to_lab(np.array(rgb, dtype=np.uint8))
+    dist = [float(np.linalg.norm(lab - to_lab(np.array(c.rgb, dtype=np.uint8)))) for c in colours]
+    best = int(np.argmin(dist))
+    return best if dist[best] <= 20.0 else None
+
+
+def _isolated(
+    word: Word,
+    rgb: tuple[int, int, int],
+    image: npt.NDArray[np.uint8],
+    ink: npt.NDArray[np.float64],
+) -> bool:
+    """Whether no ink of the key's colour lies just above, below or left of it.
+
+    A piece of a dashed curve has more pieces of its colour next to it; a
+    legend key has only its label (to the right).
+    """
+    margin = int(max(4, 0.6 * word.height))
+    r0, r1 = max(0, word.row0 - margin), min(ink.shape[0], word.row1 + margin)
+    c0 = max(0, word.col0 - margin)
+    ring = np.zeros((r1 - r0, word.col1 - c0), dtype=bool)
+    ring[:, :] = True
+    ring[word.row0 - r0 : word.row1 - r0, word.col0 - c0 :] = False
+    patch = image[r0:r1, c0 : word.col1].astype(float)
+    same = (np.abs(patch - np.asarray(rgb, float)).max(axis=2) <= 60) & (
+        ink[r0:r1, c0 : word.col1] >= 0.3
+    )
+    return int((same & ring).sum()) < 4
+
+
+def join_dashes(words: list[Word]) -> list[Word]:
+    """Words with runs of flat pieces on the same rows (a dashed key) joined into one box."""
+    flat = sorted(
+        (w for w in words if w.height <= 6 and w.width >= w.height), key=lambda w: (w.row0, w.col0)
+    )
+    others = [w for w in words if not (w.height <= 6 and w.width >= w.height)]
+    groups: list[list[Word]] = []
+    for word in flat:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and abs(word.row0 - last.row0) <= 1
+            and abs(word.row1 - last.row1) <= 1
+            and 0 <= word.col0 - last.col1 <= 1.5 * min(word.width, last.width)
+        ):
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    joined = [
+        g[0]
+        if len(g) == 1
+        else Word(min(w.row0 for w in g), g[0].col0, max(w.row1 for w in g), g[-1].col1)
+        for g in groups
+    ]
+    return others + joined
+
+
+def find_swatches(
+    words: list[Word],
+    image: npt.NDArray[np.uint8],
+    ink: npt.NDArray[np.float64],
+    colours: list[InkColour],
+) -> tuple[list[Swatch], list[InkColour]]:
+    """Word boxes that are strokes in a curve colour (legend keys, risk-table row keys).
+
+    A chromatic swatch whose colour no curve colour matches adds that colour
+    (its curve is hidden under others, or too short to be noticed).
+
+    Parameters
+    ----------
+    words : list of Word
+        Unread glyph groups of the figure.
+    image : ndarray of uint8, shape (rows, cols, 3)
+    ink : ndarray of float, shape (rows, cols)
+    colours : list of InkColour
+        The curve colours found in the panel.
+
+    Returns
+    -------
+    swatches : list of Swatch
+    colours : list of InkColour
+        ``colours`` with the added ones at the end.
+    """
+    found, colours = [], list(colours)
+    for word in join_dashes(words):
+        seen = _swatch_colour(word, image, ink)
+        if seen is None:
+            continue
+        rgb, style = seen
+        if not _isolated(word, rgb, image, ink):
+            continue
+        index = _match(rgb, colours)
+        if index is None and max(rgb) - min(rgb) >= 60:
+            colours.append(InkColour(rgb, 0))
+            index = len(colours) - 1
+        if index is not None:
+            found.append(Swatch(word, index, style))
+    return found, colours
+
+
+def _inside(word: Word, boxes: list[Word]) -> bool:
+    """Whether ``word`` lies within one of ``boxes``."""
+    return any(
+        b.row0 <= word.row0 and word.row1 <= b.row1 and b.col0 <= word.col0 and word.col1 <= b.col1
+        for b in boxes
+    )
+
+
+def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[Word, ...]:
+    """Words on the swatch's line right of it, until a wide gap or another swatch."""
+    sw = swatch.word
+    centre = (sw.row0 + sw.row1) / 2.0
+    line = sorted(
+        (
+            w
+            for w in words
+            if not _inside(w, keys)
+            and w.height >= 5
+            and w.col0 >= sw.col1 - 2
+            and abs((w.row0 + w.row1) / 2.0 - centre) <= 0.6 * max(w.height, sw.height)
+        ),
+        key=lambda w: w.col0,
+    )
+    chosen: list[Word] = []
+    edge = sw.col1
+    for word in line:
+        limit = 2.5 * word.height if not chosen else 1.2 * word.height
+        if word.col0 - edge > limit:
+            break
+        chosen.append(word)
+        edge = word.col1
+    return tuple(chosen)
+
+
+def legend_entries(swatches: list[Swatch], words: list[Word]) -> list[LegendEntry]:
+    """Each swatch with the words of its label, for swatches that have a label.
+
+    Parameters
+    ----------
+    swatches : list of Swatch
+    words : list of Word
+        All glyph groups (swatches among them are skipped as label words).
+
+    Returns
+    -------
+    list of LegendEntry
+        Left to right, top to bottom.
+    """
+    keys = [s.word for s in swatches]
+    entries = []
+    for swatch in sorted(swatches, key=lambda s: (s.word.row0 // 8, s.word.col0)):
+        label = _label_words(swatch, words, keys)
+        if label:
+            entries.append(LegendEntry(swatch, label))
+    return entries

@@ -1,0 +1,114 @@
+"""Choose the words worth reading (ticks, legend, risk table) and read them in one OCR pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from kmipd.digitize._calibrate import x_label_words, y_label_words
+from kmipd.digitize._legend import LegendEntry, legend_entries
+from kmipd.digitize._risk import RiskLine, risk_lines
+from kmipd.digitize._scene import Scene
+from kmipd.digitize._text import Word, join_words, read_words
+
+__all__ = ["FigureText", "read_figure_text"]
+
+
+@dataclass(frozen=True)
+class FigureText:
+    """The text of a figure that the digitizer uses, read.
+
+    Attributes
+    ----------
+    ticks : list of Word
+        Candidate x and y tick labels.
+    legend : list of tuple of (LegendEntry, str, float)
+        Legend entries with their label text and mean OCR confidence.
+    lines : list of RiskLine
+        Text lines under the x tick labels (the numbers-at-risk table).
+    """
+
+    ticks: list[Word]
+    legend: list[tuple[LegendEntry, str, float]]
+    lines: list[RiskLine]
+
+
+def _usable(word: Word, longest: float) -> bool:
+    """Words worth the recogniser's time: not long merged runs of text."""
+    return word.width <= longest * max(word.height, 4)
+
+
+def _consistent(
+    entries: list[tuple[LegendEntry, str, float]],
+) -> list[tuple[LegendEntry, str, float]]:
+    """The largest set of legend entries that look like one legend.
+
+    Keys of one legend have the same length and line up in a column or a row;
+    strokes that only look like keys (pieces of dashed curves next to marks)
+    do not.
+    """
+    if len(entries) <= 1:
+        return entries
+
+    def fits(a: LegendEntry, b: LegendEntry) -> bool:
+        ka, kb = a.swatch.word, b.swatch.word
+        same = abs(ka.width - kb.width) <= 0.25 * max(ka.width, kb.width) + 2
+        return same and (abs(ka.col0 - kb.col0) <= 3 or abs(ka.row0 - kb.row0) <= 3)
+
+    groups = [[f for f in entries if fits(e[0], f[0])] for e in entries]
+    best = max(groups, key=lambda g: (len(g), float(np.mean([c for _, _, c in g]))))
+    return sorted(best, key=lambda e: (e[0].swatch.word.row0 // 8, e[0].swatch.word.col0))
+
+
+def _name_like(text: str) -> bool:
+    """An arm name has a letter or a digit (not only marks and dashes)."""
+    return any(ch.isalnum() for ch in text)
+
+
+def _label(entry: LegendEntry, read: dict[int, Word]) -> tuple[str, float]:
+    """Label text of a legend entry and its confidence."""
+    words = [read[id(w)] for w in entry.words if id(w) in read]
+    text = join_words([w for w in words if w.text])
+    confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
+    return text, confidence
+
+
+def read_figure_text(scene: Scene) -> FigureText:
+    """Find and read tick labels, legend labels and the numbers-at-risk table.
+
+    Parameters
+    ----------
+    scene : Scene
+
+    Returns
+    -------
+    FigureText
+    """
+    x_words = x_label_words(scene.words, scene.frame)
+    y_words = y_label_words(scene.words, scene.frame)
+    below = max((w.row1 for w in x_words), default=int(scene.frame.bottom))
+    entries = legend_entries(scene.swatches, scene.words)
+    legend = [e for e in entries if e.swatch.word.row0 <= below]
+    lines = risk_lines(scene.words, scene.swatches, below)
+    numbers = [w for w in x_words + y_words if _usable(w, 120)]  # touching tick labels
+    numbers += [w for line in lines for w in line.words if _usable(w, 120)]
+    names = list(dict.fromkeys(w for e in legend for w in e.words))
+    numbers = [w for w in dict.fromkeys(numbers) if w not in names]
+    read = {
+        id(w): r for w, r in zip(numbers, read_words(scene.grey, scene.image, numbers), strict=True)
+    }
+    read.update(
+        {
+            id(w): r
+            for w, r in zip(names, read_words(scene.grey, scene.image, names, 48), strict=True)
+        }
+    )
+    ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
+    named = [(e, *_label(e, read)) for e in legend]
+    named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
+    read_lines = [
+        replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
+        for line in lines
+    ]
+    return FigureText(ticks, named, read_lines)

@@ -1,0 +1,188 @@
+"""What the digitizer returns: per-arm curves, marks, risk tables, and how they were read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.types import CensorMarks, Curve, RiskTable
+
+__all__ = ["ArmResult", "DigitizationResult", "RiskCell"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _round(values: Any, digits: int = 6) -> list[float]:
+    """A float array as a JSON-safe list."""
+    return [round(float(v), digits) for v in np.asarray(values, dtype=float)]
+
+
+@dataclass(frozen=True)
+class RiskCell:
+    """One number of the risk table as read: where, what, how sure."""
+
+    row: float
+    col: float
+    text: str
+    value: int | None
+    time: float | None
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary."""
+        return {
+            "row": round(self.row, 1),
+            "col": round(self.col, 1),
+            "text": self.text,
+            "value": self.value,
+            "time": self.time,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ArmResult:
+    """Everything read for one arm.
+
+    Attributes
+    ----------
+    name : str
+        Legend label if read, else ``"arm 1"``, ``"arm 2"``, ...
+    curve : Curve
+        Step corners of the curve (time, survival in [0, 1]).
+    censor_marks : CensorMarks
+        Times of censoring marks found on the curve.
+    risk_table : RiskTable or None
+        Numbers at risk read for this arm.
+    colour : tuple of int
+        RGB of the curve.
+    line_style : str
+        ``"solid"``, ``"dashed"`` or ``"dotted"``.
+    label : str or None
+        Legend text as read (None if no legend entry was matched).
+    confidence : dict of str to float
+        Per item (``curve``, ``label``, ``risk_table``, ``censor_marks``), in [0, 1].
+    pixels : tuple of ndarray
+        ``(cols, rows)`` of the traced centre line in image pixels, for overlays.
+    mark_pixels : tuple of ndarray
+        ``(cols, rows)`` of the censoring marks in image pixels.
+    risk_cells : tuple of RiskCell
+        The numbers read in this arm's risk-table row.
+    """
+
+    name: str
+    curve: Curve
+    censor_marks: CensorMarks
+    risk_table: RiskTable | None
+    colour: tuple[int, int, int]
+    line_style: str = "solid"
+    label: str | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
+    pixels: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
+    mark_pixels: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
+    risk_cells: tuple[RiskCell, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary."""
+        table = self.risk_table
+        return {
+            "name": self.name,
+            "label": self.label,
+            "colour": "#{:02x}{:02x}{:02x}".format(*self.colour),
+            "line_style": self.line_style,
+            "confidence": {k: round(float(v), 3) for k, v in self.confidence.items()},
+            "curve": {"time": _round(self.curve.time), "survival": _round(self.curve.survival)},
+            "censor_marks": _round(self.censor_marks.time),
+            "risk_table": None
+            if table is None
+            else {
+                "time": _round(table.time),
+                "n_at_risk": [int(v) for v in table.n_at_risk],
+            },
+            "risk_cells": [cell.to_dict() for cell in self.risk_cells],
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class DigitizationResult:
+    """The figure as read.
+
+    Attributes
+    ----------
+    arms : tuple of ArmResult
+        In legend order (or top to bottom at the start of the curves).
+    x_axis, y_axis : AxisCalibration
+        Pixel to data maps (column to time, row to survival).
+    plot_area : tuple of float
+        ``(top, left, bottom, right)`` of the panel in image pixels.
+    warnings : tuple of str
+        Everything that could not be read or looked doubtful.
+    source : str or None
+        File name.
+    image_shape : tuple of int
+        ``(rows, cols)`` of the image the pixels refer to.
+    scale : float
+        Image pixels per original pixel (below 1 if a large image was shrunk).
+    offset : tuple of int
+        ``(row, col)`` of the image corner in the original (after ``crop``).
+    failure : bool
+        True if the curves rise from 0 (cumulative incidence, converted to survival).
+    seconds : float
+        Time taken.
+    """
+
+    arms: tuple[ArmResult, ...]
+    x_axis: AxisCalibration
+    y_axis: AxisCalibration
+    plot_area: tuple[float, float, float, float]
+    warnings: tuple[str, ...] = ()
+    source: str | None = None
+    image_shape: tuple[int, int] = (0, 0)
+    scale: float = 1.0
+    offset: tuple[int, int] = (0, 0)
+    failure: bool = False
+    seconds: float = 0.0
+
+    @property
+    def curves(self) -> dict[str, Curve]:
+        """Curve of each arm, by arm name."""
+        return {arm.name: arm.curve for arm in self.arms}
+
+    @property
+    def risk_tables(self) -> dict[str, RiskTable]:
+        """Risk table of each arm that has one, by arm name."""
+        return {arm.name: arm.risk_table for arm in self.arms if arm.risk_table is not None}
+
+    @property
+    def censor_marks(self) -> dict[str, CensorMarks]:
+        """Censoring marks of each arm, by arm name."""
+        return {arm.name: arm.censor_marks for arm in self.arms}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (the content of ``digitization.json``)."""
+        top, left, bottom, right = self.plot_area
+        return {
+            "source": self.source,
+            "image": {
+                "rows": self.image_shape[0],
+                "cols": self.image_shape[1],
+                "scale": self.scale,
+                "offset": list(self.offset),
+            },
+            "plot_area": {"top": top, "left": left, "bottom": bottom, "right": right},
+            "x_axis": self.x_axis.to_dict(),
+            "y_axis": self.y_axis.to_dict(),
+            "failure_curve": self.failure,
+            "arms": [arm.to_dict() for arm in self.arms],
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"DigitizationResult(arms={[a.name for a in self.arms]}, warnings={len(self.warnings)})"
+        )

@@ -1,0 +1,162 @@
+"""The first look at a figure: pixels, panel, words and curve colours, shared by the stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.digitize._colours import InkColour, assign_pixels, find_colours
+from kmipd.digitize._frame import Frame, find_frame
+from kmipd.digitize._image import LoadedImage, background_colour, ink_strength
+from kmipd.digitize._legend import Swatch, find_swatches
+from kmipd.digitize._lines import line_mask
+from kmipd.digitize._styles import split_by_style
+from kmipd.digitize._text import Word, drop_tick_marks, find_glyphs, group_words
+
+__all__ = ["Scene", "look"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    """Pixel measures and layout of a figure.
+
+    Attributes
+    ----------
+    image : ndarray of uint8, shape (rows, cols, 3)
+    background : ndarray of uint8, shape (3,)
+    ink, chroma : ndarray of float, shape (rows, cols)
+        Difference from the background and colourfulness, both in [0, 1].
+    frame : Frame
+        The plot panel.
+    words : list of Word
+        Unread word boxes found outside the curves.
+    colours : list of InkColour
+        Distinct ink colours inside the panel (and of legend keys).
+    swatches : list of Swatch
+        Legend and risk-table keys: short strokes in a curve colour.
+    labels, coverage : ndarray, shape (rows, cols)
+        Colour index (-1 none) and coverage of each panel pixel.
+    styles : list of str
+        Line style per colour index; a colour drawn both solid and broken is
+        listed twice (the broken curve's pixels carry the second index).
+    """
+
+    image: npt.NDArray[np.uint8]
+    background: npt.NDArray[np.uint8]
+    ink: FloatArray
+    chroma: FloatArray
+    frame: Frame
+    words: list[Word]
+    colours: list[InkColour]
+    swatches: list[Swatch]
+    labels: IntArray
+    coverage: FloatArray
+    styles: list[str]
+
+    @property
+    def grey(self) -> npt.NDArray[np.uint8]:
+        """Ink as a grey image, dark text on white, for OCR."""
+        return np.clip(255.0 - 255.0 * self.ink, 0, 255).astype(np.uint8)
+
+
+def panel_mask(shape: tuple[int, int], frame: Frame) -> BoolArray:
+    """Pixels strictly inside the panel box (axis lines excluded)."""
+    mask = np.zeros(shape, dtype=bool)
+    top, left = int(np.floor(frame.top)), int(np.floor(frame.left))
+    bottom, right = int(np.ceil(frame.bottom)), int(np.ceil(frame.right))
+    mask[max(0, top) : bottom + 1, max(0, left) : right + 1] = True
+    return mask & ~line_mask(shape, list(frame.lines), 1)
+
+
+def _words(ink: FloatArray, frame: Frame) -> list[Word]:
+    """Word boxes from dark ink outside the axis lines."""
+    mask = (ink >= 0.3) & ~line_mask(ink.shape, list(frame.lines), 1)
+    glyphs = find_glyphs(mask, max(12, int(0.06 * ink.shape[0])))
+    glyphs = drop_tick_marks(glyphs, frame.top, frame.left, frame.bottom, frame.right)
+    return group_words(glyphs)
+
+
+def _colours(
+    image: npt.NDArray[np.uint8],
+    background: npt.NDArray[np.uint8],
+    ink: FloatArray,
+    inside: BoolArray,
+    frame: Frame,
+    words: list[Word],
+) -> tuple[list[InkColour], list[Swatch], IntArray, FloatArray]:
+    """Curve colours, swatches, and the colour label and coverage of the panel's pixels."""
+    strong = inside & (ink >= 0.3)
+    width = max(10.0, frame.right - frame.left)
+    colours = find_colours(image, strong, background, max(20, int(0.15 * width)))
+    swatches, colours = find_swatches(words, image, ink, colours)
+    labels, coverage = assign_pixels(image, inside & (ink >= 0.06), colours, background)
+    return colours, swatches, labels, coverage
+
+
+def _is_bar(swatch: Swatch) -> bool:
+    """Whether a key is a filled bar (risk-table rows), which shows no line style."""
+    word = swatch.word
+    return word.height >= 4 and word.height >= 0.25 * word.width and swatch.style == "solid"
+
+
+def _split_styles(
+    labels: IntArray, colours: list[InkColour], swatches: list[Swatch], width: float
+) -> tuple[list[InkColour], list[Swatch], list[str]]:
+    """Give a broken (dashed, dotted) curve drawn in a solid curve's colour its own index.
+
+    ``labels`` is changed in place; dashed legend keys of that colour move to
+    the new index.
+    """
+    colours, styles = list(colours), ["solid"] * len(colours)
+    moved: dict[int, int] = {}
+    inked = labels >= 0
+    for k in range(len(colours)):
+        shown = {s.style for s in swatches if s.colour == k and not _is_bar(s)}
+        if shown == {"dashed"}:
+            continue  # the legend shows this colour only as a dashed line
+        mine = labels == k
+        split = split_by_style(mine, inked & ~mine, width)
+        if split is None:
+            continue
+        labels[split[1]] = len(colours)
+        moved[k] = len(colours)
+        colours.append(colours[k])
+        styles.append("dashed")
+    keys = [
+        replace(s, colour=moved[s.colour]) if s.colour in moved and s.style == "dashed" else s
+        for s in swatches
+    ]
+    return colours, keys, styles
+
+
+def look(loaded: LoadedImage) -> Scene:
+    """Measure a loaded figure: background, ink, panel, words, colours.
+
+    Parameters
+    ----------
+    loaded : LoadedImage
+
+    Returns
+    -------
+    Scene
+    """
+    image = loaded.image
+    background = background_colour(image)
+    ink = ink_strength(image, background)
+    chroma = (image.max(axis=2).astype(float) - image.min(axis=2)) / 255.0
+    frame = find_frame(ink, chroma)
+    words = _words(ink, frame)
+    inside = panel_mask(ink.shape, frame)
+    colours, swatches, labels, coverage = _colours(image, background, ink, inside, frame, words)
+    colours, swatches, styles = _split_styles(
+        labels, colours, swatches, max(10.0, frame.right - frame.left)
+    )
+    return Scene(
+        image, background, ink, chroma, frame, words, colours, swatches, labels, coverage, styles
+    )

@@ -1,0 +1,101 @@
+"""Give each risk-table row to its arm and turn it into a RiskTable."""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from kmipd.digitize._arms import ArmDraft
+from kmipd.digitize._risk import RiskRow
+from kmipd.types import RiskTable
+
+__all__ = ["assign_rows", "to_table"]
+
+
+def _by_label(row: RiskRow, names: list[str]) -> int | None:
+    """Arm whose name the row label matches best (similarity 0.6 or more)."""
+    if not row.label or not names:
+        return None
+    scores = [difflib.SequenceMatcher(None, row.label.lower(), n.lower()).ratio() for n in names]
+    best = int(np.argmax(scores))
+    return best if scores[best] >= 0.6 else None
+
+
+def assign_rows(
+    rows: list[RiskRow], drafts: list[ArmDraft], names: list[str], warnings: list[str]
+) -> dict[int, RiskRow]:
+    """Which risk-table row belongs to which arm (by index into ``drafts``).
+
+    A row goes to the arm of its colour key, else to the arm whose name its
+    label matches, else (same number of rows and arms) to the arm in the same
+    position, with a warning.
+
+    Parameters
+    ----------
+    rows : list of RiskRow
+        Top to bottom.
+    drafts : list of ArmDraft
+    names : list of str
+        Arm names, in the order of ``drafts``.
+    warnings : list of str
+        Appended to.
+
+    Returns
+    -------
+    dict of int to RiskRow
+    """
+    out: dict[int, RiskRow] = {}
+    loose: list[RiskRow] = []
+    colour_of = {d.colour: i for i, d in enumerate(drafts)}
+    for row in rows:
+        key = row.line.swatch
+        arm = colour_of.get(key.colour) if key is not None else _by_label(row, names)
+        if arm is None and len(rows) == 1 and len(drafts) == 1:
+            arm = 0
+        if arm is None or arm in out:
+            loose.append(row)
+        else:
+            out[arm] = row
+    free = [i for i in range(len(drafts)) if i not in out]
+    if loose and len(loose) == len(free):
+        for i, row in zip(free, loose, strict=True):
+            out[i] = row
+        warnings.append(
+            f"risk-table rows given to arms by position ({len(loose)} row(s)); check the arm order"
+        )
+    elif loose:
+        warnings.append(f"{len(loose)} risk-table row(s) could not be matched to an arm")
+    return dict(sorted(out.items()))
+
+
+def to_table(row: RiskRow, name: str, warnings: list[str]) -> tuple[RiskTable | None, float]:
+    """The numbers at risk of one row, and a confidence.
+
+    Cells that could not be read, or fall on a time already taken, are left
+    out with a warning; a count that rises over time is kept but lowers the
+    confidence.
+    """
+    cells = [c for c in row.cells if c.value is not None and c.time is not None]
+    unread = len(row.cells) - len(cells)
+    times: dict[float, tuple[int, float]] = {}
+    for cell in cells:
+        assert cell.time is not None and cell.value is not None
+        if cell.time in times:
+            warnings.append(
+                f"arm {name!r}: two risk-table numbers at time {cell.time:g}; the first is kept"
+            )
+            continue
+        times[cell.time] = (cell.value, cell.confidence)
+    if unread:
+        warnings.append(f"arm {name!r}: {unread} risk-table number(s) could not be read")
+    if not times:
+        return None, 0.0
+    order = sorted(times)
+    counts = np.array([times[t][0] for t in order])
+    confidence = float(np.mean([times[t][1] for t in order])) * len(times) / len(row.cells)
+    if np.any(np.diff(counts) > 0):
+        warnings.append(f"arm {name!r}: the numbers at risk read rise over time; check them")
+        confidence *= 0.5
+    table = RiskTable(time=np.array(order), n_at_risk=counts, arm=name)
+    return table, confidence

@@ -1,0 +1,275 @@
+"""Find words (boxes of glyphs) in a figure from connected components of ink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Word", "drop_tick_marks", "find_glyphs", "group_words", "join_words", "read_words"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Word:
+    """A box of text, as found and as read.
+
+    Attributes
+    ----------
+    row0, col0, row1, col1 : int
+        Half-open pixel box.
+    text, confidence : str, float
+        Reading over Latin characters.
+    numeric, numeric_confidence : str, float
+        Reading over digits and number punctuation.
+    colour : tuple of int
+        RGB of the word's darkest pixels.
+    numeric_cols : tuple of float
+        Image column of each character of ``numeric``.
+    """
+
+    row0: int
+    col0: int
+    row1: int
+    col1: int
+    text: str = ""
+    confidence: float = 0.0
+    numeric: str = ""
+    numeric_confidence: float = 0.0
+    colour: tuple[int, int, int] = (0, 0, 0)
+    numeric_cols: tuple[float, ...] = ()
+
+    @property
+    def height(self) -> int:
+        """Box height in pixels."""
+        return self.row1 - self.row0
+
+    @property
+    def width(self) -> int:
+        """Box width in pixels."""
+        return self.col1 - self.col0
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        """(row, col) centre of the box."""
+        return (self.row0 + self.row1) / 2.0, (self.col0 + self.col1) / 2.0
+
+
+def find_glyphs(mask: BoolArray, max_height: int) -> IntArray:
+    """Boxes of connected components that could be glyphs.
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (rows, cols)
+        Ink pixels (with long lines and curves already removed).
+    max_height : int
+        Taller components are not text.
+
+    Returns
+    -------
+    ndarray of int, shape (n, 5)
+        ``row0, col0, row1, col1, area`` per glyph.
+    """
+    import cv2
+
+    _count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    col0, row0, width, height, area = (stats[1:, i] for i in range(5))
+    keep = (height <= max_height) & (width <= 6 * max_height) & (area >= 2)
+    keep &= ~((height <= 2) & (width > 3 * max_height))  # stray line pieces
+    boxes = np.column_stack([row0, col0, row0 + height, col0 + width, area])[keep]
+    return np.asarray(boxes, dtype=np.int64)
+
+
+def _merge_pairs(boxes: IntArray, gap_factor: float) -> IntArray:
+    """Index pairs (i, j) of glyph boxes close enough to belong to one word."""
+    r0, c0, r1, c1 = (boxes[:, i].astype(float) for i in range(4))
+    h, w = r1 - r0, c1 - c0
+    big = np.maximum(h[:, None], h[None, :])
+    small = np.minimum(h[:, None], h[None, :])
+    overlap = np.minimum(r1[:, None], r1[None, :]) - np.maximum(r0[:, None], r0[None, :])
+    similar = (overlap + 0.3 * big >= 0.5 * small) & (big <= 2.6 * np.maximum(small, 3))
+    # a dot, comma, hyphen or underscore beside a glyph: inside its rows (+45 %)
+    tall_r0 = np.where(h[:, None] >= h[None, :], r0[:, None], r0[None, :])
+    tall_r1 = np.where(h[:, None] >= h[None, :], r1[:, None], r1[None, :])
+    low_r0 = np.where(h[:, None] >= h[None, :], r0[None, :], r0[:, None])
+    low_r1 = np.where(h[:, None] >= h[None, :], r1[None, :], r1[:, None])
+    inside = (low_r0 >= tall_r0 - 0.45 * big) & (low_r1 <= tall_r1 + 0.45 * big)
+    inside &= np.where(h[:, None] >= h[None, :], w[None, :], w[:, None]) <= big
+    gap = np.maximum(c0[None, :] - c1[:, None], c0[:, None] - c1[None, :])
+    close = (gap <= gap_factor * big) & (big >= 4) & (similar | inside)
+    i, j = np.nonzero(np.triu(close, k=1))
+    return np.column_stack([i, j])
+
+
+def _union_find(n: int, pairs: IntArray) -> IntArray:
+    """Group labels of ``n`` items joined by ``pairs``."""
+    parent = np.arange(n)
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = int(parent[k])
+        return k
+
+    for i, j in pairs:
+        a, b = root(int(i)), root(int(j))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return np.array([root(k) for k in range(n)], dtype=np.int64)
+
+
+def rotated_glyphs(glyphs: IntArray) -> npt.NDArray[np.bool_]:
+    """Glyphs stacked in a column of three or more (text rotated by 90 degrees).
+
+    Parameters
+    ----------
+    glyphs : ndarray of int, shape (n, 5)
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    r0, c0, r1, c1 = (glyphs[:, i].astype(float) for i in range(4))
+    w = c1 - c0
+    overlap = np.minimum(c1[:, None], c1[None, :]) - np.maximum(c0[:, None], c0[None, :])
+    gap = np.maximum(r0[None, :] - r1[:, None], r0[:, None] - r1[None, :])
+    wide = np.maximum(w[:, None], w[None, :])
+    stacked = (overlap >= 0.5 * np.minimum(w[:, None], w[None, :])) & (gap <= 0.3 * wide)
+    stacked &= (gap >= -1) & (wide >= 5)
+    labels = _union_find(len(glyphs), np.column_stack(np.nonzero(np.triu(stacked, k=1))))
+    counts = np.bincount(labels, minlength=len(glyphs))
+    tall = np.zeros(len(glyphs), dtype=bool)
+    for label in np.flatnonzero(counts >= 3):
+        members = labels == label
+        height = r1[members].max() - r0[members].min()
+        tall[members] = height > 2.0 * (c1[members].max() - c0[members].min())
+    return tall
+
+
+def group_words(glyphs: IntArray, gap_factor: float = 0.42) -> list[Word]:
+    """Join glyph boxes on one line with small gaps into words.
+
+    Parameters
+    ----------
+    glyphs : ndarray of int, shape (n, 5)
+        Output of :func:`find_glyphs`.
+    gap_factor : float, optional
+        Largest gap between glyphs of a word, as a fraction of glyph height.
+
+    Returns
+    -------
+    list of Word
+        Unread word boxes, top to bottom then left to right; words made only of
+        specks (dots) are dropped.
+    """
+    if len(glyphs) == 0:
+        return []
+    if len(glyphs) > 1500:  # a noisy image: keep the largest components
+        glyphs = glyphs[np.argsort(-glyphs[:, 4])[:1500]]
+    glyphs = glyphs[~rotated_glyphs(glyphs)]
+    if len(glyphs) == 0:
+        return []
+    labels = _union_find(len(glyphs), _merge_pairs(glyphs, gap_factor))
+    words = []
+    for label in np.unique(labels):
+        members = glyphs[labels == label]
+        height = members[:, 2] - members[:, 0]
+        width = members[:, 3] - members[:, 1]
+        if height.max() < 5 and width.max() < 5 and len(members) < 3:
+            continue
+        words.append(
+            Word(
+                int(members[:, 0].min()),
+                int(members[:, 1].min()),
+                int(members[:, 2].max()),
+                int(members[:, 3].max()),
+            )
+        )
+    words.sort(key=lambda w: (w.row0, w.col0))
+    return words
+
+
+def read_words(
+    grey: npt.NDArray[np.uint8], image: npt.NDArray[np.uint8], words: list[Word], height: int = 32
+) -> list[Word]:
+    """Recognise the text of each word and note its colour.
+
+    Parameters
+    ----------
+    grey : ndarray of uint8, shape (rows, cols)
+        Ink darkness image (0 = full ink).
+    image : ndarray of uint8, shape (rows, cols, 3)
+        The RGB figure, for the word colours.
+    words : list of Word
+        Boxes to read.
+    height : int, optional
+        Rows the crops are scaled to for the recogniser.
+
+    Returns
+    -------
+    list of Word
+        The same boxes with text, confidences and colour filled in.
+    """
+    from kmipd.digitize._ocr import recognise
+
+    readings = recognise(grey, [(w.row0, w.col0, w.row1, w.col1) for w in words], height)
+    out = []
+    for word, reading in zip(words, readings, strict=True):
+        patch = grey[word.row0 : word.row1, word.col0 : word.col1]
+        rgb = image[word.row0 : word.row1, word.col0 : word.col1].reshape(-1, 3)
+        dark = rgb[patch.reshape(-1) <= np.percentile(patch, 20)]
+        median = np.median(dark, axis=0) if len(dark) else np.zeros(3)
+        colour = (int(median[0]), int(median[1]), int(median[2]))
+        out.append(
+            replace(
+                word,
+                text=reading.text,
+                confidence=reading.confidence,
+                numeric=reading.numeric,
+                numeric_confidence=reading.numeric_confidence,
+                colour=colour,
+                numeric_cols=reading.numeric_cols,
+            )
+        )
+    return out
+
+
+def drop_tick_marks(
+    glyphs: IntArray, top: float, left: float, bottom: float, right: float
+) -> IntArray:
+    """Remove thin strokes that start at the panel edge (tick marks, not text).
+
+    Parameters
+    ----------
+    glyphs : ndarray of int, shape (n, 5)
+        Output of :func:`find_glyphs`.
+    top, left, bottom, right : float
+        Panel box.
+
+    Returns
+    -------
+    ndarray of int
+        The glyphs that are not tick marks.
+    """
+    if len(glyphs) == 0:
+        return glyphs
+    r0, c0, r1, c1 = (glyphs[:, i] for i in range(4))
+    width, height = c1 - c0, r1 - r0
+    x_tick = (width <= 4) & (np.abs(r0 - bottom) <= 4) & (c0 >= left - 4) & (c1 <= right + 5)
+    x_tick |= (width <= 4) & (np.abs(r1 - 1 - top) <= 4) & (c0 >= left - 4) & (c1 <= right + 5)
+    y_tick = (height <= 4) & (np.abs(c1 - 1 - left) <= 4) & (r0 >= top - 4) & (r1 <= bottom + 5)
+    y_tick |= (height <= 4) & (np.abs(c0 - right) <= 4) & (r0 >= top - 4) & (r1 <= bottom + 5)
+    return glyphs[~(x_tick | y_tick)]
+
+
+def join_words(words: list[Word]) -> str:
+    """Text of words on one line, with a space only where the gap looks like one."""
+    out = ""
+    for i, word in enumerate(words):
+        if i and word.col0 - words[i - 1].col1 >= 0.25 * max(word.height, words[i - 1].height):
+            out += " "
+        out += word.text
+    return out.strip()

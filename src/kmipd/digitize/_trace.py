@@ -1,0 +1,319 @@
+"""Trace one arm's step curve from its pixel coverage, column by column.
+
+The curve is a non-increasing staircase drawn with a pen of thickness ``t``.
+In every column the ink of the arm forms a vertical run; its top and bottom
+edges are read at sub-pixel precision from the coverage of the end pixels.
+The curve's centre line is the middle of the run: this is exact on flat
+stretches, splits a vertical drop evenly (so areas are kept), and is not moved
+by censoring marks, which stick out equally above and below (``+`` and ``|``).
+Where another curve covers the top (or the bottom) of the run, the other edge
+and the pen thickness give the centre instead; columns with no visible ink are
+filled from the curve drawn over them, or else by carrying the level across.
+A median filter removes single-column spikes and isotonic regression makes the
+result non-increasing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Runs", "Trace", "column_runs", "follow", "to_corners", "trace_arm"]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+STRONG = 0.25  # coverage of a pixel that counts as ink of the run
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """An arm's traced centre line in pixels.
+
+    Attributes
+    ----------
+    cols, rows : ndarray of float
+        Step corners of the centre line, left to right (a repeated column is a drop).
+    thickness : float
+        Pen thickness in pixels.
+    first_col, last_col : int
+        Horizontal extent of the ink.
+    filled_fraction : float
+        Share of the traced columns whose level was not seen directly (hidden
+        by another curve, gaps of a dashed line).
+    column_rows : ndarray of float
+        Centre-line row at each image column from ``first_col`` to ``last_col``.
+    """
+
+    cols: FloatArray
+    rows: FloatArray
+    thickness: float
+    first_col: int
+    last_col: int
+    filled_fraction: float
+    column_rows: FloatArray
+
+    def level(self, cols: FloatArray) -> FloatArray:
+        """Centre-line row at (fractional) image columns, as a step function."""
+        index = np.searchsorted(self.cols, np.asarray(cols, dtype=float), side="right") - 1
+        return np.asarray(self.rows[np.clip(index, 0, len(self.rows) - 1)], dtype=float)
+
+
+@dataclass(frozen=True, eq=False)
+class Runs:
+    """Vertical runs of an arm's ink, one row per run (other curves' ink bridges gaps).
+
+    Attributes
+    ----------
+    col : ndarray of int
+        Column of each run (sorted by column, then top).
+    top, bottom : ndarray of float
+        Sub-pixel top and bottom edges of the arm's ink in the run. Pixel
+        ``r`` spans ``r - 0.5`` to ``r + 0.5``; a partly covered end pixel
+        moves the edge inwards, a faint pixel beyond a full one outwards.
+    covered_top, covered_bottom : ndarray of bool
+        Whether another curve's ink lies just above (below) the run.
+    """
+
+    col: npt.NDArray[np.int64]
+    top: FloatArray
+    bottom: FloatArray
+    covered_top: BoolArray
+    covered_bottom: BoolArray
+
+
+def column_runs(coverage: FloatArray, others: BoolArray) -> Runs:
+    """Every vertical run of an arm's ink, with sub-pixel edges.
+
+    Parameters
+    ----------
+    coverage : ndarray of float, shape (rows, cols)
+        The arm's ink coverage in [0, 1].
+    others : ndarray of bool, shape (rows, cols)
+        Ink of the other curves; it joins the arm's ink above and below it
+        into one run (a curve drawn across this one).
+
+    Returns
+    -------
+    Runs
+    """
+    ink = coverage >= STRONG
+    rows = coverage.shape[0]
+    merged = np.pad((ink | others).T, ((0, 0), (1, 1))).astype(np.int8)
+    step = np.diff(merged, axis=1)
+    start_c, start_r = np.nonzero(step == 1)
+    _, end_r = np.nonzero(step == -1)
+    ink_c, ink_r = np.nonzero(ink.T)
+    keys = ink_c * rows + ink_r  # sorted: column-major order
+    lo = np.searchsorted(keys, start_c * rows + start_r)
+    hi = np.searchsorted(keys, start_c * rows + end_r) - 1
+    mine = hi >= lo
+    col = start_c[mine]
+    first, last = ink_r[lo[mine]], ink_r[hi[mine]]
+    above, below = np.maximum(first - 1, 0), np.minimum(last + 1, rows - 1)
+
+    def faint(row: npt.NDArray[np.int64], end: npt.NDArray[np.int64]) -> FloatArray:
+        extra = coverage[row, col]
+        return np.where((extra < STRONG) & (coverage[end, col] >= 0.9), extra, 0.0)
+
+    top = first + 0.5 - coverage[first, col] - faint(above, first)
+    bottom = last - 0.5 + coverage[last, col] + faint(below, last)
+    return Runs(
+        col, top, bottom, others[above, col] & (first > 0), others[below, col] & (last < rows - 1)
+    )
+
+
+def _thickness(runs: Runs) -> float:
+    """Pen thickness: typical height of runs with nothing over them."""
+    height = runs.bottom - runs.top
+    clean = ~runs.covered_top & ~runs.covered_bottom
+    values = height[clean] if clean.any() else height
+    if values.size == 0:
+        return 1.0
+    return float(max(1.0, np.median(values[values <= np.percentile(values, 60)])))
+
+
+def _run_levels(runs: Runs, t: float) -> FloatArray:
+    """Centre row of every run: its middle, or the uncovered edge -+ t/2 if half hidden."""
+    top, bottom = runs.top, runs.bottom
+    thin = bottom - top <= t + 0.5
+    level = (top + bottom) / 2.0
+    only_top = thin & runs.covered_top & ~runs.covered_bottom
+    only_bottom = thin & runs.covered_bottom & ~runs.covered_top
+    level = np.where(only_top, bottom - t / 2.0, level)
+    level = np.where(only_bottom, top + t / 2.0, level)
+    lost = runs.covered_top & runs.covered_bottom & (bottom - top < t - 0.5)
+    return np.where(lost, np.nan, level)
+
+
+def _step_costs(
+    runs: Runs,
+    level: FloatArray,
+    now: npt.NDArray[np.int64],
+    before: npt.NDArray[np.int64],
+    t: float,
+) -> FloatArray:
+    """Cost of following run ``before[j]`` by run ``now[i]`` (inf if the curve would rise)."""
+    rise = level[before][None, :] - level[now][:, None]
+    gap = runs.col[now][:, None] - runs.col[before][None, :] - 1
+    touch = (runs.top[now][:, None] <= runs.bottom[before][None, :] + 1.0) & (
+        runs.bottom[now][:, None] >= runs.top[before][None, :] - 1.0
+    )
+    jump = np.where(touch & (gap == 0), 0.0, 0.5 * np.maximum(0.0, np.abs(rise) - t) / t)
+    return np.where(rise > t + 1.0, np.inf, 0.05 * gap + jump)
+
+
+def follow(runs: Runs, cols: int, t: float, min_col: int = 0) -> FloatArray:
+    """The curve's level (row) per column, NaN where unseen: the best path through the runs.
+
+    Dynamic programming over the runs left to right: each column on the path
+    scores 1, gaps and jumps between runs that do not touch cost a little, and
+    rising (survival going up) is not allowed. Objects off the curve (legend
+    keys, text, tick marks in the curve's colour) are left off the path.
+    """
+    level = _run_levels(runs, t)
+    usable = np.flatnonzero(np.isfinite(level) & (runs.col >= min_col))
+    score = np.full(runs.col.size, -np.inf)
+    back = np.full(runs.col.size, -1)
+    cols_of = runs.col[usable]
+    for c in np.unique(cols_of):
+        now = usable[cols_of == c]
+        before = usable[cols_of < c]
+        score[now] = 1.0
+        if before.size:
+            total = score[before][None, :] - _step_costs(runs, level, now, before, t)
+            best = np.argmax(total, axis=1)
+            gain = total[np.arange(now.size), best]
+            better = gain > 0.0
+            score[now[better]] = 1.0 + gain[better]
+            back[now[better]] = before[best[better]]
+    out = np.full(cols, np.nan)
+    node = int(np.argmax(score)) if usable.size else -1
+    while node >= 0 and np.isfinite(score[node]):
+        out[runs.col[node]] = level[node]
+        node = int(back[node])
+    return out
+
+
+def _fill_gaps(level: FloatArray, fallback: FloatArray | None, t: float) -> FloatArray:
+    """Fill NaN gaps between seen columns, from the curve drawn over them or by carrying."""
+    known = np.flatnonzero(np.isfinite(level))
+    filled = level.copy()
+    for a, b in itertools.pairwise(known):
+        if b - a <= 1:
+            continue
+        middle = (a + b + 1) // 2
+        filled[a + 1 : middle] = level[a]
+        filled[middle:b] = level[b]
+        if fallback is not None:
+            lo, hi = min(level[a], level[b]), max(level[a], level[b])
+            other = fallback[a + 1 : b]
+            usable = np.isfinite(other) & (other >= lo - t) & (other <= hi + t)
+            filled[a + 1 : b] = np.where(usable, np.clip(other, lo, hi), filled[a + 1 : b])
+    return filled
+
+
+def to_corners(
+    cols: FloatArray, rows: FloatArray, tolerance: float
+) -> tuple[FloatArray, FloatArray]:
+    """Step corners of a sampled non-increasing staircase.
+
+    Consecutive samples within ``tolerance`` of the running level of a
+    plateau belong to it; each plateau gives its two end corners, half a
+    column beyond its first and last sample.
+
+    Parameters
+    ----------
+    cols, rows : ndarray of float
+        Equally spaced samples (one per column), rows non-decreasing.
+    tolerance : float
+        Largest deviation within a plateau, in pixels.
+
+    Returns
+    -------
+    tuple of ndarray
+        Corner columns and rows.
+    """
+    out_c: list[float] = []
+    out_r: list[float] = []
+    start, total, count = 0, float(rows[0]), 1
+    for i in range(1, len(rows) + 1):
+        if i < len(rows) and abs(rows[i] - total / count) <= tolerance:
+            total, count = total + float(rows[i]), count + 1
+            continue
+        level = total / count
+        out_c += [float(cols[start]) - 0.5, float(cols[i - 1]) + 0.5]
+        out_r += [level, level]
+        if i < len(rows):
+            start, total, count = i, float(rows[i]), 1
+    return np.asarray(out_c), np.asarray(out_r)
+
+
+def _dissolve(cols: FloatArray, rows: FloatArray, width: float) -> tuple[FloatArray, FloatArray]:
+    """Merge a lone narrow plateau between wider ones into one drop at its centre.
+
+    A single drop drawn with a thick pen reads as half a drop on each side of
+    the vertical stroke; the narrow middle plateau is removed and the drop put
+    at its centre. Runs of narrow plateaus (steep staircases) are kept.
+    """
+    starts, ends, levels = cols[0::2], cols[1::2], rows[0::2]
+    narrow = (ends - starts) <= width
+    keep = np.ones(len(starts), dtype=bool)
+    for k in range(1, len(starts) - 1):
+        lone = narrow[k] and not narrow[k - 1] and not narrow[k + 1]
+        if lone and levels[k - 1] < levels[k] < levels[k + 1]:
+            centre = (starts[k] + ends[k]) / 2.0
+            ends[k - 1], starts[k + 1], keep[k] = centre, centre, False
+    out_c = np.column_stack([starts[keep], ends[keep]]).ravel()
+    out_r = np.repeat(levels[keep], 2)
+    return out_c, out_r
+
+
+def trace_arm(
+    coverage: FloatArray,
+    others: BoolArray,
+    min_col: int = 0,
+    fallback: FloatArray | None = None,
+    tolerance: float = 0.3,
+) -> Trace | None:
+    """Trace the centre line of one arm's curve.
+
+    Parameters
+    ----------
+    coverage : ndarray of float, shape (rows, cols)
+        The arm's ink coverage.
+    others : ndarray of bool, shape (rows, cols)
+        Ink of the other curves.
+    min_col : int, optional
+        Columns left of this are ignored (left of the y axis).
+    fallback : ndarray of float, shape (cols,), optional
+        Level (row) of the other curves per column, used where this one is hidden.
+    tolerance : float, optional
+        Plateau tolerance for the step corners, in pixels.
+
+    Returns
+    -------
+    Trace or None
+        None when the arm has no ink.
+    """
+    from scipy.ndimage import median_filter
+    from scipy.optimize import isotonic_regression
+
+    runs = column_runs(coverage, others)
+    t = _thickness(runs)
+    level = follow(runs, coverage.shape[1], t, min_col)
+    known = np.flatnonzero(np.isfinite(level))
+    if known.size < 2:
+        return None
+    first, last = int(known[0]), int(known[-1])
+    seen = level[first : last + 1]
+    span = _fill_gaps(seen, None if fallback is None else fallback[first : last + 1], t)
+    width = int(2 * np.ceil(t) + 3)
+    smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
+    rows = np.asarray(isotonic_regression(smooth, increasing=True).x, dtype=float)
+    cols = np.arange(first, last + 1, dtype=float)
+    corner_c, corner_r = _dissolve(*to_corners(cols, rows, tolerance), t + 1.0)
+    filled = float(np.mean(~np.isfinite(seen)))
+    return Trace(corner_c, corner_r, t, first, last, filled, rows)

@@ -1,0 +1,207 @@
+"""Unit tests of the pure steps of kmipd.digitize, on small hand-made arrays."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kmipd.digitize._calibrate import fit_axis, parse_number, repair_decimals, snap
+from kmipd.digitize._censor import find_marks
+from kmipd.digitize._image import background_colour, load_image
+from kmipd.digitize._lines import find_lines, find_ticks
+from kmipd.digitize._risk import parse_count
+from kmipd.digitize._styles import split_by_style, stroke_style
+from kmipd.digitize._trace import _dissolve, to_corners, trace_arm
+from kmipd.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.75", (0.75, False)),
+        ("25%", (25.0, True)),
+        ("1,0", (1.0, False)),
+        ("-5", (-5.0, False)),
+        ("O.5", (0.5, False)),
+        ("abc", None),
+        ("1.2.3", None),
+        ("", None),
+    ],
+)
+def test_parse_number(text: str, expected: tuple[float, bool] | None) -> None:
+    assert parse_number(text) == expected
+
+
+def test_repair_decimals_puts_back_a_lost_point() -> None:
+    assert repair_decimals(["1.00", "075", "0.50", "025", "0.00"]) == [
+        "1.00",
+        "0.75",
+        "0.50",
+        "0.25",
+        "0.00",
+    ]
+    assert repair_decimals(["0", "25", "50"]) == ["0", "25", "50"]
+
+
+def test_fit_axis_rejects_a_misread_label() -> None:
+    pixels = np.array([100.0, 150.0, 200.0, 250.0, 300.0])
+    values = np.array([0.0, 5.0, 10.0, 51.0, 20.0])  # "15" read as "51"
+    fit = fit_axis(pixels, values, True, 1.5)
+    assert fit is not None
+    slope, intercept, inliers = fit
+    assert list(inliers) == [True, True, True, False, True]
+    assert slope == pytest.approx(0.1) and intercept == pytest.approx(-10.0)
+    assert fit_axis(pixels[:1], values[:1], True, 1.5) is None
+    rows = np.array([50.0, 150.0, 250.0])  # y axis: values fall as rows grow
+    y_fit = fit_axis(rows, np.array([1.0, 0.5, 0.0]), False, 1.5)
+    assert y_fit is not None and y_fit[0] == pytest.approx(-0.005)
+
+
+def test_snap_moves_labels_onto_tick_marks() -> None:
+    centres, on = snap(
+        np.array([10.4, 50.0, 90.0]), np.array([10.0, 49.0, 70.0]), np.array([8.0, 8.0, 8.0])
+    )
+    assert list(centres) == [10.0, 49.0, 90.0]
+    assert list(on) == [True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("120", (120, None)),
+        ("1,047", (1047, None)),
+        ("120(5)", (120, 5)),
+        ("120 (5)", (120, 5)),
+        ("(5)", None),
+        ("12a", None),
+        ("", None),
+    ],
+)
+def test_parse_count(text: str, expected: tuple[int, int | None] | None) -> None:
+    assert parse_count(text) == expected
+
+
+def test_to_corners_and_dissolve() -> None:
+    rows = np.array([10.0] * 5 + [12.0] * 2 + [14.0] * 5)
+    cols, levels = to_corners(np.arange(12.0), rows, 0.3)
+    assert list(cols) == [-0.5, 4.5, 4.5, 6.5, 6.5, 11.5]
+    assert list(levels) == [10, 10, 12, 12, 14, 14]
+    cols, levels = _dissolve(cols, levels, 3.0)  # the 2-column middle plateau is one drop
+    assert list(cols) == [-0.5, 5.5, 5.5, 11.5] and list(levels) == [10, 10, 14, 14]
+
+
+def test_find_lines_and_ticks() -> None:
+    mask = np.zeros((60, 100), dtype=bool)
+    mask[40:42, 10:95] = True  # a 2-px axis line
+    mask[5:50, 10] = True  # a vertical one
+    horizontal = find_lines(mask, 50, True)
+    assert len(horizontal) == 1
+    assert horizontal[0].position == pytest.approx(40.5) and horizontal[0].thickness == 2
+    assert (horizontal[0].start, horizontal[0].end) == (10, 94)
+    assert [line.position for line in find_lines(mask, 30, False)] == [10.0]
+    band = np.zeros((5, 100))
+    band[:, [20, 40]] = 1.0
+    band[:, 60:62] = 1.0
+    assert list(find_ticks(band)) == pytest.approx([20.0, 40.0, 60.5])
+
+
+def test_stroke_style_of_keys_and_text() -> None:
+    bar = np.zeros((7, 20), dtype=bool)
+    bar[2:5, :] = True
+    assert stroke_style(bar) == "solid"
+    plus = bar.copy()
+    plus[:, 9:11] = True  # a censoring mark on the key
+    assert stroke_style(plus) == "solid"
+    dashes = np.zeros((3, 30), dtype=bool)
+    dashes[1, 0:8] = dashes[1, 11:19] = dashes[1, 22:30] = True
+    assert stroke_style(dashes) == "dashed"
+    glyphs = np.zeros((10, 20), dtype=bool)
+    glyphs[:, [2, 6, 10, 14]] = True  # stems of letters
+    assert stroke_style(glyphs) is None
+
+
+def test_split_by_style_separates_dashes_from_a_solid_line() -> None:
+    mask = np.zeros((80, 400), dtype=bool)
+    mask[20:22, 5:395] = True  # solid
+    for start in range(5, 395, 12):  # dashed, lower down
+        mask[60:62, start : start + 7] = True
+    split = split_by_style(mask, np.zeros_like(mask), 390.0)
+    assert split is not None
+    solid, broken = split
+    assert solid[20:22].sum() == mask[20:22].sum() and not solid[60:62].any()
+    assert broken[60:62].sum() == mask[60:62].sum()
+    assert split_by_style(mask[:40], np.zeros((40, 400), dtype=bool), 390.0) is None
+
+
+def staircase(marks: tuple[int, ...] = ()) -> np.ndarray:
+    """Coverage of a 3-px staircase: row 20 until col 100, row 50 until col 200, then row 80."""
+    cov = np.zeros((120, 300))
+    cov[19:22, 10:101] = 1.0
+    cov[19:52, 99:102] = 1.0
+    cov[49:52, 100:201] = 1.0
+    cov[49:82, 199:202] = 1.0
+    cov[79:82, 200:290] = 1.0
+    for col in marks:  # "+" censoring marks on the lower step
+        cov[42:59, col - 1 : col + 2] = 1.0
+        cov[49:52, col - 6 : col + 7] = 1.0
+    return cov
+
+
+def test_trace_reads_centre_line_and_drops() -> None:
+    trace = trace_arm(staircase(), np.zeros((120, 300), dtype=bool))
+    assert trace is not None
+    assert trace.thickness == pytest.approx(3.0)
+    assert list(np.round(np.unique(trace.rows), 3)) == [20.0, 50.0, 80.0]
+    drops = trace.cols[1:][np.diff(trace.rows) > 0]
+    assert drops == pytest.approx([100.0, 200.0], abs=0.6)
+
+
+def test_marks_found_and_curve_unmoved() -> None:
+    cov = staircase(marks=(130, 160))
+    trace = trace_arm(cov, np.zeros((120, 300), dtype=bool))
+    assert trace is not None
+    assert list(np.round(np.unique(trace.rows), 3)) == [20.0, 50.0, 80.0]
+    marks = find_marks(cov >= 0.25, trace)
+    assert marks.cols == pytest.approx([130.0, 160.0], abs=0.6)
+    assert marks.rows == pytest.approx([50.0, 50.0]) and marks.dense == 0
+
+
+def test_trace_follows_the_curve_not_a_legend_key_above_it() -> None:
+    cov = staircase()
+    cov[5:8, 240:280] = 1.0  # a legend key in the curve's colour, top right
+    trace = trace_arm(cov, np.zeros((120, 300), dtype=bool))
+    assert trace is not None
+    assert trace.level(np.array([260.0]))[0] == pytest.approx(80.0)
+
+
+def png_bytes(array: np.ndarray, mode: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array, mode).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_load_image_modes_crop_and_downscale() -> None:
+    rgba = np.zeros((40, 60, 4), dtype=np.uint8)
+    rgba[..., 3] = 0  # fully transparent: composed on white
+    loaded = load_image(png_bytes(rgba, "RGBA"))
+    assert loaded.image.shape == (40, 60, 3) and loaded.image.min() == 255
+    grey = load_image(np.full((50, 50), 128, dtype=np.uint8))
+    assert grey.image.shape == (50, 50, 3)
+    cropped = load_image(np.zeros((100, 120, 3), dtype=np.uint8), crop=(10, 20, 60, 100))
+    assert cropped.image.shape == (50, 80, 3) and cropped.offset == (10, 20)
+    small = load_image(np.zeros((400, 400, 3), dtype=np.uint8), max_pixels=10_000)
+    assert small.image.shape[0] * small.image.shape[1] <= 10_000
+    assert small.scale == pytest.approx(0.25, abs=0.01)
+    with pytest.raises(InputError, match="too small"):
+        load_image(np.zeros((5, 5, 3), dtype=np.uint8))
+    with pytest.raises(InputError, match="not an image"):
+        load_image(b"not an image at all")
+
+
+def test_background_is_the_border_colour() -> None:
+    image = np.full((30, 30, 3), 250, dtype=np.uint8)
+    image[10:20, 10:20] = 0
+    assert list(background_colour(image)) == [250, 250, 250]
