@@ -96,6 +96,7 @@ def kmgpt_case(kmipd: Any, digitize: Any, data: Path, row: pd.Series) -> dict[st
     out = {
         "seconds": seconds,
         "iae": kmgpt_iae(t_true, s_true, t_dig, s_dig),
+        "truth_end_over_curve_end": float(t_true.max() / max(float(t_dig.max()), 1e-12)),
         "mean_abs_ds_visible": float(
             np.mean(np.abs(step_at(t_true, s_true, grid) - step_at(t_dig, s_dig, grid)))
         ),
@@ -382,6 +383,8 @@ def summary(frame: pd.DataFrame) -> str:
         out += ["## kmgpt-sim (single arm)", "", *kmgpt_table(frame[frame.set == "kmgpt-sim"])]
         out += [
             "",
+            *kmgpt_note(frame[frame.set == "kmgpt-sim"]),
+            "",
             "Targets for later: median IAE <= 0.004, 97.5% <= 0.02, no failures "
             "(KM-GPT with GPT-5: median 0.0067).",
             "",
@@ -389,6 +392,10 @@ def summary(frame: pd.DataFrame) -> str:
     if (frame.set == "figures-dev").any():
         out += ["## figures-dev (two arms, PNG)", "", *dev_table(frame[frame.set == "figures-dev"])]
         out += [
+            "",
+            "`reconstructed`: figures where `kmipd.reconstruct` ran on the curves and risk tables "
+            "as read; it refuses a table that does not start at time 0 (numbers printed over "
+            "each other), and those figures count as +inf in the first dlogHR median.",
             "",
             "Targets for later: median abs dlogHR <= 0.03, median mean abs dS <= 0.01, "
             ">= 99 % numbers at risk correct.",
