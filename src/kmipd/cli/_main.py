@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from kmipd import __version__
-from kmipd.cli import _analyze, _reconstruct, _serve
+from kmipd.cli import _analyze, _digitize, _extract, _reconstruct, _serve
 from kmipd.cli import _run as _study  # the name _run is the function below
 from kmipd.cli._common import EXIT_INTERNAL, EXIT_USAGE, Formatter
 from kmipd.errors import KmipdError
@@ -29,6 +29,8 @@ Command = Callable[[argparse.Namespace, TextIO], int]
 COMMANDS: dict[str, tuple[Callable[[Any, str], None], Command]] = {
     "reconstruct": (_reconstruct.add_arguments, _reconstruct.run),
     "analyze": (_analyze.add_arguments, _analyze.run),
+    "digitize": (_digitize.add_arguments, _digitize.run),
+    "extract": (_extract.add_arguments, _extract.run),
     "run": (_study.add_arguments, _study.run),
     "serve": (_serve.add_arguments, _serve.run),
 }

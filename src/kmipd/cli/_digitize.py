@@ -1,0 +1,361 @@
+"""``kmipd digitize``: read the curves, marks and numbers at risk of a Kaplan-Meier figure.
+
+Also the figure-reading options and helpers shared with ``kmipd extract``:
+:func:`add_reading_options`, :func:`reading_options`, :func:`load_figure` and
+:func:`overlay_png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from kmipd import __version__
+from kmipd.cli._common import EXIT_OK, Formatter, print_table, writing
+from kmipd.errors import InputError, OptionError
+
+if TYPE_CHECKING:
+    from kmipd.digitize import DigitizationResult
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "add_arguments",
+    "add_reading_options",
+    "digitize_figure",
+    "load_figure",
+    "overlay_png",
+    "reading_options",
+    "run",
+]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".pdf")
+PDF_DPI = 200
+
+_EPILOG = """\
+axis ranges:
+  --x-range A,B and --y-range A,B are the data values at the edges of the plot
+  panel (the box the curves are drawn in): A at the left (bottom) edge, B at the
+  right (top) edge, e.g. --x-range 0,24 --y-range 0,1 for a panel from 0 to 24
+  months and survival 0 to 1. Give them when the tick labels cannot be read;
+  otherwise they are read from the tick labels.
+
+outputs (in --out-dir, created if missing; every file written atomically):
+  curve.csv           arm,time,survival (step corners, survival 0-1)
+  risk.csv            arm,time,n_at_risk (only when a risk table was read)
+  censor_marks.csv    arm,time
+  digitization.json   everything read, with confidences and warnings
+  overlay.png         what was read, drawn on the figure: check it
+
+exit status: 0 success; 2 bad input or option (an 'error:' line says what; nothing
+written); 1 internal error (please report it).
+
+examples:
+  kmipd digitize km.png --out-dir km_read
+  kmipd digitize paper.pdf --page 3 --crop 100,200,1500,1300 --out-dir fig2
+  kmipd digitize km.png --x-range 0,36 --y-range 0,100 --percent --arms "Drug,Placebo" \\
+      --out-dir km_read
+"""
+
+
+def add_reading_options(sub: argparse.ArgumentParser) -> None:
+    """The options that steer how a figure is read (shared with ``kmipd extract``)."""
+    reading = sub.add_argument_group("reading the figure")
+    reading.add_argument(
+        "--page",
+        type=int,
+        metavar="N",
+        help=f"page of a PDF figure to read (from 1; default 1); rendered at {PDF_DPI} dpi",
+    )
+    reading.add_argument(
+        "--x-range",
+        metavar="A,B",
+        help="time values at the LEFT and RIGHT edges of the plot panel (default: read "
+        "from the tick labels)",
+    )
+    reading.add_argument(
+        "--y-range",
+        metavar="A,B",
+        help="survival values at the BOTTOM and TOP edges of the plot panel (default: "
+        "read from the tick labels)",
+    )
+    reading.add_argument(
+        "--percent",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the y axis is in percent (0-100) / in probability (0-1); default: detected",
+    )
+    reading.add_argument(
+        "--arms",
+        metavar='"A,B"',
+        help="arm names in legend order (overriding the legend), or the number of arms",
+    )
+    reading.add_argument(
+        "--crop",
+        metavar="L,T,R,B",
+        help="read only this box of the image: left, top, right, bottom in pixels "
+        f"(of the page rendered at {PDF_DPI} dpi for a PDF)",
+    )
+
+
+def add_arguments(commands: Any, name: str) -> None:
+    """Register ``kmipd digitize``."""
+    sub = commands.add_parser(
+        name,
+        help="read the curves, censor marks and numbers at risk of a Kaplan-Meier figure",
+        description=(
+            "Read a Kaplan-Meier figure (PNG, JPEG, TIFF, BMP, WebP or a PDF page): the\n"
+            "curve of each arm, its censoring marks, the numbers at risk under the plot\n"
+            "and the arm names from the legend, with a confidence for each."
+        ),
+        epilog=_EPILOG,
+        formatter_class=Formatter,
+    )
+    sub.add_argument("figure", metavar="FIGURE", help="the figure: an image file or a PDF")
+    sub.add_argument(
+        "--out-dir", required=True, metavar="DIR", help="write the outputs here (created)"
+    )
+    add_reading_options(sub)
+    sub.add_argument(
+        "-q", "--quiet", action="store_true", help="print no summary (warnings still go to stderr)"
+    )
+
+
+def _pair(text: str | None, option: str) -> tuple[float, float] | None:
+    """``"A,B"`` as two floats."""
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        low, high = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise OptionError(f"{option} {text!r}: give two numbers A,B, e.g. {option} 0,24") from None
+    if not low < high:
+        raise OptionError(f"{option} {text!r}: the first value must be below the second")
+    return low, high
+
+
+def _crop(text: str | None) -> tuple[int, int, int, int] | None:
+    """``"L,T,R,B"`` as digitize's ``(row0, col0, row1, col1)``."""
+    if text is None:
+        return None
+    try:
+        left, top, right, bottom = (int(part.strip()) for part in text.split(","))
+    except ValueError:
+        raise OptionError(
+            f"--crop {text!r}: give four whole pixel numbers L,T,R,B, e.g. --crop 0,0,800,600"
+        ) from None
+    if min(left, top) < 0 or right <= left or bottom <= top:
+        raise OptionError(f"--crop {text!r}: need 0 <= L < R and 0 <= T < B")
+    return top, left, bottom, right
+
+
+def _arms(text: str | None) -> int | list[str] | None:
+    if text is None:
+        return None
+    if text.strip().isdigit():
+        return int(text.strip())
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise OptionError(f"--arms {text!r}: give the arm names separated by commas")
+    if len(set(names)) != len(names):
+        raise OptionError(f"--arms {text!r}: arm names must differ")
+    return names
+
+
+def reading_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``digitize`` keyword arguments from the parsed options (checked)."""
+    if args.page is not None and args.page < 1:
+        raise OptionError(f"--page {args.page}: pages are numbered from 1")
+    return {
+        "x_range": _pair(args.x_range, "--x-range"),
+        "y_range": _pair(args.y_range, "--y-range"),
+        "percent": args.percent,
+        "arms": _arms(args.arms),
+        "crop": _crop(args.crop),
+    }
+
+
+def is_pdf(path: Path) -> bool:
+    """True if ``path`` ends in .pdf or starts like a PDF."""
+    if path.suffix.lower() == ".pdf":
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def load_figure(figure: str, page: int | None) -> Any:
+    """The figure as ``digitize`` takes it: the path, or a PDF page rendered to a PIL image."""
+    path = Path(figure)
+    if path.is_dir():
+        raise InputError(f"{figure}: is a folder; give an image or PDF file")
+    if not path.is_file():
+        raise InputError(
+            f"{figure}: no such file; give the path of a PNG, JPEG, TIFF or PDF figure"
+        )
+    if not is_pdf(path):
+        if page not in (None, 1):
+            raise OptionError(f"--page {page}: {figure} is an image, not a PDF")
+        return str(path)
+    return _render_pdf(path, page or 1)
+
+
+def _render_pdf(path: Path, page: int) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text or "security" in text:
+            raise InputError(
+                f"{path}: the PDF is encrypted; save the figure page without a password "
+                "or as an image"
+            ) from None
+        raise InputError(f"{path}: not a readable PDF ({exc})") from None
+    try:
+        if page > len(document):
+            raise OptionError(
+                f"--page {page}: {path} has {len(document)} page{'s' if len(document) != 1 else ''}"
+            )
+        pdf_page = document[page - 1]
+        try:
+            image = pdf_page.render(scale=PDF_DPI / 72).to_pil().convert("RGB")
+        finally:
+            pdf_page.close()
+    finally:
+        document.close()
+    return image
+
+
+def digitize_figure(figure: str, page: int | None, options: dict[str, Any]) -> tuple[Any, Any]:
+    """Load and read ``figure``: ``(DigitizationResult, the image read)``."""
+    from kmipd.digitize import digitize
+
+    image = load_figure(figure, page)
+    try:
+        result = digitize(image, **options)
+    except InputError as exc:
+        message = str(exc)
+        if figure not in message:
+            raise InputError(f"{figure}: {message}") from None
+        raise
+    except Exception as exc:
+        from kmipd.errors import KmipdError
+
+        if isinstance(exc, KmipdError) and figure not in str(exc):
+            raise type(exc)(f"{figure}: {exc}") from None
+        raise
+    return result, image
+
+
+def overlay_png(result: DigitizationResult, image: Any) -> bytes:
+    """The overlay of what was read, as PNG bytes."""
+    import io as _io
+
+    from PIL import Image
+
+    from kmipd.digitize import draw_overlay
+
+    canvas = draw_overlay(result, image)
+    buffer = _io.BytesIO()
+    Image.fromarray(canvas).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def figure_input(args: argparse.Namespace, figure: str) -> dict[str, Any]:
+    """The input file and reading options, for JSON reports."""
+    return {
+        "figure": figure,
+        "page": args.page,
+        "x_range": args.x_range,
+        "y_range": args.y_range,
+        "percent": args.percent,
+        "arms": args.arms,
+        "crop": args.crop,
+    }
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``kmipd digitize``: read the figure, then write every output."""
+    options = reading_options(args)
+    directory = Path(args.out_dir)
+    if directory.exists() and not directory.is_dir():
+        raise OptionError(f"--out-dir {args.out_dir!r} is a file; give a folder")
+    result, image = digitize_figure(args.figure, args.page, options)
+    overlay = overlay_png(result, image)
+    report = {"kmipd_version": __version__, "input": figure_input(args, args.figure)}
+    report.update(result.to_dict())
+    with writing(args.out_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    written = _write(directory, result, report, overlay)
+    if not args.quiet:
+        print_summary(result, out)
+        out.write(f"wrote {', '.join(written)} in {args.out_dir}\n")
+        if not result.risk_tables:
+            out.write("no risk table was read: risk.csv not written\n")
+    return EXIT_OK
+
+
+def _write(
+    directory: Path, result: DigitizationResult, report: dict[str, Any], overlay: bytes
+) -> list[str]:
+    import csv
+
+    from kmipd import io
+
+    written = []
+    path = directory / "curve.csv"
+    with writing(str(path)):
+        io.write_curve_csv(path, result.curves)
+    written.append(path.name)
+    if result.risk_tables:
+        path = directory / "risk.csv"
+        with writing(str(path)):
+            io.write_risk_csv(path, result.risk_tables)
+        written.append(path.name)
+    path = directory / "censor_marks.csv"
+    with writing(str(path)), io.atomic_write(path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("arm", "time"))
+        for name, marks in result.censor_marks.items():
+            writer.writerows((name, repr(round(float(t), 6))) for t in marks.time)
+    written.append(path.name)
+    path = directory / "digitization.json"
+    with writing(str(path)):
+        io.write_json(path, report)
+    written.append(path.name)
+    path = directory / "overlay.png"
+    with writing(str(path)), io.atomic_write(path, "wb") as binary:
+        binary.write(overlay)
+    written.append(path.name)
+    return written
+
+
+def print_summary(result: DigitizationResult, out: TextIO) -> None:
+    """Per arm: points, marks, risk rows and confidences; then the warnings."""
+    header = ("arm", "points", "marks", "risk rows", "conf curve", "label", "risk")
+    rows: list[tuple[str, ...]] = [header]
+    for arm in result.arms:
+        conf = arm.confidence
+        risk_rows = 0 if arm.risk_table is None else len(arm.risk_table.time)
+        rows.append(
+            (
+                arm.name,
+                str(len(arm.curve.time)),
+                str(len(arm.censor_marks)),
+                str(risk_rows),
+                *(
+                    f"{conf[key]:.2f}" if key in conf else "-"
+                    for key in ("curve", "label", "risk_table")
+                ),
+            )
+        )
+    print_table(rows, out)
+    for text in result.warnings:
+        out.write(f"note: {' '.join(text.split())}\n")

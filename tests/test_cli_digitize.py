@@ -1,0 +1,186 @@
+"""Tests of ``kmipd digitize`` and ``kmipd extract`` on a synthetic two-arm figure."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kmipd.cli import _digitize, _extract, _main
+from kmipd.cli import main as kmipd_main
+from test_digitize import ARMS, draw_figure
+
+NAMES = list(ARMS)
+
+
+@pytest.fixture(autouse=True)
+def commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the two commands (the lead adds them to COMMANDS for real)."""
+    table = dict(_main.COMMANDS)
+    table.setdefault("digitize", (_digitize.add_arguments, _digitize.run))
+    table.setdefault("extract", (_extract.add_arguments, _extract.run))
+    monkeypatch.setattr(_main, "COMMANDS", table)
+
+
+@pytest.fixture(scope="module")
+def figure(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli_digitize") / "km.png"
+    draw_figure(path, (("tab:blue", "-"), ("tab:red", "-")))
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = kmipd_main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def header(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+def test_digitize_writes_every_output(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "new" / "read"
+    code, out, err = run(capsys, "digitize", figure, "--out-dir", out_dir)
+    assert code == 0, err
+    assert header(out_dir / "curve.csv") == ["arm", "time", "survival"]
+    assert header(out_dir / "risk.csv") == ["arm", "time", "n_at_risk"]
+    assert header(out_dir / "censor_marks.csv") == ["arm", "time"]
+    assert {r["arm"] for r in rows(out_dir / "curve.csv")} == set(NAMES)
+    risk = rows(out_dir / "risk.csv")
+    for name in NAMES:
+        assert [int(r["n_at_risk"]) for r in risk if r["arm"] == name] == ARMS[name]["risk"]
+    marks = Counter(r["arm"] for r in rows(out_dir / "censor_marks.csv"))
+    assert marks == {name: len(ARMS[name]["censor"]) for name in NAMES}
+    report = json.loads((out_dir / "digitization.json").read_text(encoding="utf-8"))
+    assert report["kmipd_version"] and report["input"]["figure"] == str(figure)
+    assert [arm["name"] for arm in report["arms"]] == NAMES
+    assert (out_dir / "overlay.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in NAMES:
+        assert name in out
+
+
+def test_digitize_help_explains_the_ranges(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "digitize", "--help")
+    assert code == 0
+    assert "edges of the plot" in out and "--x-range" in out and "--y-range" in out
+
+
+def test_extract_one_figure(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ipd, report, plot = tmp_path / "ipd.csv", tmp_path / "diag.json", tmp_path / "ov.png"
+    code, _, err = run(capsys, "extract", figure, "--out", ipd, "--report", report, "--plot", plot)
+    assert code == 0, err
+    assert header(ipd) == ["arm", "time", "event"]
+    counts = Counter(r["arm"] for r in rows(ipd))
+    assert counts == {name: ARMS[name]["risk"][0] for name in NAMES}
+    diag = json.loads(report.read_text(encoding="utf-8"))
+    assert set(diag["arms"]) == set(NAMES) and diag["inputs"]["figure"] == str(figure)
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_extract_with_given_risk_table_and_events(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    risk = tmp_path / "risk.csv"
+    risk.write_text("arm,time,n_at_risk\nControl,0,70\nTreatment,0,65\n", encoding="utf-8")
+    ipd = tmp_path / "ipd.csv"
+    code, _, err = run(
+        capsys, "extract", figure, "--out", ipd, "--risk-table", risk, "--events", "Control=40"
+    )
+    assert code == 0, err
+    data = rows(ipd)
+    assert Counter(r["arm"] for r in data) == {"Control": 70, "Treatment": 65}
+    assert sum(r["event"] == "1" for r in data if r["arm"] == "Control") == 40
+
+
+def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "one.png").write_bytes(figure.read_bytes())
+    (folder / "two.png").write_bytes(figure.read_bytes())
+    (folder / "broken.png").write_text("not an image", encoding="utf-8")
+    (folder / "notes.txt").write_text("ignored", encoding="utf-8")
+    target = tmp_path / "out"
+    code, _, err = run(capsys, "extract", folder, "--out", target)
+    assert code == 0, err
+    summary = {r["figure"]: r for r in rows(target / "summary.csv")}
+    assert set(summary) == {"one.png", "two.png", "broken.png"}
+    assert header(target / "summary.csv") == [
+        "figure",
+        "status",
+        "arms",
+        "names",
+        "risk_rows",
+        "seconds",
+        "message",
+    ]
+    assert summary["broken.png"]["status"] == "error"
+    assert "broken.png" in summary["broken.png"]["message"]
+    for stem in ("one", "two"):
+        assert summary[f"{stem}.png"]["status"] == "ok"
+        assert summary[f"{stem}.png"]["names"] == ";".join(NAMES)
+        counts = Counter(r["arm"] for r in rows(target / f"{stem}.ipd.csv"))
+        assert counts == {name: ARMS[name]["risk"][0] for name in NAMES}
+    assert not (target / "broken.ipd.csv").exists()
+    assert err.count("[") >= 3 and "broken.png: error" in err
+
+
+def test_extract_folder_all_failing_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "bad.png").write_text("nope", encoding="utf-8")
+    code, _, err = run(capsys, "extract", folder, "--out", tmp_path / "out")
+    assert code == 2
+    assert "error:" in err
+    assert [r["status"] for r in rows(tmp_path / "out" / "summary.csv")] == ["error"]
+
+
+@pytest.mark.parametrize("command", ["digitize", "extract"])
+def test_not_an_image_is_exit_2_and_writes_nothing(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "table.png"
+    bad.write_text("arm,time\n", encoding="utf-8")
+    target = tmp_path / "out"
+    option = "--out-dir" if command == "digitize" else "--out"
+    code, out, err = run(capsys, command, bad, option, target)
+    assert code == 2
+    assert err.startswith("error:") and str(bad) in err
+    assert not target.exists() and out == ""
+
+
+def test_pdf_page_is_rendered_and_bad_page_is_an_error(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    pdf = tmp_path / "paper.pdf"
+    Image.open(figure).convert("RGB").save(pdf, resolution=100)
+    code, _, err = run(capsys, "digitize", pdf, "--page", 2, "--out-dir", tmp_path / "p2")
+    assert code == 2 and "--page 2" in err and not (tmp_path / "p2").exists()
+    code, _, err = run(capsys, "digitize", pdf, "--out-dir", tmp_path / "p1")
+    assert code == 0, err
+    assert {r["arm"] for r in rows(tmp_path / "p1" / "curve.csv")} == set(NAMES)
+
+
+def test_bad_option_values_are_errors(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for option, value in (("--x-range", "24,0"), ("--crop", "1,2,3"), ("--y-range", "a,b")):
+        code, _, err = run(capsys, "digitize", figure, option, value, "--out-dir", tmp_path / "o")
+        assert code == 2 and option in err
+    assert not (tmp_path / "o").exists()
