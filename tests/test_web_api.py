@@ -43,11 +43,13 @@ class FakeReader:
 
     def __init__(self, available: bool = True) -> None:
         self.available = available
+        self.options: list[dict[str, Any]] = []
 
     def status(self) -> dict[str, Any]:
         return {"available": self.available, "reason": "" if self.available else "switched off"}
 
     def read(self, image: bytes, options: dict[str, Any]) -> dict[str, Any]:
+        self.options.append(options)
         arm: dict[str, Any] = {
             "colour": "#0072b2",
             "label_read": "Control",
@@ -209,7 +211,7 @@ def test_curve_csvs_reconstruct_and_download(client: TestClient) -> None:
     study = new_study(client)
     doc = upload_curves(client, study, "alpha", "ALPHA")
     assert [a["name"] for a in doc["arms"]] == ["Control", "Drug A"]
-    assert doc["arms"][0]["risk"][0] == {"time": 0.0, "n": 60, "confidence": None}
+    assert doc["arms"][0]["risk"][0] == {"time": 0.0, "n": 60, "confidence": None, "source": "file"}
     done = client.post(f"/api/studies/{study}/figures/{doc['id']}/reconstruct")
     assert done.status_code == 200, done.text
     result = done.json()["result"]
@@ -242,6 +244,21 @@ def test_image_upload_is_read_in_the_background(client: TestClient) -> None:
     assert [a["name"] for a in doc["arms"]] == ["Control", "Treated"]
     image = client.get(f"/api/studies/{study}/figures/{doc['id']}/image")
     assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
+
+
+def test_read_again_with_a_crop(tmp_path: Path) -> None:
+    reader = FakeReader()
+    with TestClient(create_app(tmp_path, reader=reader), base_url=BASE) as test_client:
+        study = new_study(test_client)
+        doc = upload_image(test_client, study)
+        url = f"/api/studies/{study}/figures/{doc['id']}/read"
+        again = test_client.post(url, json={"crop": [10, 20, 400, 500], "arms": 2})
+        assert again.status_code == 202 and again.json()["status"] == "pending"
+        done = wait_ready(test_client, study, doc["id"])
+        small = test_client.post(url, json={"crop": [0, 0, 10, 10]})
+    assert done["revision"] > doc["revision"] and reader.options[-1]["crop"] == (10, 20, 400, 500)
+    assert reader.options[-1]["arms"] == 2 and reader.options[0] == {}
+    assert small.status_code == 422 and "at least 50 x 50" in small.json()["error"]
 
 
 def test_pdf_page_is_rendered(client: TestClient) -> None:

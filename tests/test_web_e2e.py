@@ -98,7 +98,9 @@ def page(browser: Any, server: LiveServer) -> Iterator[Any]:
     until(tab, "window.kmipdApp && window.kmipdApp.ready")
     before = tab.evaluate("window.kmipdApp.studyId")
     tab.click("#new-study")
-    until(tab, f"window.kmipdApp.studyId !== {before!r} && !document.querySelector('#figure-list li')")
+    until(
+        tab, f"window.kmipdApp.studyId !== {before!r} && !document.querySelector('#figure-list li')"
+    )
     yield tab
     context.close()
     assert problems == [], problems
@@ -277,6 +279,7 @@ def test_reload_keeps_the_study(page: Any) -> None:
     until(page, "document.querySelector('#save-state').textContent === 'Title saved'")
     page.reload()
     page.wait_for_selector("#figure-list li")
+    page.wait_for_selector("#result-panel:not([hidden])")
     assert page.input_value("#study-title") == "Kept across reloads"
     assert "gamma_ipd.csv" in page.inner_text("#figure-list")
     assert "Drug C" in page.inner_text("#result-body")  # the figure view came back from the address

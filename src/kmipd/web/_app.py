@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -70,6 +71,7 @@ def create_app(
     import matplotlib
 
     matplotlib.use("Agg")
+    mimetypes.add_type("text/javascript", ".js")  # some systems map .js to text/plain
     store = Store(data_dir if data_dir is not None else default_data_dir())
     store.fail_pending("the server stopped while reading this figure; read it again")
     ctx = Context(store=store, reader=reader or DigitizeReader(), max_pixels=max_pixels)

@@ -102,67 +102,78 @@ def reconstruct_figure(doc: Doc, study: Doc) -> Doc:
     InputError, ReconstructionError
         The inputs cannot be used, or their counts cannot all hold.
     """
-    import kmipd
-    from kmipd.analysis import analyze, kaplan_meier
+    from kmipd.analysis import analyze
 
     with COMPUTE_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        diagnostics: dict[str, Any] = {}
-        if doc["kind"] == "ipd":
-            data = {
-                arm["name"]: (np.asarray(arm["ipd"]["time"]), np.asarray(arm["ipd"]["event"]))
-                for arm in doc["arms"]
-            }
-        else:
-            inputs = arm_inputs(doc)
-            result = kmipd.reconstruct(
-                {name: item["curve"] for name, item in inputs.items()},
-                risk_table=_given(inputs, "risk"),
-                n=_given(inputs, "n"),
-                events=_given(inputs, "events"),
-                censor_marks=_given(inputs, "marks"),
-                warn=False,
-            )
-            data = {name: (arm.time, arm.event) for name, arm in result.arms.items()}
-            diagnostics = {name: arm.diagnostics.to_dict() for name, arm in result.arms.items()}
-        analysis = analyze(
-            data,
-            landmarks=list(study.get("landmarks") or []),
-            tau=study.get("tau"),
-            confidence_level=0.95,
-        )
+        data, diagnostics = _patient_data(doc)
+        landmarks = list(study.get("landmarks") or [])
+        analysis = analyze(data, landmarks=landmarks, tau=study.get("tau"), confidence_level=0.95)
+        arms = [_arm_result(arm, data[arm["name"]], diagnostics) for arm in doc["arms"]]
     notes = [str(item.message) for item in caught]
     for diag in diagnostics.values():
         notes.extend(diag.get("warnings", []))
-    arms = []
-    for arm in doc["arms"]:
-        time, event = data[arm["name"]]
-        km = kaplan_meier(time, event, arm=arm["name"])
-        arms.append(
-            {
-                "key": arm["key"],
-                "name": arm["name"],
-                "n": len(time),
-                "events": int(np.sum(event)),
-                "diagnostics": diagnostics.get(arm["name"]),
-                "km": {"time": km.time.tolist(), "survival": km.survival.tolist()},
-            }
-        )
-    ipd = {}
-    for arm in doc["arms"]:
-        time, event = data[arm["name"]]
-        ipd[arm["key"]] = {
-            "time": np.asarray(time, float).tolist(),
-            "event": np.asarray(event, int).tolist(),
+    ipd = {
+        arm["key"]: {
+            "time": np.asarray(data[arm["name"]][0], float).tolist(),
+            "event": np.asarray(data[arm["name"]][1], int).tolist(),
         }
+        for arm in doc["arms"]
+    }
     return {
         "revision": doc.get("revision", 0),
         "arms": arms,
         "analysis": analysis.to_dict(),
-        "landmarks": list(study.get("landmarks") or []),
+        "landmarks": landmarks,
         "ipd": ipd,
-        "warnings": list(dict.fromkeys(notes)),
+        "warnings": list(dict.fromkeys(_web_words(note) for note in notes)),
     }
+
+
+def _patient_data(doc: Doc) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
+    """Times and events per arm (reconstructed unless given) and the reconstruction diagnostics."""
+    import kmipd
+
+    if doc["kind"] == "ipd":
+        data = {
+            arm["name"]: (np.asarray(arm["ipd"]["time"]), np.asarray(arm["ipd"]["event"]))
+            for arm in doc["arms"]
+        }
+        return data, {}
+    inputs = arm_inputs(doc)
+    result = kmipd.reconstruct(
+        {name: item["curve"] for name, item in inputs.items()},
+        risk_table=_given(inputs, "risk"),
+        n=_given(inputs, "n"),
+        events=_given(inputs, "events"),
+        censor_marks=_given(inputs, "marks"),
+        warn=False,
+    )
+    data = {name: (arm.time, arm.event) for name, arm in result.arms.items()}
+    return data, {name: arm.diagnostics.to_dict() for name, arm in result.arms.items()}
+
+
+def _arm_result(arm: Doc, data: tuple[Any, Any], diagnostics: dict[str, Any]) -> Doc:
+    """One arm's n, events, diagnostics and Kaplan-Meier steps (for drawing over the figure)."""
+    from kmipd.analysis import kaplan_meier
+
+    time, event = data
+    km = kaplan_meier(time, event, arm=arm["name"])
+    return {
+        "key": arm["key"],
+        "name": arm["name"],
+        "n": len(time),
+        "events": int(np.sum(event)),
+        "diagnostics": diagnostics.get(arm["name"]),
+        "km": {"time": km.time.tolist(), "survival": km.survival.tolist()},
+    }
+
+
+def _web_words(note: str) -> str:
+    """A library note with the command-line options named as the page names them."""
+    for option, words in (("--events", "the events total"), ("--n ARM=N", "n"), ("--n", "n")):
+        note = note.replace(f"give {option}", f"enter {words}").replace(option, words)
+    return note
 
 
 def _result(doc: Doc) -> Doc:

@@ -144,25 +144,33 @@ def _unit(value: Any) -> float:
     return round(min(max(float(value), 0.0), 1.0), 3)
 
 
-def _handles(axis: Any, to_image: Callable[[float], float], edges: tuple[float, float]) -> dict:
-    """Two calibration points: the outermost tick labels used by the fit, else the panel edges."""
+def _pixel(axis: Any, value: float) -> float:
+    """Pixel of an axis value (``value = intercept + slope * pixel``)."""
+    return (float(value) - float(axis.intercept)) / float(axis.slope)
+
+
+def _value(axis: Any, pixel: float) -> float:
+    """Axis value at a pixel, to 4 significant digits."""
+    return float(f"{float(axis.intercept) + float(axis.slope) * float(pixel):.4g}")
+
+
+def _handles(
+    axis: Any, to_image: Callable[[float], float], edges: tuple[float, float]
+) -> dict[str, float]:
+    """Two calibration points: the outermost tick labels used by the fit, else the panel edges.
+
+    A label's point is where the fitted line reaches its value, so the two
+    points give back the reader's own calibration.
+    """
     used = [label for label in getattr(axis, "labels", ()) if getattr(label, "used", False)]
     used.sort(key=lambda label: float(label.pixel))
     if len(used) >= 2 and used[0].value != used[-1].value:
-        first, last = used[0], used[-1]
-        return {
-            "p0": to_image(float(axis.pixel(first.value))),
-            "v0": float(first.value),
-            "p1": to_image(float(axis.pixel(last.value))),
-            "v1": float(last.value),
-        }
+        first, last = float(used[0].value), float(used[-1].value)
+        p0, p1 = to_image(_pixel(axis, first)), to_image(_pixel(axis, last))
+        if abs(p1 - p0) >= 1:
+            return {"p0": p0, "v0": first, "p1": p1, "v1": last}
     lo, hi = edges
-    return {
-        "p0": to_image(lo),
-        "v0": float(f"{float(axis.value(lo)):.4g}"),
-        "p1": to_image(hi),
-        "v1": float(f"{float(axis.value(hi)):.4g}"),
-    }
+    return {"p0": to_image(lo), "v0": _value(axis, lo), "p1": to_image(hi), "v1": _value(axis, hi)}
 
 
 def _ticks(axis: Any, to_image: Callable[[float], float]) -> list[dict[str, Any]]:

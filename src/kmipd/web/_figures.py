@@ -18,7 +18,7 @@ import numpy as np
 
 from kmipd.errors import InputError
 from kmipd.study import normalize_unit
-from kmipd.web._models import CalibrationEdit, FigureEdit, MergeRequest
+from kmipd.web._models import MAX_ARMS, MAX_POINTS, CalibrationEdit, FigureEdit, MergeRequest
 
 __all__ = [
     "CANVAS",
@@ -163,6 +163,7 @@ def curve_figure(
                     f"the {what} name arm {named!r}, which has no curve; curves: "
                     f"{', '.join(map(repr, curves))} (rename the arm in one of the files)"
                 )
+    _check_size(curves, {name: len(curve) for name, curve in curves.items()})
     arms = []
     for index, (arm_name, curve) in enumerate(curves.items()):
         arm = _blank_arm(index, str(arm_name))
@@ -172,7 +173,7 @@ def curve_figure(
         if arm_name in tables:
             table = tables[arm_name]
             arm["risk"] = [
-                {"time": float(t), "n": int(n), "confidence": None}
+                {"time": float(t), "n": int(n), "confidence": None, "source": "file"}
                 for t, n in zip(table.time, table.n_at_risk, strict=True)
             ]
         if arm_name in marks:
@@ -187,8 +188,24 @@ def curve_figure(
     return doc
 
 
+def _check_size(arms: Mapping[str, Any], points: Mapping[str, int]) -> None:
+    """Refuse data the page could not edit: too many arms or points."""
+    if len(arms) > MAX_ARMS:
+        raise InputError(
+            f"the file holds {len(arms)} arms; the app takes at most {MAX_ARMS} per figure, "
+            "split the file"
+        )
+    for name, count in points.items():
+        if count > MAX_POINTS:
+            raise InputError(
+                f"arm {name!r} has {count} points; the app takes at most {MAX_POINTS} per arm, "
+                "thin the points out"
+            )
+
+
 def ipd_figure(name: str, ipd: Mapping[str, tuple[Any, Any]], meta: Mapping[str, Any]) -> Doc:
     """A figure holding patient-level data (nothing to digitize; analysed directly)."""
+    _check_size(ipd, {})
     arms = []
     for index, (arm_name, (time, event)) in enumerate(ipd.items()):
         arm = _blank_arm(index, str(arm_name))
@@ -238,8 +255,7 @@ def _risk_edit(before: Doc | None, risk: list[Any]) -> list[Doc]:
         old = previous.get(round(entry.time, 6))
         if old is not None and old.get("n") == entry.n:  # unchanged: keep how it was read
             item["confidence"] = old.get("confidence")
-            if "at" in old:
-                item["at"] = old["at"]
+            item.update({key: old[key] for key in ("at", "source") if key in old})
         out.append(item)
     return out
 

@@ -160,8 +160,13 @@ def _with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[byt
         (b"cross-origin-resource-policy", b"same-origin"),
     ]
     content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-    if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
-        extra.append((b"content-security-policy", _PAGE_POLICY.encode()))
+    if b"content-security-policy" not in names:
+        if content_type.startswith(b"text/html"):
+            extra.append((b"content-security-policy", _PAGE_POLICY.encode()))
+        elif content_type.startswith(b"image/svg"):  # figures: no scripts, whatever the labels
+            extra.append(
+                (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'")
+            )
     return headers + [item for item in extra if item[0] not in names]
 
 

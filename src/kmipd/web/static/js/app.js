@@ -33,7 +33,8 @@ class App {
     $("#show-compare").addEventListener("click", () => this.openCompare());
     window.addEventListener("hashchange", () => this.route());
     document.addEventListener("keydown", (e) => {
-      if (e.key === "?" && !typing(e)) this.say("Figure tools: M move axes · A add point · C censor mark · D delete · X crop · arrows + Enter on the figure · Ctrl+Z undo", "ok");
+      if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && this.view === "figure") { e.preventDefault(); this.figureView.reconstruct(); return; }
+      if (e.key === "?" && !typing(e)) this.say("Figure tools: M move axes · A add point · C censor mark · D delete · X crop · arrows + Enter on the figure · Ctrl+Z undo · Ctrl+Enter reconstruct", "ok");
     });
   }
 
@@ -121,7 +122,7 @@ class App {
       const status = fig.status === "pending" ? "reading…" : fig.status === "failed" ? "failed" : fig.reconstructed ? "reconstructed" : fig.kind === "ipd" ? "IPD" : "to check";
       const cls = fig.status === "ready" ? (fig.reconstructed ? "done" : "ready") : fig.status;
       const button = h("button", { type: "button", "aria-current": String(fig.id === current), "data-figure": fig.id },
-        h("span", { class: "fname" }, fig.name), h("span", { class: `badge ${cls}` }, status),
+        h("span", { class: "fname", title: fig.name }, fig.name), h("span", { class: `badge ${cls}` }, status),
         h("span", { class: "fmeta" }, [fig.trial, fig.endpoint, `${fig.arms.length} arm(s)`].filter(Boolean).join(" · ")));
       button.addEventListener("click", () => { window.location.hash = `figure=${fig.id}`; });
       return h("li", {}, button);

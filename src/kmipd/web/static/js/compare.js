@@ -36,7 +36,12 @@ export class CompareView {
     } catch (error) { this.app.say(error.message); }
   }
 
-  async putArms(arms) {
+  putArms(arms) {
+    this.pending = this.sendArms(arms);
+    return this.pending;
+  }
+
+  async sendArms(arms) {
     try {
       this.study = await api("PUT", this.path, { arms });
       this.app.setSave("Arms saved");
@@ -97,7 +102,7 @@ export class CompareView {
       return h("tr", {}, h("td", {}, tick), h("td", {}, fig.trial || h("span", { class: "muted" }, "—")), h("td", {}, arm.name),
         h("td", {}, fig.endpoint), h("td", {}, label), h("td", { class: "muted small" }, role), h("td", {}, up), h("td", { class: "muted small" }, fig.name));
     });
-    root.replaceChildren(h("table", { class: "data", id: "compare-table" },
+    root.replaceChildren(h("table", { class: "data text", id: "compare-table" },
       h("thead", {}, h("tr", {}, ...["", "Trial", "Arm", "Endpoint", "Label in the report", "Role", "", "Figure"].map((c) => h("th", {}, c)))),
       h("tbody", {}, ...body)));
   }
@@ -112,8 +117,8 @@ export class CompareView {
     button.disabled = true;
     $("#compare-progress").hidden = false;
     try {
-      this.saveSettings.flush();
-      await new Promise((r) => setTimeout(r, 0));
+      await this.pending;
+      await this.saveSettings.flush();
       this.study = await api("POST", `${this.path}/compare`);
       this.renderState();
       this.renderResult();

@@ -90,7 +90,7 @@ export function debounce(fn, wait) {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), wait);
   };
-  wrapped.flush = () => { clearTimeout(timer); fn(); };
+  wrapped.flush = () => { clearTimeout(timer); return fn(); };
   return wrapped;
 }
 

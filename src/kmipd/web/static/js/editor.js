@@ -83,8 +83,8 @@ export class Editor {
   area() {
     const a = this.cal.plot_area;
     if (a) return a;
-    const { width, height } = this.fig.canvas;
-    return { top: 0, left: 0, bottom: height, right: width };
+    const { x, y } = this.cal; // no panel found: the box the calibration points span
+    return { top: Math.min(y.p0, y.p1), bottom: Math.max(y.p0, y.p1), left: Math.min(x.p0, x.p1), right: Math.max(x.p0, x.p1) };
   }
 
   render() {
@@ -222,6 +222,7 @@ export class Editor {
       const r = 7 * u;
       const handle = s("path", {
         class: "calib-handle", tabindex: 0, role: "slider", "data-axis": axis, "data-which": which,
+        "aria-valuenow": Math.round(p), "aria-valuemin": 0, "aria-valuemax": axis === "x" ? this.fig.canvas.width : this.fig.canvas.height,
         "aria-label": `${axis === "x" ? "time" : "survival"} axis point ${which + 1}, value ${v}; arrow keys move it`,
         d: `M${cx} ${cy - r}L${cx + r} ${cy}L${cx} ${cy + r}L${cx - r} ${cy}Z`,
       });

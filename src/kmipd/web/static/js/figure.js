@@ -50,6 +50,11 @@ export class FigureView {
       });
     }
     window.addEventListener("resize", debounce(() => this.editor.render(), 150));
+    window.addEventListener("pagehide", () => {  // leaving with an edit not yet sent: send it now
+      if (this.fig && this.dirty !== this.savedAt) {
+        fetch(this.path, { method: "PUT", keepalive: true, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body(this.fig)) });
+      }
+    });
   }
 
   get path() { return figurePath(this.app.studyId, this.fig.id); }
@@ -60,7 +65,7 @@ export class FigureView {
     const doc = await api("GET", figurePath(this.app.studyId, id));
     this.undoStack = [];
     this.adopt(doc);
-    this.pickTool("move");
+    this.pickTool(doc.kind === "image" ? "move" : "add");
     if (doc.status === "pending") this.startPolling();
   }
 
@@ -151,7 +156,12 @@ export class FigureView {
 
   async merge(keys) {
     await this.flush();
-    try { this.adopt(await api("POST", `${this.path}/merge`, { keys })); this.app.refreshList(); } catch (error) { this.app.say(error.message); }
+    const before = snapshot(this.fig);
+    try {
+      this.adopt(await api("POST", `${this.path}/merge`, { keys }));
+      this.undoStack.push(before); // undo sends the arms as they were
+      this.app.refreshList();
+    } catch (error) { this.app.say(error.message); }
   }
 
   addArm() {
@@ -255,6 +265,8 @@ export class FigureView {
     $("#editor-area").hidden = !ready;
     $("#editor-area").classList.toggle("ipd", ipd);
     $(".canvas-col").hidden = ipd;
+    for (const el of [$('[data-tool="move"]'), $('[data-tool="crop"]'), $("#dim-figure").parentElement]) el.hidden = fig.kind !== "image";
+    $("#fig-actions").hidden = !ready;
     $("#calib-panel").hidden = ipd;
     $("#risk-panel").hidden = !ready || ipd;
     $("#reconstruct").textContent = fig.kind === "ipd" ? "Analyse" : "Reconstruct";

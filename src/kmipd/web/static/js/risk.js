@@ -58,10 +58,10 @@ function timeCell(t, c, fig, hooks) {
 
 function valueCell(arm, t, r, c, hooks) {
   const entry = (arm.risk || []).find((e) => e.time === t);
-  const cls = entry && entry.n !== null ? confClass(entry.confidence) : "";
+  const cls = entry && entry.n !== null && entry.source !== "file" ? confClass(entry.confidence) : "";
   const input = h("input", { type: "number", min: 0, step: 1, value: entry?.n ?? "", placeholder: "?",
     "data-row": r, "data-col": c, "data-focus": `risk:${r}:${c}`, "aria-label": `${arm.name} at risk at ${t}`,
-    title: entry && entry.n !== null ? confText(entry.confidence) : "not read: type it in" });
+    title: !entry || entry.n === null ? "not read: type it in" : entry.source === "file" ? "from the uploaded file" : confText(entry.confidence) });
   input.addEventListener("change", () => {
     const text = input.value.trim();
     const value = text === "" ? null : Number(text);
@@ -76,7 +76,7 @@ function valueCell(arm, t, r, c, hooks) {
       target.risk.sort((a, b) => a.time - b.time);
     });
   });
-  return h("td", { class: `conf ${cls}` }, input);
+  return h("td", { class: cls ? `conf ${cls}` : "" }, input);
 }
 
 function move(e, table) {
