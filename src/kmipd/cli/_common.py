@@ -124,3 +124,9 @@ def print_table(rows: Sequence[Sequence[str]], out: TextIO, widths: Sequence[int
             cell.rjust(size) for cell, size in zip(row[1:], sizes[1:], strict=True)
         ]
         out.write("  ".join(cells).rstrip() + "\n")
+
+
+def add_count_options(group: Any, *, n_help: str, events_help: str) -> None:
+    """Add the repeatable ``--n ARM=N`` and ``--events ARM=E`` options to ``group``."""
+    for flag, metavar, text in (("--n", "ARM=N", n_help), ("--events", "ARM=E", events_help)):
+        group.add_argument(flag, action="extend", nargs="+", default=[], metavar=metavar, help=text)

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kmipd import __version__
-from kmipd.cli._common import EXIT_OK, Formatter, arm_list, check_outputs, print_table, writing
+from kmipd.cli._common import (
+    EXIT_OK,
+    Formatter,
+    add_count_options,
+    arm_list,
+    check_outputs,
+    print_table,
+    writing,
+)
 from kmipd.cli._digitize import (
     IMAGE_SUFFIXES,
     add_reading_options,
@@ -85,21 +93,10 @@ def add_arguments(commands: Any, name: str) -> None:
         "--plot", metavar="OVERLAY.png", help="write the overlay of what was read (one figure)"
     )
     counts = sub.add_argument_group("counts (one figure; repeat the option or list several)")
-    counts.add_argument(
-        "--events",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="ARM=E",
-        help="reported total events per arm, matched exactly",
-    )
-    counts.add_argument(
-        "--n",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="ARM=N",
-        help="patients at time 0 per arm, when no risk-table row at 0 was read",
+    add_count_options(
+        counts,
+        n_help="patients at time 0 per arm, when no risk-table row at 0 was read",
+        events_help="reported total events per arm, matched exactly",
     )
     counts.add_argument(
         "--risk-table",

@@ -11,6 +11,7 @@ from kmipd import __version__
 from kmipd.cli._common import (
     EXIT_OK,
     Formatter,
+    add_count_options,
     arm_list,
     check_outputs,
     figure_format,
@@ -111,22 +112,12 @@ def add_arguments(commands: Any, name: str) -> None:
         help="times of the censoring tick marks read off the curves; censorings are put there",
     )
     counts = sub.add_argument_group("counts (repeat the option or list several values)")
-    counts.add_argument(
-        "--n",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="ARM=N",
-        help="patients at time 0 per arm, needed when there is no risk-table row at 0; "
+    add_count_options(
+        counts,
+        n_help="patients at time 0 per arm, needed when there is no risk-table row at 0; "
         "a bare N for a single-arm curve",
-    )
-    counts.add_argument(
-        "--events",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="ARM=E",
-        help="reported total events per arm, matched exactly; a bare E for a single-arm curve",
+        events_help="reported total events per arm, matched exactly; "
+        "a bare E for a single-arm curve",
     )
     reading = sub.add_argument_group("reading")
     reading.add_argument(
