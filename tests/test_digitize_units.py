@@ -205,3 +205,11 @@ def test_background_is_the_border_colour() -> None:
     image = np.full((30, 30, 3), 250, dtype=np.uint8)
     image[10:20, 10:20] = 0
     assert list(background_colour(image)) == [250, 250, 250]
+
+
+def test_longest_non_increasing_keeps_the_counts_that_fall() -> None:
+    from kmipd.digitize._tables import _longest_non_increasing
+
+    counts = np.array([120, 98, 910, 75, 60, 61, 40])
+    assert _longest_non_increasing(counts) == [0, 1, 3, 4, 6]
+    assert _longest_non_increasing(np.array([5, 5, 3])) == [0, 1, 2]

@@ -78,6 +78,12 @@ def to_table(row: RiskRow, name: str, warnings: list[str]) -> tuple[RiskTable | 
     """
     cells = [c for c in row.cells if c.value is not None and c.time is not None]
     unread = len(row.cells) - len(cells)
+    before = [c for c in cells if c.time is not None and c.time < 0]
+    if before:  # left of time 0: a row label or key read as a number, not a count
+        warnings.append(
+            f"arm {name!r}: {len(before)} number(s) left of time 0 in the risk table ignored"
+        )
+        cells = [c for c in cells if c not in before]
     times: dict[float, tuple[int, float]] = {}
     for cell in cells:
         assert cell.time is not None and cell.value is not None
@@ -95,7 +101,31 @@ def to_table(row: RiskRow, name: str, warnings: list[str]) -> tuple[RiskTable | 
     counts = np.array([times[t][0] for t in order])
     confidence = float(np.mean([times[t][1] for t in order])) * len(times) / len(row.cells)
     if np.any(np.diff(counts) > 0):
-        warnings.append(f"arm {name!r}: the numbers at risk read rise over time; check them")
+        keep = _longest_non_increasing(counts)
+        dropped = [f"{counts[i]} at {order[i]:g}" for i in range(len(order)) if i not in keep]
+        warnings.append(
+            f"arm {name!r}: the numbers at risk read rise over time; left out as misread: "
+            f"{', '.join(dropped)} — check them or give --risk-table"
+        )
+        order = [order[i] for i in keep]
+        counts = counts[keep]
         confidence *= 0.5
     table = RiskTable(time=np.array(order), n_at_risk=counts, arm=name)
     return table, confidence
+
+
+def _longest_non_increasing(values: np.ndarray) -> list[int]:
+    """Indices of the longest non-increasing subsequence (earliest on ties)."""
+    size = len(values)
+    length = [1] * size
+    previous = [-1] * size
+    for i in range(size):
+        for j in range(i):
+            if values[j] >= values[i] and length[j] + 1 > length[i]:
+                length[i], previous[i] = length[j] + 1, j
+    i = int(np.argmax(length))
+    chain = []
+    while i >= 0:
+        chain.append(i)
+        i = previous[i]
+    return chain[::-1]
