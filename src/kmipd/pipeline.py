@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kmipd._study_run import StudyRun, run_study
 from kmipd.clean import clean_curve
 from kmipd.errors import ApproximationWarning, DataQualityWarning, OptionError
 from kmipd.reconstruction import reconstruct_arm
 from kmipd.types import CensorMarks, Curve, ReconstructionResult, RiskTable
 
+if TYPE_CHECKING:
+    from kmipd._study_run import StudyRun, run_study
+
 __all__ = ["StudyRun", "reconstruct", "run_study"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the study runner only when asked for (it pulls in the study and report code)."""
+    if name in ("StudyRun", "run_study"):
+        from kmipd import _study_run
+
+        return getattr(_study_run, name)
+    raise AttributeError(f"module 'kmipd.pipeline' has no attribute {name!r}")
 
 
 def reconstruct(
