@@ -282,6 +282,35 @@ def test_censor_marks_on_simulated_data(truth: TrueData) -> None:
     assert arm.event.sum() == truth.event.sum()
 
 
+def test_censor_marks_time_censoring_without_risk_table() -> None:
+    """With n + events and no risk table, censorings sit at the marks, not at a model's times.
+
+    Censoring here is front-loaded (early drop-outs), unlike any follow-up model's guess.
+    """
+    rng = np.random.default_rng(7)
+    n = 400
+    death = rng.exponential(20.0, n)
+    follow_up = np.where(rng.random(n) < 0.4, rng.uniform(0.0, 3.0, n), 24.0)
+    time = np.round(np.minimum(death, follow_up), 3)
+    event = (death <= follow_up).astype(int)
+    # read like a pixel trace: 300 points, survival on a 1/450 grid
+    curve_time = np.linspace(0.0, time.max(), 300)
+    curve_survival = np.round(km_at(time, event, curve_time) * 450) / 450
+    censored = np.unique(time[event == 0])
+    arm = run(
+        Curve(curve_time, curve_survival),
+        n=n,
+        events=int(event.sum()),
+        censor_marks=CensorMarks(censored[censored < curve_time[-1]]),
+    )
+    censor_times = arm.time[arm.event == 0]
+    assert arm.event.sum() == event.sum()
+    assert np.all(np.isin(censor_times, np.append(censored, arm.curve.end)))
+    grid = np.linspace(0.0, 24.0, 97)
+    gap = np.abs(at_risk(time, grid) - at_risk(arm.time, grid))
+    assert gap.max() <= 0.02 * n, gap.max()
+
+
 def test_censor_marks_outside_curve_noted() -> None:
     curve = Curve([0, 2, 2, 5, 5, 10], [1, 1, 0.8, 0.8, 0.6, 0.6])
     arm = run(curve, risk_table=RiskTable([0, 5], [20, 14]), censor_marks=CensorMarks([3, 50]))

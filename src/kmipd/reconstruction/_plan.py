@@ -74,7 +74,8 @@ def plan_intervals(
         plans.append(_tail(seg, cuts, counts, plans, end, events, mark_weight, notes))
     if events is not None:
         plans = meet_total(plans, events)
-        if len(plans) == 1 and plans[0].tail:  # no risk table after time 0
+        if len(plans) == 1 and plans[0].tail and mark_weight is None:
+            # no risk table after time 0 and no censor marks to time the censoring
             plans[0] = fit_minimum_follow_up(plans[0]) or _refit_tail(plans[0])
         elif plans and plans[-1].tail:
             plans[-1] = _refit_tail(plans[-1])
