@@ -311,6 +311,25 @@ def test_censor_marks_time_censoring_without_risk_table() -> None:
     assert gap.max() <= 0.02 * n, gap.max()
 
 
+def test_last_patient_is_at_the_curves_end() -> None:
+    """A KM curve is drawn up to the last patient's time; nobody is left at the next tick."""
+    curve = Curve([0, 3, 3, 6, 6, 10.4], [1, 1, 0.9, 0.9, 0.8, 0.8])
+    arm = run(curve, risk_table=RiskTable([0, 4, 8, 12], [30, 24, 12, 0]))
+    assert arm.time.max() == pytest.approx(10.4)
+    assert arm.event[arm.time > 8].sum() == 0  # the curve is flat there
+    assert_matches_risk_table(arm, np.array([0, 4, 8, 12]), np.array([30, 24, 12, 0]))
+
+
+def test_curve_above_zero_keeps_its_last_patient_censored() -> None:
+    """A drop read just after a tick where one patient is left must not empty the curve."""
+    # the drop at 12.1 really belongs before the tick at 12 (line width); the curve stays at 0.1
+    curve = Curve([0, 6, 6, 12.1, 12.1, 20], [1, 1, 0.6, 0.6, 0.1, 0.1])
+    arm = run(curve, risk_table=RiskTable([0, 12, 24], [10, 1, 0]))
+    assert arm.event.sum() < arm.time.size  # somebody is censored
+    last = arm.time == arm.time.max()
+    assert np.all(arm.event[last] == 0), "the curve stays above 0, so the KM must too"
+
+
 def test_censor_marks_outside_curve_noted() -> None:
     curve = Curve([0, 2, 2, 5, 5, 10], [1, 1, 0.8, 0.8, 0.6, 0.6])
     arm = run(curve, risk_table=RiskTable([0, 5], [20, 14]), censor_marks=CensorMarks([3, 50]))

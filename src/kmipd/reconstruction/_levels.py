@@ -33,8 +33,9 @@ def round_events(plans: list[IntervalPlan]) -> list[IntervalPlan]:
             continue
         target = log_ratio(plan)
         ideal = _events_for_change(plan, target - carried)
-        low = int(np.clip(np.floor(ideal), 0, leaving))
-        high = int(np.clip(low + 1, 0, leaving))
+        most = min(leaving, plan.max_events)
+        low = int(np.clip(np.floor(ideal), 0, most))
+        high = int(np.clip(low + 1, 0, most))
         errors = [abs(carried + level_change(plan, d) - target) for d in (low, high)]
         d = (low, high)[int(np.argmin(errors))]
         carried += level_change(plan, d) - target

@@ -137,6 +137,13 @@ class IntervalPlan:
     unread: npt.NDArray[np.bool_] | None = None  # per segment: True where not digitized
     unread_events: int = 0
     unread_guess: float = 0.0
+    keeps_one: bool = False  # nobody left at the end, yet the curve stays above 0
+
+    @property
+    def max_events(self) -> int:
+        """Most events the interval may hold: a curve above 0 means one leaver is censored."""
+        leaving = self.n0 - (0 if self.tail else self.left)
+        return max(leaving - int(self.keeps_one), 0)
 
     @property
     def can_hold_events(self) -> bool:

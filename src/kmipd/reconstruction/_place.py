@@ -12,7 +12,11 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def place(
-    plans: list[IntervalPlan], seg: Segments, end: float, marks: FloatArray | None
+    plans: list[IntervalPlan],
+    seg: Segments,
+    end: float,
+    marks: FloatArray | None,
+    read_end: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Event and censoring times of one arm.
 
@@ -22,6 +26,10 @@ def place(
     two clicks spreads them). Censorings sit at the censor marks of their
     interval when there are any, otherwise where their weights put them;
     patients still at risk at the end are censored at the curve's last time.
+    A Kaplan-Meier curve is drawn up to the last patient's time, so when every
+    event and censoring would fall before the digitized curve's end
+    ``read_end``, the latest censoring of the interval holding that end is
+    moved there.
 
     Returns
     -------
@@ -42,9 +50,30 @@ def place(
         censor_times.append(_censor_times(plan, start, stop, marks))
         if plan.left and plan.tail:
             censor_times.append(np.full(plan.left, end))
+    if read_end is not None:
+        _last_at_curve_end(plans, event_times, censor_times, read_end)
     return np.concatenate(event_times or [np.empty(0)]), np.concatenate(
         censor_times or [np.empty(0)]
     )
+
+
+def _last_at_curve_end(
+    plans: list[IntervalPlan],
+    event_times: list[FloatArray],
+    censor_times: list[FloatArray],
+    read_end: float,
+) -> None:
+    """Move the latest censoring to the curve's end when nothing else reaches it (in place)."""
+    latest = max((float(t.max()) for t in (*event_times, *censor_times) if t.size), default=0.0)
+    if latest >= read_end:
+        return
+    for i, plan in enumerate(plans):
+        inside = plan.start <= read_end and (read_end < plan.stop or plan.tail)
+        if inside and censor_times[i].size:
+            times = censor_times[i].copy()
+            times[int(np.argmax(times))] = read_end
+            censor_times[i] = times
+            return
 
 
 def _invert(mass: FloatArray, start: FloatArray, stop: FloatArray, count: int) -> FloatArray:

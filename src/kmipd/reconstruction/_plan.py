@@ -29,6 +29,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _RATE_INTERVALS = 2  # read intervals whose censoring rate is carried forward
+_ZERO_LEVEL = 0.005  # a curve ending this close to 0 may have reached it (digitizing noise)
 
 
 def plan_intervals(
@@ -116,9 +117,12 @@ def _bounded(
 ) -> IntervalPlan:
     part = _slice(seg, i)
     n0, n1 = int(counts[i]), int(counts[i + 1])
-    model = interval_model(
-        n0, seg.hazard[part], _weights(seg, part, mark_weight, tail=False), seg.length[part]
-    )
+    weight = _weights(seg, part, mark_weight, tail=False)
+    if n1 == 0 and unread[part].any() and weight[~unread[part]].sum() > 0:
+        # nobody is left at the next risk time and the curve is drawn up to the last
+        # patient's time: nobody is censored after the curve's end
+        weight = np.where(unread[part], 0.0, weight)
+    model = interval_model(n0, seg.hazard[part], weight, seg.length[part])
     leaving = n0 - n1
     expected = 0.0
     if model.has_drops and leaving > 0:
@@ -134,7 +138,16 @@ def _bounded(
         segments=part,
         expected_events=expected,
         unread=unread[part] if unread[part].any() else None,
+        keeps_one=n1 == 0 and n0 > 0 and _survival_at_end(seg, part) > _ZERO_LEVEL,
     )
+
+
+def _survival_at_end(seg: Segments, part: slice) -> float:
+    """The digitized curve's survival at the end of the segments ``part``."""
+    if part.stop <= part.start:
+        return 1.0
+    last = part.stop - 1
+    return float(seg.survival_before[last] * (1.0 - seg.hazard[last]))
 
 
 def _estimate_unread(

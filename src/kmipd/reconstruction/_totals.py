@@ -116,6 +116,6 @@ def _room(plan: IntervalPlan, residual: int) -> int:
     if not plan.can_hold_events:
         return 0
     if residual > 0:
-        return plan.censored + (plan.left if plan.tail else 0)
+        return min(plan.censored + (plan.left if plan.tail else 0), plan.max_events - plan.events)
     keep = 1 if plan.model.has_drops else 0  # a drop of the curve keeps at least one event
     return max(plan.events - keep, 0)
