@@ -317,6 +317,10 @@ def test_last_patient_is_at_the_curves_end() -> None:
     arm = run(curve, risk_table=RiskTable([0, 4, 8, 12], [30, 24, 12, 0]))
     assert arm.time.max() == pytest.approx(10.4)
     assert arm.event[arm.time > 8].sum() == 0  # the curve is flat there
+    # with a reported total too: no event is invented in the undrawn stretch (10.4, 12]
+    arm = run(curve, risk_table=RiskTable([0, 4, 8, 12], [30, 24, 12, 0]), events=5)
+    assert arm.time.max() == pytest.approx(10.4)
+    assert arm.event.sum() == 5
     assert_matches_risk_table(arm, np.array([0, 4, 8, 12]), np.array([30, 24, 12, 0]))
 
 

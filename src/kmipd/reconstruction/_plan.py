@@ -118,10 +118,12 @@ def _bounded(
     part = _slice(seg, i)
     n0, n1 = int(counts[i]), int(counts[i + 1])
     weight = _weights(seg, part, mark_weight, tail=False)
-    if n1 == 0 and unread[part].any() and weight[~unread[part]].sum() > 0:
+    unread_part = unread[part] if unread[part].any() else None
+    if n1 == 0 and unread_part is not None and weight[~unread_part].sum() > 0:
         # nobody is left at the next risk time and the curve is drawn up to the last
-        # patient's time: nobody is censored after the curve's end
-        weight = np.where(unread[part], 0.0, weight)
+        # patient's time: nobody is censored, and nobody dies, after the curve's end
+        weight = np.where(unread_part, 0.0, weight)
+        unread_part = None
     model = interval_model(n0, seg.hazard[part], weight, seg.length[part])
     leaving = n0 - n1
     expected = 0.0
@@ -137,7 +139,7 @@ def _bounded(
         model=model,
         segments=part,
         expected_events=expected,
-        unread=unread[part] if unread[part].any() else None,
+        unread=unread_part,
         keeps_one=n1 == 0 and n0 > 0 and _survival_at_end(seg, part) > _ZERO_LEVEL,
     )
 
