@@ -11,6 +11,12 @@ the digitizer was developed on, the second is held out):
   lifelines' timeline). Also the IAE after ``kmipd.reconstruct`` with the
   risk table as read, the mean ``|dS|`` over the plotted range only, and the
   share of the risk table read correctly.
+* ``pdf``: the 30 vector PDFs of figures-dev (``*-jco.pdf``, R survminer),
+  read by ``kmipd.digitize.digitize_pdf`` from their drawing: the same scores
+  as the PNGs, plus whether the drawing was read (not a raster fallback) and
+  censoring marks found against the distinct censored times the truth has in
+  the plotted range (each drawn once). Target: mean ``|dS|`` <= 0.002 in every
+  figure.
 * ``figures-dev``: 120 two-arm PNGs (4 styles). Arms found, arms named as in
   the truth, share of the true numbers at risk (at the ``risk_step`` ticks)
   read correctly, mean ``|dS|`` of the digitized curve against the true KM
@@ -21,7 +27,7 @@ Writes ``<out>/digitize_dev_cases.csv`` and ``<out>/digitize_dev.md``.
 
 Usage::
 
-    python benchmarks/digitize_dev.py [--data DIR] [--out DIR] [--sets kmgpt,dev]
+    python benchmarks/digitize_dev.py [--data DIR] [--out DIR] [--sets kmgpt,dev,pdf]
                                       [--stride N] [--styles jco,nejm,lancet,grey]
 """
 
@@ -191,13 +197,32 @@ def dev_case(
     kmipd: Any, digitize: Any, data: Path, name: str, style: str, source: dict[str, Any]
 ) -> dict[str, Any]:
     """Scores of one figures-dev PNG."""
+    return score_case(kmipd, lambda: digitize(data / f"{name}-{style}.png"), data, name, source)
+
+
+def marks_share(pairs: dict[str, Any], truth_ipd: pd.DataFrame, x_end: float) -> float:
+    """Censoring marks read over distinct censored times in [0, x_end] (all arms)."""
+    want = got = 0
+    for name, group in truth_ipd.groupby("arm", sort=False):
+        times = group.time[(group.event == 0) & (group.time <= x_end)]
+        want += int(np.unique(np.round(times.to_numpy(), 9)).size)
+        arm = pairs.get(name)
+        if arm is not None:
+            got += int(np.sum(np.asarray(arm.censor_marks.time) <= x_end * 1.001))
+    return got / max(want, 1)
+
+
+def score_case(
+    kmipd: Any, read: Any, data: Path, name: str, source: dict[str, Any]
+) -> dict[str, Any]:
+    """Scores of one figures-dev figure read by ``read()``."""
     truth_ipd = pd.read_csv(data / "truth" / f"{name}.csv")
     truth = {
         a: km_steps(g.time.to_numpy(), g.event.to_numpy())
         for a, g in truth_ipd.groupby("arm", sort=False)
     }
     start = time.perf_counter()
-    result = digitize(data / f"{name}-{style}.png")
+    result = read()
     seconds = time.perf_counter() - start
     x_end = float(source["x_end"])
     grid = np.linspace(0.0, x_end, 2001)
@@ -219,6 +244,8 @@ def dev_case(
         and len(pairs) == len(truth),
         "mean_abs_ds": float(max(errors)) if errors else np.nan,
         "risk_correct": risk_score(pairs, truth_ipd, x_end, float(source["risk_step"])),
+        "marks_share": marks_share(pairs, truth_ipd, x_end),
+        "vector": any("(vector)" in w for w in result.warnings),
         "warnings": len(result.warnings),
     }
     try:
@@ -281,6 +308,54 @@ def dev_cases(
     for row, (_, (name, style)) in zip(rows, cases, strict=True):
         row.update(half=split[name], trial=name, style=style)
     return rows
+
+
+def pdf_cases(kmipd: Any, root: Path) -> list[dict[str, Any]]:
+    """The vector PDFs of figures-dev (``*-jco.pdf``), read by ``digitize_pdf``, scored."""
+    from kmipd.digitize import digitize_pdf
+
+    data = root / "figures-dev"
+    sources = json.loads((data / "sources.json").read_text())
+    names = sorted(n for n in sources if (data / f"{n}-jco.pdf").is_file())
+    split = halves(names)
+    cases = [(f"{n}-jco.pdf", n) for n in names]
+    rows = run_set(
+        "pdf",
+        cases,
+        lambda n: score_case(
+            kmipd, lambda: digitize_pdf(data / f"{n}-jco.pdf"), data, n, sources[n]
+        ),
+    )
+    for row, (_, name) in zip(rows, cases, strict=True):
+        row.update(half=split[name], trial=name, style="jco.pdf")
+    return rows
+
+
+def pdf_table(frame: pd.DataFrame) -> list[str]:
+    """Markdown: one line per PDF, then the summary by half and the target line."""
+    lines = [
+        "| figure | half | drawing read | arms found | named | mean abs dS (worst arm) | "
+        "risk numbers correct | censor marks / censored times | abs dlogHR | s |",
+        "|" + " --- |" * 10,
+    ]
+    for r in frame.itertuples():
+        if r.failed:
+            lines.append(f"| {r.case} | {r.half} | failed: {r.error} |" + " |" * 7)
+            continue
+        lines.append(
+            f"| {r.case} | {r.half} | {'yes' if r.vector else 'no'} | {r.arms} | "
+            f"{'yes' if r.named else 'no'} | {_fmt(r.mean_abs_ds, 5)} | "
+            f"{100 * r.risk_correct:.0f} % | {r.marks_share:.2f} | "
+            f"{_fmt(getattr(r, 'abs_dloghr', np.nan), 4)} | {r.seconds:.2f} |"
+        )
+    lines += ["", *dev_table(frame.assign(style="jco.pdf"))[:5]]
+    for half, rows in frame.groupby("half"):
+        worst = np.max(_scored(rows, "mean_abs_ds"))
+        lines.append(f"- {half}: worst mean abs dS {_fmt(worst, 5)}")
+    worst = np.max(_scored(frame, "mean_abs_ds"))
+    verdict = "PASS" if worst <= 0.002 else "FAIL"
+    lines += ["", f"[{verdict}] every PDF mean|dS| <= 0.002 (worst {_fmt(worst, 5)})"]
+    return lines
 
 
 def _scored(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -401,6 +476,9 @@ def summary(frame: pd.DataFrame) -> str:
             ">= 99 % numbers at risk correct.",
             "",
         ]
+    if (frame.set == "pdf").any():
+        out += ["## figures-dev vector PDFs (read from the drawing)", ""]
+        out += [*pdf_table(frame[frame.set == "pdf"]), ""]
     failed = frame[frame.failed.astype(bool)]
     if len(failed):
         out += ["## Failures", ""] + [f"- {r.set} {r.case}: {r.error}" for r in failed.itertuples()]
@@ -425,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += kmgpt_cases(kmipd, digitize, args.data, args.stride)
     if "dev" in args.sets:
         rows += dev_cases(kmipd, digitize, args.data, args.stride, args.styles.split(","))
+    if "pdf" in args.sets:
+        rows += pdf_cases(kmipd, args.data)
     frame = pd.DataFrame(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out / "digitize_dev_cases.csv", index=False)

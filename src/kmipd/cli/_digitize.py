@@ -65,7 +65,9 @@ def add_reading_options(sub: argparse.ArgumentParser) -> None:
         "--page",
         type=int,
         metavar="N",
-        help=f"page of a PDF figure to read (from 1; default 1); rendered at {PDF_DPI} dpi",
+        help="page of a PDF figure to read (from 1; default 1); a vector figure is read from "
+        f"its drawing and text, otherwise the page is rendered at {PDF_DPI} dpi and read as an "
+        "image",
     )
     reading.add_argument(
         "--x-range",
@@ -94,7 +96,7 @@ def add_reading_options(sub: argparse.ArgumentParser) -> None:
         "--crop",
         metavar="L,T,R,B",
         help="read only this box of the image: left, top, right, bottom in pixels "
-        f"(of the page rendered at {PDF_DPI} dpi for a PDF)",
+        f"(of the page rendered at {PDF_DPI} dpi for a PDF: only the drawing inside it is read)",
     )
 
 
@@ -191,6 +193,16 @@ def is_pdf(path: Path) -> bool:
 
 def load_figure(figure: str, page: int | None) -> Any:
     """The figure as ``digitize`` takes it: the path, or a PDF page rendered to a PIL image."""
+    from kmipd.digitize import render_pdf_page
+
+    path = _checked(figure, page)
+    if not is_pdf(path):
+        return str(path)
+    return render_pdf_page(str(path), page or 1, dpi=PDF_DPI)
+
+
+def _checked(figure: str, page: int | None) -> Path:
+    """The figure's path, checked to exist (and to be a PDF if a page other than 1 is asked)."""
     path = Path(figure)
     if path.is_dir():
         raise InputError(f"{figure}: is a folder; give an image or PDF file")
@@ -198,48 +210,31 @@ def load_figure(figure: str, page: int | None) -> Any:
         raise InputError(
             f"{figure}: no such file; give the path of a PNG, JPEG, TIFF or PDF figure"
         )
-    if not is_pdf(path):
-        if page not in (None, 1):
-            raise OptionError(f"--page {page}: {figure} is an image, not a PDF")
-        return str(path)
-    return _render_pdf(path, page or 1)
+    if not is_pdf(path) and page not in (None, 1):
+        raise OptionError(f"--page {page}: {figure} is an image, not a PDF")
+    return path
 
 
-def _render_pdf(path: Path, page: int) -> Any:
-    import pypdfium2 as pdfium
+def _read(figure: str, page: int | None, options: dict[str, Any]) -> tuple[Any, Any]:
+    """Read the figure: a PDF page from its drawing (or rendered), an image as it is."""
+    from kmipd.digitize import digitize, digitize_pdf, render_pdf_page
 
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        text = str(exc).lower()
-        if "password" in text or "security" in text:
-            raise InputError(
-                f"{path}: the PDF is encrypted; save the figure page without a password "
-                "or as an image"
-            ) from None
-        raise InputError(f"{path}: not a readable PDF ({exc})") from None
-    try:
-        if page > len(document):
-            raise OptionError(
-                f"--page {page}: {path} has {len(document)} page{'s' if len(document) != 1 else ''}"
-            )
-        pdf_page = document[page - 1]
-        try:
-            image = pdf_page.render(scale=PDF_DPI / 72).to_pil().convert("RGB")
-        finally:
-            pdf_page.close()
-    finally:
-        document.close()
-    return image
+    path = _checked(figure, page)
+    if is_pdf(path):
+        result = digitize_pdf(str(path), page or 1, dpi=PDF_DPI, **options)
+        return result, render_pdf_page(str(path), page or 1, dpi=PDF_DPI)
+    return digitize(str(path), **options), str(path)
 
 
 def digitize_figure(figure: str, page: int | None, options: dict[str, Any]) -> tuple[Any, Any]:
-    """Load and read ``figure``: ``(DigitizationResult, the image read)``."""
-    from kmipd.digitize import digitize
+    """Load and read ``figure``: ``(DigitizationResult, the image read)``.
 
-    image = load_figure(figure, page)
+    A PDF page is read from its drawing when it holds a vector plot, else
+    rendered at ``PDF_DPI`` and read as an image; the image returned is the
+    rendered page either way (the result's pixels refer to it).
+    """
     try:
-        result = digitize(image, **options)
+        result, image = _read(figure, page, options)
     except InputError as exc:
         message = str(exc)
         if figure not in message:
