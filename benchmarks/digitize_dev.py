@@ -490,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--sets", default="kmgpt,dev")
+    parser.add_argument("--sets", default="kmgpt,dev,pdf")
     parser.add_argument("--stride", type=int, default=1, help="score every N-th case only")
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--debug", action="store_true")

@@ -11,11 +11,11 @@ import numpy as np
 from kmipd.digitize._arms import ArmDraft, choose_arms
 from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
 from kmipd.digitize._censor import find_marks
+from kmipd.digitize._crowded import read_rows
 from kmipd.digitize._curves import is_rising, legend_mask, to_curve, trace_all
 from kmipd.digitize._image import load_image
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
-from kmipd.digitize._risk import read_row
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, to_table
@@ -192,7 +192,7 @@ def _with_tables(
     warnings: list[str],
 ) -> list[ArmResult]:
     """Read the risk table and attach each row to its arm."""
-    rows = [row for row in (read_row(line, x_axis) for line in text.lines) if row is not None]
+    rows = read_rows(text.lines, x_axis, text.ink, text.ticks)
     if not rows:
         warnings.append("no numbers-at-risk table found under the plot")
         return results
@@ -265,7 +265,9 @@ def digitize(
     Parameters
     ----------
     image_or_path : path, bytes, PIL image or array
-        The figure (PNG, JPEG, TIFF, BMP, WebP).
+        The figure (PNG, JPEG, TIFF, BMP, WebP). A PDF is handed to
+        :func:`~kmipd.digitize.digitize_pdf` (its first page; call that for
+        another page), which reads a vector drawing from its paths.
     x_range, y_range : tuple of float, optional
         Data values at the panel's left/right (bottom/top) edges, instead of
         reading the tick labels.
@@ -287,6 +289,20 @@ def digitize(
     DigitizationError
         If no axes or no curve could be found.
     """
+    from kmipd.digitize._pdf import is_pdf
+
+    if is_pdf(image_or_path):
+        from kmipd.digitize._vector import digitize_pdf
+
+        return digitize_pdf(
+            image_or_path,
+            1,
+            x_range=x_range,
+            y_range=y_range,
+            percent=percent,
+            arms=arms,
+            crop=crop,
+        )
     start = time.perf_counter()
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)

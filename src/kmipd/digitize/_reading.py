@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from kmipd.digitize._calibrate import x_label_words, y_label_words
 from kmipd.digitize._legend import LegendEntry, legend_entries
 from kmipd.digitize._risk import RiskLine, risk_lines
 from kmipd.digitize._scene import Scene
-from kmipd.digitize._text import Word, join_words, read_words
+from kmipd.digitize._text import Word, fix_letters, join_words, read_words
 
 __all__ = ["FigureText", "read_figure_text"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FigureText:
     """The text of a figure that the digitizer uses, read.
 
@@ -27,11 +28,14 @@ class FigureText:
         Legend entries with their label text and mean OCR confidence.
     lines : list of RiskLine
         Text lines under the x tick labels (the numbers-at-risk table).
+    ink : ndarray of float, optional
+        The figure's ink (for numbers printed over each other).
     """
 
     ticks: list[Word]
     legend: list[tuple[LegendEntry, str, float]]
     lines: list[RiskLine]
+    ink: npt.NDArray[np.float64] | None = None
 
 
 def _usable(word: Word, longest: float) -> bool:
@@ -69,9 +73,22 @@ def _name_like(text: str) -> bool:
 def _label(entry: LegendEntry, read: dict[int, Word]) -> tuple[str, float]:
     """Label text of a legend entry and its confidence."""
     words = [read[id(w)] for w in entry.words if id(w) in read]
-    text = join_words([w for w in words if w.text])
+    text = fix_letters(join_words([w for w in words if w.text]))
     confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
     return text, confidence
+
+
+def _best_reading(
+    grey: npt.NDArray[np.uint8], image: npt.NDArray[np.uint8], words: list[Word]
+) -> list[Word]:
+    """Legend words read at two scales, keeping the more confident reading of each.
+
+    Small legend text reads best at a different scale from word to word, and
+    a legend has only a few words, so both are tried.
+    """
+    first = read_words(grey, image, words, 48)
+    second = read_words(grey, image, words, 64)
+    return [a if a.confidence >= b.confidence else b for a, b in zip(first, second, strict=True)]
 
 
 def read_figure_text(scene: Scene) -> FigureText:
@@ -101,7 +118,7 @@ def read_figure_text(scene: Scene) -> FigureText:
     read.update(
         {
             id(w): r
-            for w, r in zip(names, read_words(scene.grey, scene.image, names, 48), strict=True)
+            for w, r in zip(names, _best_reading(scene.grey, scene.image, names), strict=True)
         }
     )
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
@@ -111,4 +128,4 @@ def read_figure_text(scene: Scene) -> FigureText:
         replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
         for line in lines
     ]
-    return FigureText(ticks, named, read_lines)
+    return FigureText(ticks, named, read_lines, scene.ink)

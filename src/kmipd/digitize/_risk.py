@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,18 @@ from kmipd.digitize._legend import Swatch
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._text import Word
 
-__all__ = ["RiskLine", "RiskRow", "parse_count", "read_row", "risk_lines", "snap_time"]
+__all__ = [
+    "Crowded",
+    "RiskLine",
+    "RiskRow",
+    "cells_of",
+    "grid_times",
+    "is_crowded",
+    "parse_count",
+    "read_row",
+    "risk_lines",
+    "snap_time",
+]
 
 FloatArray = npt.NDArray[np.float64]
 _COUNT = re.compile(r"^\(?(\d[\d,]*)\)?")
@@ -109,6 +121,17 @@ def parse_count(text: str) -> tuple[int, int | None] | None:
     return int(digits), int(censored.group(1)) if censored else None
 
 
+def grid_times(col0: float, col1: float, x_axis: AxisCalibration) -> list[float]:
+    """Tick times (multiples of the tick step from the first tick) between two image columns."""
+    ticks = np.array(sorted({label.value for label in x_axis.labels if label.used}))
+    if ticks.size < 2:
+        return []
+    step = float(np.median(np.diff(ticks)))
+    lo, hi = sorted(float(v) for v in x_axis.value(np.array([col0, col1])))
+    first, last = np.ceil((lo - ticks[0]) / step - 1e-9), np.floor((hi - ticks[0]) / step + 1e-9)
+    return [float(ticks[0] + step * n) for n in np.arange(first, last + 1)]
+
+
 def snap_time(col: float, x_axis: AxisCalibration) -> tuple[float, float]:
     """The tick time a risk-table number stands under, and how far (in steps) it was moved.
 
@@ -168,7 +191,7 @@ def _characters(word: Word) -> tuple[str, list[float]]:
     return text, cols
 
 
-def _cells(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
+def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
     """Number-at-risk cells in a word: its characters grouped by the tick they stand under.
 
     Numbers printed so close that they touch come as one word; each
@@ -200,21 +223,57 @@ def _cells(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
     return out
 
 
-def read_row(line: RiskLine, x_axis: AxisCalibration) -> RiskRow | None:
+Crowded = Callable[[Word, int | None, int], list[RiskCell] | None]
+
+
+def is_crowded(word: Word, x_axis: AxisCalibration) -> bool:
+    """Whether a number-like word stretches over two or more ticks (numbers that touch)."""
+    text = word.text.replace(" ", "")
+    digits = sum(ch.isdigit() for ch in text)
+    mostly = digits >= 2 and digits >= 0.5 * len(text)
+    return mostly and len(grid_times(word.col0, word.col1 - 1, x_axis)) >= 2
+
+
+def _bounds(found: list[list[RiskCell]], index: int) -> tuple[int | None, int]:
+    """The last count before word ``index`` and the first count after it (0 if none)."""
+    before = [c.value for cells in found[:index] for c in cells if c.value is not None]
+    after = [c.value for cells in found[index + 1 :] for c in cells if c.value is not None]
+    return (before[-1] if before else None), (after[0] if after else 0)
+
+
+def read_row(
+    line: RiskLine, x_axis: AxisCalibration, crowded: Crowded | None = None
+) -> RiskRow | None:
     """Read a text line as a risk-table row, or None if it is not one.
 
     A row has numbers under at least two tick positions (or one, after a
     colour key); words reading as text before the first number are its label.
+
+    Parameters
+    ----------
+    line : RiskLine
+    x_axis : AxisCalibration
+    crowded : callable, optional
+        Rebuilds numbers that touch each other (a word over several ticks)
+        from the word, the count before it and the count after it; its cells
+        replace the OCR reading unless it returns None.
     """
+    found = [cells_of(word, x_axis) for word in line.words]
+    rebuilt = [False] * len(found)
+    if crowded is not None:
+        for i, word in enumerate(line.words):
+            if is_crowded(word, x_axis):
+                upper, lower = _bounds(found, i)
+                got = crowded(word, upper, lower)
+                found[i], rebuilt[i] = (got, True) if got is not None else (found[i], False)
     cells: list[RiskCell] = []
     label: list[str] = []
-    for word in line.words:
-        found = _cells(word, x_axis)
-        if not found and not cells:
+    for word, got, new in zip(line.words, found, rebuilt, strict=True):
+        if not got and not cells:
             label.append(word.text)
-        elif found and _is_text(word) and not cells:
-            label.append(word.text[: len(word.text) - len(found[0].text)].strip())
-        cells.extend(found)
+        elif got and not new and _is_text(word) and not cells:
+            label.append(word.text[: len(word.text) - len(got[0].text)].strip())
+        cells.extend(got)
     numbers = [c for c in cells if c.value is not None]
     if len(numbers) < (1 if line.swatch is not None else 2):
         return None

@@ -69,15 +69,27 @@ def assign_rows(
     return dict(sorted(out.items()))
 
 
+MIN_CELL_CONFIDENCE = 0.2  # below it, a number read is about as often wrong as right
+
+
 def to_table(row: RiskRow, name: str, warnings: list[str]) -> tuple[RiskTable | None, float]:
     """The numbers at risk of one row, and a confidence.
 
-    Cells that could not be read, or fall on a time already taken, are left
-    out with a warning; a count that rises over time is kept but lowers the
+    Cells that could not be read, were read with a confidence below
+    ``MIN_CELL_CONFIDENCE``, or fall on a time already taken, are left out
+    with a warning; a count that rises over time is kept but lowers the
     confidence.
     """
     cells = [c for c in row.cells if c.value is not None and c.time is not None]
     unread = len(row.cells) - len(cells)
+    unsure = [c for c in cells if c.confidence < MIN_CELL_CONFIDENCE]
+    if unsure:  # kept in the cells (overlay, JSON) but not handed on as counts
+        warnings.append(
+            f"arm {name!r}: {len(unsure)} risk-table number(s) read with confidence below "
+            f"{MIN_CELL_CONFIDENCE:g} left out (first at time {unsure[0].time:g}); check "
+            "the overlay or give --risk-table"
+        )
+        cells = [c for c in cells if c.confidence >= MIN_CELL_CONFIDENCE]
     before = [c for c in cells if c.time is not None and c.time < 0]
     if before:  # left of time 0: a row label or key read as a number, not a count
         warnings.append(

@@ -7,7 +7,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Word", "drop_tick_marks", "find_glyphs", "group_words", "join_words", "read_words"]
+__all__ = [
+    "Word",
+    "drop_tick_marks",
+    "find_glyphs",
+    "fix_letters",
+    "group_words",
+    "join_words",
+    "read_words",
+]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -273,3 +281,27 @@ def join_words(words: list[Word]) -> str:
             out += " "
         out += word.text
     return out.strip()
+
+
+def fix_letters(text: str) -> str:
+    """Undo the look-alike a recogniser cannot see in sans-serif text: 'I' inside lower case.
+
+    A capital I after a lower-case letter (a name such as ``uft_lv``), with
+    no capital after it, is taken to be a lower-case l.
+
+    Examples
+    --------
+    >>> fix_letters("uft_Iv")
+    'uft_lv'
+    >>> fix_letters("Arm II")
+    'Arm II'
+    """
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch != "I":
+            continue
+        before = next((c for c in reversed(chars[:i]) if c.isalnum()), "")
+        after = next((c for c in chars[i + 1 :] if c.isalnum()), "")
+        if before.islower() and not after.isupper():
+            chars[i] = "l"
+    return "".join(chars)
