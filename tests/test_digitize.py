@@ -280,3 +280,24 @@ def test_percent_axis_and_rising_curves_are_converted(tmp_path: Path) -> None:
         times, survival = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
         read = survival[np.clip(np.searchsorted(times, grid, side="right") - 1, 0, None)]
         assert np.max(np.abs(read - true_survival(name, grid))) <= 0.01, name
+
+
+@pytest.mark.parametrize("last", [0.0, 0.25])
+def test_curve_ending_on_a_drop_ends_at_its_foot(tmp_path: Path, last: float) -> None:
+    """A last drop to 0 reaches 0 though the axis hides its foot; one to 0.25 stops there."""
+    times = [0.0, 2.0, 2.0, 5.0, 5.0, 8.5, 8.5]
+    surv = [1.0, 1.0, 0.7, 0.7, 0.45, 0.45, last]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    ax.plot(times, surv, color="#1f77b4", lw=2)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 1)
+    ax.spines[["top", "right"]].set_visible(False)
+    path = tmp_path / "drop.png"
+    fig.savefig(path)
+    plt.close(fig)
+    curve = digitize(path).arms[0].curve
+    assert float(curve.survival[-1]) == pytest.approx(last, abs=0.01)
+    assert float(curve.time[-1]) == pytest.approx(8.5, abs=0.1)
+    # the plateau before the drop is read at its level right up to the drop
+    before = np.asarray(curve.survival)[np.asarray(curve.time) < 8.4]
+    assert before[-1] == pytest.approx(0.45, abs=0.01)

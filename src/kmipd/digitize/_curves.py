@@ -130,11 +130,17 @@ def to_curve(
     (cumulative incidence) curve ``F`` is returned as ``1 - F``. A curve whose
     start is hidden (under another curve or the frame) is taken to start at
     survival 1 at time 0 (with a warning if more than 2 % of the axis is hidden
-    and the first visible survival is below 0.9).
+    and the first visible survival is below 0.9). A last drop that ends
+    within a pen width of 0 ends at 0 (the axis hides its foot).
     """
     time = np.maximum(x.value(trace.cols), 0.0)
     value = y.value(trace.rows) / (100.0 if y.percent else 1.0)
     survival = np.clip(1.0 - value if rising else value, 0.0, 1.0)
+    if trace.cols.size >= 2 and trace.cols[-1] == trace.cols[-2]:
+        # a last drop whose foot is within a pen width of 0 is hidden by the axis: it is to 0
+        pixel = abs(float(np.diff(y.value(np.array([0.0, 1.0])))[0]))
+        if survival[-1] <= trace.thickness * pixel / (100.0 if y.percent else 1.0):
+            survival[-1] = 0.0
     span = max(float(time[-1]), 1e-9) if time.size else 1.0
     if time.size and time[0] > 0:
         if time[0] <= 0.005 * span:

@@ -271,6 +271,40 @@ def _dissolve(cols: FloatArray, rows: FloatArray, width: float) -> tuple[FloatAr
     return out_c, out_r
 
 
+def _final_drop(
+    runs: Runs, level: FloatArray, first: int, last: int, t: float
+) -> tuple[int, float] | None:
+    """First column and end row of a vertical stroke ending the curve, if it ends on a drop.
+
+    The last columns of a curve that ends on a drop hold one tall run each:
+    its top is the plateau before (``level`` was read as the run's middle),
+    its bottom the level after the drop. A censoring tick sticks out above
+    the plateau too, so it is not taken for a drop.
+    """
+    tall: list[tuple[int, float, float]] = []
+    for col in range(last, first, -1):
+        here = np.flatnonzero(
+            (runs.col == col) & (runs.top <= level[col]) & (runs.bottom >= level[col])
+        )
+        if here.size != 1:
+            break
+        top, bottom = float(runs.top[here[0]]), float(runs.bottom[here[0]])
+        if bottom - top <= 2.0 * t + 2.0:
+            break
+        tall.append((col, top, bottom))
+    if not tall or len(tall) > t + 2.0 or tall[-1][0] - 1 < first:
+        return None
+    start = tall[-1][0]
+    before = level[start - 1]
+    if not np.isfinite(before):
+        return None
+    top = min(item[1] for item in tall)
+    bottom = float(np.median([item[2] for item in tall]))
+    if top < before - t / 2.0 - 1.5 or bottom < before + t + 2.0:
+        return None  # sticks out above the plateau (a censoring tick), or too short
+    return start, bottom - t / 2.0
+
+
 def trace_arm(
     coverage: FloatArray,
     others: BoolArray,
@@ -312,8 +346,16 @@ def trace_arm(
     span = _fill_gaps(seen, None if fallback is None else fallback[first : last + 1], t)
     width = int(2 * np.ceil(t) + 3)
     smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
+    drop = _final_drop(runs, level, first, last, t)
+    if drop is not None:  # the stroke of a last drop: the plateau runs on up to it
+        span[drop[0] - first :] = span[drop[0] - first - 1]
+        smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
     rows = np.asarray(isotonic_regression(smooth, increasing=True).x, dtype=float)
     cols = np.arange(first, last + 1, dtype=float)
     corner_c, corner_r = _dissolve(*to_corners(cols, rows, tolerance), t + 1.0)
+    if drop is not None:
+        centre = 0.5 * (drop[0] + last + 1)
+        corner_c = np.append(np.minimum(corner_c, centre), centre)
+        corner_r = np.append(corner_r, max(drop[1], float(corner_r[-1])))
     filled = float(np.mean(~np.isfinite(seen)))
     return Trace(corner_c, corner_r, t, first, last, filled, rows)

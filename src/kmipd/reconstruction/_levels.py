@@ -36,11 +36,22 @@ def round_events(plans: list[IntervalPlan]) -> list[IntervalPlan]:
         most = min(leaving, plan.max_events)
         low = int(np.clip(np.floor(ideal), 0, most))
         high = int(np.clip(low + 1, 0, most))
-        errors = [abs(carried + level_change(plan, d) - target) for d in (low, high)]
-        d = (low, high)[int(np.argmin(errors))]
+        # the floor or ceiling of the ideal count, or the interval's own expected events;
+        # a tie (e.g. either count empties a curve that ends at 0) goes to the count
+        # nearest the expected events
+        expected = int(np.clip(round(plan.expected_events), 0, most))
+        d = min(
+            sorted({low, high, expected}),
+            key=lambda k: (_level_error(plan, k, carried, target), abs(k - plan.expected_events)),
+        )
         carried += level_change(plan, d) - target
         out.append(replace(plan, events=d, censored=leaving - d))
     return out
+
+
+def _level_error(plan: IntervalPlan, events: int, carried: float, target: float) -> float:
+    """Predicted log-survival miss at the interval's end with ``events`` events (rounded)."""
+    return round(abs(carried + level_change(plan, events) - target), 9)
 
 
 def _read_log_ratio(plan: IntervalPlan) -> float:
