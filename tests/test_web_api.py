@@ -275,6 +275,56 @@ def test_pdf_page_is_rendered(client: TestClient) -> None:
     assert wrong.status_code == 422 and "page 3 does not exist" in wrong.json()["error"]
 
 
+def test_svg_upload_is_rendered_and_read_from_its_drawing(tmp_path: Path) -> None:
+    from kmipd.web._uploads import sniff
+    from test_digitize_svg import svglite_like
+
+    svg = svglite_like().encode()
+    assert sniff(svg) == "svg" and sniff(b"time,survival\n0,1\n") == "text"
+    reader = FakeReader()
+    with TestClient(create_app(tmp_path, reader=reader), base_url=BASE) as test_client:
+        study = new_study(test_client)
+        url = f"/api/studies/{study}/figures"
+        response = test_client.post(url, files={"figure": ("km.svg", svg, "image/svg+xml")})
+        assert response.status_code == 201, response.text
+        doc = wait_ready(test_client, study, response.json()["id"])
+        image = test_client.get(f"{url}/{doc['id']}/image")
+        broken = test_client.post(
+            url, files={"figure": ("bad.svg", b"<svg><path d='M 0 0'", "image/svg+xml")}
+        )
+    assert doc["canvas"] == {"width": 2000, "height": round(2000 * 432 / 504)}
+    assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
+    assert doc["drawing"]["kind"] == "svg" and reader.options[0]["drawing"] == doc["drawing"]
+    assert broken.status_code == 422 and "not a readable SVG" in broken.json()["error"]
+
+
+@pytest.mark.skipif(not HAS_DIGITIZE, reason="kmipd.digitize (automatic figure reading) is missing")
+def test_vector_pdf_and_svg_uploads_are_read_from_the_drawing(tmp_path: Path) -> None:
+    from test_digitize_svg import TRUTH, svglite_like
+
+    pdf = Path(__file__).parent / "data" / "figures" / "act2_2b-jco.pdf"
+    with TestClient(create_app(tmp_path), base_url=BASE) as real:
+        study = new_study(real)
+        url = f"/api/studies/{study}/figures"
+        docs = []
+        for name, data, kind in (
+            ("act2.pdf", pdf.read_bytes(), "application/pdf"),
+            ("km.svg", svglite_like().encode(), "image/svg+xml"),
+        ):
+            response = real.post(url, files={"figure": (name, data, kind)})
+            assert response.status_code == 201, response.text
+            docs.append(wait_ready(real, study, response.json()["id"], 120))
+    act2, svg = docs
+    assert act2["reader"]["automatic"] is True, act2["warnings"]
+    assert [a["name"] for a in act2["arms"]] == ["mut_b", "mut_c"]
+    assert "read from the PDF's drawing (vector) on page 1" in act2["warnings"]
+    assert [{e["time"]: e["n"] for e in a["risk"]}[0.0] for a in act2["arms"]] == [34, 33]
+    assert act2["calibration"]["x"]["v1"] == 15 and act2["canvas"]["width"] == 2000
+    assert [a["name"] for a in svg["arms"]] == list(TRUTH)
+    assert "read from the SVG's drawing (vector)" in svg["warnings"]
+    assert [[e["n"] for e in a["risk"]] for a in svg["arms"]] == [t[3] for t in TRUTH.values()]
+
+
 @pytest.mark.skipif(not HAS_DIGITIZE, reason="kmipd.digitize (automatic figure reading) is missing")
 def test_real_figure_is_digitized(tmp_path: Path) -> None:
     with TestClient(create_app(tmp_path), base_url=BASE) as real:

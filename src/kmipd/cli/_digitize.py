@@ -29,7 +29,19 @@ __all__ = [
     "run",
 ]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".pdf")
+IMAGE_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".webp",
+    ".gif",
+    ".pdf",
+    ".svg",
+    ".svgz",
+)
 PDF_DPI = 200
 
 _EPILOG = """\
@@ -52,6 +64,7 @@ written); 1 internal error (please report it).
 
 examples:
   kmipd digitize km.png --out-dir km_read
+  kmipd digitize km.svg --out-dir km_read
   kmipd digitize paper.pdf --page 3 --crop 100,200,1500,1300 --out-dir fig2
   kmipd digitize km.png --x-range 0,36 --y-range 0,100 --percent --arms "Drug,Placebo" \\
       --out-dir km_read
@@ -96,7 +109,8 @@ def add_reading_options(sub: argparse.ArgumentParser) -> None:
         "--crop",
         metavar="L,T,R,B",
         help="read only this box of the image: left, top, right, bottom in pixels "
-        f"(of the page rendered at {PDF_DPI} dpi for a PDF: only the drawing inside it is read)",
+        f"(of the page rendered at {PDF_DPI} dpi for a PDF or SVG: only the drawing inside it "
+        "is read)",
     )
 
 
@@ -106,14 +120,14 @@ def add_arguments(commands: Any, name: str) -> None:
         name,
         help="read the curves, censor marks and numbers at risk of a Kaplan-Meier figure",
         description=(
-            "Read a Kaplan-Meier figure (PNG, JPEG, TIFF, BMP, WebP or a PDF page): the\n"
+            "Read a Kaplan-Meier figure (PNG, JPEG, TIFF, BMP, WebP, SVG or a PDF page): the\n"
             "curve of each arm, its censoring marks, the numbers at risk under the plot\n"
             "and the arm names from the legend, with a confidence for each."
         ),
         epilog=_EPILOG,
         formatter_class=Formatter,
     )
-    sub.add_argument("figure", metavar="FIGURE", help="the figure: an image file or a PDF")
+    sub.add_argument("figure", metavar="FIGURE", help="the figure: an image file, an SVG or a PDF")
     sub.add_argument(
         "--out-dir", required=True, metavar="DIR", help="write the outputs here (created)"
     )
@@ -191,11 +205,20 @@ def is_pdf(path: Path) -> bool:
         return False
 
 
+def is_svg(path: Path) -> bool:
+    """True if ``path`` ends in .svg/.svgz or holds an SVG document."""
+    from kmipd.digitize._svg import is_svg as svg_file
+
+    return svg_file(path)
+
+
 def load_figure(figure: str, page: int | None) -> Any:
-    """The figure as ``digitize`` takes it: the path, or a PDF page rendered to a PIL image."""
-    from kmipd.digitize import render_pdf_page
+    """The figure as ``digitize`` takes it: the path, or a PDF page or SVG rendered to an image."""
+    from kmipd.digitize import render_pdf_page, render_svg
 
     path = _checked(figure, page)
+    if is_svg(path):
+        return render_svg(str(path), dpi=PDF_DPI)
     if not is_pdf(path):
         return str(path)
     return render_pdf_page(str(path), page or 1, dpi=PDF_DPI)
@@ -208,18 +231,22 @@ def _checked(figure: str, page: int | None) -> Path:
         raise InputError(f"{figure}: is a folder; give an image or PDF file")
     if not path.is_file():
         raise InputError(
-            f"{figure}: no such file; give the path of a PNG, JPEG, TIFF or PDF figure"
+            f"{figure}: no such file; give the path of a PNG, JPEG, TIFF, SVG or PDF figure"
         )
     if not is_pdf(path) and page not in (None, 1):
-        raise OptionError(f"--page {page}: {figure} is an image, not a PDF")
+        what = "an SVG" if is_svg(path) else "an image"
+        raise OptionError(f"--page {page}: {figure} is {what}, not a PDF")
     return path
 
 
 def _read(figure: str, page: int | None, options: dict[str, Any]) -> tuple[Any, Any]:
-    """Read the figure: a PDF page from its drawing (or rendered), an image as it is."""
-    from kmipd.digitize import digitize, digitize_pdf, render_pdf_page
+    """Read the figure: a PDF page or SVG from its drawing (or rendered), an image as it is."""
+    from kmipd.digitize import digitize, digitize_pdf, digitize_svg, render_pdf_page, render_svg
 
     path = _checked(figure, page)
+    if is_svg(path):
+        result = digitize_svg(str(path), dpi=PDF_DPI, **options)
+        return result, render_svg(str(path), dpi=PDF_DPI)
     if is_pdf(path):
         result = digitize_pdf(str(path), page or 1, dpi=PDF_DPI, **options)
         return result, render_pdf_page(str(path), page or 1, dpi=PDF_DPI)

@@ -41,9 +41,9 @@ TIMEOUT = 60.0  # seconds per figure in folder mode
 
 _EPILOG = f"""\
 a figure or a folder:
-  FIGURE        one image (PNG, JPEG, TIFF, BMP, WebP) or PDF page (--page);
+  FIGURE        one image (PNG, JPEG, TIFF, BMP, WebP), SVG or PDF page (--page);
                 --out names the IPD CSV to write.
-  FOLDER        every image and PDF in the folder, read in parallel; --out names a
+  FOLDER        every image, SVG and PDF in the folder, read in parallel; --out names a
                 folder (created) that receives <stem>.ipd.csv per figure and
                 summary.csv (figure, status, arms, names, risk_rows, seconds,
                 message). One figure failing does not stop the others; exit status

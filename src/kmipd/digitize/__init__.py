@@ -7,6 +7,7 @@ axis calibration and a confidence for everything it read;
 :func:`digitize_pdf` reads a figure on a PDF page from its drawing (vector
 paths and the PDF's own text), falling back to rendering it for
 :func:`digitize`; :func:`render_pdf_page` renders a page for overlays.
+:func:`digitize_svg` and :func:`render_svg` do the same for SVG files.
 
 Heavy dependencies (OpenCV, RapidOCR) are imported only when a figure is read.
 """
@@ -16,6 +17,7 @@ from kmipd.digitize._digitize import digitize
 from kmipd.digitize._overlay import draw_overlay
 from kmipd.digitize._pdf import render_pdf_page
 from kmipd.digitize._result import ArmResult, DigitizationResult, RiskCell
+from kmipd.digitize._svg import digitize_svg, render_svg
 from kmipd.digitize._vector import digitize_pdf
 
 __all__ = [
@@ -26,6 +28,8 @@ __all__ = [
     "TickLabel",
     "digitize",
     "digitize_pdf",
+    "digitize_svg",
     "draw_overlay",
     "render_pdf_page",
+    "render_svg",
 ]

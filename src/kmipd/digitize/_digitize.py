@@ -267,7 +267,8 @@ def digitize(
     image_or_path : path, bytes, PIL image or array
         The figure (PNG, JPEG, TIFF, BMP, WebP). A PDF is handed to
         :func:`~kmipd.digitize.digitize_pdf` (its first page; call that for
-        another page), which reads a vector drawing from its paths.
+        another page), which reads a vector drawing from its paths; an SVG
+        to :func:`~kmipd.digitize.digitize_svg`.
     x_range, y_range : tuple of float, optional
         Data values at the panel's left/right (bottom/top) edges, instead of
         reading the tick labels.
@@ -290,7 +291,14 @@ def digitize(
         If no axes or no curve could be found.
     """
     from kmipd.digitize._pdf import is_pdf
+    from kmipd.digitize._svg import is_svg
 
+    if is_svg(image_or_path):
+        from kmipd.digitize._svg import digitize_svg
+
+        return digitize_svg(
+            image_or_path, x_range=x_range, y_range=y_range, percent=percent, arms=arms, crop=crop
+        )
     if is_pdf(image_or_path):
         from kmipd.digitize._vector import digitize_pdf
 

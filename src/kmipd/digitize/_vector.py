@@ -214,8 +214,12 @@ def read_vector(
     y_range: Any = None,
     percent: bool | None = None,
     arms: Any = None,
+    axes: VectorAxes | None = None,
 ) -> DigitizationResult:
     """Read a Kaplan-Meier plot from the primitives of a vector PDF page.
+
+    ``axes`` (panel and calibrations) replaces the ones found from the tick
+    labels, e.g. for a drawing without text whose axis ranges are given.
 
     Raises
     ------
@@ -224,7 +228,7 @@ def read_vector(
     """
     start = time.perf_counter()
     warnings: list[str] = []
-    axes = find_axes(page)
+    axes = axes or find_axes(page)
     if axes is None:
         raise DigitizationError("no numeric tick labels found in the page's text")
     x_axis = _user_axis("x", x_range, axes.panel) if x_range is not None else axes.x_axis
@@ -238,8 +242,10 @@ def read_vector(
                 "(tick labels not all on tick marks or not all on one line)"
             )
     results, rising = _arms(page, axes, (x_axis, y_axis), arms, warnings)
-    below = max(t.box[3] for t in axes.x_labels)
-    rows = find_risk_rows(page, axes.x_axis, below, {id(t) for t in axes.x_labels})
+    rows: list[RiskRowRead] = []
+    if axes.x_labels:
+        below = max(t.box[3] for t in axes.x_labels)
+        rows = find_risk_rows(page, axes.x_axis, below, {id(t) for t in axes.x_labels})
     if rows:
         results = _risk(rows, results, warnings)
     else:

@@ -85,7 +85,7 @@ def upload(
 ) -> Doc:
     """Add a figure to the study.
 
-    Send exactly one of: ``figure`` (PNG, JPEG, TIFF, WebP, BMP or PDF with
+    Send exactly one of: ``figure`` (PNG, JPEG, TIFF, WebP, BMP, SVG or PDF with
     ``page``; read in the background: poll the figure until ``status`` is
     ``ready``); ``curve`` (digitized points CSV) with optional ``risk_table``
     and ``censor_marks``; or ``ipd`` (CSV ``arm,time,event``, analysed at once).
@@ -114,7 +114,11 @@ def _upload_figure(ctx: Context, study_id: str, upload: UploadFile, meta: Doc, p
     doc = image_figure(name, image.width, image.height, meta)
     if image.note:
         doc["notes"] = [image.note]
-    doc = ctx.store.add_figure(study_id, doc, {"image": (image.content_type, image.data)})
+    stored = {"image": (image.content_type, image.data)}
+    if image.drawing:  # a PDF page or SVG: read from its drawing, in the rendered image's pixels
+        doc["drawing"] = {"kind": image.kind, "page": image.page, "dpi": image.dpi}
+        stored["drawing"] = ("application/octet-stream", image.drawing)
+    doc = ctx.store.add_figure(study_id, doc, stored)
     submit_read(ctx, study_id, doc["id"], {})
     return doc
 

@@ -86,6 +86,12 @@ def _read_job(ctx: Context, study_id: str, figure_id: str, options: dict[str, An
     try:
         doc = _stage(ctx, study_id, figure_id, "reading axes, curves, legend and numbers at risk")
         _, image = ctx.store.get_file(figure_id, "image")
+        if doc.get("drawing"):  # a PDF page or SVG: the reader takes the file and how to render it
+            try:
+                _, image = ctx.store.get_file(figure_id, "drawing")
+                options = dict(options, drawing=doc["drawing"])
+            except NotFound:
+                pass
         reading, reader = _reading(ctx, image, options, doc["canvas"])
         ctx.store.update_figure(study_id, figure_id, lambda d: apply_reading(d, reading, reader))
     except NotFound:

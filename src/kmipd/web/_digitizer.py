@@ -47,9 +47,13 @@ def read_figure(image: bytes, options: dict[str, Any]) -> dict[str, Any]:
     Parameters
     ----------
     image : bytes
-        PNG or JPEG bytes, exactly as shown in the page.
+        PNG or JPEG bytes, exactly as shown in the page; or, with the
+        ``drawing`` option, the PDF or SVG file that image was rendered from.
     options : dict
-        ``x_range``, ``y_range``, ``percent``, ``arms``, ``crop`` (None or absent: not given).
+        ``x_range``, ``y_range``, ``percent``, ``arms``, ``crop`` (None or absent: not given);
+        ``drawing``: ``{"kind": "pdf" or "svg", "page": int, "dpi": float}`` when ``image``
+        is a PDF or SVG, read from its drawing (raster fallback) in the pixels of its
+        rendering at that dpi.
 
     Returns
     -------
@@ -68,7 +72,14 @@ def read_figure(image: bytes, options: dict[str, Any]) -> dict[str, Any]:
     for key in ("x_range", "y_range"):
         if key in given:
             given[key] = tuple(float(v) for v in given[key])
-    result = module.digitize(image, **given)
+    drawing = given.pop("drawing", None)
+    if drawing and drawing.get("kind") == "pdf":
+        page, dpi = int(drawing.get("page", 1)), float(drawing["dpi"])
+        result = module.digitize_pdf(image, page, dpi=dpi, **given)
+    elif drawing and drawing.get("kind") == "svg":
+        result = module.digitize_svg(image, dpi=float(drawing["dpi"]), **given)
+    else:
+        result = module.digitize(image, **given)
     return _convert(result)
 
 

@@ -1,8 +1,9 @@
 """Check uploaded files by their bytes (not their names or headers) and prepare them.
 
-Figures: PNG, JPEG, TIFF, WebP, BMP or a PDF page (rendered), at most
-:data:`MAX_PIXELS` pixels, shown in the browser as PNG or JPEG. Tables: text
-files (CSV, TSV, TXT) without NUL bytes, in UTF-8 or Latin-1.
+Figures: PNG, JPEG, TIFF, WebP, BMP, a PDF page or an SVG (both rendered),
+at most :data:`MAX_PIXELS` pixels, shown in the browser as PNG or JPEG; a
+PDF's or SVG's own bytes are kept too, so that it is read from its drawing.
+Tables: text files (CSV, TSV, TXT) without NUL bytes, in UTF-8 or Latin-1.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ _DECLARED = {
     "webp": {"image/webp"},
     "bmp": {"image/bmp", "image/x-bmp", "image/x-ms-bmp"},
     "pdf": {"application/pdf", "application/x-pdf"},
+    "svg": {"image/svg+xml", "text/xml", "application/xml"},
     "text": {
         "text/csv",
         "text/plain",
@@ -62,13 +64,23 @@ class UploadError(Exception):
 
 @dataclass(frozen=True)
 class FigureImage:
-    """A figure ready to show and to read: PNG or JPEG bytes and their size."""
+    """A figure ready to show and to read: PNG or JPEG bytes and their size.
+
+    For a PDF page or an SVG, ``drawing`` holds the uploaded file and
+    ``kind`` (``"pdf"`` or ``"svg"``), ``page`` and ``dpi`` say how it was
+    rendered into ``data``, so the reader can read the drawing itself in the
+    same pixels.
+    """
 
     data: bytes
     content_type: str
     width: int
     height: int
     note: str = ""
+    drawing: bytes = b""
+    kind: str = ""
+    page: int = 1
+    dpi: float = 0.0
 
 
 def safe_name(name: str | None, default: str = "upload") -> str:
@@ -79,7 +91,7 @@ def safe_name(name: str | None, default: str = "upload") -> str:
 
 
 def sniff(data: bytes) -> str:
-    """The kind of file the bytes are: ``png``, ``jpeg``, ..., ``pdf``, ``text`` or ``unknown``."""
+    """The kind of file: ``png``, ``jpeg``, ..., ``pdf``, ``svg``, ``text`` or ``unknown``."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
@@ -87,6 +99,9 @@ def sniff(data: bytes) -> str:
         return "webp"
     head = data[:65536]
     if head and b"\x00" not in head:
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if start.startswith(b"<") and b"<svg" in start[:8192].lower():
+            return "svg"
         return "text"
     return "unknown"
 
@@ -141,13 +156,15 @@ def prepare_figure(
     kind = sniff(data)
     if kind in ("text", "unknown"):
         raise UploadError(
-            f"{name}: not a figure (PNG, JPEG, TIFF, WebP, BMP or PDF); "
+            f"{name}: not a figure (PNG, JPEG, TIFF, WebP, BMP, SVG or PDF); "
             "for curve data use the CSV upload",
             415,
         )
     _check_declared(kind, declared, name)
     if kind == "pdf":
         return _render_pdf(data, name, page, max_pixels)
+    if kind == "svg":
+        return _render_svg(data, name, max_pixels)
     return _raster(data, kind, name, max_pixels)
 
 
@@ -217,5 +234,33 @@ def _render_pdf(data: bytes, name: str, page: int, max_pixels: int) -> FigureIma
     out = io.BytesIO()
     image.save(out, format="PNG")
     return FigureImage(
-        out.getvalue(), "image/png", image.width, image.height, f"page {page} of a PDF"
+        out.getvalue(),
+        "image/png",
+        image.width,
+        image.height,
+        f"page {page} of a PDF",
+        data,
+        "pdf",
+        page,
+        72.0 * scale,
+    )
+
+
+def _render_svg(data: bytes, name: str, max_pixels: int) -> FigureImage:
+    from kmipd.digitize._svg_parse import parse_svg
+    from kmipd.digitize._svg_render import render_drawing
+    from kmipd.errors import KmipdError
+
+    try:
+        rows, cols = parse_svg(data, 96.0, None, name).page.shape
+        dpi = 96.0 * min(PDF_LONG_SIDE / max(rows, cols, 1), 8.0)
+        drawing = parse_svg(data, dpi, None, name)
+        _check_pixels(drawing.page.shape[1], drawing.page.shape[0], name, max_pixels)
+        image = render_drawing(drawing)
+    except KmipdError as exc:
+        raise UploadError(str(exc)) from None
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return FigureImage(
+        out.getvalue(), "image/png", image.width, image.height, "an SVG", data, "svg", 1, dpi
     )
