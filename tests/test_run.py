@@ -373,3 +373,52 @@ def test_cli_run_bad_study(study: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert err.startswith("error: ") and "did you mean 'tau'?" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+FIGURES = Path(__file__).parent / "data" / "figures"
+
+
+def _figure_study(tmp_path: Path, arms: str) -> Path:
+    folder = tmp_path / "figstudy"
+    folder.mkdir()
+    shutil.copy(FIGURES / "act2_2b-jco.pdf", folder / "act2.pdf")
+    shutil.copy(FIGURES / "act2_2b-jco.png", folder / "act2.png")
+    path = folder / "study.toml"
+    path.write_text('title = "ACT2 from its figure"\ntime_unit = "months"\n' + arms)
+    return path
+
+
+def test_figure_arms_are_read_from_the_figure(tmp_path: Path) -> None:
+    """``figure = "..."`` with ``select``: the arm's curve and risk table come from the figure."""
+    arms = "".join(
+        f'[[arm]]\nid = "{name}_{kind}"\ntrial = "ACT2"\nendpoint = "OS"\n'
+        f'figure = "act2.{kind}"\nselect = "{name}"\n'
+        for kind in ("pdf", "png")
+        for name in ("mut_b", "mut_c")
+    )
+    done = run(_figure_study(tmp_path, arms), tmp_path / "out")
+    arms_out = done.results["arms"]
+    # ACT2 (figures-dev truth): 34 and 33 patients; both readings of the figure agree
+    for kind in ("pdf", "png"):
+        assert arms_out[f"mut_b_{kind}"]["n"] == 34
+        assert arms_out[f"mut_c_{kind}"]["n"] == 33
+    b_pdf, b_png = (arms_out[f"mut_b_{k}"]["median"]["estimate"] for k in ("pdf", "png"))
+    assert b_pdf == pytest.approx(b_png, rel=0.05)
+    source = arms_out["mut_b_pdf"]["source"]
+    assert source["figure"] == "act2.pdf" and source["select"] == "mut_b"
+
+
+def test_figure_arm_with_unknown_name_lists_the_legend(tmp_path: Path) -> None:
+    arms = (
+        '[[arm]]\nid = "x"\ntrial = "ACT2"\nendpoint = "OS"\n'
+        'figure = "act2.pdf"\nselect = "mut_z"\n'
+    )
+    with pytest.raises(StudyFileError, match=r"key 'figure'.*'mut_b', 'mut_c'"):
+        run(_figure_study(tmp_path, arms), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_page_needs_a_figure(tmp_path: Path) -> None:
+    arms = '[[arm]]\nid = "x"\ntrial = "T"\nendpoint = "OS"\nipd = "act2.pdf"\npage = 2\n'
+    with pytest.raises(StudyFileError, match="figure arms only"):
+        run(_figure_study(tmp_path, arms), tmp_path / "out")

@@ -232,7 +232,7 @@ def test_ipd_event_not_zero_or_one(folder: Path) -> None:
 def test_both_ipd_and_curve(folder: Path) -> None:
     text = BASE.replace('select = "treated"', 'select = "treated"\ncurve = "trial_b_curve.csv"')
     message = error_of(write(folder, text))
-    assert "arm 'a_treated'" in message and "not both" in message
+    assert "arm 'a_treated'" in message and "not ipd and curve" in message
 
 
 def test_neither_ipd_nor_curve(folder: Path) -> None:

@@ -191,8 +191,9 @@ def _arm_data(
         if given.curve is None:
             data[arm_id] = (np.asarray(given.time, float), np.asarray(given.event, np.int64))
             continue
-        say(f"reconstructing {arm_id} from {given.arm.files.get('curve')}")
         arm = given.arm
+        key = "figure" if arm.figure is not None else "curve"
+        say(f"reconstructing {arm_id} from {arm.files.get(key)}")
         try:
             result = reconstruct(
                 {arm_id: given.curve},
@@ -203,7 +204,7 @@ def _arm_data(
                 warn=True,
             )
         except InputError as exc:
-            raise StudyFileError(f"{study.path}, arm {arm_id!r}, key 'curve': {exc}") from None
+            raise StudyFileError(f"{study.path}, arm {arm_id!r}, key {key!r}: {exc}") from None
         except ReconstructionError as exc:
             raise ReconstructionError(f"{study.path}, arm {arm_id!r}: {exc}") from None
         rebuilt = result.arms[arm_id]

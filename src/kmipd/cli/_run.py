@@ -39,6 +39,16 @@ study file (TOML; paths are relative to it):
   risk_table = "data/trialb_risk.csv"  # with its numbers at risk (or n = ...)
   events = 120                    # optional: n, events, censor_marks, percent, failure
 
+  [[arm]]
+  id = "trialc_treated"
+  trial = "TRIAL-C"
+  label = "Treated"
+  endpoint = "PFS"
+  figure = "figures/trialc_fig2.pdf"  # or read straight from the KM figure (PNG, PDF, SVG)
+  page = 1                        # PDF page
+  select = "Treated"              # the arm's name as the legend reads; risk_table,
+                                  # censor_marks, n, events override what was read
+
   [[comparison]]
   arms = ["th3resa_tdm1", "trialb_control"]  # the FIRST arm is the reference
   # label = "..."

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.errors import InputError
+from kmipd.errors import DigitizationError, InputError
 from kmipd.io import read_ipd
 from kmipd.study._errors import StudyFileError
 from kmipd.study._spec import Study, StudyArm
@@ -59,10 +59,11 @@ def read_arm_inputs(study: Study) -> dict[str, ArmInput]:
         reader's: file, row, column), or a ``select`` that matches no arm of
         the file (the message lists the arms there).
     """
-    return {arm.id: _read_arm(study, arm) for arm in study.arms}
+    figures: dict[tuple[Path, int], Any] = {}  # each figure is read once
+    return {arm.id: _read_arm(study, arm, figures) for arm in study.arms}
 
 
-def _read_arm(study: Study, arm: StudyArm) -> ArmInput:
+def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any]) -> ArmInput:
     if arm.ipd is not None:
         path = arm.ipd
         time, event = _guard(study, arm, "ipd", lambda: _read_ipd(arm, path))
@@ -70,15 +71,21 @@ def _read_arm(study: Study, arm: StudyArm) -> ArmInput:
     from kmipd import io
 
     factor = arm.time_factor
-    curve = _pick(
-        study,
-        arm,
-        "curve",
-        arm.curve,
-        lambda path: io.read_curve(path, percent=arm.percent, failure=arm.failure),
-    )
-    table = _pick(study, arm, "risk_table", arm.risk_table, io.read_risk_table)
-    marks = _pick(study, arm, "censor_marks", arm.censor_marks, io.read_censor_marks)
+    read_table = _pick(study, arm, "risk_table", arm.risk_table, io.read_risk_table)
+    read_marks = _pick(study, arm, "censor_marks", arm.censor_marks, io.read_censor_marks)
+    if arm.figure is not None:
+        curve, table, marks = _guard(study, arm, "figure", lambda: _from_figure(arm, figures))
+        table = table if read_table is None else read_table
+        marks = marks if read_marks is None else read_marks
+    else:
+        curve = _pick(
+            study,
+            arm,
+            "curve",
+            arm.curve,
+            lambda path: io.read_curve(path, percent=arm.percent, failure=arm.failure),
+        )
+        table, marks = read_table, read_marks
     return ArmInput(
         arm=arm,
         curve=Curve(
@@ -93,6 +100,38 @@ def _read_arm(study: Study, arm: StudyArm) -> ArmInput:
         if marks is None
         else CensorMarks(marks.time * factor, arm=arm.id, source=marks.source),
     )
+
+
+def _from_figure(
+    arm: StudyArm, figures: dict[tuple[Path, int], Any]
+) -> tuple[Curve, RiskTable | None, CensorMarks | None]:
+    """Curve, numbers at risk and censor marks of the arm, read from its figure."""
+    from kmipd.digitize import digitize, digitize_pdf
+
+    assert arm.figure is not None
+    key = (arm.figure, arm.page or 1)
+    if key not in figures:
+        is_pdf = arm.figure.suffix.lower() == ".pdf"
+        if arm.page not in (None, 1) and not is_pdf:
+            raise InputError(f"{arm.figure}: page = {arm.page} is for PDF files; remove it")
+        try:
+            figures[key] = (
+                digitize_pdf(arm.figure, key[1], percent=arm.percent)
+                if is_pdf
+                else digitize(arm.figure, percent=arm.percent)
+            )
+        except DigitizationError as exc:
+            raise InputError(
+                f"{arm.figure}: the figure could not be read ({exc}); digitize it with "
+                "`kmipd digitize` and give curve = ... and risk_table = ... instead"
+            ) from None
+    result = figures[key]
+    read = {item.name: item for item in result.arms}
+    try:
+        found = _choose(read, arm, arm.figure)
+    except InputError as exc:
+        raise InputError(f"{exc} (as read from the figure's legend)") from None
+    return found.curve, found.risk_table, found.censor_marks
 
 
 def _pick(

@@ -35,6 +35,8 @@ _ARM_KEYS = (
     "endpoint",
     "ipd",
     "curve",
+    "figure",
+    "page",
     "select",
     "time_unit",
     "risk_table",
@@ -44,7 +46,7 @@ _ARM_KEYS = (
     "percent",
     "failure",
 )
-_CURVE_ONLY = ("risk_table", "censor_marks", "events", "n", "percent", "failure")
+_CURVE_ONLY = ("risk_table", "censor_marks", "events", "n", "percent", "failure", "page")
 _COMPARISON_KEYS = ("arms", "label")
 _ARM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -249,7 +251,12 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
     place = f"arm {arm_id!r}"
     _check_keys(where, table, _ARM_KEYS, place)
     source = _source(where, table, place)
-    if source == "curve" and "risk_table" not in table and "n" not in table:
+    if "page" in table and "figure" not in table:
+        where.fail(
+            "applies to figure arms only; remove it or use figure = ...", place=place, key="page"
+        )
+    needs_counts = source == "curve" and "figure" not in table  # a figure has its own table
+    if needs_counts and "risk_table" not in table and "n" not in table:
         where.fail(
             'a curve arm needs its numbers at risk (risk_table = "FILE.csv") or at least '
             "its size (n = ...)",
@@ -263,7 +270,9 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
                     "applies to curve arms only; remove it or use curve = ...", place=place, key=key
                 )
     files: dict[str, str] = {
-        key: table[key] for key in ("ipd", "curve", "risk_table", "censor_marks") if key in table
+        key: table[key]
+        for key in ("ipd", "curve", "figure", "risk_table", "censor_marks")
+        if key in table
     }
     paths = {key: _file(where, table, key, place) for key in files}
     arm_unit = _text(where, table, "time_unit", place, required=False)
@@ -274,6 +283,8 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
         endpoint=_text(where, table, "endpoint", place, required=True),
         ipd=paths.get("ipd"),
         curve=paths.get("curve"),
+        figure=paths.get("figure"),
+        page=_count(where, table, "page", place, 1),
         risk_table=paths.get("risk_table"),
         censor_marks=paths.get("censor_marks"),
         select=_text(where, table, "select", place, required=False),
@@ -288,22 +299,22 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
 
 
 def _source(where: _Where, table: dict[str, Any], place: str) -> str:
-    given = [key for key in ("ipd", "curve") if key in table]
-    if len(given) == 2:
+    given = [key for key in ("ipd", "curve", "figure") if key in table]
+    if len(given) > 1:
         where.fail(
-            "give either ipd = ... (patient-level data) or curve = ... "
-            "(a digitized curve), not both",
+            "give one of ipd = ... (patient-level data), curve = ... (a digitized curve) "
+            f"or figure = ... (a KM figure to read), not {' and '.join(given)}",
             place=place,
-            key="ipd",
+            key=given[1],
         )
     if not given:
         where.fail(
-            'no data: add ipd = "FILE.csv" (columns arm,time,event) or '
-            'curve = "FILE.csv" with risk_table = "FILE.csv"',
+            'no data: add ipd = "FILE.csv" (columns arm,time,event), '
+            'curve = "FILE.csv" with risk_table = "FILE.csv", or figure = "FIG.png"',
             place=place,
             key="ipd",
         )
-    return given[0]
+    return "ipd" if given[0] == "ipd" else "curve"
 
 
 def _file(where: _Where, table: dict[str, Any], key: str, place: str) -> Path:

@@ -28,7 +28,9 @@ class StudyArm:
     """One ``[[arm]]`` of a study file.
 
     Paths are absolute (resolved against the study file's folder); ``files``
-    keeps them as written, for reports. ``time_factor`` converts the arm's
+    keeps them as written, for reports. A ``figure`` arm is a curve arm whose
+    curve, numbers at risk and censor marks are read from a KM figure (page
+    ``page`` of a PDF), the arm named ``select`` there. ``time_factor`` converts the arm's
     times to the study's unit (1.0 when no conversion is needed).
     """
 
@@ -38,6 +40,8 @@ class StudyArm:
     endpoint: str
     ipd: Path | None = None
     curve: Path | None = None
+    figure: Path | None = None
+    page: int | None = None
     risk_table: Path | None = None
     censor_marks: Path | None = None
     select: str | None = None
@@ -64,6 +68,8 @@ class StudyArm:
         out: dict[str, Any] = {"type": self.source, **self.files}
         if self.select is not None:
             out["select"] = self.select
+        if self.page is not None:
+            out["page"] = self.page
         out["time_unit"] = self.time_unit
         out["time_factor"] = self.time_factor
         if self.source == "curve":
