@@ -13,8 +13,13 @@ import pytest
 
 from kmipd.digitize import DigitizationResult, digitize
 from kmipd.digitize._glyphs import Digit, DigitFont, Sample, learn_font
+from kmipd.digitize._legend import join_dashes
+from kmipd.digitize._ocr import Reading
 from kmipd.digitize._overlap import decode_span
-from kmipd.digitize._text import fix_letters
+from kmipd.digitize._refine import refine_font
+from kmipd.digitize._samples import _trusted
+from kmipd.digitize._tables import MIN_CELL_CONFIDENCE
+from kmipd.digitize._text import Word, find_glyphs, fix_letters
 
 FIGURES = Path(__file__).parent / "data" / "figures"
 
@@ -128,7 +133,9 @@ def test_numbers_printed_over_each_other_are_rebuilt(aio: DigitizationResult) ->
         read = dict(zip(np.round(table.time, 6), table.n_at_risk, strict=True))
         assert read.get(0.0) == AIO[arm.name][0]  # the count randomised, needed to rebuild IPD
         right += sum(read.get(float(t)) == n for t, n in enumerate(AIO[arm.name]))
-    assert right >= 0.9 * 86  # OCR alone read under half of them
+        wrong = [(t, n) for t, n in read.items() if n != AIO[arm.name][int(t)]]
+        assert not wrong  # unsure numbers are left out, not handed on
+    assert right >= 0.85 * 86  # OCR alone read under half of them
 
 
 def test_rebuilt_numbers_carry_a_lower_confidence(aio: DigitizationResult) -> None:
@@ -218,3 +225,120 @@ def test_learn_font_measures_pitch_and_offsets() -> None:
     assert learned.pitch == pytest.approx(6.0, abs=0.6)
     assert set(learned.digits) == {"0", "1", "7"}
     assert learned.digits["1"].offset == pytest.approx(-2.5, abs=0.6)
+
+
+# BEBYP fig 3 (nejm style): 49 ticks of two-digit counts printed over each other; no
+# number stands alone in the first half, and "0" is read alone only as the letter "o".
+BEBYP = {
+    "bev_ct": [
+        int(n)
+        for n in "92 90 89 88 87 83 79 76 71 66 62 56 52 48 46 42 42 38 38 37 34 30 29 28 27 "
+        "25 22 19 18 17 15 12 12 11 9 9 9 9 8 7 5 5 5 4 3 2 2 2 1".split()
+    ],
+    "ct": [
+        int(n)
+        for n in "92 92 90 87 86 83 82 75 67 62 60 58 56 52 52 46 43 37 34 30 27 24 20 17 16 "
+        "14 12 10 9 8 7 7 5 2 1 1 1 1 1 1 1 1 1 1 0 0 0 0 0".split()
+    ],
+}
+
+
+def test_crowded_two_digit_rows_are_rebuilt_without_wrong_numbers() -> None:
+    result = digitize(FIGURES / "bebyp_3-nejm.png")
+    assert [arm.name for arm in result.arms] == ["bev_ct", "ct"]
+    kept = 0
+    for arm in result.arms:
+        assert arm.risk_table is not None
+        truth = BEBYP[arm.name]
+        for t, n in zip(arm.risk_table.time, arm.risk_table.n_at_risk, strict=True):
+            assert n == truth[round(t)], f"{arm.name} at {t}: {n} handed on"
+        kept += len(arm.risk_table.time)
+    assert kept >= 0.85 * 98  # OCR alone read none of them
+
+
+def test_one_letter_legend_label_between_two_keys() -> None:
+    # lancet style: the keys of "l" and "t" sit close enough to look like one dashed key,
+    # and the recogniser reads the lone stroke "l" as a dash
+    result = digitize(FIGURES / "altto_c_2a-lancet.png")
+    assert [arm.name for arm in result.arms] == ["l", "t"]
+    tables = {arm.name: list(arm.risk_table.n_at_risk) for arm in result.arms if arm.risk_table}
+    assert tables == {
+        "l": [2100, 1843, 1678, 1519, 1122, 435],
+        "t": [2097, 1960, 1838, 1658, 1246, 456],
+    }
+
+
+def test_decode_span_doubts_a_number_its_rival_draws_alike() -> None:
+    font = _toy_font()
+    font.digits["8"] = Digit(font.digits["3"].image.copy(), -2.5, 1.0)  # 3 and 8 drawn alike
+    values = [153, 140, 118, 97, 90, 61, 7]
+    centres = [20.0 + 10.0 * i for i in range(len(values))]
+    decoded = decode_span(_draw(font, values, centres, 110), (8, 95), centres, font)
+    assert decoded is not None
+    assert decoded.values[0] in (153, 158)
+    assert decoded.confidence[0] < MIN_CELL_CONFIDENCE  # 153 or 158: the ink cannot tell
+    assert decoded.values[3] == 97
+    assert decoded.confidence[3] > 0.5
+
+
+def test_decode_span_judges_each_number_on_its_own_stretch() -> None:
+    font = _toy_font()
+    values = [153, 140, 118, 97, 90, 61, 7]
+    centres = [20.0 + 10.0 * i for i in range(len(values))]
+    strip = _draw(font, values, centres, 110)
+    rng = np.random.default_rng(3)
+    strip[:, 72:100] = np.maximum(strip[:, 72:100], rng.random((8, 28)) < 0.5)  # a smudge
+    decoded = decode_span(strip, (8, 95), centres, font)
+    assert decoded is not None
+    assert list(decoded.values[:5]) == values[:5]
+    assert min(decoded.confidence[:5]) >= MIN_CELL_CONFIDENCE  # the clean stretch stays sure
+    assert max(decoded.confidence[5:]) < MIN_CELL_CONFIDENCE  # the smudged one does not
+
+
+def test_refine_font_redraws_a_borrowed_digit_from_the_table() -> None:
+    truth = _toy_font()
+    values = [153, 150, 135, 105, 95, 75, 53, 35, 25, 5]
+    centres = [20.0 + 10.0 * i for i in range(len(values))]
+    strip = _draw(truth, values, centres, 130)
+    wrong = 1.0 - truth.digits["5"].image  # a borrowed "5" that looks nothing like it
+    wrong[:, [0, -1]] = 0.0
+    font = DigitFont(
+        truth.pitch, {**truth.digits, "5": Digit(wrong, -2.5, 0.5, True)}, truth.height
+    )
+    refined = refine_font(font, [(strip, centres, values)])
+    before = np.abs(font.digits["5"].image - truth.digits["5"].image).sum()
+    after = np.abs(refined.digits["5"].image - truth.digits["5"].image).sum()
+    assert after < 0.25 * before
+    assert refined.digits["3"] is font.digits["3"]  # digits seen alone are kept
+
+
+@pytest.mark.parametrize(
+    ("reading", "glyphs", "trusted"),
+    [
+        (Reading("12", 0.95, "12", 0.95), 2, True),
+        (Reading("o", 0.45, "0", 0.45), 1, True),  # a lone round glyph: the digit 0
+        (Reading("8", 0.6, "8", 0.6), 1, False),
+        (Reading("oo", 0.45, "00", 0.45), 2, False),
+        (Reading("12", 0.95, "12", 0.95), 3, False),
+    ],
+)
+def test_which_lone_numbers_teach_the_font(reading: Reading, glyphs: int, trusted: bool) -> None:
+    assert _trusted(reading, glyphs) is trusted
+
+
+def test_find_glyphs_keeps_a_run_of_touching_digits() -> None:
+    mask = np.zeros((60, 400), dtype=bool)
+    mask[10:22, 20:320] = np.arange(300)[None, :] % 6 < 2  # strokes ...
+    mask[20:22, 20:320] = True  # ... joined at the foot: one component 300 wide
+    mask[40:42, 20:380] = True  # a thin rule
+    mask[45:57, 20:300] = True  # a solid bar
+    boxes = find_glyphs(mask, 20)
+    assert [tuple(b[:4]) for b in boxes] == [(10, 20, 22, 320)]
+
+
+def test_join_dashes_stops_at_a_label_between_two_keys() -> None:
+    dash = [Word(30, 10, 34, 30), Word(30, 40, 34, 60)]  # two keys close together
+    label = Word(26, 33, 36, 35)  # a one-letter label between them
+    joined = join_dashes([*dash, label])
+    assert sorted((w.col0, w.col1) for w in joined) == [(10, 30), (33, 35), (40, 60)]
+    assert sorted((w.col0, w.col1) for w in join_dashes(dash)) == [(10, 60)]

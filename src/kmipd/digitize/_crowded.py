@@ -9,9 +9,9 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._calibrate import AxisCalibration
-from kmipd.digitize._glyphs import DigitFont, Sample, learn_font, strip_ink
-from kmipd.digitize._ocr import Reading, recognise
+from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
+from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._risk import (
     Crowded,
@@ -20,14 +20,17 @@ from kmipd.digitize._risk import (
     grid_times,
     is_crowded,
     read_row,
-    snap_time,
 )
+from kmipd.digitize._samples import PAD, lone_numbers, tick_samples
 from kmipd.digitize._text import Word
 
 __all__ = ["read_rows"]
 
 FloatArray = npt.NDArray[np.float64]
-_PAD = 2  # rows kept above and below the digits
+_PAD = PAD
+LOOSE_AXIS = 0.25  # x calibration confidence (share of tick labels agreeing) below which
+# the time under each number is a guess
+_PITCH_TICKS = 10  # ticks of the first crowded span redrawn to choose an unmeasured pitch
 
 
 def _numeric(word: Word) -> bool:
@@ -41,138 +44,76 @@ def _top(line: RiskLine) -> int | None:
     return int(np.median(tops)) - _PAD if tops else None
 
 
-def _glyph_spans(strip: FloatArray) -> list[tuple[int, int, int]]:
-    """Column range and height of each glyph (connected ink) of a row strip."""
-    import cv2
-
-    count, _, stats, _ = cv2.connectedComponentsWithStats(
-        (strip >= 0.3).astype(np.uint8), connectivity=8
-    )
-    return sorted(
-        (int(stats[k, 0]), int(stats[k, 0] + stats[k, 2]), int(stats[k, 3]))
-        for k in range(1, count)
-        if stats[k, 4] >= 3
-    )
-
-
-def _clean_groups(strip: FloatArray, x_axis: AxisCalibration) -> list[tuple[int, int, int, float]]:
-    """Glyph groups that stand alone under one tick: (left, right, glyphs, tick column)."""
-    spans = _glyph_spans(strip)
-    if not spans:
-        return []
-    tall = max(h for _, _, h in spans)
-    owner = [snap_time((c0 + c1 - 1) / 2.0, x_axis)[0] for c0, c1, _ in spans]
-    out = []
-    for time in dict.fromkeys(owner):
-        mine = [s for s, t in zip(spans, owner, strict=True) if t == time]
-        left, right = min(c0 for c0, _, _ in mine), max(c1 for _, c1, _ in mine)
-        centre = float(x_axis.pixel(time))
-        crowded = any(s not in mine and s[0] < right + 1 and s[1] > left - 1 for s in spans)
-        wide = any(c1 - c0 > 0.9 * tall for c0, c1, _ in mine)
-        if crowded or wide or abs((left + right - 1) / 2.0 - centre) > 0.2 * tall:
-            continue
-        out.append((left, right, len(mine), centre))
-    return out
-
-
-def _samples(strips: list[FloatArray | None], x_axis: AxisCalibration) -> list[Sample]:
-    """Numbers that stand alone under their tick, each read again on its own."""
-    found: list[tuple[FloatArray, int, tuple[int, int, int, float]]] = []
-    for strip in strips:
-        if strip is not None:
-            found += [(strip, 0, g) for g in _clean_groups(strip, x_axis)]
-    if not found:
-        return []
-    grey = {id(s): np.clip(255.0 - 255.0 * s, 0, 255).astype(np.uint8) for s, _, _ in found}
-    out = []
-    for (strip, _, (left, right, glyphs, centre)), reading in zip(
-        found,
-        _read_groups(grey, found),
-        strict=True,
-    ):
-        if reading.numeric_confidence >= 0.9 and len(reading.numeric) == glyphs:
-            out.append(
-                Sample(strip, 0, left, right, centre, reading.numeric, reading.numeric_confidence)
-            )
-    return out
-
-
-def _read_groups(
-    grey: dict[int, npt.NDArray[np.uint8]],
-    found: list[tuple[FloatArray, int, tuple[int, int, int, float]]],
-) -> list[Reading]:
-    """OCR of each glyph group on its own (one call per strip)."""
-    readings: list[Reading] = []
-    for key in dict.fromkeys(id(s) for s, _, _ in found):
-        mine = [g for s, _, g in found if id(s) == key]
-        image = grey[key]
-        boxes = [(0, left, image.shape[0], right) for left, right, _, _ in mine]
-        readings += recognise(image, boxes)
-    return readings
-
-
 def _edge(font: DigitFont) -> float:
     """Columns between a number's tick and its ink edge, at the least (60 % of the narrowest)."""
     return 0.6 * min(-d.offset for d in font.digits.values())
 
 
+def _span_times(word: Word, font: DigitFont, x_axis: AxisCalibration) -> list[float]:
+    """Tick times a word of touching numbers covers (none before time 0 or the first tick)."""
+    used = [label.value for label in x_axis.labels if label.used]
+    start = min([0.0, *used])
+    edge = _edge(font)
+    return [t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start]
+
+
 def _rebuilder(
-    line: RiskLine, strip: FloatArray, font: DigitFont, x_axis: AxisCalibration
+    line: RiskLine,
+    strip: FloatArray,
+    font: DigitFont,
+    x_axis: AxisCalibration,
+    record: list[Placed] | None = None,
 ) -> Crowded:
-    """The callback that rebuilds one word of touching numbers of ``line``."""
+    """The callback that rebuilds one word of touching numbers of ``line`` (noted in ``record``)."""
 
     def rebuild(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
-        edge = _edge(font)
-        times = grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis)
+        times = _span_times(word, font, x_axis)
+        if not times:
+            return None
         centres = [float(x_axis.pixel(t)) for t in times]
         decoded = decode_span(
             strip, (word.col0, word.col1), centres, font, upper=upper, lower=lower
         )
         if decoded is None:
             return None
+        if record is not None:
+            record.append((strip, centres, list(decoded.values)))
+        confidence = _seconded(word, centres, decoded.values, decoded.confidence, font.pitch)
         return [
             RiskCell(line.row, col, str(value), value, time, conf)
             for time, col, value, conf in zip(
-                times, centres, decoded.values, decoded.confidence, strict=True
+                times, centres, decoded.values, confidence, strict=True
             )
         ]
 
     return rebuild
 
 
-def _tick_row(ticks: list[Word]) -> list[Word]:
-    """The x tick labels: the largest set of number words on one line."""
-    words = [w for w in ticks if re.fullmatch(r"[\d.,%]+", w.numeric)]
-    lines = [[v for v in words if abs(v.centre[0] - w.centre[0]) <= 3] for w in words]
-    return max(lines, key=len, default=[])
+SECONDED = 0.5  # confidence of a rebuilt number OCR read the same on its own (at most)
 
 
-def _spare(
-    ticks: list[Word], ink: FloatArray, x_axis: AxisCalibration, height: int, digit: float
-) -> list[Sample]:
-    """Tick labels standing alone, read on their own and scaled to the table's digit height."""
-    import cv2
+def _seconded(
+    word: Word,
+    centres: list[float],
+    values: tuple[int, ...],
+    confidence: tuple[float, ...],
+    pitch: float,
+) -> list[float]:
+    """Confidences, the first raised if OCR read the same digits at the same place.
 
-    row = _tick_row(ticks)
-    if not row:
-        return []
-    top = int(np.median([w.row0 for w in row]))
-    tall = max(w.height for w in row)
-    scale = digit / tall
-    strip = strip_ink(ink, top - 2, tall + 4)
-    found = _samples([strip], x_axis)
-    out = []
-    cols = max(1, round(strip.shape[1] * scale))
-    for sample in found:
-        sized = cv2.resize(sample.strip.astype(np.float32), (cols, round((tall + 4) * scale)))
-        big = np.zeros((height, cols))
-        shift = _PAD - round(2 * scale)
-        rows = min(height, sized.shape[0] + shift) - max(0, shift)
-        big[max(0, shift) : max(0, shift) + rows] = sized[max(0, -shift) : max(0, -shift) + rows]
-        big = np.where(big >= 0.15, big, 0.0)
-        left, right = int(np.floor(sample.left * scale)), int(np.ceil(sample.right * scale))
-        centre = sample.centre * scale
-        out.append(Sample(big, 0, left, right, centre, sample.digits, sample.confidence))
+    The first number of a run of touching numbers has nothing on its left,
+    so OCR reads its leading digits as well as the rebuild does, and the two
+    err in different ways. (Further right both see the same blend of
+    digits, so they agree on the same mistakes.)
+    """
+    out = list(confidence)
+    text, cols = word.numeric, list(word.numeric_cols)
+    if len(cols) != len(text) or not values:
+        return out
+    half = 0.5 * len(str(values[0])) * pitch
+    inside = "".join(ch for ch, c in zip(text, cols, strict=True) if abs(c - centres[0]) < half)
+    if inside == str(values[0]):
+        out[0] = max(out[0], min(SECONDED, word.numeric_confidence))
     return out
 
 
@@ -192,19 +133,26 @@ def _fit_pitch(
     if first is None:
         return font
     word, strip = first
-    times = grid_times(word.col0 + _edge(font), word.col1 - 1 - _edge(font), x_axis)
-    centres = [float(x_axis.pixel(t)) for t in times][:5]
+    times = _span_times(word, font, x_axis)
+    centres = [float(x_axis.pixel(t)) for t in times][:_PITCH_TICKS]
     if len(centres) < 2:
         return font
     upto = centres[-1] + 0.5 * (centres[-1] - centres[-2])
     digit = font.height - 2 * _PAD
-    best, cost = font, np.inf
-    for pitch in np.arange(0.6, 1.0, 0.03) * digit:
+
+    def cost(pitch: float) -> float:
         trial = replace(font, pitch=float(pitch))
         decoded = decode_span(strip, (word.col0, word.col1), centres, trial, upto=upto)
-        if decoded is not None and decoded.residual < cost:
-            best, cost = trial, decoded.residual
-    return best
+        return np.inf if decoded is None else decoded.residual
+
+    wide = [d.image.shape[1] - 2 for n, d in font.digits.items() if n != "1"]
+    glyph = float(np.median(wide)) if wide else 0.7 * digit
+    step = 0.07 * glyph  # advance = glyph width plus side bearings (condensed type: little)
+    coarse = {float(p): cost(p) for p in np.arange(0.95, 1.5, 0.07) * glyph}
+    centre = min(coarse, key=lambda p: coarse[p])
+    fine = {float(p): cost(p) for p in centre + np.array([-0.5, -0.25, 0.25, 0.5]) * step}
+    tried = {**coarse, **fine}
+    return replace(font, pitch=min(tried, key=lambda p: tried[p]))
 
 
 def read_rows(
@@ -231,6 +179,22 @@ def read_rows(
     list of RiskRow
         Top to bottom.
     """
+    rows = _read_rows(lines, x_axis, ink, ticks)
+    if x_axis.source != "labels" or x_axis.confidence >= LOOSE_AXIS:
+        return rows
+    return [  # the tick under each number is a guess: no number can be sure
+        replace(row, cells=tuple(replace(c, confidence=0.15 * c.confidence) for c in row.cells))
+        for row in rows
+    ]
+
+
+def _read_rows(
+    lines: list[RiskLine],
+    x_axis: AxisCalibration,
+    ink: FloatArray | None,
+    ticks: list[Word] | None,
+) -> list[RiskRow]:
+    """``read_rows`` before the check of the x calibration."""
     crowded = [any(is_crowded(w, x_axis) for w in line.words) for line in lines]
     if ink is None or not any(crowded):
         rows = [read_row(line, x_axis) for line in lines]
@@ -241,17 +205,50 @@ def read_rows(
     for line in lines:
         top = _top(line)
         strips.append(None if top is None else strip_ink(ink, top, height))
-    samples = _samples(strips, x_axis)
-    spare = _spare(ticks or [], ink, x_axis, height, height - 2 * _PAD) if samples else []
+    samples = lone_numbers(strips, x_axis)
+    spare = tick_samples(ticks or [], ink, x_axis, height, height - 2 * _PAD) if samples else []
     font = learn_font(samples, spare)
     if font is not None and not font.measured:
         font = _fit_pitch(font, lines, strips, x_axis)
-    out = []
+    record: list[Placed] = []
+    out = _rebuilt(lines, strips, crowded, font, x_axis, record)
+    if font is not None and record:
+        better = refine_font(font, record)
+        if better is not font:  # read again the rows not already read surely
+            again = [busy and not _sure(row) for busy, row in zip(crowded, out, strict=True)]
+            redone = _rebuilt(lines, strips, again, better, x_axis, only=True)
+            out = [new if redo else old for old, new, redo in zip(out, redone, again, strict=True)]
+    return [row for row in out if row is not None]
+
+
+SURE_ROW = 0.5  # a row whose every number is at least this sure is not rebuilt again
+
+
+def _sure(row: RiskRow | None) -> bool:
+    """Whether every number of a row was read with confidence ``SURE_ROW`` or more."""
+    return row is not None and all(c.confidence >= SURE_ROW for c in row.cells)
+
+
+def _rebuilt(
+    lines: list[RiskLine],
+    strips: list[FloatArray | None],
+    crowded: list[bool],
+    font: DigitFont | None,
+    x_axis: AxisCalibration,
+    record: list[Placed] | None = None,
+    only: bool = False,
+) -> list[RiskRow | None]:
+    """Each line read as a row (None if not one), touching numbers rebuilt with ``font``.
+
+    With ``only``, lines not marked in ``crowded`` are skipped (None).
+    """
+    out: list[RiskRow | None] = []
     for line, strip, busy in zip(lines, strips, crowded, strict=True):
+        if only and not busy:
+            out.append(None)
+            continue
         rebuild = None
         if busy and strip is not None and font is not None:
-            rebuild = _rebuilder(line, strip, font, x_axis)
-        row = read_row(line, x_axis, rebuild)
-        if row is not None:
-            out.append(row)
+            rebuild = _rebuilder(line, strip, font, x_axis, record)
+        out.append(read_row(line, x_axis, rebuild))
     return out

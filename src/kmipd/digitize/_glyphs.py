@@ -53,11 +53,16 @@ class Sample:
 
 @dataclass(frozen=True, eq=False)
 class Digit:
-    """One digit of the font: its ink and where its ink starts in a one-digit number."""
+    """One digit of the font: its ink and where its ink starts in a one-digit number.
+
+    ``borrowed`` digits were not seen alone in the table: their image is a
+    scaled tick label (see ``_refine`` for how the table corrects it).
+    """
 
     image: FloatArray
     offset: float
     confidence: float
+    borrowed: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +197,33 @@ def _digits(samples: list[Sample]) -> tuple[float, dict[str, Digit]]:
     return pitch, digits
 
 
+def _squeeze(own: dict[str, Digit], other: dict[str, Digit]) -> float:
+    """How much narrower the table's digits are than the same digits elsewhere (1 if unknown).
+
+    Some renderers condense a crowded table's text; the tick labels keep
+    their shape, so borrowed digits are narrowed alike.
+    """
+    ratios = [
+        (own[n].image.shape[1] - 2 * _MARGIN) / (other[n].image.shape[1] - 2 * _MARGIN)
+        for n in own
+        if n in other and n != "1" and other[n].image.shape[1] > 2 * _MARGIN + 2
+    ]
+    ratio = float(np.median(ratios)) if ratios else 1.0
+    return ratio if abs(ratio - 1.0) > 0.15 else 1.0
+
+
+def _narrowed(digit: Digit, squeeze: float) -> Digit:
+    """A borrowed digit, its width (and offset) scaled by ``squeeze``."""
+    image = digit.image
+    if squeeze != 1.0:
+        import cv2
+
+        cols = max(2 * _MARGIN + 1, round(image.shape[1] * squeeze))
+        image = cv2.resize(image.astype(np.float32), (cols, image.shape[0])).astype(np.float64)
+        image = np.where(image >= FAINT, image, 0.0)
+    return Digit(image, digit.offset * squeeze, 0.5 * digit.confidence, True)
+
+
 def learn_font(samples: list[Sample], spare: list[Sample] | None = None) -> DigitFont | None:
     """The digits of a table's font from its numbers that stand alone.
 
@@ -217,11 +249,12 @@ def learn_font(samples: list[Sample], spare: list[Sample] | None = None) -> Digi
     height = int(next(iter(digits.values())).image.shape[0])
     if spare and (len(digits) < 10 or pitch < 0):
         spare_pitch, extra = _digits([s for s in spare if s.strip.shape[0] == height])
+        squeeze = _squeeze(digits, extra)
         for name, digit in extra.items():
             if name not in digits:
-                digits[name] = Digit(digit.image, digit.offset, 0.5 * digit.confidence)
+                digits[name] = _narrowed(digit, squeeze)
         if pitch < 0 < spare_pitch:
-            pitch = spare_pitch
+            pitch = spare_pitch * squeeze
     pitch = abs(pitch)
     if not 0.25 * height <= pitch <= 1.5 * height or len(digits) < 2:
         return None

@@ -93,6 +93,17 @@ def _isolated(
     return int((same & ring).sum()) < 4
 
 
+def _between(left: Word, right: Word, words: list[Word]) -> bool:
+    """Whether a glyph stands in the gap between two flat pieces (a label between two keys)."""
+    return any(
+        w.col0 >= left.col1 - 1
+        and w.col1 <= right.col0 + 1
+        and w.row0 < max(left.row1, right.row1) + 3
+        and w.row1 > min(left.row0, right.row0) - 3
+        for w in words
+    )
+
+
 def join_dashes(words: list[Word]) -> list[Word]:
     """Words with runs of flat pieces on the same rows (a dashed key) joined into one box."""
     flat = sorted(
@@ -107,6 +118,7 @@ def join_dashes(words: list[Word]) -> list[Word]:
             and abs(word.row0 - last.row0) <= 1
             and abs(word.row1 - last.row1) <= 1
             and 0 <= word.col0 - last.col1 <= 1.5 * min(word.width, last.width)
+            and not _between(last, word, others)
         ):
             groups[-1].append(word)
         else:

@@ -12,37 +12,20 @@ reach it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._glyphs import DigitFont
+from kmipd.digitize._judge import Decoded, judged, paste
 
 __all__ = ["Decoded", "decode_span"]
 
 FloatArray = npt.NDArray[np.float64]
 BEAM = 8  # states kept after each tick
 INNER = 4  # partial numbers kept per state while choosing digits
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """Numbers rebuilt for consecutive ticks.
-
-    Attributes
-    ----------
-    values : tuple of int
-    confidence : tuple of float
-        Per number: lower where the ink is poorly explained or another
-        reading explains it almost as well.
-    residual : float
-        Share of the span's ink the drawing does not match.
-    """
-
-    values: tuple[int, ...]
-    confidence: tuple[float, ...]
-    residual: float
+GAIN = 0.5  # weight of newly explained ink when ranking partial numbers
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,19 +35,7 @@ class _State:
     over: float
     under: float
     final: int  # columns left of this are settled (their missing ink counted)
-
-
-def _paste(canvas: FloatArray, image: FloatArray, col: int) -> tuple[FloatArray, slice, slice]:
-    """Window of ``canvas`` under ``image`` placed at column ``col`` (clipped), and the slices."""
-    lo, hi = max(col, 0), min(col + image.shape[1], canvas.shape[1])
-    if hi <= lo:
-        return canvas[:, 0:0], slice(0, 0), slice(0, 0)
-    return canvas[:, lo:hi], slice(lo, hi), slice(lo - col, hi - col)
-
-
-def _over(drawn: FloatArray, seen: FloatArray) -> float:
-    """Ink drawn where the image has less."""
-    return float(np.square(np.maximum(drawn - seen, 0.0)).sum())
+    pending: tuple[str, int] | None = None  # a last digit not yet drawn into ``canvas``
 
 
 class _Decoder:
@@ -73,49 +44,115 @@ class _Decoder:
     def __init__(self, seen: FloatArray, col0: int, font: DigitFont, centres: list[float]):
         self.seen, self.col0, self.font, self.centres = seen, col0, font, centres
         self.names = sorted(font.digits)
+        images = [font.digits[n].image for n in self.names]
+        self.width = max(image.shape[1] for image in images)
+        self.stack = np.zeros((seen.shape[0], len(images), self.width))  # rows, digit, cols
+        for k, image in enumerate(images):
+            self.stack[:, k, : image.shape[1]] = image
 
-    def draw(self, state: _State, digit: str, col: int) -> tuple[float, FloatArray, slice]:
-        """Added overshoot and the new window if ``digit`` is drawn at region column ``col``."""
+    def score(
+        self, canvases: list[FloatArray], cols: list[int], which: list[int]
+    ) -> tuple[FloatArray, FloatArray]:
+        """Per candidate k (digit ``which[k]`` drawn on ``canvases[k]`` at column ``cols[k]``):
+        the overshoot it adds and the ink it newly explains.
+
+        Ink drawn off the span is not judged.
+        """
+        index = np.asarray(cols)[:, None] + np.arange(self.width)[None, :]
+        inside = (index >= 0) & (index < self.seen.shape[1])
+        index = np.clip(index, 0, self.seen.shape[1] - 1)
+        window = np.stack([c[:, idx] for c, idx in zip(canvases, index, strict=True)], axis=1)
+        seen = self.seen[:, index]
+        drawn = 1.0 - (1.0 - window) * (1.0 - self.stack[:, which])
+        before, after = window - seen, drawn - seen
+        was, now = np.square(before) * inside, np.square(after) * inside
+        high, low = before > 0, after > 0
+        over = (now * low).sum(axis=(0, 2)) - (was * high).sum(axis=(0, 2))
+        gain = (was * ~high).sum(axis=(0, 2)) - (now * ~low).sum(axis=(0, 2))
+        return over, gain
+
+    def paint(self, state: _State, digit: str, col: int, added: float) -> _State:
+        """A copy of ``state`` with ``digit`` drawn at region column ``col``."""
         image = self.font.digits[digit].image
-        window, where, part = _paste(state.canvas, image, col)
-        seen = self.seen[:, where]
-        drawn = 1.0 - (1.0 - window) * (1.0 - image[:, part])
-        return _over(drawn, seen) - _over(window, seen), drawn, where
+        canvas = state.canvas.copy()
+        window, where, part = paste(canvas, image, col)
+        canvas[:, where] = 1.0 - (1.0 - window) * (1.0 - image[:, part])
+        return _State(state.values, canvas, state.over + added, state.under, state.final)
 
-    def number(
-        self, state: _State, centre: float, count: int, limit: str | None
-    ) -> list[tuple[_State, str]]:
-        """States after drawing a ``count``-digit number at ``centre`` (at most ``limit``)."""
-        partial: list[tuple[_State, str, bool]] = [(state, "", limit is not None)]
+    def numbers(
+        self, starts: list[tuple[_State, str | None]], centre: float, count: int
+    ) -> list[tuple[int, _State, str]]:
+        """States after drawing a ``count``-digit number at ``centre`` after each start state.
+
+        ``starts`` pairs each state with the largest count allowed (as text,
+        None if unbounded). Partial numbers are ranked, per start state, by
+        the ink they draw where there is none less half the ink they newly
+        explain (so a thin digit that fits anywhere does not crowd out the
+        one that draws the stroke seen); ``INNER`` are kept per start state.
+        Returns (index of the start state, state, number as text).
+        """
+        partial = [
+            (origin, state, "", limit is not None, 0.0, limit)
+            for origin, (state, limit) in enumerate(starts)
+        ]
         for j in range(count):
-            grown: list[tuple[float, _State, str, bool, FloatArray, slice]] = []
-            for base, prefix, tight in partial:
+            canvases, cols, which, meta = [], [], [], []
+            for origin, base, prefix, tight, gained, limit in partial:
                 top = limit[j] if tight and limit is not None else "9"
-                for digit in self.names:
-                    if digit > top or (j == 0 and count > 1 and digit == "0"):
+                for k, d in enumerate(self.names):
+                    if d > top or (j == 0 and count > 1 and d == "0"):
                         continue
-                    col = self.font.place(digit, centre, j, count) - self.col0
-                    added, drawn, where = self.draw(base, digit, col)
-                    grown.append(
-                        (added, base, prefix + digit, tight and digit == top, drawn, where)
-                    )
-            grown.sort(key=lambda g: g[1].over + g[0])
-            partial = [(_with(b, d, w, a), p, t) for a, b, p, t, d, w in grown[:INNER]]
-        return [(s, p) for s, p, _ in partial]
+                    canvases.append(base.canvas)
+                    cols.append(self.font.place(d, centre, j, count) - self.col0)
+                    which.append(k)
+                    meta.append((origin, base, prefix + d, tight and d == top, gained, limit))
+            if not meta:
+                return []
+            over, gain = self.score(canvases, cols, which)
+            ranked = sorted(
+                range(len(meta)),
+                key=lambda m: meta[m][1].over + over[m] - GAIN * (meta[m][4] + gain[m]),
+            )
+            kept: dict[int, int] = {}
+            last = j == count - 1  # the last digit is drawn only if its state is kept
+            partial = []
+            for m in ranked:
+                origin, base, text, tight, gained, limit = meta[m]
+                if kept.get(origin, 0) >= INNER:
+                    continue
+                kept[origin] = kept.get(origin, 0) + 1
+                step = _later if last else self.paint
+                state = step(base, text[-1], cols[m], float(over[m]))
+                partial.append((origin, state, text, tight, gained + float(gain[m]), limit))
+        return [(origin, state, text) for origin, state, text, _, _, _ in partial]
 
     def settle(self, state: _State, values: tuple[int, ...], upto: int) -> _State:
         """``state`` with its values and the missing ink of columns before ``upto`` counted."""
         upto = max(state.final, min(upto, self.seen.shape[1]))
-        gap = self.seen[:, state.final : upto] - state.canvas[:, state.final : upto]
+        drawn = state.canvas[:, state.final : upto]
+        if state.pending is not None:
+            digit, col = state.pending
+            drawn = drawn.copy()
+            _, where, part = paste(drawn, self.font.digits[digit].image, col - state.final)
+            drawn[:, where] = 1.0 - (1.0 - drawn[:, where]) * (
+                1.0 - self.font.digits[digit].image[:, part]
+            )
+        gap = self.seen[:, state.final : upto] - drawn
         under = float(np.square(np.maximum(gap, 0.0)).sum())
-        return _State(values, state.canvas, state.over, state.under + under, upto)
+        return replace(state, values=values, under=state.under + under, final=upto)
+
+    def drawn(self, state: _State) -> _State:
+        """``state`` with its pending digit drawn into a canvas of its own."""
+        if state.pending is None:
+            return state
+        digit, col = state.pending
+        done = self.paint(replace(state, pending=None), digit, col, 0.0)
+        return replace(done, values=state.values, under=state.under, final=state.final)
 
 
-def _with(state: _State, drawn: FloatArray, where: slice, added: float) -> _State:
-    """A copy of ``state`` with a digit drawn into its canvas."""
-    canvas = state.canvas.copy()
-    canvas[:, where] = drawn
-    return _State(state.values, canvas, state.over + added, state.under, state.final)
+def _later(state: _State, digit: str, col: int, added: float) -> _State:
+    """``state`` with ``digit`` at ``col`` noted (its overshoot counted) but not yet drawn."""
+    return replace(state, over=state.over + added, pending=(digit, col))
 
 
 def decode_span(
@@ -150,6 +187,7 @@ def decode_span(
     Decoded or None
         None if no non-rising sequence fits.
     """
+    whole = upto is None  # the span scored in full: judge each number too
     reach = 2 * font.pitch + 2
     col0 = max(0, int(span[0] - reach))
     end = span[1] + reach if upto is None else upto
@@ -160,50 +198,41 @@ def decode_span(
     beam = [_State((), np.zeros_like(seen), 0.0, 0.0, 0)]
     for i, centre in enumerate(centres):
         children = []
-        for state in beam:
-            bound = state.values[-1] if state.values else upper
-            top = len(str(bound)) if bound is not None else widest
-            for count in range(len(str(lower)), top + 1):
+        for count in range(len(str(lower)), widest + 1):
+            starts = []
+            for state in beam:
+                bound = state.values[-1] if state.values else upper
+                if count > (len(str(bound)) if bound is not None else widest):
+                    continue
                 limit = str(bound) if bound is not None and count == len(str(bound)) else None
-                for child, text in decoder.number(state, centre, count, limit):
-                    value = int(text)
-                    if value >= lower:
-                        children.append((child, (*state.values, value), count))
+                starts.append((state, limit))
+            for origin, child, text in decoder.numbers(starts, centre, count):
+                value = int(text)
+                if value >= lower:
+                    children.append((child, (*starts[origin][0].values, value), count))
         if not children:
             return None
         nxt = centres[i + 1] if i + 1 < len(centres) else None
         settled = []
         for child, values, _count in children:
-            upto = seen.shape[1] if nxt is None else int(nxt - col0 - widest * font.pitch / 2 - 2)
-            settled.append(decoder.settle(child, values, upto))
+            stop = seen.shape[1] if nxt is None else int(nxt - col0 - widest * font.pitch / 2 - 2)
+            settled.append(decoder.settle(child, values, stop))
         settled.sort(key=lambda s: s.over + s.under)
-        beam = _distinct(settled)[:BEAM]
-    return _result(beam, seen)
+        beam = [decoder.drawn(state) for state in _distinct(settled)[:BEAM]]
+    return judged(beam, decoder, upper, whole)
 
 
 def _distinct(states: list[_State]) -> list[_State]:
-    """States with different values (the first of each)."""
-    seen: set[tuple[int, ...]] = set()
+    """States ending in different counts (the first of each).
+
+    The last count bounds every later one, so states that differ only
+    earlier compete for nothing; keeping different last counts keeps a way
+    out when the best state has fallen too low.
+    """
+    seen: set[int] = set()
     out = []
     for state in states:
-        if state.values not in seen:
-            seen.add(state.values)
+        if state.values[-1] not in seen:
+            seen.add(state.values[-1])
             out.append(state)
     return out
-
-
-def _result(beam: list[_State], seen: FloatArray) -> Decoded | None:
-    """The best sequence, with per-number confidence from the runners-up."""
-    if not beam:
-        return None
-    best = beam[0]
-    ink = float(np.square(seen).sum()) or 1.0
-    cost = best.over + best.under
-    residual = cost / ink
-    close = [s for s in beam[1:] if s.over + s.under <= cost + 0.05 * ink]
-    confidence = []
-    for i, value in enumerate(best.values):
-        rivals = sum(s.values[i] != value for s in close)
-        base = max(0.0, 1.0 - 3.0 * residual)
-        confidence.append(round(0.9 * base * (0.5 if rivals else 1.0), 3))
-    return Decoded(best.values, tuple(confidence), residual)

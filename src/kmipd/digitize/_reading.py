@@ -78,6 +78,26 @@ def _label(entry: LegendEntry, read: dict[int, Word]) -> tuple[str, float]:
     return text, confidence
 
 
+def _bar_label(
+    entry: LegendEntry, text: str, confidence: float, ink: npt.NDArray[np.float64]
+) -> tuple[LegendEntry, str, float]:
+    """A label that is one plain upright stroke read as 'l' (OCR reads a lone bar as a dash).
+
+    Sans-serif 'l' and 'I' are the same bar; 'l' is chosen, with half
+    confidence to say so.
+    """
+    if _name_like(text) or len(entry.words) != 1:
+        return entry, text, confidence
+    word = entry.words[0]
+    box = ink[word.row0 : word.row1, max(0, word.col0 - 1) : word.col1 + 1] >= 0.3
+    cols = np.flatnonzero(box.any(axis=0))
+    wide = cols[-1] - cols[0] + 1 if cols.size else 0
+    upright = word.height >= 6 and 0 < wide <= max(2, 0.25 * word.height)
+    if upright and box.any(axis=1).mean() >= 0.9:
+        return entry, "l", 0.5
+    return entry, text, confidence
+
+
 def _best_reading(
     grey: npt.NDArray[np.uint8], image: npt.NDArray[np.uint8], words: list[Word]
 ) -> list[Word]:
@@ -122,7 +142,7 @@ def read_figure_text(scene: Scene) -> FigureText:
         }
     )
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
-    named = [(e, *_label(e, read)) for e in legend]
+    named = [_bar_label(e, *_label(e, read), scene.ink) for e in legend]
     named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
     read_lines = [
         replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))

@@ -85,7 +85,9 @@ def find_glyphs(mask: BoolArray, max_height: int) -> IntArray:
 
     _count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     col0, row0, width, height, area = (stats[1:, i] for i in range(5))
-    keep = (height <= max_height) & (width <= 6 * max_height) & (area >= 2)
+    density = area / np.maximum(width * height, 1)
+    run = (height >= 0.25 * max_height) & (density >= 0.15) & (density <= 0.7)  # glyphs touching
+    keep = (height <= max_height) & ((width <= 6 * max_height) | run) & (area >= 2)
     keep &= ~((height <= 2) & (width > 3 * max_height))  # stray line pieces
     boxes = np.column_stack([row0, col0, row0 + height, col0 + width, area])[keep]
     return np.asarray(boxes, dtype=np.int64)
