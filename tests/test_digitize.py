@@ -301,3 +301,42 @@ def test_curve_ending_on_a_drop_ends_at_its_foot(tmp_path: Path, last: float) ->
     # the plateau before the drop is read at its level right up to the drop
     before = np.asarray(curve.survival)[np.asarray(curve.time) < 8.4]
     assert before[-1] == pytest.approx(0.45, abs=0.01)
+
+
+def test_labels_beside_curves_and_censored_counts(tmp_path: Path) -> None:
+    """No legend: arms are named by text in their colour inside the plot; ``120 (5)`` rows."""
+    fig, (ax, table) = plt.subplots(
+        2, 1, figsize=(7, 5.5), dpi=120, gridspec_kw={"height_ratios": [4, 1]}, sharex=True
+    )
+    ticks = [0, 5, 10, 15, 20]
+    arms = {
+        "Placebo": ("#d62728", [1, 0.8, 0.55, 0.35, 0.2], [150, 110, 70, 40, 20]),
+        "Drug X": ("#1f77b4", [1, 0.9, 0.75, 0.65, 0.6], [150, 130, 100, 75, 50]),
+    }
+    for row, (name, (colour, levels, at_risk)) in enumerate(arms.items()):
+        times = np.repeat(ticks, 2)[1:]
+        ax.plot(times, np.repeat(levels, 2)[:-1], color=colour, lw=1.6)
+        ax.text(16, levels[-1] + 0.08, name, color=colour, fontsize=12)
+        table.text(-1.5, 0.7 - 0.45 * row, name, ha="right", va="center", fontsize=9)
+        for tick, n in zip(ticks, at_risk, strict=True):
+            censored = 150 - n - round(150 * (1 - levels[ticks.index(tick)]) * 0.9)
+            table.text(tick, 0.7 - 0.45 * row, f"{n} ({max(censored, 0)})", ha="center", fontsize=9)
+    ax.set_xlim(0, 21)
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(ticks)
+    ax.tick_params(labelbottom=True)
+    table.axis("off")
+    path = tmp_path / "inline.png"
+    fig.savefig(path)
+    plt.close(fig)
+    result = digitize(path)
+    by_colour = {arm.colour: arm for arm in result.arms}
+    assert len(by_colour) == 2
+    names = sorted(arm.name.lower() for arm in result.arms)
+    assert names[0].startswith("drug")  # "Drug X" as read
+    assert "plac" in names[1]
+    for name, (_, _, at_risk) in arms.items():
+        arm = next(a for a in result.arms if a.name.lower()[:4] == name.lower()[:4])
+        assert arm.risk_table is not None
+        assert list(arm.risk_table.n_at_risk) == at_risk
+    assert not any("could not be read" in w for w in result.warnings)

@@ -61,6 +61,26 @@ def _related(colour: InkColour, of: InkColour, colours: list[InkColour]) -> bool
     return False
 
 
+def _mix_of_listed(colour: InkColour, listed: list[InkColour]) -> bool:
+    """Whether ``colour`` mixes two listed colours with a white background.
+
+    Where two thin curves cross or run together, anti-aliasing leaves pixels
+    of ``a * A + b * B + (1 - a - b) * white``; enough of them look like a
+    curve of their own.
+    """
+    c = np.asarray(colour.rgb, float) - 255.0
+    for i, first in enumerate(listed):
+        for second in listed[i + 1 :]:
+            basis = np.column_stack(
+                (np.asarray(first.rgb, float) - 255.0, np.asarray(second.rgb, float) - 255.0)
+            )
+            weights, *_ = np.linalg.lstsq(basis, c, rcond=None)
+            residual = float(np.linalg.norm(basis @ weights - c))
+            if np.all(weights > 0.1) and weights.sum() < 0.95 and residual < 20.0:
+                return True
+    return False
+
+
 def _legend_drafts(traces: dict[int, Trace], entries: list[LegendEntry]) -> list[ArmDraft]:
     """One draft per legend entry with a distinct colour, in legend order."""
     drafts, seen = [], set()
@@ -108,6 +128,8 @@ def choose_arms(
         twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
         if any(d.trace is not None and _coincides(trace, d.trace) for d in twins):
             continue  # a shade, blend or second style of a listed arm along its curve
+        if _mix_of_listed(colours[k], [colours[d.colour] for d in drafts]):
+            continue  # anti-aliased overlap of two listed curves on the background
         late = trace.first_col - left > 0.1 * width
         if drafts and (late or trace.last_col - trace.first_col < 0.5 * width):
             continue

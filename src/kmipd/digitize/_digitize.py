@@ -14,6 +14,7 @@ from kmipd.digitize._censor import find_marks
 from kmipd.digitize._crowded import read_rows
 from kmipd.digitize._curves import is_rising, legend_mask, to_curve, trace_all
 from kmipd.digitize._image import load_image
+from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._scene import Scene, look
@@ -322,6 +323,8 @@ def digitize(
     _check_axes(axes, warnings)
     drafts, rising = _drafts(scene, text, arms, warnings)
     names = _names(drafts, text, arms)
+    if not isinstance(arms, list):  # arms without a legend entry: labels beside the curves
+        names = with_inline_names(scene, drafts, names)
     results = [
         _arm_result(d, n, lab, conf, scene, axes, rising, warnings)
         for d, (n, lab, conf) in zip(drafts, names, strict=True)

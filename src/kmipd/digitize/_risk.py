@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -203,14 +203,19 @@ def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
     snapped = [snap_time(c, x_axis) for c in cols]
     groups: list[list[int]] = []
     for i in range(len(text)):
-        if groups and snapped[i][0] == snapped[groups[-1][-1]][0]:
+        same_tick = groups and snapped[i][0] == snapped[groups[-1][-1]][0]
+        # a censored count in parentheses belongs to the number before it, even when
+        # it reaches past the middle between two ticks
+        censored = groups and "(" in text[groups[-1][0] : i + 1] and ")" not in text[i - 1 : i]
+        if same_tick or censored or (groups and text[i] == "("):
             groups[-1].append(i)
         else:
             groups.append([i])
     out = []
     for group in groups:
         chunk = "".join(text[i] for i in group)
-        col = float(np.mean([cols[i] for i in group]))
+        count_part = [i for i in group if i < group[0] + len(chunk.split("(")[0])] or group
+        col = float(np.mean([cols[i] for i in count_part]))
         parsed = parse_count(chunk)
         time, moved = snap_time(col, x_axis)
         confidence = word.numeric_confidence * (1.0 if moved <= 0.2 else 0.5)
@@ -220,6 +225,24 @@ def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
                 word.centre[0], col, chunk, value, time if value is not None else None, confidence
             )
         )
+    return out
+
+
+_CENSORED = re.compile(r"\(\d+\)")
+
+
+def _fold_censored(cells: list[RiskCell]) -> list[RiskCell]:
+    """Censored counts printed in parentheses after a number at risk join that number's cell.
+
+    Tables such as ``120 (5)`` give the patients censored so far after each
+    number at risk; read as words of their own they are not numbers at risk.
+    """
+    out: list[RiskCell] = []
+    for cell in cells:
+        if out and out[-1].value is not None and _CENSORED.fullmatch(cell.text.replace(" ", "")):
+            out[-1] = replace(out[-1], text=f"{out[-1].text} {cell.text}")
+            continue
+        out.append(cell)
     return out
 
 
@@ -274,6 +297,7 @@ def read_row(
         elif got and not new and _is_text(word) and not cells:
             label.append(word.text[: len(word.text) - len(got[0].text)].strip())
         cells.extend(got)
+    cells = _fold_censored(cells)
     numbers = [c for c in cells if c.value is not None]
     if len(numbers) < (1 if line.swatch is not None else 2):
         return None
