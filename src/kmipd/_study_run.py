@@ -403,7 +403,7 @@ def _draw(staging: Path, study: Study, endpoint: str, analysis: Any) -> list[Any
         {arm.id: analysis.arms[arm.id].km for arm in arms},
         labels={arm.id: arm.display for arm in arms},
         pvalue=pvalue,
-        title=endpoint,
+        ylabel=f"{endpoint} probability",  # the report's heading names the endpoint: no title
         time_unit=study.time_unit,
     )
     try:
