@@ -342,3 +342,66 @@ def test_join_dashes_stops_at_a_label_between_two_keys() -> None:
     joined = join_dashes([*dash, label])
     assert sorted((w.col0, w.col1) for w in joined) == [(10, 30), (33, 35), (40, 60)]
     assert sorted((w.col0, w.col1) for w in join_dashes(dash)) == [(10, 60)]
+
+
+def _counts(text: str) -> list[int]:
+    return [int(n) for n in text.split()]
+
+
+# AZURE fig 4 (jco style): 61 ticks every 2 months, tick labels and four-digit counts
+# printed far over each other.
+AZURE = {
+    "control": _counts(
+        "1678 1671 1665 1658 1654 1644 1633 1624 1610 1595 1585 1574 1555 1544 1536 1520 "
+        "1510 1498 1486 1468 1462 1444 1426 1418 1408 1392 1377 1359 1344 1333 1319 1300 "
+        "1285 1267 1245 1228 1214 1160 1110 1059 1012 964 914 841 764 623 559 489 489 281 "
+        "236 176 127 72 21 18 14 10 7 3 1"
+    ),
+    "zoledronic_acid": _counts(
+        "1681 1677 1669 1660 1654 1642 1632 1625 1608 1601 1580 1573 1562 1546 1533 1512 "
+        "1507 1494 1479 1467 1457 1449 1438 1433 1423 1409 1400 1389 1367 1354 1344 1322 "
+        "1303 1287 1269 1248 1223 1167 1103 1045 988 932 872 773 675 574 475 382 285 233 "
+        "190 147 103 59 17 14 11 8 5 2 1"
+    ),
+}
+
+
+def _handed_on(result: DigitizationResult, truth: dict[str, list[int]], step: float) -> int:
+    """Numbers kept in the risk tables; fails on any that is wrong."""
+    kept = 0
+    for arm in result.arms:
+        if arm.risk_table is None:
+            continue
+        for t, n in zip(arm.risk_table.time, arm.risk_table.n_at_risk, strict=True):
+            assert n == truth[arm.name][round(t / step)], f"{arm.name} at {t}: {n} handed on"
+            kept += 1
+    return kept
+
+
+def test_overprinted_tick_labels_calibrate_from_the_tick_marks() -> None:
+    result = digitize(FIGURES / "azure_4-jco.png")
+    x_axis = result.x_axis
+    assert x_axis.confidence >= 0.25  # a wrong slope fitted through fragments had 0.21
+    values = [label.value for label in x_axis.labels if label.used]
+    assert values == [2.0 * k for k in range(61)]
+    assert x_axis.slope == pytest.approx(2.0 / 11.07, rel=0.01)
+    _handed_on(result, AZURE, 2.0)  # counts printed four deep: none may be guessed
+
+
+ELM = {
+    "orteronel": _counts(
+        "734 710 685 665 627 600 575 535 494 450 403 355 316 286 254 217 192 169 145 122 "
+        "101 76 60 45 32 21 11 1 1"
+    ),
+    "placebo": _counts(
+        "365 360 348 336 326 309 285 263 241 224 200 177 151 136 121 104 86 72 59 54 41 "
+        "33 26 19 13 9 4 0 0"
+    ),
+}
+
+
+def test_a_misread_lone_number_does_not_set_the_digit_pitch() -> None:
+    # ELM-PC5 fig 2A (lancet style): the only lone two-digit "number" is a blend read
+    # as "17", whose digits would overlap; the pitch comes from the rows instead.
+    result = digitize(FIGURES / "elm-pc5_2a-lancet.png")
+    assert _handed_on(result, ELM, 1.0) >= 0.85 * 58

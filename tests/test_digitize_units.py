@@ -11,9 +11,11 @@ from PIL import Image
 from kmipd.digitize._calibrate import fit_axis, parse_number, repair_decimals, snap
 from kmipd.digitize._censor import find_marks
 from kmipd.digitize._image import background_colour, load_image
+from kmipd.digitize._judge import _rivals
 from kmipd.digitize._lines import find_lines, find_ticks
 from kmipd.digitize._risk import parse_count
 from kmipd.digitize._styles import split_by_style, stroke_style
+from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
 from kmipd.digitize._trace import _dissolve, to_corners, trace_arm
 from kmipd.errors import InputError
 
@@ -213,3 +215,47 @@ def test_longest_non_increasing_keeps_the_counts_that_fall() -> None:
     counts = np.array([120, 98, 910, 75, 60, 61, 40])
     assert _longest_non_increasing(counts) == [0, 1, 3, 4, 6]
     assert _longest_non_increasing(np.array([5, 5, 3])) == [0, 1, 2]
+
+
+def test_tick_grid_values_from_overprinted_labels() -> None:
+    ticks = 100.0 + 11.0 * np.arange(30)
+    # labels 0, 2, 4, ... read as fragments: exact at the first marks, parts further on
+    reads = [(0, "0"), (1, "2"), (2, "4"), (3, "6"), (5, "0"), (6, "2"), (12, "24"), (20, "4")]
+    pixels = np.array([ticks[k] for k, _ in reads])
+    texts = [t for _, t in reads]
+    values = np.array([float(t) for t in texts])
+    grid = fit_tick_grid(ticks, pixels, texts, values, np.full(len(reads), 0.8))
+    assert grid is not None
+    assert list(grid.values) == [2.0 * k for k in range(30)]
+    assert list(grid.exact) == [True, True, True, True, False, False, True, False]
+    assert list(grid.partial) == [False, False, False, False, True, True, False, True]
+    assert 0.25 < grid.confidence <= 0.8
+
+
+def test_tick_grid_needs_even_marks_and_three_exact_labels() -> None:
+    ticks = 100.0 + 11.0 * np.arange(12)
+    pixels = ticks[[0, 1, 2]]
+    values = np.array([0.0, 2.0, 4.0])
+    texts = ["0", "2", "4"]
+    conf = np.full(3, 0.9)
+    assert fit_tick_grid(ticks, pixels, texts, values, conf) is not None
+    uneven = ticks.copy()
+    uneven[5] += 4.0
+    assert fit_tick_grid(uneven, pixels, texts, values, conf) is None
+    assert fit_tick_grid(ticks, pixels[:2], texts[:2], values[:2], conf[:2]) is None
+    odd = np.array([0.0, 7.0, 14.0])  # a step of 7 is not one an axis uses
+    assert fit_tick_grid(ticks, pixels, ["0", "7", "14"], odd, conf) is None
+
+
+@pytest.mark.parametrize(
+    ("step", "nice"),
+    [(1.0, True), (2.5, True), (0.25, True), (12.0, True), (7.0, False), (35.0, False)],
+)
+def test_is_nice_step(step: float, nice: bool) -> None:
+    assert is_nice_step(step) is nice
+
+
+def test_a_count_bounded_to_itself_has_no_rival() -> None:
+    # a zero between zeros (or at the end of a row) cannot be anything else
+    assert _rivals(0, 0, 0, list("0123456789")) == set()
+    assert _rivals(1, 0, 1, list("0123456789")) == {0}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -13,6 +12,8 @@ import numpy.typing as npt
 from kmipd.digitize._frame import Frame
 from kmipd.digitize._lines import find_ticks
 from kmipd.digitize._text import Word
+from kmipd.digitize._tickgrid import fit_tick_grid
+from kmipd.digitize._ticktext import parse_number, repair_decimals, x_label_words, y_label_words
 
 __all__ = [
     "AxisCalibration",
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
+GRID_BELOW = 0.5  # x calibration confidence below which evenly spaced tick marks may do better
 
 
 @dataclass(frozen=True)
@@ -89,27 +90,6 @@ class AxisCalibration:
         }
 
 
-def parse_number(text: str) -> tuple[float, bool] | None:
-    """A tick label's value and whether it carries a percent sign.
-
-    Parameters
-    ----------
-    text : str
-        OCR reading, e.g. ``"0.75"``, ``"25%"``, ``"1,0"``.
-
-    Returns
-    -------
-    tuple of (float, bool) or None
-        None if the text is not a plain number.
-    """
-    cleaned = text.strip().replace(" ", "").replace("O", "0").replace("o", "0")
-    cleaned = cleaned.replace("−", "-").replace("–", "-")
-    if not _NUMBER.match(cleaned):
-        return None
-    percent = cleaned.endswith("%")
-    return float(cleaned.rstrip("%").replace(",", ".")), percent
-
-
 def fit_axis(
     pixels: FloatArray, values: FloatArray, increasing: bool, tolerance: float
 ) -> tuple[float, float, npt.NDArray[np.bool_]] | None:
@@ -152,36 +132,6 @@ def fit_axis(
     return 1.0 / b, -a / b, inliers
 
 
-def y_label_words(words: list[Word], frame: Frame) -> list[Word]:
-    """Words left of the panel, in the column nearest the y axis, that are numbers."""
-    candidates = [
-        w
-        for w in words
-        if w.col1 <= frame.left + 3
-        and frame.top - 2 * w.height <= w.centre[0] <= frame.bottom + w.height
-    ]
-    if not candidates:
-        return []
-    edge = max(w.col1 for w in candidates)
-    height = float(np.median([w.height for w in candidates]))
-    return [w for w in candidates if w.col1 >= edge - 2.0 * height]
-
-
-def x_label_words(words: list[Word], frame: Frame) -> list[Word]:
-    """Words in the first text line under the panel, spread along the x axis."""
-    candidates = [
-        w
-        for w in words
-        if w.row0 >= frame.bottom - 2
-        and frame.left - 3 * w.height <= w.centre[1] <= frame.right + 3 * w.height
-    ]
-    if not candidates:
-        return []
-    first = min(w.row0 for w in candidates)
-    height = float(np.median([w.height for w in candidates if w.row0 <= first + 4]))
-    return [w for w in candidates if w.row0 <= first + 0.6 * height]
-
-
 def snap(centres: FloatArray, ticks: FloatArray, widths: FloatArray) -> tuple[FloatArray, Any]:
     """Move label centres onto the nearest tick mark within half the label width (+2 px)."""
     if ticks.size == 0:
@@ -214,17 +164,21 @@ def _split_on_ticks(word: Word, ticks: FloatArray) -> list[tuple[float, str, flo
     return out
 
 
+def tick_marks(words: list[Word], ink: FloatArray, frame: Frame, horizontal: bool) -> FloatArray:
+    """Positions of the tick marks between the panel edge and its tick labels."""
+    band = tick_band(ink, frame, words, horizontal)
+    return find_ticks(band) if band.shape[0] >= 2 else np.zeros(0)
+
+
 def label_reads(
-    words: list[Word], ink: FloatArray, frame: Frame, horizontal: bool
+    words: list[Word], ticks: FloatArray, horizontal: bool
 ) -> list[tuple[float, str, float, bool]]:
     """Per tick label: pixel of its tick, numeric text, confidence, whether on a tick mark.
 
-    The pixel is the label centre moved onto a tick mark if one is near; an x
-    label word that spans several tick marks is split between them.
+    The pixel is the label centre moved onto a tick mark (of ``ticks``) if one
+    is near; an x label word that spans several tick marks is split between them.
     """
     axis = 1 if horizontal else 0
-    band = tick_band(ink, frame, words, horizontal)
-    ticks = find_ticks(band) if band.shape[0] >= 2 else np.zeros(0)
     spacing = float(np.median(np.diff(ticks))) if ticks.size >= 2 else np.inf
     out: list[tuple[float, str, float, bool]] = []
     for word in words:
@@ -236,33 +190,6 @@ def label_reads(
         size = np.array([word.width if horizontal else word.height], dtype=float)
         pixel, on_tick = snap(centre, ticks, size)
         out.append((float(pixel[0]), word.numeric, word.numeric_confidence, bool(on_tick[0])))
-    return out
-
-
-def repair_decimals(texts: list[str]) -> list[str]:
-    """Put back a decimal point OCR lost, when the other labels agree on the format.
-
-    Parameters
-    ----------
-    texts : list of str
-        Numeric readings of one axis's labels, e.g. ``["0.50", "025", "0.00"]``.
-
-    Returns
-    -------
-    list of str
-        With ``"025"`` turned into ``"0.25"`` when most labels have 2 decimals
-        and 1 integer digit.
-    """
-    shapes = [re.fullmatch(r"(\d+)[.,](\d+)", t) for t in texts]
-    formats = [(len(m.group(1)), len(m.group(2))) for m in shapes if m]
-    if len(formats) < max(2, len(texts) // 2):
-        return texts
-    whole, decimals = max(set(formats), key=formats.count)
-    out = []
-    for text in texts:
-        if text.isdigit() and len(text) == whole + decimals:
-            text = f"{text[:whole]}.{text[whole:]}"
-        out.append(text)
     return out
 
 
@@ -301,15 +228,30 @@ def calibrate_axis(
     """
     horizontal = axis == "x"
     chosen = x_label_words(words, frame) if horizontal else y_label_words(words, frame)
-    readings = _readings(label_reads(chosen, ink, frame, horizontal)) if chosen else []
+    ticks = tick_marks(chosen, ink, frame, horizontal) if chosen else np.zeros(0)
+    readings = _readings(label_reads(chosen, ticks, horizontal)) if chosen else []
     if len(readings) < 2:
         return None
     pixels = np.array([r[0] for r in readings], dtype=float)
     values = np.array([r[4] for r in readings], dtype=float)
     span = float(np.ptp(pixels))
     fit = fit_axis(pixels, values, horizontal, max(1.5, 0.006 * span))
-    if fit is None:
-        return None
+    found = None if fit is None else _from_fit(axis, readings, pixels, values, fit)
+    if horizontal and (found is None or found.confidence < GRID_BELOW):
+        grid = _from_grid(readings, pixels, values, ticks)
+        if grid is not None and (found is None or grid.confidence > found.confidence):
+            return grid
+    return found
+
+
+def _from_fit(
+    axis: str,
+    readings: list[tuple[float, str, float, bool, float, bool]],
+    pixels: FloatArray,
+    values: FloatArray,
+    fit: tuple[float, float, npt.NDArray[np.bool_]],
+) -> AxisCalibration:
+    """The calibration of a straight-line fit through the labels."""
     slope, intercept, inliers = fit
     residual = float(
         np.sqrt(np.mean((intercept + slope * pixels[inliers] - values[inliers]) ** 2)) / abs(slope)
@@ -320,7 +262,7 @@ def calibrate_axis(
         ocr * min(1.0, n_in / 3.0) * (n_in / len(readings)) / (1.0 + max(0.0, residual - 0.5))
     )
     percent = False
-    if not horizontal:
+    if axis == "y":
         percent = any(r[5] for r in readings) or float(np.max(np.abs(values[inliers]))) > 1.5
     ticks = tuple(
         TickLabel(r[0], r[4], r[1], float(r[2]), r[3], bool(u))
@@ -328,4 +270,47 @@ def calibrate_axis(
     )
     return AxisCalibration(
         axis, float(slope), float(intercept), ticks, residual, float(confidence), bool(percent)
+    )
+
+
+def _from_grid(
+    readings: list[tuple[float, str, float, bool, float, bool]],
+    pixels: FloatArray,
+    values: FloatArray,
+    ticks: FloatArray,
+) -> AxisCalibration | None:
+    """The x calibration of evenly spaced tick marks (see ``fit_tick_grid``), if they are.
+
+    Every mark becomes a used label with its grid value; marks whose label
+    was not read exactly keep an empty text and confidence 0.
+    """
+    grid = fit_tick_grid(
+        ticks,
+        pixels,
+        [r[1] for r in readings],
+        values,
+        np.array([r[2] for r in readings], dtype=float),
+    )
+    if grid is None:
+        return None
+    b, a = np.polyfit(grid.values, grid.pixels, 1)  # pixel = a + b * value
+    residual = float(np.sqrt(np.mean((a + b * grid.values - grid.pixels) ** 2)))
+    read = {
+        int(np.argmin(np.abs(grid.pixels - r[0]))): r
+        for r, ok in zip(readings, grid.exact, strict=True)
+        if ok
+    }
+    labels = tuple(
+        TickLabel(
+            float(p),
+            float(v),
+            read[k][1] if k in read else "",
+            float(read[k][2]) if k in read else 0.0,
+            True,
+            True,
+        )
+        for k, (p, v) in enumerate(zip(grid.pixels, grid.values, strict=True))
+    )
+    return AxisCalibration(
+        "x", float(1.0 / b), float(-a / b), labels, residual, grid.confidence, False, "labels"
     )

@@ -13,6 +13,7 @@ from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
+from kmipd.digitize._retry import RETRY_UNSURE, decode_hard, overprinted, unsure
 from kmipd.digitize._risk import (
     Crowded,
     RiskLine,
@@ -63,6 +64,7 @@ def _rebuilder(
     font: DigitFont,
     x_axis: AxisCalibration,
     record: list[Placed] | None = None,
+    retry: bool = False,
 ) -> Crowded:
     """The callback that rebuilds one word of touching numbers of ``line`` (noted in ``record``)."""
 
@@ -71,14 +73,13 @@ def _rebuilder(
         if not times:
             return None
         centres = [float(x_axis.pixel(t)) for t in times]
-        decoded = decode_span(
-            strip, (word.col0, word.col1), centres, font, upper=upper, lower=lower
-        )
+        decoded = decode_hard(strip, (word.col0, word.col1), centres, font, upper, lower, retry)
         if decoded is None:
             return None
         if record is not None:
             record.append((strip, centres, list(decoded.values)))
         confidence = _seconded(word, centres, decoded.values, decoded.confidence, font.pitch)
+        confidence = overprinted(centres, decoded.values, confidence, font.pitch)
         return [
             RiskCell(line.row, col, str(value), value, time, conf)
             for time, col, value, conf in zip(
@@ -212,16 +213,24 @@ def _read_rows(
         font = _fit_pitch(font, lines, strips, x_axis)
     record: list[Placed] = []
     out = _rebuilt(lines, strips, crowded, font, x_axis, record)
-    if font is not None and record:
-        better = refine_font(font, record)
-        if better is not font:  # read again the rows not already read surely
-            again = [busy and not _sure(row) for busy, row in zip(crowded, out, strict=True)]
-            redone = _rebuilt(lines, strips, again, better, x_axis, only=True)
+    if font is not None and record:  # read again the rows not already read surely,
+        better = refine_font(font, record)  # with the refined font, searching harder
+        again = [
+            busy and not _sure(row) and (better is not font or _shaky(row))
+            for busy, row in zip(crowded, out, strict=True)
+        ]
+        if any(again):
+            redone = _rebuilt(lines, strips, again, better, x_axis, only=True, retry=True)
             out = [new if redo else old for old, new, redo in zip(out, redone, again, strict=True)]
     return [row for row in out if row is not None]
 
 
 SURE_ROW = 0.5  # a row whose every number is at least this sure is not rebuilt again
+
+
+def _shaky(row: RiskRow | None) -> bool:
+    """Whether a row is missing, or more than ``RETRY_UNSURE`` of its numbers are unsure."""
+    return row is None or unsure(tuple(c.confidence for c in row.cells)) > RETRY_UNSURE
 
 
 def _sure(row: RiskRow | None) -> bool:
@@ -237,10 +246,12 @@ def _rebuilt(
     x_axis: AxisCalibration,
     record: list[Placed] | None = None,
     only: bool = False,
+    retry: bool = False,
 ) -> list[RiskRow | None]:
     """Each line read as a row (None if not one), touching numbers rebuilt with ``font``.
 
-    With ``only``, lines not marked in ``crowded`` are skipped (None).
+    With ``only``, lines not marked in ``crowded`` are skipped (None); with
+    ``retry``, spans read unsurely are searched again (see ``decode_hard``).
     """
     out: list[RiskRow | None] = []
     for line, strip, busy in zip(lines, strips, crowded, strict=True):
@@ -249,6 +260,6 @@ def _rebuilt(
             continue
         rebuild = None
         if busy and strip is not None and font is not None:
-            rebuild = _rebuilder(line, strip, font, x_axis, record)
+            rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
         out.append(read_row(line, x_axis, rebuild))
     return out

@@ -20,6 +20,7 @@ __all__ = ["Digit", "DigitFont", "Sample", "learn_font", "strip_ink"]
 
 FloatArray = npt.NDArray[np.float64]
 FAINT = 0.15  # ink below this (grid lines, paper texture) counts as background
+MIN_ADVANCE = 0.9  # least digit pitch, in digit ink widths, that a measured pitch may have
 _MARGIN = 1  # columns kept on each side of a digit's ink
 
 
@@ -245,6 +246,13 @@ def learn_font(samples: list[Sample], spare: list[Sample] | None = None) -> Digi
     pitch, digits = _digits(samples)
     if not digits:
         return None
+    wide = [d.image.shape[1] - 2 * _MARGIN for n, d in digits.items() if n != "1"]
+    if pitch > 0 and wide and pitch < MIN_ADVANCE * float(np.median(wide)):
+        # digits of a number do not overlap: a misread sample, not a pitch; keep lone digits
+        pitch, digits = _digits([s for s in samples if len(s.digits) == 1])
+        if not digits:
+            return None
+        pitch = -abs(pitch)
     measured = pitch > 0
     height = int(next(iter(digits.values())).image.shape[0])
     if spare and (len(digits) < 10 or pitch < 0):

@@ -88,7 +88,7 @@ def _rivals(value: int, low: int, high: int | None, names: list[str]) -> set[int
     out |= {
         int(text[:j] + d + text[j:]) for j in range(len(text) + 1) for d in names if j or d != "0"
     }
-    return {v for v in out if v >= low and (high is None or v <= high)}
+    return {v for v in out if v != value and v >= low and (high is None or v <= high)}
 
 
 def _margins(

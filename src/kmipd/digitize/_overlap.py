@@ -164,6 +164,7 @@ def decode_span(
     upper: int | None = None,
     lower: int = 0,
     upto: float | None = None,
+    beam_width: int = BEAM,
 ) -> Decoded | None:
     """The numbers at consecutive ticks whose drawing best explains a span of ink.
 
@@ -181,6 +182,8 @@ def decode_span(
         right of it (numbers cannot fall below it).
     upto : float, optional
         Image column where the comparison stops (to score a part of a span).
+    beam_width : int, optional
+        States kept after each tick (wider: slower, loses the best reading less often).
 
     Returns
     -------
@@ -218,7 +221,7 @@ def decode_span(
             stop = seen.shape[1] if nxt is None else int(nxt - col0 - widest * font.pitch / 2 - 2)
             settled.append(decoder.settle(child, values, stop))
         settled.sort(key=lambda s: s.over + s.under)
-        beam = [decoder.drawn(state) for state in _distinct(settled)[:BEAM]]
+        beam = [decoder.drawn(state) for state in _distinct(settled)[:beam_width]]
     return judged(beam, decoder, upper, whole)
 
 

@@ -246,6 +246,7 @@ def _fold_censored(cells: list[RiskCell]) -> list[RiskCell]:
     return out
 
 
+UNREBUILT = 0.3  # confidence factor of OCR's split of touching numbers the rebuild gave up on
 Crowded = Callable[[Word, int | None, int], list[RiskCell] | None]
 
 
@@ -288,7 +289,10 @@ def read_row(
             if is_crowded(word, x_axis):
                 upper, lower = _bounds(found, i)
                 got = crowded(word, upper, lower)
-                found[i], rebuilt[i] = (got, True) if got is not None else (found[i], False)
+                if got is None:  # OCR's split of touching numbers misses digits printed over
+                    found[i] = [replace(c, confidence=c.confidence * UNREBUILT) for c in found[i]]
+                else:
+                    found[i], rebuilt[i] = got, True
     cells: list[RiskCell] = []
     label: list[str] = []
     for word, got, new in zip(line.words, found, rebuilt, strict=True):
