@@ -156,7 +156,14 @@ def test_legend_name_with_lower_case_l() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("uft_Iv", "uft_lv"), ("Arm II", "Arm II"), ("Iressa", "Iressa"), ("cIsplatin", "clsplatin")],
+    [
+        ("uft_Iv", "uft_lv"),
+        ("Arm II", "Arm II"),
+        ("Iressa", "Iressa"),
+        ("cIsplatin", "clsplatin"),
+        ("folfoxiri _bevacizumab", "folfoxiri_bevacizumab"),
+        ("t_ dm1", "t_dm1"),
+    ],
 )
 def test_fix_letters(text: str, expected: str) -> None:
     assert fix_letters(text) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -297,7 +298,14 @@ def fix_letters(text: str) -> str:
     'uft_lv'
     >>> fix_letters("Arm II")
     'Arm II'
+
+    A space the recogniser puts next to an underscore is dropped (an
+    underscore joins the parts of one name):
+
+    >>> fix_letters("folfoxiri _bevacizumab")
+    'folfoxiri_bevacizumab'
     """
+    text = re.sub(r"\s*_\s*", "_", text)
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch != "I":
