@@ -10,6 +10,21 @@ paths and the PDF's own text), falling back to rendering it for
 :func:`digitize_svg` and :func:`render_svg` do the same for SVG files.
 
 Heavy dependencies (OpenCV, RapidOCR) are imported only when a figure is read.
+
+Module map (all private; the stages talk through the frozen types of ``_result``):
+
+- raster entry ``_digitize``: ``_image`` (load, cap pixels) → ``_scene`` (``_frame``,
+  ``_lines``: panel and axes; ``_colours``, ``_styles``: curve inks) → ``_reading``
+  (``_text``, ``_ocr``: words and OCR; ``_legend``; ``_calibrate``, ``_ticktext``,
+  ``_tickgrid``: axis calibration) → ``_curves``, ``_trace`` (one centre line per
+  arm) → ``_arms``, ``_inline`` (which curves are arms, their names) → ``_censor``
+  (marks) → ``_risk``, ``_tables`` (numbers at risk), with numbers printed over
+  each other rebuilt by ``_crowded``, ``_overlap``, ``_glyphs``, ``_samples``,
+  ``_refine``, ``_retry`` and judged by ``_judge``;
+- vector entry ``_vector`` (PDF: ``_pdf``, ``_pdf_layout``, ``_pdf_types``; SVG:
+  ``_svg`` and ``_svg_*``), read by ``_vector_axes``, ``_vector_curves``,
+  ``_vector_text``;
+- ``_overlay`` draws a result on its image.
 """
 
 from kmipd.digitize._calibrate import AxisCalibration, TickLabel
