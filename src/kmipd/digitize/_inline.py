@@ -60,7 +60,7 @@ def _lines(words: list[Word]) -> list[list[Word]]:
     return lines
 
 
-def _name_like(text: str) -> bool:
+def _has_letters(text: str) -> bool:
     """At least two letters: a name, not a number or a stray mark."""
     return sum(ch.isalpha() for ch in text) >= 2
 
@@ -100,7 +100,7 @@ def inline_names(
             read = read_words(scene.grey, scene.image, line)
             text = " ".join(w.text for w in read).strip()
             confidence = float(min(w.confidence for w in read))
-            if confidence < _MIN_CONFIDENCE or not _name_like(text):
+            if confidence < _MIN_CONFIDENCE or not _has_letters(text):
                 continue
             if best is None or confidence > best[1]:
                 best = (text, confidence)

@@ -9,7 +9,7 @@ legend keys are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,12 @@ class VectorCurve:
     @property
     def colour(self) -> tuple[int, int, int]:
         return self.style[0]
+
+    def with_mark(self, col: float, row: float) -> VectorCurve:
+        """This curve with one more censoring mark at ``(col, row)``."""
+        return replace(
+            self, mark_cols=np.append(self.mark_cols, col), mark_rows=np.append(self.mark_rows, row)
+        )
 
     @property
     def span(self) -> float:
@@ -291,15 +297,7 @@ def _give_marks(
     out = list(curves)
     for c, r in centres:
         best = min(mine, key=lambda i: abs(out[i].row_at(c) - r))
-        cur = out[best]
-        out[best] = VectorCurve(
-            cur.cols,
-            cur.rows,
-            cur.style,
-            np.append(cur.mark_cols, c),
-            np.append(cur.mark_rows, r),
-            cur.rising,
-        )
+        out[best] = out[best].with_mark(c, r)
     return out
 
 
@@ -340,13 +338,5 @@ def glyph_marks(
         for j in range(k):
             col = run.box[0] + (j + 0.5) * step
             best = min(choices, key=lambda i: abs(out[i].row_at(col) - r))
-            cur = out[best]
-            out[best] = VectorCurve(
-                cur.cols,
-                cur.rows,
-                cur.style,
-                np.append(cur.mark_cols, col),
-                np.append(cur.mark_rows, r),
-                cur.rising,
-            )
+            out[best] = out[best].with_mark(col, r)
     return out

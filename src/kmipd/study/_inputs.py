@@ -107,11 +107,12 @@ def _from_figure(
 ) -> tuple[Curve, RiskTable | None, CensorMarks | None]:
     """Curve, numbers at risk and censor marks of the arm, read from its figure."""
     from kmipd.digitize import digitize, digitize_pdf
+    from kmipd.digitize._pdf import is_pdf as pdf_file
 
     assert arm.figure is not None
     key = (arm.figure, arm.page or 1)
     if key not in figures:
-        is_pdf = arm.figure.suffix.lower() == ".pdf"
+        is_pdf = pdf_file(arm.figure)
         if arm.page not in (None, 1) and not is_pdf:
             raise InputError(f"{arm.figure}: page = {arm.page} is for PDF files; remove it")
         try:
