@@ -412,3 +412,52 @@ def test_a_misread_lone_number_does_not_set_the_digit_pitch() -> None:
     # as "17", whose digits would overlap; the pitch comes from the rows instead.
     result = digitize(FIGURES / "elm-pc5_2a-lancet.png")
     assert _handed_on(result, ELM, 1.0) >= 0.85 * 58
+
+
+def test_ctc_log_likelihood_sums_every_alignment() -> None:
+    import itertools
+
+    from kmipd.digitize._ocr import _ctc_log_likelihood
+
+    rng = np.random.default_rng(3)
+    probs = rng.random((4, 3))
+    probs /= probs.sum(axis=1, keepdims=True)
+
+    def spelled(path: tuple[int, ...]) -> list[int]:
+        out, previous = [], 0
+        for label in path:
+            if label not in (0, previous):
+                out.append(label)
+            previous = label
+        return out
+
+    for labels in ([1], [1, 2], [1, 1], []):
+        brute = sum(
+            np.prod([probs[t, c] for t, c in enumerate(path)])
+            for path in itertools.product(range(3), repeat=4)
+            if spelled(path) == labels
+        )
+        assert _ctc_log_likelihood(probs, labels) == pytest.approx(np.log(brute))
+
+
+def _legend_grey(name: str) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(FIGURES / name).convert("L"))
+
+
+def test_legend_text_is_the_reading_both_scales_favour() -> None:
+    from kmipd.digitize._ocr import recognise_text
+
+    # at 48 rows the recogniser drops an 'i' ("folfri"), with higher mean confidence
+    grey = _legend_grey("tribe2_2b-jco-legend.png")
+    readings = recognise_text(grey, [(12, 303, 25, 419), (12, 460, 25, 589)], (48, 64))
+    assert [r.text for r in readings] == ["folfiri_bevacizumab", "folfoxiri_bevacizumab"]
+
+
+def test_legend_scale_that_reads_nothing_does_not_veto_text() -> None:
+    from kmipd.digitize._ocr import recognise_text
+
+    grey = _legend_grey("gim2_2c-lancet-legend.png")
+    readings = recognise_text(grey, [(12, 404, 25, 420), (12, 469, 25, 485)], (48, 64))
+    assert [r.text for r in readings] == ["q2", "q3"]

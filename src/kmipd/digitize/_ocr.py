@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["NUMERIC_CHARS", "Reading", "recognise"]
+__all__ = ["NUMERIC_CHARS", "Reading", "recognise", "recognise_text"]
 
 FloatArray = npt.NDArray[np.float64]
 HEIGHT = (
@@ -166,13 +166,11 @@ def _word(
     return text, conf, where
 
 
-def _run(
-    inputs: list[npt.NDArray[np.float32]],
-) -> list[dict[str, tuple[str, float, tuple[float, ...]]]]:
-    """Recognise prepared word images, each on its own; per word and charset its reading."""
-    session, chars, masks = _engine()
+def _probabilities(inputs: list[npt.NDArray[np.float32]]) -> list[FloatArray]:
+    """Per prepared word image, the recogniser's character probabilities per time step."""
+    session, _, _ = _engine()
     widths = [x.shape[1] for x in inputs]
-    out: list[dict[str, tuple[str, float, tuple[float, ...]]]] = [{} for _ in inputs]
+    out: list[FloatArray] = [np.zeros((0, 0)) for _ in inputs]
     for group in _batches(widths):
         full = int(np.ceil((max(widths[i] for i in group) + MARGIN) / STEP) * STEP)
         batch = np.zeros((len(group), 3, inputs[0].shape[0], full), dtype=np.float32)  # 0: padding
@@ -181,14 +179,48 @@ def _run(
             batch[k, :, :, : widths[i]] = inputs[i][None]
         probs = session(batch)[0]
         for k, i in enumerate(group):
-            out[i] = {
-                name: _word(
-                    _decode(_folded(probs[k]) if name == "numeric" else probs[k], mask, chars),
-                    widths[i],
-                )
-                for name, mask in masks.items()
-            }
+            out[i] = np.asarray(probs[k], dtype=np.float64)
     return out
+
+
+def _run(
+    inputs: list[npt.NDArray[np.float32]],
+) -> list[dict[str, tuple[str, float, tuple[float, ...]]]]:
+    """Recognise prepared word images, each on its own; per word and charset its reading."""
+    _, chars, masks = _engine()
+    return [
+        {
+            name: _word(
+                _decode(_folded(probs) if name == "numeric" else probs, mask, chars),
+                image.shape[1],
+            )
+            for name, mask in masks.items()
+        }
+        for image, probs in zip(inputs, _probabilities(inputs), strict=True)
+    ]
+
+
+def _ctc_log_likelihood(probs: FloatArray, labels: list[int]) -> float:
+    """Log probability that CTC output ``probs`` (steps x classes, blank 0) spells ``labels``."""
+    logp = np.log(np.maximum(probs, 1e-30))
+    ext = [0]
+    for label in labels:
+        ext += [label, 0]
+    ext_arr = np.asarray(ext)
+    skip = np.zeros(len(ext), dtype=bool)  # a label may follow the label two back
+    skip[3::2] = ext_arr[3::2] != ext_arr[1:-2:2]
+    alpha = np.full(len(ext), -np.inf)
+    alpha[0] = logp[0, 0]
+    if len(ext) > 1:
+        alpha[1] = logp[0, ext[1]]
+    for step in range(1, logp.shape[0]):
+        prev = alpha
+        alpha = prev.copy()
+        alpha[1:] = np.logaddexp(alpha[1:], prev[:-1])
+        alpha[2:] = np.where(skip[2:], np.logaddexp(alpha[2:], prev[:-2]), alpha[2:])
+        alpha += logp[step, ext_arr]
+    tail = alpha[-2:] if len(ext) > 1 else alpha[-1:]
+    return float(np.logaddexp.reduce(tail))
 
 
 def recognise(
@@ -222,3 +254,59 @@ def recognise(
         cols = tuple(c0 - pad - 0.5 + f * (c1 - c0 + 2 * pad) for f in where)
         readings.append(Reading(text, conf, numeric.replace(" ", ""), num_conf, cols))
     return readings
+
+
+def recognise_text(
+    grey: npt.NDArray[np.uint8], boxes: list[tuple[int, int, int, int]], heights: tuple[int, ...]
+) -> list[Reading]:
+    """Read Latin text in each box at several scales and keep the reading all scales favour.
+
+    Each scale's greedy reading is a candidate; the candidate with the
+    highest summed CTC log-likelihood over all scales wins. A letter one
+    scale drops (its blank narrowly beats it) is kept when the other scales
+    see it clearly, which a pick by mean character probability cannot do.
+
+    Parameters
+    ----------
+    grey : ndarray of uint8, shape (rows, cols)
+        The figure as ink darkness (0 = full ink, 255 = background).
+    boxes : list of (row0, col0, row1, col1)
+        Word boxes, half-open pixel ranges.
+    heights : tuple of int
+        Recogniser input heights to read at (multiples of 16).
+
+    Returns
+    -------
+    list of Reading
+        One reading per box; the numeric fields come from the first height.
+    """
+    if not boxes:
+        return []
+    _, chars, masks = _engine()
+    index = {c: i for i, c in enumerate(chars)}
+    per_height = []
+    for height in heights:
+        inputs = [_prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
+        per_height.append(
+            [(x.shape[1], p) for x, p in zip(inputs, _probabilities(inputs), strict=True)]
+        )
+    first = recognise(grey, boxes, heights[0])
+    out = []
+    for k, reading in enumerate(first):
+        candidates: dict[str, float] = {}
+        for level in per_height:
+            width, probs = level[k]
+            text, conf, _ = _word(_decode(probs, masks["text"], chars), width)
+            candidates[text] = max(conf, candidates.get(text, 0.0))
+        if len(candidates) > 1:
+            candidates.pop("", None)  # a scale that saw nothing does not veto one that read text
+        scored = []
+        for text, conf in candidates.items():
+            labels = [index[c] for c in text if c in index]
+            total = sum(_ctc_log_likelihood(level[k][1], labels) for level in per_height)
+            scored.append((total, conf, text))
+        _, conf, text = max(scored)
+        out.append(
+            Reading(text, conf, reading.numeric, reading.numeric_confidence, reading.numeric_cols)
+        )
+    return out

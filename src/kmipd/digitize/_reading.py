@@ -101,14 +101,12 @@ def _bar_label(
 def _best_reading(
     grey: npt.NDArray[np.uint8], image: npt.NDArray[np.uint8], words: list[Word]
 ) -> list[Word]:
-    """Legend words read at two scales, keeping the more confident reading of each.
+    """Legend words read at two scales, keeping the text both scales favour together.
 
     Small legend text reads best at a different scale from word to word, and
     a legend has only a few words, so both are tried.
     """
-    first = read_words(grey, image, words, 48)
-    second = read_words(grey, image, words, 64)
-    return [a if a.confidence >= b.confidence else b for a, b in zip(first, second, strict=True)]
+    return read_words(grey, image, words, (48, 64))
 
 
 def read_figure_text(scene: Scene) -> FigureText:

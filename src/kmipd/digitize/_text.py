@@ -204,7 +204,10 @@ def group_words(glyphs: IntArray, gap_factor: float = 0.42) -> list[Word]:
 
 
 def read_words(
-    grey: npt.NDArray[np.uint8], image: npt.NDArray[np.uint8], words: list[Word], height: int = 32
+    grey: npt.NDArray[np.uint8],
+    image: npt.NDArray[np.uint8],
+    words: list[Word],
+    height: int | tuple[int, ...] = 32,
 ) -> list[Word]:
     """Recognise the text of each word and note its colour.
 
@@ -216,17 +219,22 @@ def read_words(
         The RGB figure, for the word colours.
     words : list of Word
         Boxes to read.
-    height : int, optional
-        Rows the crops are scaled to for the recogniser.
+    height : int or tuple of int, optional
+        Rows the crops are scaled to for the recogniser; with several, the
+        text reading all of them favour is kept (`recognise_text`).
 
     Returns
     -------
     list of Word
         The same boxes with text, confidences and colour filled in.
     """
-    from kmipd.digitize._ocr import recognise
+    from kmipd.digitize._ocr import recognise, recognise_text
 
-    readings = recognise(grey, [(w.row0, w.col0, w.row1, w.col1) for w in words], height)
+    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in words]
+    if isinstance(height, tuple):
+        readings = recognise_text(grey, boxes, height)
+    else:
+        readings = recognise(grey, boxes, height)
     out = []
     for word, reading in zip(words, readings, strict=True):
         patch = grey[word.row0 : word.row1, word.col0 : word.col1]
