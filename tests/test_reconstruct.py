@@ -311,6 +311,56 @@ def test_censor_marks_time_censoring_without_risk_table() -> None:
     assert gap.max() <= 0.02 * n, gap.max()
 
 
+def _traced_trial(
+    first: float, loss_rate: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, Curve]:
+    """A trial with follow-up uniform on [first, 24] and losses at ``loss_rate``, traced.
+
+    The curve is read like a pixel trace: 300 points, survival on a 1/450 grid.
+    """
+    rng = np.random.default_rng(seed)
+    n = 1000
+    death = rng.exponential(60.0, n)
+    follow_up = np.minimum(rng.uniform(first, 24.0, n), rng.exponential(1.0 / loss_rate, n))
+    time = np.round(np.minimum(death, follow_up), 3)
+    event = (death <= follow_up).astype(int)
+    curve_time = np.linspace(0.0, 24.0, 300)
+    curve_survival = np.round(km_at(time, event, curve_time) * 450) / 450
+    return time, event, Curve(curve_time, curve_survival)
+
+
+def test_sliver_at_the_curves_end_does_not_stretch_follow_up() -> None:
+    """n + events: a one-pixel sliver ending a trace is no whole event to keep 1/h at risk.
+
+    Taken at its word, the sliver (h = 1/300) would need 300 of the ~670 alive at risk
+    at the curve's end and stretch follow-up far past it; the curve's clearest late drop
+    bounds the number at risk instead.
+    """
+    time, event, curve = _traced_trial(12.0, 1e-9, seed=3)
+    survival = curve.survival.copy()
+    survival[-1] -= 1.0 / 450
+    arm = run(Curve(curve.time, survival), n=time.size, events=int(event.sum()))
+    assert arm.event.sum() == event.sum()
+    grid = np.linspace(0.0, 23.0, 93)
+    gap = np.abs(at_risk(time, grid) - at_risk(arm.time, grid))
+    assert gap.max() <= 0.03 * time.size, gap.max()
+
+
+def test_losses_to_follow_up_when_uniform_follow_up_leaves_too_many_events() -> None:
+    """n + events: more censoring than follow-up uniform from 0 gives is taken as losses.
+
+    Everyone is followed for 24 months but lost at a rate of 1/12 a month: even
+    follow-up uniform on [0, 24] leaves too many events, and a constant loss rate
+    censors early as the data do (follow-up ending before the curve does not).
+    """
+    time, event, curve = _traced_trial(24.0, 1.0 / 12.0, seed=5)
+    arm = run(curve, n=time.size, events=int(event.sum()))
+    assert arm.event.sum() == event.sum()
+    grid = np.linspace(0.0, 23.0, 93)
+    gap = np.abs(at_risk(time, grid) - at_risk(arm.time, grid))
+    assert gap.max() <= 0.06 * time.size, gap.max()
+
+
 def test_last_patient_is_at_the_curves_end() -> None:
     """A KM curve is drawn up to the last patient's time; nobody is left at the next tick."""
     curve = Curve([0, 3, 3, 6, 6, 10.4], [1, 1, 0.9, 0.9, 0.8, 0.8])

@@ -4,7 +4,9 @@ Two tools. ``fit_minimum_follow_up``: with no risk table but a reported event
 total, censoring is taken to be administrative, as in a trial with uniform
 accrual analysed at the curve's end: every patient not dead by their
 potential follow-up, uniform on [F, end], is censored then; the minimum
-follow-up F is solved so that the expected events equal the total.
+follow-up F is solved so that the expected events equal the total. When
+even F = 0 leaves too many events, patients are also lost to follow-up at a
+constant rate, solved instead.
 ``retime_censoring``: otherwise,
 with an interval's events ``d`` and censorings ``c`` fixed (by the risk table
 and a reported total), the curve's drop is reproduced only if the censorings
@@ -16,6 +18,7 @@ with ``x`` the position in the interval, and ``b`` is found by bisection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -28,6 +31,8 @@ FloatArray = npt.NDArray[np.float64]
 _TILT = 30.0  # largest |b|: nearly all censoring at one end of the interval
 _TOLERANCE = 0.5  # events of mismatch worth re-timing in the tail
 _BOUNDED_TOLERANCE = 2.5  # ... in a bounded interval, where level tracking moves counts by ~1
+_LATE_SHARE = 0.15  # final share of the curve's time searched for its clearest drop
+_MAX_LOSS = 1e3  # largest loss rate tried, per curve length: everyone lost at once
 
 
 def retime_censoring(plan: IntervalPlan) -> IntervalPlan:
@@ -77,48 +82,100 @@ def fit_minimum_follow_up(plan: IntervalPlan) -> IntervalPlan | None:
     """Administrative censoring after a minimum follow-up that meets the event count.
 
     Potential follow-up is uniform on [F, H]: H is the curve's end, or later
-    if that is needed to keep 1/h patients at risk for the curve's last drop
-    (of hazard h: a drop is at least one event).
-    F is solved so that the expected events equal the plan's count. Returns
-    None when even F = 0 leaves too many events (censoring must then start
-    earlier than follow-up allows: see ``retime_censoring``).
+    if that is needed to keep 1/h patients at risk for the curve's clearest
+    late drop (of hazard h: a drop is at least one event, see
+    ``_clearest_late_drop``). F is solved so that the expected events equal
+    the plan's count. When even F = 0 leaves too many events, patients are
+    also lost to follow-up at a constant rate, solved instead of F. Returns
+    None when no such rate meets the count.
     """
     model = plan.model
     if not model.has_drops or plan.events >= plan.n0 or model.length.sum() <= 0:
         return None
-    ends = np.cumsum(model.length)
-    end = float(ends[-1])
-    ratio_prev = np.concatenate(([1.0], model.survival_ratio[:-1]))
-    last = int(np.flatnonzero(model.hazard > 0)[-1])
-    last_time, last_ratio = float(ends[last] - model.length[last]), float(ratio_prev[last])
+    drop = _clearest_late_drop(model)
 
-    def admin(share: float) -> tuple[IntervalModel, float]:
-        start = share * end
-        # the last drop is at least one event, so at least 1/h were at risk for it:
-        # n0 P (H - t) / (H - F) >= need  =>  H >= (n0 P t - need F) / (n0 P - need)
-        horizon = end
-        alive, need = model.n0 * last_ratio, min(1.0 / model.hazard[last], model.n0 * last_ratio)
-        if alive > need and alive * (end - last_time) < need * (end - start):
-            horizon = (alive * last_time - need * start) / (alive - need)
-        inside = np.clip((ends - start) / np.where(model.length > 0, model.length, 1.0), 0, 1)
-        mass = model.length * inside * ratio_prev
-        fitted = interval_model(model.n0, model.hazard, mass, model.length)
-        return fitted, model.n0 * float(mass.sum()) / (horizon - start)
-
-    def events(share: float) -> float:
-        fitted, censored = admin(share)
+    def events(start: float, loss: float) -> float:
+        fitted, censored = _follow_up(model, drop, start, loss)
         return fitted.linear_events(censored)
 
-    if events(0.0) > plan.events:
-        return None
-    low, high = 0.0, 1.0 - 1e-6
-    for _ in range(40):
-        middle = 0.5 * (low + high)
-        if events(middle) > plan.events:
-            high = middle
-        else:
-            low = middle
-    fitted, censored = admin(low)
+    end = float(model.length.sum())
+    start, loss = 0.0, 0.0
+    if events(0.0, 0.0) > plan.events:
+        rate = _loss_rate(lambda rate: events(0.0, rate), plan.events, end)
+        if rate is None:
+            return None
+        loss = rate
+    else:
+        start = _bisect(lambda share: events(share * end, 0.0) > plan.events, 0.0, 1.0 - 1e-6)
+        start *= end
+    fitted, censored = _follow_up(model, drop, start, loss)
     room = plan.n0 - plan.events
     count = int(np.clip(round(censored), 0, room))
     return replace(plan, model=fitted, censored=count, left=room - count)
+
+
+def _clearest_late_drop(model: IntervalModel) -> int:
+    """Segment of the largest drop in the last ``_LATE_SHARE`` of the curve's time.
+
+    A drop holds at least one event, but a traced curve breaks steps into
+    slivers (sub-pixel drops), so the bound is taken from the largest late
+    drop, the one most surely a whole step, not from the very last one.
+    """
+    ends = np.cumsum(model.length)
+    late = (ends - model.length >= (1.0 - _LATE_SHARE) * ends[-1]) & (model.hazard > 0)
+    if not late.any():
+        return int(np.flatnonzero(model.hazard > 0)[-1])
+    where = np.flatnonzero(late)
+    return int(where[np.argmax(model.hazard[where])])
+
+
+def _follow_up(
+    model: IntervalModel, drop: int, start: float, loss: float
+) -> tuple[IntervalModel, float]:
+    """The interval model and censorings for potential follow-up ``G``.
+
+    ``G(t) = exp(-loss t) clip((H - t) / (H - start), 0, 1)``: uniform
+    administrative follow-up on [start, H] and losses at rate ``loss``.
+    H is the curve's end, or later if the drop ``drop`` (at least one event,
+    of hazard h) needs it to keep 1/h at risk:
+    n0 P (H - t) / (H - F) >= need  =>  H >= (n0 P t - need F) / (n0 P - need).
+    Censorings in a segment are ``n0 S(start of segment) (G(a) - G(b))``.
+    """
+    ends = np.cumsum(model.length)
+    starts = ends - model.length
+    end = float(ends[-1])
+    ratio_prev = np.concatenate(([1.0], model.survival_ratio[:-1]))
+    drop_time, drop_ratio = float(starts[drop]), float(ratio_prev[drop])
+    horizon = end
+    alive = model.n0 * drop_ratio
+    need = min(1.0 / model.hazard[drop], alive)
+    if alive > need and alive * (end - drop_time) < need * (end - start):
+        horizon = (alive * drop_time - need * start) / (alive - need)
+
+    def potential(t: FloatArray) -> FloatArray:
+        return np.exp(-loss * t) * np.clip((horizon - t) / (horizon - start), 0.0, 1.0)
+
+    mass = ratio_prev * np.maximum(potential(starts) - potential(ends), 0.0)
+    fitted = interval_model(model.n0, model.hazard, mass, model.length)
+    return fitted, model.n0 * float(mass.sum())
+
+
+def _loss_rate(events: Callable[[float], float], target: float, end: float) -> float | None:
+    """Loss-to-follow-up rate at which ``events(rate)`` falls to ``target``."""
+    high = 1.0 / end
+    while events(high) > target:
+        if high > _MAX_LOSS / end:
+            return None
+        high *= 2.0
+    return _bisect(lambda rate: events(rate) <= target, 0.0, high)
+
+
+def _bisect(above: Callable[[float], bool], low: float, high: float) -> float:
+    """Largest ``x`` in [low, high] with ``above(x)`` False (``above`` monotone), to 40 halvings."""
+    for _ in range(40):
+        middle = 0.5 * (low + high)
+        if above(middle):
+            high = middle
+        else:
+            low = middle
+    return low
