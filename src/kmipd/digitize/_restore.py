@@ -59,7 +59,7 @@ def _hue_groups(hue: FloatArray, chroma: FloatArray, min_weight: float) -> list[
     histogram = np.bincount(
         (hue[votes] // _BIN).astype(np.int64) % bins, weights=chroma[votes], minlength=bins
     )
-    smooth = sum(np.roll(histogram, k) for k in (-2, -1, 0, 1, 2))
+    smooth: FloatArray = np.sum([np.roll(histogram, k) for k in (-2, -1, 0, 1, 2)], axis=0)
     kept: list[int] = []
     for index in np.argsort(-smooth, kind="stable"):
         if smooth[index] < min_weight:
