@@ -29,6 +29,10 @@ Usage::
 
     python benchmarks/digitize_dev.py [--data DIR] [--out DIR] [--sets kmgpt,dev,pdf]
                                       [--stride N] [--styles jco,nejm,lancet,grey]
+                                      [--degrade SCALE,QUALITY]
+
+``--degrade 0.6,60`` reads every raster figure shrunk to 60 % and saved as
+JPEG of quality 60, like a screenshot of a journal figure.
 """
 
 from __future__ import annotations
@@ -82,10 +86,19 @@ def kmgpt_iae(
 
 
 def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
-    """kmipd.reconstruct on the digitized curves and risk tables (warnings silenced)."""
+    """kmipd.reconstruct on what was read, as ``kmipd extract`` does (warnings silenced).
+
+    The curves, the risk tables and the censor marks read are all used.
+    """
+    marks = {name: m for name, m in result.censor_marks.items() if len(m)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = kmipd.reconstruct(result.curves, risk_table=result.risk_tables or None, warn=False)
+        rec = kmipd.reconstruct(
+            result.curves,
+            risk_table=result.risk_tables or None,
+            censor_marks=marks or None,
+            warn=False,
+        )
     return rec.ipd
 
 
@@ -485,6 +498,26 @@ def summary(frame: pd.DataFrame) -> str:
     return "\n".join(out) + "\n"
 
 
+def degraded(digitize: Any, scale: float, quality: int) -> Any:
+    """``digitize`` that reads a figure shrunk by ``scale`` and JPEG-compressed at ``quality``.
+
+    Imitates a low-resolution screenshot of a journal figure. The shrinking
+    and encoding (a few milliseconds) are timed with the reading.
+    """
+    import io
+
+    from PIL import Image
+
+    def read(path: Path, **kwargs: Any) -> Any:
+        image = Image.open(path).convert("RGB")
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        buffer = io.BytesIO()
+        image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=quality)
+        return digitize(buffer.getvalue(), **kwargs)
+
+    return read
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; write the CSV and the Markdown summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -493,10 +526,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default="kmgpt,dev,pdf")
     parser.add_argument("--stride", type=int, default=1, help="score every N-th case only")
     parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument(
+        "--degrade",
+        default=None,
+        metavar="SCALE,QUALITY",
+        help="read each raster figure shrunk by SCALE and saved as JPEG of QUALITY (e.g. 0.6,60)",
+    )
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
     import kmipd
     from kmipd.digitize import digitize
+
+    if args.degrade:
+        scale, quality = (float(v) for v in args.degrade.split(","))
+        digitize = degraded(digitize, scale, int(quality))
 
     rows: list[dict[str, Any]] = []
     if "kmgpt" in args.sets:

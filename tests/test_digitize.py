@@ -340,3 +340,51 @@ def test_labels_beside_curves_and_censored_counts(tmp_path: Path) -> None:
         assert arm.risk_table is not None
         assert list(arm.risk_table.n_at_risk) == at_risk
     assert not any("could not be read" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("scale, quality", [(1.0, 75), (0.75, 60)])
+def test_jpeg_screenshot_reads_like_the_png(tmp_path: Path, scale: float, quality: int) -> None:
+    from PIL import Image
+
+    png = tmp_path / "figure.png"
+    draw_figure(png, (("tab:blue", "-"), ("tab:orange", "-")))
+    image = Image.open(png).convert("RGB")
+    size = (round(image.width * scale), round(image.height * scale))
+    jpeg = tmp_path / "figure.jpg"
+    image.resize(size, Image.Resampling.LANCZOS).save(jpeg, "JPEG", quality=quality)
+    result = digitize(jpeg)
+    assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
+    grid = np.linspace(0.0, X_END - 0.3, 400)
+    for name, arm in by_name(result).items():
+        drops = np.array([d for d, _ in ARMS[name]["drops"]])
+        away = np.min(np.abs(grid[:, None] - drops[None, :]), axis=1) > 0.4
+        times, survival = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
+        read = survival[np.clip(np.searchsorted(times, grid, side="right") - 1, 0, None)]
+        assert np.max(np.abs(read - true_survival(name, grid))[away]) <= 0.015, name
+        assert list(arm.risk_table.n_at_risk) == ARMS[name]["risk"], name
+
+
+def test_jpeg_colours_are_restored_to_one_colour_per_curve() -> None:
+    import io
+
+    from PIL import Image
+
+    from kmipd.digitize._restore import restore_compressed
+
+    image = np.full((48, 96, 3), 255, dtype=np.uint8)
+    image[12:14, 4:92] = (31, 119, 180)  # a thin blue curve
+    image[30:32, 4:92] = (0, 0, 0)  # a black axis line
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "JPEG", quality=60)
+    damaged = np.asarray(Image.open(buffer).convert("RGB"))
+    out = restore_compressed(damaged, np.array([255, 255, 255], dtype=np.uint8))
+    stroke = out[10:16, 8:88].reshape(-1, 3).astype(float) - 255.0
+    stroke = stroke[np.abs(stroke).max(axis=1) > 0]
+    direction = np.array([31, 119, 180], dtype=float) - 255.0
+    along = stroke @ direction / (direction @ direction)
+    off = stroke - np.outer(along, direction)
+    assert np.linalg.norm(off, axis=1).max() <= 25.0  # on (nearly) the one blend line
+    assert np.ptp(damaged[10:16, 8:88].astype(float) - 255.0, axis=2).max() > 10  # was not
+    line = out[29:33, 8:88].astype(int)
+    assert (line.max(axis=2) == line.min(axis=2)).all()  # the black line is grey again
+    assert (out[40:, :] == 255).all() and (out[:6, :] == 255).all()  # ringing is gone

@@ -70,8 +70,11 @@ def _axes_frame(hl: list[Line], vl: list[Line], shape: tuple[int, int]) -> Frame
     v, h = pair
     top, right = float(v.start), float(h.end)
     borders = [h, v]
-    for line in hl:  # a full frame: the top border
-        if line is not h and abs(line.start - h.start) < 6 and abs(line.position - v.start) < 6:
+    for line in hl:  # a full frame: the top border (curves at 1 may hide its left part)
+        aligned = abs(line.start - h.start) < 6 or (
+            abs(line.end - h.end) < 6 and line.length >= 0.5 * h.length
+        )
+        if line is not h and aligned and abs(line.position - v.start) < 6:
             top = min(top, line.position)
             borders.append(line)
     for line in vl:  # and the right border

@@ -33,12 +33,15 @@ class LoadedImage:
         Working pixels per original pixel (1.0 unless a large image was shrunk).
     offset : tuple of int
         ``(row, col)`` of the working image's corner in the original image.
+    compressed : bool
+        Whether the file was JPEG (lossy colour), so colours need repair.
     """
 
     image: UInt8Array
     source: str | None = None
     scale: float = 1.0
     offset: tuple[int, int] = (0, 0)
+    compressed: bool = False
 
 
 def _open_pil(source: Any) -> tuple[Any, str | None]:
@@ -155,16 +158,22 @@ def load_image(
     InputError
         If the file is missing, not an image, corrupt or truncated.
     """
+    compressed = False
     if isinstance(source, np.ndarray):
         pixels, name = _array_to_rgb(source), None
     else:
         pil, name = _open_pil(source)
+        compressed = getattr(pil, "format", None) in ("JPEG", "MPO")
         pixels = _to_rgb(pil)
     if pixels.shape[0] < 16 or pixels.shape[1] < 16:
         raise InputError(f"{name or 'image'}: {pixels.shape[0]}x{pixels.shape[1]} px is too small")
     pixels, offset = _apply_crop(pixels, crop)
     pixels, scale = _downscale(pixels, max_pixels)
-    return LoadedImage(image=pixels, source=name, scale=scale, offset=offset)
+    if compressed:
+        from kmipd.digitize._restore import restore_compressed
+
+        pixels = restore_compressed(pixels, background_colour(pixels))
+    return LoadedImage(image=pixels, source=name, scale=scale, offset=offset, compressed=compressed)
 
 
 def background_colour(image: UInt8Array) -> UInt8Array:
