@@ -776,3 +776,21 @@ def test_simulated_data_with_true_event_total_follows_curve(
     with time_limit(30):
         arm = run(curve, risk_table=table, events=int(event.sum()))
     _assert_follows_curve(arm, n)
+
+
+def test_a_few_marks_for_many_censorings_are_not_the_censoring_times(truth: TrueData) -> None:
+    """Marks that account for under half the censorings are a sample, not their times.
+
+    A raster figure's marks merge where they overlap; putting every censoring at the
+    few marks seen would move censoring to those places.
+    """
+    censored = np.unique(truth.time[truth.event == 0])
+    few = CensorMarks(censored[:: max(1, censored.size // 4)][:4])
+    table = _table(truth)
+    with_few = run(_curve(truth), risk_table=table, censor_marks=few)
+    without = run(_curve(truth), risk_table=table)
+    assert np.array_equal(with_few.time, without.time)
+    assert np.array_equal(with_few.event, without.event)
+    assert any("partial sample" in note for note in with_few.diagnostics.warnings)
+    complete = run(_curve(truth), risk_table=table, censor_marks=CensorMarks(censored))
+    assert not np.array_equal(complete.time, without.time)

@@ -18,6 +18,10 @@ IntArray = npt.NDArray[np.int64]
 _UNIT_MISMATCH = 5.0  # a risk time this many times the curve's end is a unit mismatch
 
 
+_MARK_SHARE = 0.5  # marks below this share of the censorings are a partial sample
+_MIN_CENSORED = 5.0  # fewer estimated censorings than this: marks are not judged
+
+
 def reconstruct_arm(
     curve: CleanedCurve,
     *,
@@ -61,6 +65,12 @@ def reconstruct_arm(
             notes.append("no risk table: censoring estimated to match the event total")
     seg = split_segments(time, surv, cuts)
     marks = None if censor_marks is None else _usable_marks(censor_marks, float(time[-1]), notes)
+    if marks is not None and not _marks_look_complete(marks, time, surv, cuts, counts, events):
+        notes.append(
+            f"only {marks.size} censor mark(s) for many more censorings: the marks are taken "
+            "as a partial sample (overlapping marks merge) and not used to time censoring"
+        )
+        marks = None
     weight = None if marks is None else _marks_per_segment(seg.start, seg.stop, marks)
     plans = plan_intervals(
         seg,
@@ -237,6 +247,35 @@ def _usable_marks(marks: CensorMarks, end: float, notes: list[str]) -> FloatArra
     if outside.any():
         notes.append(f"{int(outside.sum())} censor mark(s) outside the curve's range ignored")
     return times[~outside]
+
+
+def _marks_look_complete(
+    marks: FloatArray,
+    time: FloatArray,
+    surv: FloatArray,
+    cuts: FloatArray,
+    counts: IntArray,
+    events: int | None,
+) -> bool:
+    """Whether the marks can stand for the censorings (not a small sample of them).
+
+    Censorings are estimated where the risk table gives them (patients leaving
+    an interval minus the events its drop implies), else as everyone not
+    dying. Marks read from a raster figure miss most censorings where marks
+    overlap or sit on drops; used as the censoring times, such a sample moves
+    all censoring to the few places marks were seen.
+    """
+    if cuts.size > 1:
+        level = surv[np.clip(np.searchsorted(time, cuts, side="right") - 1, 0, None)]
+        ratio = np.where(level[:-1] > 0, level[1:] / np.where(level[:-1] > 0, level[:-1], 1), 0)
+        leaving = counts[:-1] - counts[1:]
+        censored = float(np.maximum(leaving - counts[:-1] * (1.0 - ratio), 0.0).sum())
+        seen = int(np.sum(marks <= cuts[-1]))
+    elif events is not None:
+        censored, seen = float(counts[0] - events), marks.size
+    else:
+        return True
+    return censored < _MIN_CENSORED or seen >= _MARK_SHARE * censored
 
 
 def _marks_per_segment(start: FloatArray, stop: FloatArray, marks: FloatArray) -> FloatArray:
