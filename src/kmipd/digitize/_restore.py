@@ -13,9 +13,13 @@ The repair keeps each pixel's brightness and fixes its colour:
 * nearly grey pixels become exactly grey (black and grey curves, text);
 * coloured pixels go to the nearest main hue (one group per curve colour); each
   is put back on its group's blend line from the background to the group's
-  strongest colour, at the same blend fraction; one clearly darker than that
+  strongest colour, at its blend fraction stretched so that faint ringing
+  goes and nearly solid cores become solid; one clearly darker than that
   colour is the colour mixed with black (a curve over an axis line) and is
   left as it is.
+
+Only files Pillow reads as JPEG are repaired (``load_image``); PNG, TIFF and
+arrays are read as they are.
 
 Two curves of one hue but different strength (dark and light blue) become
 one colour here; in a JPEG they are not reliably told apart anyway.
@@ -43,6 +47,7 @@ _MIN_SEPARATION = 30.0  # degrees between two hue groups
 _WIDTH = 45.0  # degrees from a group's hue within which a pixel can belong to it
 _SOLID = 0.5  # ink strength of strokes and text whose surroundings ring
 _RING = 0.2  # ink strength below which a pixel near such a stroke is ringing
+_LINE = 15  # pixels of a straight faint run that is a grid line, not ringing
 _LOW, _HIGH = 0.15, 0.85  # blend fractions stretched to 0 and 1 (ringing out, cores full)
 _DARKER_L = 12.0  # Lab lightness below the colour's at which a pixel holds black too: kept
 
@@ -95,7 +100,8 @@ def _ringing(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]
     """Faint pixels two to four pixels from solid ink: JPEG ringing around strokes and text.
 
     The pixel right next to a stroke is kept (it carries the stroke's
-    anti-aliased edge); a grid line passing there loses a few pixels.
+    anti-aliased edge), and so are straight faint runs (grid lines running up
+    to a tick mark or a curve).
     """
     import cv2
 
@@ -103,7 +109,12 @@ def _ringing(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]
     solid = (ink >= _SOLID).astype(np.uint8)
     near = cv2.dilate(solid, np.ones((3, 3), np.uint8)).astype(bool)
     zone = cv2.dilate(solid, np.ones((9, 9), np.uint8)).astype(bool) & ~near
-    return np.asarray((zone & (ink < _RING)).reshape(-1), dtype=bool)
+    faint = ((ink > 0.02) & (ink < _RING)).astype(np.uint8)
+    lines = cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((1, _LINE), np.uint8)) | (
+        cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((_LINE, 1), np.uint8))
+    )
+    ringing = zone & (ink < _RING) & ~lines.astype(bool)
+    return np.asarray(ringing.reshape(-1), dtype=bool)
 
 
 def _stretch(alpha: FloatArray) -> FloatArray:
