@@ -110,10 +110,10 @@ def _ringing(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]
     near = cv2.dilate(solid, np.ones((3, 3), np.uint8)).astype(bool)
     zone = cv2.dilate(solid, np.ones((9, 9), np.uint8)).astype(bool) & ~near
     faint = ((ink > 0.02) & (ink < _RING)).astype(np.uint8)
-    lines = cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((1, _LINE), np.uint8)) | (
-        cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((_LINE, 1), np.uint8))
-    )
-    ringing = zone & (ink < _RING) & ~lines.astype(bool)
+    lines = np.zeros(ink.shape, dtype=bool)
+    for kernel in (np.ones((1, _LINE), np.uint8), np.ones((_LINE, 1), np.uint8)):
+        lines |= cv2.morphologyEx(faint, cv2.MORPH_OPEN, kernel).astype(bool)
+    ringing = zone & (ink < _RING) & ~lines
     return np.asarray(ringing.reshape(-1), dtype=bool)
 
 
