@@ -19,7 +19,7 @@ _UNIT_MISMATCH = 5.0  # a risk time this many times the curve's end is a unit mi
 
 
 _MARK_SHARE = 0.5  # marks below this share of the censorings are a partial sample
-_MIN_CENSORED = 5.0  # fewer estimated censorings than this: marks are not judged
+_MIN_SHORTFALL = 5.0  # marks this close to the estimated censorings are never set aside
 
 
 def reconstruct_arm(
@@ -261,7 +261,8 @@ def _marks_look_complete(
 
     Censorings are estimated where the risk table gives them (patients leaving
     an interval minus the events its drop implies), else as everyone not
-    dying. Marks read from a raster figure miss most censorings where marks
+    dying. Marks within a few of that estimate always stand (it is rough).
+    Marks read from a raster figure miss most censorings where marks
     overlap or sit on drops; used as the censoring times, such a sample moves
     all censoring to the few places marks were seen.
     """
@@ -275,7 +276,7 @@ def _marks_look_complete(
         censored, seen = float(counts[0] - events), marks.size
     else:
         return True
-    return censored < _MIN_CENSORED or seen >= _MARK_SHARE * censored
+    return censored - seen < _MIN_SHORTFALL or seen >= _MARK_SHARE * censored
 
 
 def _marks_per_segment(start: FloatArray, stop: FloatArray, marks: FloatArray) -> FloatArray:
