@@ -10,6 +10,7 @@ The repair keeps each pixel's brightness and fixes its colour:
 
 * pixels very close to the background, and faint pixels a few pixels away
   from solid strokes (ringing), become the background;
+* long straight dark lines (axes, frame) are left as they are;
 * nearly grey pixels become exactly grey (black and grey curves, text);
 * coloured pixels go to the nearest main hue (one group per curve colour); each
   is put back on its group's blend line from the background to the group's
@@ -49,7 +50,8 @@ _SOLID = 0.5  # ink strength of strokes and text whose surroundings ring
 _RING = 0.2  # ink strength below which a pixel near such a stroke is ringing
 _LINE = 15  # pixels of a straight faint run that is a grid line, not ringing
 _LOW, _HIGH = 0.15, 0.85  # blend fractions stretched to 0 and 1 (ringing out, cores full)
-_DARKER_L = 12.0  # Lab lightness below the colour's at which a pixel holds black too: kept
+_DARKER = 1.1  # blend fraction past the colour from which a pixel may hold black too
+_DULLER = 0.8  # ... and does when its chroma is below this share of the colour's: kept
 
 
 def _hue_groups(hue: FloatArray, chroma: FloatArray, min_weight: float) -> list[float]:
@@ -117,6 +119,27 @@ def _ringing(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]
     return np.asarray(ringing.reshape(-1), dtype=bool)
 
 
+def _axis_lines(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]:
+    """Pixels of long straight dark lines (axes, frame), left as they are.
+
+    Where a curve runs along an axis their colours mix; recoloured as the
+    curve, the axis would break where the frame is looked for.
+    """
+    import cv2
+
+    diff = np.abs(image.astype(np.int16) - background.astype(np.int16))
+    dull = (image.max(axis=2).astype(np.int16) - image.min(axis=2)) < 0.25 * 255
+    dark = ((diff.max(axis=2) >= 0.3 * 255) & dull).astype(np.uint8)
+    rows, cols = dark.shape
+    lines = np.zeros(dark.shape, dtype=bool)
+    for kernel in (
+        np.ones((1, max(3, cols // 4)), np.uint8),
+        np.ones((max(3, rows // 5), 1), np.uint8),
+    ):
+        lines |= cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel).astype(bool)
+    return np.asarray(lines.reshape(-1), dtype=bool)
+
+
 def _stretch(alpha: FloatArray) -> FloatArray:
     """Blend fractions with faint ringing set to 0 and nearly solid ink to 1."""
     return np.asarray(np.clip((alpha - _LOW) / (_HIGH - _LOW), 0.0, 1.0), dtype=float)
@@ -140,7 +163,7 @@ def restore_compressed(image: UInt8Array, background: UInt8Array) -> UInt8Array:
     out = pixels.copy()
     faint = (np.abs(pixels - bg).max(axis=1) <= _FAINT) | _ringing(image, background)
     out[faint] = bg
-    todo = np.flatnonzero(~faint)
+    todo = np.flatnonzero(~faint & ~_axis_lines(image, background))
     if todo.size == 0:
         return np.asarray(out.reshape(image.shape).round(), dtype=np.uint8)
     lab = to_lab(pixels[todo].astype(np.uint8))
@@ -171,9 +194,10 @@ def restore_compressed(image: UInt8Array, background: UInt8Array) -> UInt8Array:
         if norm < 1.0:
             continue
         alpha = (pixels[todo[member]] - bg) @ direction / norm
-        pure_l = float(to_lab(np.round(pure).astype(np.uint8)[None])[0, 0])
-        # clearly darker than the colour: mixed with black (a curve over an axis line)
-        blend = (alpha <= 1.0) | (lab[member, 0] >= pure_l - _DARKER_L)
+        pure_lab = to_lab(np.round(pure).astype(np.uint8)[None])[0]
+        # darker than the colour yet duller: mixed with black (a curve over an axis line)
+        duller = chroma[member] < _DULLER * float(np.hypot(pure_lab[1], pure_lab[2]))
+        blend = (alpha <= _DARKER) | ~duller
         chosen = todo[member][blend]
         out[chosen] = bg + _stretch(alpha[blend])[:, None] * direction
     return np.asarray(np.clip(out.reshape(image.shape).round(), 0, 255), dtype=np.uint8)

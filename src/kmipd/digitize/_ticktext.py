@@ -87,6 +87,8 @@ def x_label_words(words: list[Word], frame: Frame) -> list[Word]:
     ]
     if not candidates:
         return []
+    typical = float(np.median([w.height for w in candidates]))
+    candidates = [w for w in candidates if w.height >= 0.5 * typical]  # not specks by the axis
     first = min(w.row0 for w in candidates)
     height = float(np.median([w.height for w in candidates if w.row0 <= first + 4]))
     return [w for w in candidates if w.row0 <= first + 0.6 * height]
