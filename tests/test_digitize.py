@@ -388,3 +388,19 @@ def test_jpeg_colours_are_restored_to_one_colour_per_curve() -> None:
     line = out[29:33, 8:88].astype(int)
     assert (line.max(axis=2) == line.min(axis=2)).all()  # the black line is grey again
     assert (out[40:, :] == 255).all() and (out[:6, :] == 255).all()  # ringing is gone
+
+
+def test_pdf_page_holding_a_jpeg_figure_is_repaired_and_read(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from kmipd.digitize import digitize_pdf
+
+    png = tmp_path / "figure.png"
+    draw_figure(png, (("tab:blue", "-"), ("tab:orange", "-")))
+    pdf = tmp_path / "figure.pdf"
+    Image.open(png).convert("RGB").save(pdf, "PDF", resolution=100)  # stored as JPEG
+    result = digitize_pdf(pdf)
+    assert "JPEG colours repaired" in result.warnings[0]
+    assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
+    for name, arm in by_name(result).items():
+        assert list(arm.risk_table.n_at_risk) == ARMS[name]["risk"], name

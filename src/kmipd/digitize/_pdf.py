@@ -22,6 +22,7 @@ __all__ = [
     "VectorPage",
     "check_page",
     "is_pdf",
+    "page_has_jpeg",
     "read_vector_page",
     "render_pdf_page",
 ]
@@ -120,6 +121,29 @@ def render_pdf_page(source: Any, page: int = 1, *, dpi: float = PDF_DPI) -> Any:
         pdf_page = document[page - 1]
         try:
             return pdf_page.render(scale=dpi / 72.0).to_pil().convert("RGB")
+        finally:
+            pdf_page.close()
+    finally:
+        document.close()
+
+
+def page_has_jpeg(source: Any, page: int = 1) -> bool:
+    """Whether page ``page`` (from 1) holds an image stored as JPEG (DCTDecode).
+
+    A figure pasted into a PDF as a JPEG carries JPEG's colour damage into the
+    rendering, which the raster reader then repairs.
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(
+        bytes(source) if isinstance(source, bytes | bytearray) else _name(source)
+    )
+    try:
+        pdf_page = document[page - 1]
+        try:
+            images = pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)
+            return any("DCTDecode" in image.get_filters() for image in images)
         finally:
             pdf_page.close()
     finally:

@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from kmipd.digitize._calibrate import AxisCalibration
-from kmipd.digitize._pdf import PDF_DPI, VectorPage, check_page, read_vector_page, render_pdf_page
+from kmipd.digitize._pdf import (
+    PDF_DPI,
+    VectorPage,
+    check_page,
+    page_has_jpeg,
+    read_vector_page,
+    render_pdf_page,
+)
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._vector_axes import VectorAxes, find_axes
 from kmipd.digitize._vector_curves import VectorCurve, find_curves, glyph_marks
@@ -265,6 +272,15 @@ def read_vector(
     )
 
 
+def _repaired(image: Any) -> Any:
+    """A rendered page holding a JPEG figure, with JPEG's colour damage repaired."""
+    from kmipd.digitize._image import background_colour
+    from kmipd.digitize._restore import restore_compressed
+
+    pixels = np.asarray(image, dtype=np.uint8)
+    return restore_compressed(pixels, background_colour(pixels))
+
+
 def digitize_pdf(
     source: Any,
     page: int = 1,
@@ -348,6 +364,9 @@ def digitize_pdf(
                 raise DigitizationError(f"page {page}: no vector plot read: {exc}") from None
             reason = str(exc)
     image = render_pdf_page(source, page, dpi=dpi)
+    jpeg = page_has_jpeg(source, page)
+    if jpeg:
+        image = _repaired(image)
     try:
         result = digitize(
             image, x_range=x_range, y_range=y_range, percent=percent, arms=arms, crop=crop
@@ -356,7 +375,7 @@ def digitize_pdf(
         raise
     note = (
         f"no vector plot on page {page} ({reason}); the page was rendered at {dpi:g} dpi "
-        "and read as an image"
+        "and read as an image" + (" (its JPEG colours repaired first)" if jpeg else "")
     )
     name = None if isinstance(source, bytes | bytearray) else str(source)
     return replace(
