@@ -37,6 +37,8 @@ __all__ = ["restore_compressed"]
 
 UInt8Array = npt.NDArray[np.uint8]
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 _FAINT = 6.0  # largest channel difference from the background treated as ringing
 _PAPER = 8.0  # grey levels from the background's within which a grey pixel is paper
@@ -98,38 +100,37 @@ def _angle(a: float | FloatArray, b: float) -> FloatArray:
     return np.asarray(d, dtype=float)
 
 
-def _ringing(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]:
+def _ringing(ink: npt.NDArray[np.int16]) -> BoolArray:
     """Faint pixels two to four pixels from solid ink: JPEG ringing around strokes and text.
 
+    ``ink`` is each pixel's largest channel difference from the background.
     The pixel right next to a stroke is kept (it carries the stroke's
     anti-aliased edge), and so are straight faint runs (grid lines running up
     to a tick mark or a curve).
     """
     import cv2
 
-    ink = np.abs(image.astype(np.int16) - background.astype(np.int16)).max(axis=2) / 255.0
-    solid = (ink >= _SOLID).astype(np.uint8)
+    solid = (ink >= _SOLID * 255).astype(np.uint8)
     near = cv2.dilate(solid, np.ones((3, 3), np.uint8)).astype(bool)
     zone = cv2.dilate(solid, np.ones((9, 9), np.uint8)).astype(bool) & ~near
-    faint = ((ink > 0.02) & (ink < _RING)).astype(np.uint8)
+    weak = ink < _RING * 255
+    faint = ((ink > 0.02 * 255) & weak).astype(np.uint8)
     lines = np.zeros(ink.shape, dtype=bool)
     for kernel in (np.ones((1, _LINE), np.uint8), np.ones((_LINE, 1), np.uint8)):
         lines |= cv2.morphologyEx(faint, cv2.MORPH_OPEN, kernel).astype(bool)
-    ringing = zone & (ink < _RING) & ~lines
-    return np.asarray(ringing.reshape(-1), dtype=bool)
+    return np.asarray(zone & weak & ~lines, dtype=bool)
 
 
-def _axis_lines(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.bool_]:
+def _axis_lines(ink: npt.NDArray[np.int16], spread: npt.NDArray[np.int16]) -> BoolArray:
     """Pixels of long straight dark lines (axes, frame), left as they are.
 
-    Where a curve runs along an axis their colours mix; recoloured as the
-    curve, the axis would break where the frame is looked for.
+    ``ink`` as in ``_ringing``; ``spread`` is each pixel's largest minus
+    smallest channel. Where a curve runs along an axis their colours mix;
+    recoloured as the curve, the axis would break where the frame is looked for.
     """
     import cv2
 
-    diff = np.abs(image.astype(np.int16) - background.astype(np.int16))
-    dull = (image.max(axis=2).astype(np.int16) - image.min(axis=2)) < 0.25 * 255
-    dark = ((diff.max(axis=2) >= 0.3 * 255) & dull).astype(np.uint8)
+    dark = ((ink >= 0.3 * 255) & (spread < 0.25 * 255)).astype(np.uint8)
     rows, cols = dark.shape
     lines = np.zeros(dark.shape, dtype=bool)
     for kernel in (
@@ -137,7 +138,7 @@ def _axis_lines(image: UInt8Array, background: UInt8Array) -> npt.NDArray[np.boo
         np.ones((max(3, rows // 5), 1), np.uint8),
     ):
         lines |= cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel).astype(bool)
-    return np.asarray(lines.reshape(-1), dtype=bool)
+    return lines
 
 
 def _stretch(alpha: FloatArray) -> FloatArray:
@@ -158,46 +159,61 @@ def restore_compressed(image: UInt8Array, background: UInt8Array) -> UInt8Array:
     ndarray of uint8, shape (rows, cols, 3)
         The repaired image (a new array).
     """
-    pixels = image.reshape(-1, 3).astype(float)
-    bg = background.astype(float)
+    ink = np.abs(image.astype(np.int16) - background.astype(np.int16)).max(axis=2)
+    spread = image.max(axis=2).astype(np.int16) - image.min(axis=2)
+    faint = (ink <= _FAINT) | _ringing(ink)
+    out = image.copy()
+    out[faint] = background
+    todo = np.flatnonzero(~faint & ~_axis_lines(ink, spread))
+    flat = out.reshape(-1, 3)
+    if todo.size:
+        pixels = image.reshape(-1, 3)[todo].astype(float)
+        flat[todo] = np.clip(
+            np.round(_recoloured(pixels, background.astype(float), image.shape)), 0, 255
+        )
+    return out
+
+
+def _recoloured(pixels: FloatArray, bg: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """New colours of the inked pixels: greys made grey, colours put on their blend lines."""
     out = pixels.copy()
-    faint = (np.abs(pixels - bg).max(axis=1) <= _FAINT) | _ringing(image, background)
-    out[faint] = bg
-    todo = np.flatnonzero(~faint & ~_axis_lines(image, background))
-    if todo.size == 0:
-        return np.asarray(out.reshape(image.shape).round(), dtype=np.uint8)
-    lab = to_lab(pixels[todo].astype(np.uint8))
+    lab = to_lab(pixels.astype(np.uint8))
     chroma = np.hypot(lab[:, 1], lab[:, 2])
     hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360.0
     grey = chroma < _GREY_CHROMA
-    level = pixels[todo[grey]].mean(axis=1)
+    level = pixels[grey].mean(axis=1)
     greys = np.repeat(level[:, None], 3, axis=1)
     greys[np.abs(level - bg.mean()) <= _PAPER] = bg  # a faint tint of the paper is paper
-    out[todo[grey]] = greys
-    min_weight = max(200.0, 0.002 * image.shape[0] * image.shape[1]) * _HUE_CHROMA
+    out[grey] = greys
+    min_weight = max(200.0, 0.002 * shape[0] * shape[1]) * _HUE_CHROMA
     groups = _hue_groups(hue, chroma, min_weight)
     if not groups:
-        return np.asarray(np.clip(out.reshape(image.shape).round(), 0, 255), dtype=np.uint8)
+        return out
     distance = np.stack([_angle(hue, angle) for angle in groups])
     nearest = distance.argmin(axis=0)
     stray = ~grey & (distance.min(axis=0) > _WIDTH)
-    light = np.abs(pixels[todo] - bg).max(axis=1) <= _TINT
-    out[todo[stray & light]] = bg  # a light tint of no curve's hue: ringing
+    light = np.abs(pixels - bg).max(axis=1) <= _TINT
+    out[stray & light] = bg  # a light tint of no curve's hue: ringing
     for k in range(len(groups)):
-        member = ~grey & (nearest == k) & (distance[k] <= _WIDTH)
-        if member.sum() < 10:
-            continue
-        strong = chroma[member] >= np.percentile(chroma[member], 95)
-        pure = np.median(pixels[todo[member]][strong], axis=0)
-        direction = pure - bg
-        norm = float(direction @ direction)
-        if norm < 1.0:
-            continue
-        alpha = (pixels[todo[member]] - bg) @ direction / norm
-        pure_lab = to_lab(np.round(pure).astype(np.uint8)[None])[0]
-        # darker than the colour yet duller: mixed with black (a curve over an axis line)
-        duller = chroma[member] < _DULLER * float(np.hypot(pure_lab[1], pure_lab[2]))
-        blend = (alpha <= _DARKER) | ~duller
-        chosen = todo[member][blend]
-        out[chosen] = bg + _stretch(alpha[blend])[:, None] * direction
-    return np.asarray(np.clip(out.reshape(image.shape).round(), 0, 255), dtype=np.uint8)
+        member = np.flatnonzero(~grey & (nearest == k) & (distance[k] <= _WIDTH))
+        if member.size >= 10:
+            _onto_blend_line(out, pixels, chroma, member, bg)
+    return out
+
+
+def _onto_blend_line(
+    out: FloatArray, pixels: FloatArray, chroma: FloatArray, member: IntArray, bg: FloatArray
+) -> None:
+    """Put one hue group's pixels on the blend line to its strongest colour (in place)."""
+    strong = chroma[member] >= np.percentile(chroma[member], 95)
+    pure = np.median(pixels[member][strong], axis=0)
+    direction = pure - bg
+    norm = float(direction @ direction)
+    if norm < 1.0:
+        return
+    alpha = (pixels[member] - bg) @ direction / norm
+    pure_lab = to_lab(np.round(pure).astype(np.uint8)[None])[0]
+    # darker than the colour yet duller: mixed with black (a curve over an axis line)
+    duller = chroma[member] < _DULLER * float(np.hypot(pure_lab[1], pure_lab[2]))
+    blend = (alpha <= _DARKER) | ~duller
+    out[member[blend]] = bg + _stretch(alpha[blend])[:, None] * direction
