@@ -89,7 +89,9 @@ def _reach(faint: npt.NDArray[np.bool_], lines: list[Line]) -> tuple[float, floa
     for line in lines:
         k = round(line.position)
         profile = faint[k] if line.horizontal else faint[:, k]
-        hits = np.flatnonzero(profile)
+        # a run of three faint pixels is grid line; a lone one can be a label's blur
+        runs = np.convolve(profile.astype(int), np.ones(3, dtype=int), mode="same") >= 3
+        hits = np.flatnonzero(runs)
         gap = 0.08 * profile.size
         first, last = line.start, line.end
         for hit in hits[::-1]:
