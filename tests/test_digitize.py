@@ -404,3 +404,17 @@ def test_pdf_page_holding_a_jpeg_figure_is_repaired_and_read(tmp_path: Path) -> 
     assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
     for name, arm in by_name(result).items():
         assert list(arm.risk_table.n_at_risk) == ARMS[name]["risk"], name
+
+
+def test_grey_dashed_curve_in_a_small_jpeg_is_its_own_arm(tmp_path: Path) -> None:
+    from PIL import Image
+
+    png = tmp_path / "figure.png"
+    draw_figure(png, (("black", "-"), ("dimgray", "--")))
+    image = Image.open(png).convert("RGB")
+    jpeg = tmp_path / "figure.jpg"
+    size = (round(image.width * 0.75), round(image.height * 0.75))
+    image.resize(size, Image.Resampling.LANCZOS).save(jpeg, "JPEG", quality=70)
+    result = digitize(jpeg)
+    assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
+    assert [arm.line_style for arm in result.arms] == ["solid", "dashed"]

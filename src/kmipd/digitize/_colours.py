@@ -153,6 +153,8 @@ def find_colours(
     background: UInt8Array,
     min_pixels: int,
     max_colours: int = 8,
+    *,
+    compressed: bool = False,
 ) -> list[InkColour]:
     """Distinct ink colours among the strong panel pixels.
 
@@ -165,6 +167,10 @@ def find_colours(
     min_pixels : int
         Fewest pixels of a colour worth keeping.
     max_colours : int, optional
+    compressed : bool, optional
+        A JPEG figure: a colour is an edge only of colours already kept, as
+        blur there makes further, rarer blends (a grey curve is otherwise
+        taken for the blurred edge of a darker grey).
 
     Returns
     -------
@@ -186,6 +192,8 @@ def find_colours(
     kept: list[int] = []
     for j in range(len(peaks)):
         sources = _sources(j, peaks, bg)
+        if compressed:  # JPEG blur makes rarer blends, which are no source of an edge
+            sources &= set(kept)
         if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
             continue
         kept.append(j)

@@ -89,11 +89,14 @@ def _colours(
     inside: BoolArray,
     frame: Frame,
     words: list[Word],
+    compressed: bool,
 ) -> tuple[list[InkColour], list[Swatch], IntArray, FloatArray]:
     """Curve colours, swatches, and the colour label and coverage of the panel's pixels."""
     strong = inside & (ink >= 0.3)
     width = max(10.0, frame.right - frame.left)
-    colours = find_colours(image, strong, background, max(20, int(0.15 * width)))
+    colours = find_colours(
+        image, strong, background, max(20, int(0.15 * width)), compressed=compressed
+    )
     swatches, colours = find_swatches(words, image, ink, colours)
     labels, coverage = assign_pixels(image, inside & (ink >= 0.06), colours, background)
     return colours, swatches, labels, coverage
@@ -153,7 +156,9 @@ def look(loaded: LoadedImage) -> Scene:
     frame = find_frame(ink, chroma)
     words = _words(ink, frame)
     inside = panel_mask(ink.shape, frame)
-    colours, swatches, labels, coverage = _colours(image, background, ink, inside, frame, words)
+    colours, swatches, labels, coverage = _colours(
+        image, background, ink, inside, frame, words, loaded.compressed
+    )
     colours, swatches, styles = _split_styles(
         labels, colours, swatches, max(10.0, frame.right - frame.left)
     )
