@@ -83,3 +83,19 @@ def test_matplotlib_single_arm_with_text_row_label() -> None:
     assert table is not None
     assert list(table.time) == list(range(0, 55, 6))
     assert list(table.n_at_risk) == [58, 35, 22, 11, 9, 6, 4, 3, 2, 1]
+
+
+def test_small_jpeg_with_thin_axis_lines_still_finds_the_frame() -> None:
+    """At 60 % size a one-pixel frame turns light grey and breaks; JPEG input looks again."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(FIGURES / "elm-pc5_2a-lancet.png").convert("RGB")
+    size = (round(image.width * 0.6), round(image.height * 0.6))
+    buffer = io.BytesIO()
+    image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=60)
+    result = digitize(buffer.getvalue())
+    assert [arm.name for arm in result.arms] == ["orteronel", "placebo"]
+    _, left, bottom, _ = result.plot_area
+    assert abs(left - 0.6 * 71) <= 2 and abs(bottom - 0.6 * 442) <= 2

@@ -128,7 +128,7 @@ def _long(lines: list[Line], fraction: float) -> list[Line]:
     return [line for line in lines if line.length >= fraction * longest]
 
 
-def find_frame(ink: FloatArray, chroma: FloatArray) -> Frame:
+def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) -> Frame:
     """Find the plot panel from its axis lines, or from grid lines if it has none.
 
     Parameters
@@ -137,6 +137,9 @@ def find_frame(ink: FloatArray, chroma: FloatArray) -> Frame:
         Ink strength in [0, 1] (difference from the background).
     chroma : ndarray of float, shape (rows, cols)
         Colourfulness in [0, 1] (max minus min channel).
+    thin_axes : bool, optional
+        When no axis lines are found, look again for fainter ones (a JPEG
+        shrunk so far that one-pixel axis lines are light grey).
 
     Returns
     -------
@@ -144,10 +147,14 @@ def find_frame(ink: FloatArray, chroma: FloatArray) -> Frame:
         ``kind == "none"`` (with the whole image as box) when nothing was found.
     """
     rows, cols = ink.shape
-    dark = (ink >= 0.3) & (chroma < 0.25)
-    hl = find_lines(dark, int(0.25 * cols), True)
-    vl = find_lines(dark, int(0.2 * rows), False)
-    frame = _axes_frame(hl, vl, (rows, cols))
+    frame = None
+    for level in (0.3, 0.2) if thin_axes else (0.3,):
+        dark = (ink >= level) & (chroma < 0.25)
+        hl = find_lines(dark, int(0.25 * cols), True)
+        vl = find_lines(dark, int(0.2 * rows), False)
+        frame = _axes_frame(hl, vl, (rows, cols))
+        if frame is not None:
+            break
     import cv2
 
     strong = ((ink >= 0.3) | (chroma >= 0.08)).astype(np.uint8)

@@ -153,7 +153,7 @@ def look(loaded: LoadedImage) -> Scene:
     background = background_colour(image)
     ink = ink_strength(image, background)
     chroma = (image.max(axis=2).astype(float) - image.min(axis=2)) / 255.0
-    frame = find_frame(ink, chroma)
+    frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
     words = _words(ink, frame)
     inside = panel_mask(ink.shape, frame)
     colours, swatches, labels, coverage = _colours(
