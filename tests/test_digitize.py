@@ -141,6 +141,16 @@ def by_name(result: DigitizationResult) -> dict[str, Any]:
     return {arm.name: arm for arm in result.arms}
 
 
+def worst_error_away_from_drops(name: str, arm: Any, margin: float) -> float:
+    """Largest |read - true survival| on a grid, more than ``margin`` from any true drop."""
+    grid = np.linspace(0.0, X_END - 0.3, 400)
+    drops = np.array([d for d, _ in ARMS[name]["drops"]])
+    away = np.min(np.abs(grid[:, None] - drops[None, :]), axis=1) > margin
+    times, survival = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
+    read = survival[np.clip(np.searchsorted(times, grid, side="right") - 1, 0, None)]
+    return float(np.max(np.abs(read - true_survival(name, grid))[away]))
+
+
 def test_calibration_within_half_a_percent(colour_figure: Any) -> None:
     _, to_pixels, result = colour_figure
     cols, rows = to_pixels([0.0, 12.0, 24.0], [0.0, 0.5, 1.0])
@@ -161,15 +171,11 @@ def test_legend_names_and_colours(colour_figure: Any) -> None:
 
 def test_curves_follow_the_true_steps(colour_figure: Any) -> None:
     _, _, result = colour_figure
-    grid = np.linspace(0.0, X_END - 0.3, 400)
     for name, arm in by_name(result).items():
-        drops = np.array([d for d, _ in ARMS[name]["drops"]])
-        away = np.min(np.abs(grid[:, None] - drops[None, :]), axis=1) > 0.3
-        times, survival = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
-        read = survival[np.clip(np.searchsorted(times, grid, side="right") - 1, 0, None)]
-        assert np.max(np.abs(read - true_survival(name, grid))[away]) <= 0.01, name
+        assert worst_error_away_from_drops(name, arm, 0.3) <= 0.01, name
+        survival = np.asarray(arm.curve.survival)
         assert np.all(np.diff(survival) <= 1e-12)
-        assert times[0] == 0.0
+        assert arm.curve.time[0] == 0.0
 
 
 def test_censor_marks_within_one_percent(colour_figure: Any) -> None:
@@ -354,13 +360,8 @@ def test_jpeg_screenshot_reads_like_the_png(tmp_path: Path, scale: float, qualit
     image.resize(size, Image.Resampling.LANCZOS).save(jpeg, "JPEG", quality=quality)
     result = digitize(jpeg)
     assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
-    grid = np.linspace(0.0, X_END - 0.3, 400)
     for name, arm in by_name(result).items():
-        drops = np.array([d for d, _ in ARMS[name]["drops"]])
-        away = np.min(np.abs(grid[:, None] - drops[None, :]), axis=1) > 0.4
-        times, survival = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
-        read = survival[np.clip(np.searchsorted(times, grid, side="right") - 1, 0, None)]
-        assert np.max(np.abs(read - true_survival(name, grid))[away]) <= 0.015, name
+        assert worst_error_away_from_drops(name, arm, 0.4) <= 0.015, name
         assert list(arm.risk_table.n_at_risk) == ARMS[name]["risk"], name
 
 
