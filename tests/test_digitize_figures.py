@@ -99,3 +99,17 @@ def test_small_jpeg_with_thin_axis_lines_still_finds_the_frame() -> None:
     assert [arm.name for arm in result.arms] == ["orteronel", "placebo"]
     _, left, bottom, _ = result.plot_area
     assert abs(left - 0.6 * 71) <= 2 and abs(bottom - 0.6 * 442) <= 2
+
+
+def test_underscore_too_faint_for_its_word_is_kept_in_the_legend_name() -> None:
+    """At 75 % size and JPEG 70 the underscore of 'zoledronic_acid' falls out of both words."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(FIGURES / "azure_4-jco.png").convert("RGB")
+    size = (round(image.width * 0.75), round(image.height * 0.75))
+    buffer = io.BytesIO()
+    image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=70)
+    result = digitize(buffer.getvalue())
+    assert [arm.name for arm in result.arms] == ["control", "zoledronic_acid"]

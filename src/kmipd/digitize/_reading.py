@@ -70,10 +70,12 @@ def _name_like(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def _label(entry: LegendEntry, read: dict[int, Word]) -> tuple[str, float]:
+def _label(
+    entry: LegendEntry, read: dict[int, Word], ink: npt.NDArray[np.float64]
+) -> tuple[str, float]:
     """Label text of a legend entry and its confidence."""
     words = [read[id(w)] for w in entry.words if id(w) in read]
-    text = fix_letters(join_words([w for w in words if w.text]))
+    text = fix_letters(join_words([w for w in words if w.text], ink))
     confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
     return text, confidence
 
@@ -140,7 +142,7 @@ def read_figure_text(scene: Scene) -> FigureText:
         }
     )
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
-    named = [_bar_label(e, *_label(e, read), scene.ink) for e in legend]
+    named = [_bar_label(e, *_label(e, read, scene.ink), scene.ink) for e in legend]
     named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
     read_lines = [
         replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))

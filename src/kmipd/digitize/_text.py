@@ -284,14 +284,40 @@ def drop_tick_marks(
     return glyphs[~(x_tick | y_tick)]
 
 
-def join_words(words: list[Word]) -> str:
-    """Text of words on one line, with a space only where the gap looks like one."""
+def join_words(words: list[Word], ink: npt.NDArray[np.float64] | None = None) -> str:
+    """Text of words on one line, with a space only where the gap looks like one.
+
+    With the figure's ``ink``, a gap crossed by a faint stroke along the
+    words' baseline is an underscore (too faint in a small or JPEG figure to
+    be part of either word).
+    """
     out = ""
     for i, word in enumerate(words):
-        if i and word.col0 - words[i - 1].col1 >= 0.25 * max(word.height, words[i - 1].height):
-            out += " "
+        if i:
+            before = words[i - 1]
+            if ink is not None and _underscore_between(before, word, ink):
+                out += "_"
+            elif word.col0 - before.col1 >= 0.25 * max(word.height, before.height):
+                out += " "
         out += word.text
     return out.strip()
+
+
+def _underscore_between(left: Word, right: Word, ink: npt.NDArray[np.float64]) -> bool:
+    """Whether a thin stroke runs along the baseline across the gap between two words."""
+    if right.col0 - left.col1 < 2:
+        return False
+    height = max(left.height, right.height)
+    bottom = max(left.row1, right.row1)
+    band = ink[max(0, bottom - round(0.25 * height)) : bottom + round(0.3 * height) + 1]
+    gap = band[:, left.col1 : right.col0]
+    if gap.size == 0:
+        return False
+    above = ink[
+        max(0, bottom - height) : max(0, bottom - round(0.3 * height)), left.col1 : right.col0
+    ]
+    crossed = (gap >= 0.1).any(axis=0)
+    return bool(crossed.mean() >= 0.8 and (above.size == 0 or above.max() < 0.3))
 
 
 def fix_letters(text: str) -> str:
