@@ -13,7 +13,7 @@ import numpy as np
 from kmipd.digitize._pdf_types import Box, Fill, FloatArray, Stroke, TextRun, VectorPage
 from kmipd.errors import OptionError
 
-__all__ = ["layout_page", "page_primitives"]
+__all__ = ["layout_page", "page_primitives", "sample_cubic"]
 
 
 def _rgb(colour: Any) -> tuple[int, int, int]:
@@ -36,7 +36,8 @@ def _rgb(colour: Any) -> tuple[int, int, int]:
     return (r, g, b)
 
 
-def _bezier(p0: Any, p1: Any, p2: Any, p3: Any, steps: int = 8) -> list[tuple[float, float]]:
+def sample_cubic(p0: Any, p1: Any, p2: Any, p3: Any, steps: int = 8) -> list[tuple[float, float]]:
+    """``steps`` points along a cubic Bézier from ``p0`` to ``p3`` (``p0`` itself left out)."""
     t = np.linspace(0.0, 1.0, steps + 1)[1:, None]
     pts = np.array([p0, p1, p2, p3], dtype=float)
     curve = (
@@ -67,7 +68,7 @@ def _subpaths(path: list[Any]) -> list[list[tuple[float, float]]]:
             elif op == "y":
                 points = [points[0], points[1], points[1]]
             if len(points) == 3:
-                current.extend(_bezier(current[-1], points[0], points[1], points[2]))
+                current.extend(sample_cubic(current[-1], points[0], points[1], points[2]))
         elif op == "h" and len(current) > 1:
             current.append(current[0])
     if len(current) > 1:

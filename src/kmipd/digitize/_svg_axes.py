@@ -14,7 +14,7 @@ import numpy as np
 
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._pdf_types import Stroke, VectorPage
-from kmipd.digitize._vector_axes import VectorAxes, segments
+from kmipd.digitize._vector_axes import VectorAxes, drawn_boxes, segments
 
 __all__ = ["panel_axes", "without_keys"]
 
@@ -46,16 +46,7 @@ def _from_lines(page: VectorPage) -> tuple[float, float, float, float] | None:
 def _from_boxes(page: VectorPage) -> tuple[float, float, float, float] | None:
     rows, cols = page.shape
     area = float(rows * cols)
-    boxes = [f.box for f in page.fills] + [
-        (
-            float(s.points[:, 0].min()),
-            float(s.points[:, 1].min()),
-            float(s.points[:, 0].max()),
-            float(s.points[:, 1].max()),
-        )
-        for s in page.strokes
-        if len(s.points) >= 4
-    ]
+    boxes = drawn_boxes(page)
     fits = [b for b in boxes if 0.1 * area <= (b[2] - b[0]) * (b[3] - b[1]) <= 0.95 * area]
     if not fits:
         return None

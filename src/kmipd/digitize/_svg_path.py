@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from kmipd.digitize._pdf_layout import sample_cubic
 from kmipd.digitize._svg_style import length, numbers
 
 __all__ = ["path_data", "shape"]
@@ -23,22 +24,10 @@ _TOKEN = re.compile(r"([MmLlHhVvCcSsQqTtAaZz])|([-+]?(?:\d*\.\d+|\d+\.?)(?:[eE][
 _ARGS = {"m": 2, "l": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "t": 2, "a": 7, "z": 0}
 
 
-def _cubic(p0: Point, p1: Point, p2: Point, p3: Point, steps: int = 8) -> list[Point]:
-    t = np.linspace(0.0, 1.0, steps + 1)[1:, None]
-    pts = np.array([p0, p1, p2, p3], dtype=float)
-    curve = (
-        (1 - t) ** 3 * pts[0]
-        + 3 * (1 - t) ** 2 * t * pts[1]
-        + 3 * (1 - t) * t**2 * pts[2]
-        + t**3 * pts[3]
-    )
-    return [(float(a), float(b)) for a, b in curve]
-
-
 def _quadratic(p0: Point, p1: Point, p2: Point) -> list[Point]:
     c1 = (p0[0] + 2.0 / 3.0 * (p1[0] - p0[0]), p0[1] + 2.0 / 3.0 * (p1[1] - p0[1]))
     c2 = (p2[0] + 2.0 / 3.0 * (p1[0] - p2[0]), p2[1] + 2.0 / 3.0 * (p1[1] - p2[1]))
-    return _cubic(p0, c1, c2, p2)
+    return sample_cubic(p0, c1, c2, p2)
 
 
 class _Pen:
@@ -95,13 +84,13 @@ def _step(pen: _Pen, op: str, v: list[float]) -> None:
         pen.line((pen.pos[0], oy + v[0]))
     elif kind == "c":
         c2 = (ox + v[2], oy + v[3])
-        pen.extend(_cubic(pen.pos, (ox + v[0], oy + v[1]), c2, (ox + v[4], oy + v[5])))
+        pen.extend(sample_cubic(pen.pos, (ox + v[0], oy + v[1]), c2, (ox + v[4], oy + v[5])))
         control = c2
     elif kind == "s":
         last = pen.control or pen.pos
         c1 = (2 * pen.pos[0] - last[0], 2 * pen.pos[1] - last[1])
         c2 = (ox + v[0], oy + v[1])
-        pen.extend(_cubic(pen.pos, c1, c2, (ox + v[2], oy + v[3])))
+        pen.extend(sample_cubic(pen.pos, c1, c2, (ox + v[2], oy + v[3])))
         control = c2
     elif kind == "q":
         c1 = (ox + v[0], oy + v[1])

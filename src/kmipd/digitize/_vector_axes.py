@@ -18,7 +18,7 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration, TickLabel, fit_axis, parse_number
 from kmipd.digitize._pdf_types import Box, Stroke, TextRun, VectorPage
 
-__all__ = ["Segment", "VectorAxes", "find_axes", "segments"]
+__all__ = ["Segment", "VectorAxes", "drawn_boxes", "find_axes", "segments"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -204,14 +204,9 @@ def _contains(box: Box, cols: FloatArray, rows: FloatArray, tol: float) -> bool:
     )
 
 
-def _panel(
-    page: VectorPage, segs: list[Segment], x_ticks: FloatArray, y_ticks: FloatArray
-) -> tuple[tuple[float, float, float, float], str]:
-    """``(top, left, bottom, right)`` of the plot panel and how it was found."""
-    tol = 1.0
-    page_area = page.shape[0] * page.shape[1]
-    boxes = [f.box for f in page.fills]
-    boxes += [
+def drawn_boxes(page: VectorPage) -> list[tuple[float, float, float, float]]:
+    """``(left, top, right, bottom)`` of every fill and of every stroke of 4+ points."""
+    return [f.box for f in page.fills] + [
         (
             float(s.points[:, 0].min()),
             float(s.points[:, 1].min()),
@@ -221,6 +216,15 @@ def _panel(
         for s in page.strokes
         if len(s.points) >= 4
     ]
+
+
+def _panel(
+    page: VectorPage, segs: list[Segment], x_ticks: FloatArray, y_ticks: FloatArray
+) -> tuple[tuple[float, float, float, float], str]:
+    """``(top, left, bottom, right)`` of the plot panel and how it was found."""
+    tol = 1.0
+    page_area = page.shape[0] * page.shape[1]
+    boxes = drawn_boxes(page)
     grid_c, grid_r = np.meshgrid(x_ticks, y_ticks)
     fits = [
         b
