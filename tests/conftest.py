@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -131,3 +132,16 @@ def time_limit(seconds: int) -> Iterator[None]:
 def limit() -> Callable[[int], contextlib.AbstractContextManager[None]]:
     """The :func:`time_limit` context manager, as a fixture."""
     return time_limit
+
+
+def as_jpeg(path: Path, scale: float, quality: int) -> bytes:
+    """The figure at ``path`` shrunk by ``scale`` and saved as JPEG (a screenshot's damage)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(path).convert("RGB")
+    size = (round(image.width * scale), round(image.height * scale))
+    buffer = io.BytesIO()
+    image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()

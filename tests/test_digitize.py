@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from conftest import as_jpeg
 from kmipd.digitize import DigitizationResult, digitize, draw_overlay
 from kmipd.errors import DigitizationError, InputError
 
@@ -350,14 +351,10 @@ def test_labels_beside_curves_and_censored_counts(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("scale, quality", [(1.0, 75), (0.75, 60)])
 def test_jpeg_screenshot_reads_like_the_png(tmp_path: Path, scale: float, quality: int) -> None:
-    from PIL import Image
-
     png = tmp_path / "figure.png"
     draw_figure(png, (("tab:blue", "-"), ("tab:orange", "-")))
-    image = Image.open(png).convert("RGB")
-    size = (round(image.width * scale), round(image.height * scale))
     jpeg = tmp_path / "figure.jpg"
-    image.resize(size, Image.Resampling.LANCZOS).save(jpeg, "JPEG", quality=quality)
+    jpeg.write_bytes(as_jpeg(png, scale, quality))
     result = digitize(jpeg)
     assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
     for name, arm in by_name(result).items():
@@ -408,14 +405,8 @@ def test_pdf_page_holding_a_jpeg_figure_is_repaired_and_read(tmp_path: Path) -> 
 
 
 def test_grey_dashed_curve_in_a_small_jpeg_is_its_own_arm(tmp_path: Path) -> None:
-    from PIL import Image
-
     png = tmp_path / "figure.png"
     draw_figure(png, (("black", "-"), ("dimgray", "--")))
-    image = Image.open(png).convert("RGB")
-    jpeg = tmp_path / "figure.jpg"
-    size = (round(image.width * 0.75), round(image.height * 0.75))
-    image.resize(size, Image.Resampling.LANCZOS).save(jpeg, "JPEG", quality=70)
-    result = digitize(jpeg)
+    result = digitize(as_jpeg(png, 0.75, 70))
     assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
     assert [arm.line_style for arm in result.arms] == ["solid", "dashed"]

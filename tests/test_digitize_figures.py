@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import as_jpeg
 from kmipd.digitize import DigitizationResult, digitize
 
 FIGURES = Path(__file__).parent / "data" / "figures"
@@ -87,15 +88,7 @@ def test_matplotlib_single_arm_with_text_row_label() -> None:
 
 def test_small_jpeg_with_thin_axis_lines_still_finds_the_frame() -> None:
     """At 60 % size a one-pixel frame turns light grey and breaks; JPEG input looks again."""
-    import io
-
-    from PIL import Image
-
-    image = Image.open(FIGURES / "elm-pc5_2a-lancet.png").convert("RGB")
-    size = (round(image.width * 0.6), round(image.height * 0.6))
-    buffer = io.BytesIO()
-    image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=60)
-    result = digitize(buffer.getvalue())
+    result = digitize(as_jpeg(FIGURES / "elm-pc5_2a-lancet.png", 0.6, 60))
     assert [arm.name for arm in result.arms] == ["orteronel", "placebo"]
     _, left, bottom, _ = result.plot_area
     assert abs(left - 0.6 * 71) <= 2 and abs(bottom - 0.6 * 442) <= 2
@@ -103,13 +96,5 @@ def test_small_jpeg_with_thin_axis_lines_still_finds_the_frame() -> None:
 
 def test_underscore_too_faint_for_its_word_is_kept_in_the_legend_name() -> None:
     """At 75 % size and JPEG 70 the underscore of 'zoledronic_acid' falls out of both words."""
-    import io
-
-    from PIL import Image
-
-    image = Image.open(FIGURES / "azure_4-jco.png").convert("RGB")
-    size = (round(image.width * 0.75), round(image.height * 0.75))
-    buffer = io.BytesIO()
-    image.resize(size, Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=70)
-    result = digitize(buffer.getvalue())
+    result = digitize(as_jpeg(FIGURES / "azure_4-jco.png", 0.75, 70))
     assert [arm.name for arm in result.arms] == ["control", "zoledronic_acid"]
