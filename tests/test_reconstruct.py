@@ -384,6 +384,20 @@ def test_curve_above_zero_keeps_its_last_patient_censored() -> None:
     assert np.all(arm.event[last] == 0), "the curve stays above 0, so the KM must too"
 
 
+def test_drop_to_zero_read_a_pixel_before_the_last_risk_time() -> None:
+    """Patients at risk at 36 die there: a drop to 0 read at 35.97 is the same drop."""
+    curve = Curve([0, 10, 10, 33.6, 33.6, 35.97, 35.97], [1, 1, 0.8, 0.8, 0.7, 0.7, 0.0])
+    table = RiskTable([0, 12, 24, 36], [20, 16, 14, 10])
+    arm = run(curve, risk_table=table)
+    assert any("moved to the risk-table time 36" in w for w in arm.diagnostics.warnings)
+    assert np.sum((arm.time == 36.0) & (arm.event == 1)) == 10
+    assert_matches_risk_table(arm, table.time, table.n_at_risk)
+    # far from the risk time, the drop is not moved
+    early = Curve([0, 10, 10, 30, 30], [1, 1, 0.8, 0.8, 0.0])
+    arm = run(early, risk_table=RiskTable([0, 12, 24, 36], [20, 16, 14, 0]))
+    assert not any("moved to" in w for w in arm.diagnostics.warnings)
+
+
 def test_censor_marks_outside_curve_noted() -> None:
     curve = Curve([0, 2, 2, 5, 5, 10], [1, 1, 0.8, 0.8, 0.6, 0.6])
     arm = run(curve, risk_table=RiskTable([0, 5], [20, 14]), censor_marks=CensorMarks([3, 50]))

@@ -16,6 +16,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _UNIT_MISMATCH = 5.0  # a risk time this many times the curve's end is a unit mismatch
+_SNAP_SHARE = 0.02  # a drop to 0 this close (share of the time) before a risk time is at it
 
 
 _MARK_SHARE = 0.5  # marks below this share of the censorings are a partial sample
@@ -56,7 +57,7 @@ def reconstruct_arm(
     """
     notes: list[str] = [f"cleaning: {r}" for r in curve.repairs]
     cuts, counts = _risk_frame(curve, risk_table, n)
-    time, surv, cuts, counts = _fit_to_curve(curve, cuts, counts, risk_table, notes)
+    time, surv, cuts, counts, read_end = _fit_to_curve(curve, cuts, counts, risk_table, notes)
     _check_events(curve.arm, events, int(counts[0]))
     if risk_table is None or cuts.size == 1:
         if events is None:
@@ -77,12 +78,12 @@ def reconstruct_arm(
         cuts,
         counts,
         end=float(time[-1]),
-        read_end=curve.end,
+        read_end=read_end,
         events=events,
         mark_weight=weight,
         notes=notes,
     )
-    event_times, censor_times = place(plans, seg, float(time[-1]), marks, curve.end)
+    event_times, censor_times = place(plans, seg, float(time[-1]), marks, read_end)
     all_times = np.concatenate((event_times, censor_times))
     flags = np.concatenate((np.ones(event_times.size, int), np.zeros(censor_times.size, int)))
     order = np.lexsort((-flags, all_times))
@@ -192,7 +193,7 @@ def _fit_to_curve(
     counts: IntArray,
     table: RiskTable | None,
     notes: list[str],
-) -> tuple[FloatArray, FloatArray, FloatArray, IntArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, IntArray, float]:
     """Stop the risk table at its first zero; extend the curve flat to its last time.
 
     Hand-clicked curves often stop at the last visible drop while patients
@@ -200,12 +201,14 @@ def _fit_to_curve(
     risk time many times beyond the curve is taken as a unit mismatch.
     """
     time, surv = np.asarray(curve.time), np.asarray(curve.survival)
-    end = float(time[-1])
     zero = np.flatnonzero(counts == 0)
     if zero.size:
         cuts, counts = cuts[: zero[0] + 1], counts[: zero[0] + 1]
+    time = _final_drop_at_risk_time(time, surv, cuts, counts, notes)
+    end = float(time[-1])
+    read_end = max(float(curve.end), end)
     if cuts[-1] <= end:
-        return time, surv, cuts, counts
+        return time, surv, cuts, counts, read_end
     far = np.flatnonzero(cuts > _UNIT_MISMATCH * end)
     if far.size:
         i = int(far[0])
@@ -226,7 +229,34 @@ def _fit_to_curve(
         f"cleaning: curve extended flat from its last point at {end:g} to the last "
         f"risk-table time {last:g} (patients still at risk there)"
     )
-    return np.append(time, last), np.append(surv, surv[-1]), cuts, counts
+    return np.append(time, last), np.append(surv, surv[-1]), cuts, counts, read_end
+
+
+def _final_drop_at_risk_time(
+    time: FloatArray, surv: FloatArray, cuts: FloatArray, counts: IntArray, notes: list[str]
+) -> FloatArray:
+    """Move a drop to 0 read just before a risk time with patients at risk onto that time.
+
+    Patients counted at risk at a time are alive just before it, so a curve
+    cannot reach 0 earlier. A figure's last drop to 0 at the axis end is read a
+    pixel early; a clicked one a click's width early. Within that reach the
+    drop is taken to be at the risk time, where those patients die.
+    """
+    alive = np.flatnonzero(surv > 0)
+    if surv[-1] > 0 or not alive.size or alive[-1] + 1 >= time.size:
+        return time
+    drop = int(alive[-1]) + 1
+    at_risk = cuts[counts > 0]
+    late = float(at_risk[-1]) if at_risk.size else 0.0
+    if time[drop] >= late or late - time[drop] > _SNAP_SHARE * late:
+        return time
+    notes.append(
+        f"cleaning: the drop to 0 read at {time[drop]:g} moved to the risk-table time {late:g}, "
+        f"where {int(counts[cuts == late][0])} patients are still at risk"
+    )
+    moved = time.copy()
+    moved[(np.arange(time.size) >= drop - 1) & (time >= time[drop])] = late
+    return moved
 
 
 def _check_events(arm: str, events: int | None, n: int) -> None:
