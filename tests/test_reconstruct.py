@@ -398,6 +398,15 @@ def test_drop_to_zero_read_a_pixel_before_the_last_risk_time() -> None:
     assert not any("moved to" in w for w in arm.diagnostics.warnings)
 
 
+def test_curve_ending_at_zero_keeps_its_last_patient_an_event() -> None:
+    """A drop to 0 drawn as a slope a hair before the curve's end: nobody is left to censor."""
+    curve = Curve([0, 2.68, 2.68, 6.489, 6.49], [1, 1, 0.75, 0.75, 0.0])
+    arm = run(curve, risk_table=RiskTable([0, 3.5], [8, 5]))
+    last = arm.time == arm.time.max()
+    assert np.all(arm.event[last] == 1), np.c_[arm.time, arm.event]
+    assert km_at(arm.time, arm.event, [6.49])[0] == 0.0
+
+
 def test_censor_marks_outside_curve_noted() -> None:
     curve = Curve([0, 2, 2, 5, 5, 10], [1, 1, 0.8, 0.8, 0.6, 0.6])
     arm = run(curve, risk_table=RiskTable([0, 5], [20, 14]), censor_marks=CensorMarks([3, 50]))

@@ -50,7 +50,10 @@ def place(
         censor_times.append(_censor_times(plan, start, stop, marks))
         if plan.left and plan.tail:
             censor_times.append(np.full(plan.left, end))
-    if read_end is not None:
+    ends_above_zero = bool(
+        seg.hazard.size == 0 or seg.survival_before[-1] * (1.0 - seg.hazard[-1]) > 0
+    )
+    if read_end is not None and ends_above_zero:  # after a drop to 0 nobody is left
         _last_at_curve_end(plans, event_times, censor_times, read_end)
     return np.concatenate(event_times or [np.empty(0)]), np.concatenate(
         censor_times or [np.empty(0)]
