@@ -16,6 +16,7 @@ from kmipd.digitize._glyphs import Digit, DigitFont, Sample, learn_font
 from kmipd.digitize._legend import join_dashes
 from kmipd.digitize._ocr import Reading
 from kmipd.digitize._overlap import decode_span
+from kmipd.digitize._pairwise import decode_pairs
 from kmipd.digitize._refine import refine_font
 from kmipd.digitize._samples import _trusted
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE
@@ -214,6 +215,33 @@ def test_decode_span_keeps_counts_from_rising() -> None:
     assert decoded is None or decoded.values[0] >= decoded.values[1]
     capped = decode_span(_draw(font, [120, 110], centres, 50), (8, 42), centres, font, upper=115)
     assert capped is None or capped.values[0] <= 115
+
+
+def test_decode_pairs_rebuilds_numbers_overlapping_their_neighbours() -> None:
+    font = _toy_font()
+    values = [97, 95, 90, 88, 81, 77, 70, 64, 60, 58, 51, 9]
+    centres = [20.0 + 8.0 * i for i in range(len(values))]  # 2 digits = 12 columns > 8
+    strip = _draw(font, values, centres, 130)
+    decoded = decode_pairs(strip, (8, 120), centres, font)
+    assert decoded is not None
+    assert decoded.residual == pytest.approx(0.0, abs=1e-9)
+    # a digit hidden entirely under its neighbours' ink is doubted, never trusted
+    sure = [c > 0.0 for c in decoded.confidence]
+    assert sum(sure) >= 10
+    assert [v for v, ok in zip(decoded.values, sure, strict=True) if ok] == [
+        v for v, ok in zip(values, sure, strict=True) if ok
+    ]
+    # bounds from the counts beside the span hold
+    capped = decode_pairs(strip, (8, 120), centres, font, upper=96, lower=9)
+    assert capped is not None and capped.values[0] <= 96 and min(capped.values) >= 9
+    assert all(a >= b for a, b in zip(capped.values, capped.values[1:], strict=False))
+
+
+def test_decode_pairs_declines_numbers_wider_than_two_gaps() -> None:
+    font = _toy_font()
+    centres = [20.0 + 5.0 * i for i in range(4)]  # 3 digits = 18 columns > 2 gaps of 5
+    strip = _draw(font, [153, 140, 118, 117], centres, 60)
+    assert decode_pairs(strip, (8, 45), centres, font, lower=117) is None
 
 
 def test_learn_font_measures_pitch_and_offsets() -> None:

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from kmipd.digitize._glyphs import DigitFont
 from kmipd.digitize._judge import Decoded
 from kmipd.digitize._overlap import BEAM, decode_span
+from kmipd.digitize._pairwise import decode_pairs
 
 __all__ = ["MAX_OVERPRINT", "RETRY_UNSURE", "decode_hard", "overprinted", "unsure"]
 
@@ -38,8 +39,9 @@ def decode_hard(
     The pitch chosen on the start of one span can be a little off for a whole
     row (0.3 px over 30 numbers derails it), and a narrow beam can lose the
     best reading: a span read with many unsure numbers is rebuilt again at
-    pitches close by, then with a wider beam, and the drawing that explains
-    its ink best is kept.
+    pitches close by, then exactly where numbers overlap only their
+    neighbours (``decode_pairs``), then with a wider beam, and the drawing
+    that explains its ink best is kept.
 
     Parameters
     ----------
@@ -80,6 +82,11 @@ def decode_hard(
     for step in (-2, -1, 1, 2):
         pitch = font.pitch * (1.0 + PITCH_STEP * step)
         best = min(best, (pitch, at(pitch)), key=residual)
+    if best[1] is not None and unsure(best[1].confidence) <= RETRY_UNSURE:
+        return best[1]
+    trial = replace(font, pitch=best[0])
+    exact = decode_pairs(strip, span, centres, trial, upper=upper, lower=lower)
+    best = min(best, (best[0], exact), key=residual)
     if best[1] is not None and unsure(best[1].confidence) <= RETRY_UNSURE:
         return best[1]
     return min(best, (best[0], at(best[0], WIDE_BEAM)), key=residual)[1]
