@@ -13,8 +13,10 @@ from kmipd.digitize._censor import find_marks
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
 from kmipd.digitize._lines import find_lines, find_ticks
-from kmipd.digitize._risk import parse_count
+from kmipd.digitize._risk import label_step, parse_count
+from kmipd.digitize._scene import _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
+from kmipd.digitize._text import find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
 from kmipd.digitize._trace import _dissolve, to_corners, trace_arm
 from kmipd.errors import InputError
@@ -259,3 +261,39 @@ def test_a_count_bounded_to_itself_has_no_rival() -> None:
     # a zero between zeros (or at the end of a row) cannot be anything else
     assert _rivals(0, 0, 0, list("0123456789")) == set()
     assert _rivals(1, 0, 1, list("0123456789")) == {0}
+
+
+@pytest.mark.parametrize(
+    ("values", "step"),
+    [
+        ([0, 1, 3, 5], 1.0),  # labels 2 and 4 unread: the step is 1, not the median gap 2
+        ([0, 12, 24, 48], 12.0),
+        ([0, 2.5, 5, 7.5], 2.5),
+        ([0, 3, 5], 1.0),
+        ([6], None),
+    ],
+)
+def test_label_step_sees_through_unread_labels(values: list[float], step: float | None) -> None:
+    got = label_step(values)
+    assert got == (None if step is None else pytest.approx(step))
+
+
+def test_coloured_key_and_grey_digits_stay_apart() -> None:
+    mask = np.zeros((20, 40), dtype=bool)
+    mask[9:12, 2:12] = True  # a legend key's dash
+    mask[5:15, 14:17] = mask[5:15, 19:22] = True  # two digits two pixels to its right
+    glyphs = find_glyphs(mask, 16)
+    colourful = np.array([g[1] < 12 for g in glyphs])  # the dash is coloured
+    assert len(group_words(glyphs)) == 1  # by distance alone, one word
+    words = group_words(glyphs, colourful=colourful)
+    assert sorted((w.col0, w.col1) for w in words) == [(2, 12), (14, 22)]
+
+
+def test_broken_table_rule_is_not_text() -> None:
+    mask = np.zeros((60, 30), dtype=bool)
+    mask[2:58, 5] = True
+    mask[[20, 21, 40], 5] = False  # a JPEG breaks the thin rule
+    mask[10:19, 7:10] = True  # a digit touching the rule
+    rules = _upright_rules(mask, 24)
+    assert rules[2:58, 5].sum() == mask[2:58, 5].sum()  # the whole rule, pieces and all
+    assert not rules[:, 7:].any()  # the digit is kept

@@ -21,6 +21,7 @@ __all__ = [
     "cells_of",
     "grid_times",
     "is_crowded",
+    "label_step",
     "parse_count",
     "read_row",
     "risk_lines",
@@ -29,6 +30,8 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 _COUNT = re.compile(r"^\(?(\d[\d,]*)\)?")
+_MAX_SPLIT = 4  # the tick step may be down to a quarter of the smallest gap between labels read
+_STEP_SLACK = 0.05  # how far from a whole number of steps a gap between labels may be
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,35 @@ def parse_count(text: str) -> tuple[int, int | None] | None:
     return int(digits), int(censored.group(1)) if censored else None
 
 
+def label_step(values: npt.ArrayLike) -> float | None:
+    """The tick step of an axis from the tick values read (None if fewer than two).
+
+    Labels that could not be read leave gaps: values 0, 1, 3, 5 are ticks a
+    step of 1 apart, not 2. The step is the largest that every gap is a
+    whole multiple of: the smallest gap, or a half, third ... of it.
+    """
+    ticks = np.unique(np.asarray(values, dtype=float))
+    if ticks.size < 2:
+        return None
+    gaps = np.diff(ticks)
+    for parts in range(1, _MAX_SPLIT + 1):
+        step = float(gaps.min()) / parts
+        ratio = gaps / step
+        if np.all(np.abs(ratio - np.round(ratio)) <= _STEP_SLACK):
+            return step
+    return float(gaps.min())
+
+
+def _tick_values(x_axis: AxisCalibration) -> FloatArray:
+    return np.array(sorted({label.value for label in x_axis.labels if label.used}))
+
+
 def grid_times(col0: float, col1: float, x_axis: AxisCalibration) -> list[float]:
     """Tick times (multiples of the tick step from the first tick) between two image columns."""
-    ticks = np.array(sorted({label.value for label in x_axis.labels if label.used}))
-    if ticks.size < 2:
+    ticks = _tick_values(x_axis)
+    step = label_step(ticks)
+    if step is None:
         return []
-    step = float(np.median(np.diff(ticks)))
     lo, hi = sorted(float(v) for v in x_axis.value(np.array([col0, col1])))
     first, last = np.ceil((lo - ticks[0]) / step - 1e-9), np.floor((hi - ticks[0]) / step + 1e-9)
     return [float(ticks[0] + step * n) for n in np.arange(first, last + 1)]
@@ -139,10 +165,10 @@ def snap_time(col: float, x_axis: AxisCalibration) -> tuple[float, float]:
     moved to the nearest multiple of the tick step (from the first tick).
     """
     raw = float(x_axis.value(col))
-    ticks = np.array(sorted({label.value for label in x_axis.labels if label.used}))
-    if ticks.size < 2:
+    ticks = _tick_values(x_axis)
+    step = label_step(ticks)
+    if step is None:
         return raw, 0.0
-    step = float(np.median(np.diff(ticks)))
     grid = ticks[0] + step * np.round((raw - ticks[0]) / step)
     return float(grid), abs(grid - raw) / step
 

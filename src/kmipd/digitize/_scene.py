@@ -20,6 +20,8 @@ __all__ = ["Scene", "look"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+_COLOURFUL = 0.25  # median chroma (0-1) above which a glyph's ink is coloured, not grey
+_RULE_GAP = 5  # rows of a broken vertical rule bridged
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,12 +76,42 @@ def panel_mask(shape: tuple[int, int], frame: Frame) -> BoolArray:
     return mask & ~line_mask(shape, list(frame.lines), 1)
 
 
-def _words(ink: FloatArray, frame: Frame) -> list[Word]:
-    """Word boxes from dark ink outside the axis lines."""
+def _words(ink: FloatArray, chroma: FloatArray, frame: Frame) -> list[Word]:
+    """Word boxes from dark ink outside the axis lines.
+
+    A coloured glyph (a legend key's dash) is never joined to a grey one (text),
+    however close: in a small figure a key stands a few pixels from its label.
+    """
+    tallest = max(12, int(0.06 * ink.shape[0]))
     mask = (ink >= 0.3) & ~line_mask(ink.shape, list(frame.lines), 1)
-    glyphs = find_glyphs(mask, max(12, int(0.06 * ink.shape[0])))
+    mask &= ~_upright_rules(mask, 2 * tallest)
+    glyphs = find_glyphs(mask, tallest)
     glyphs = drop_tick_marks(glyphs, frame.top, frame.left, frame.bottom, frame.right)
-    return group_words(glyphs)
+    return group_words(glyphs, colourful=_colourful(glyphs, mask, chroma))
+
+
+def _upright_rules(mask: BoolArray, length: int) -> BoolArray:
+    """Pixels of vertical rules (a table's frame): runs of ink ``length`` tall or more.
+
+    In a small figure a number touches the table's frame; joined to the rule
+    it is no glyph at all.
+    """
+    import cv2
+
+    bridged = cv2.morphologyEx(  # JPEG breaks a thin rule into pieces a few pixels apart
+        mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((_RULE_GAP, 1), dtype=np.uint8)
+    )
+    kernel = np.ones((length, 1), dtype=np.uint8)
+    return cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel).astype(bool) & mask
+
+
+def _colourful(glyphs: IntArray, mask: BoolArray, chroma: FloatArray) -> npt.NDArray[np.bool_]:
+    """Whether each glyph's ink is coloured (median chroma of its ink pixels)."""
+    out = np.zeros(len(glyphs), dtype=bool)
+    for k, (r0, c0, r1, c1, _area) in enumerate(glyphs):
+        values = chroma[r0:r1, c0:c1][mask[r0:r1, c0:c1]]
+        out[k] = values.size > 0 and float(np.median(values)) >= _COLOURFUL
+    return out
 
 
 def _colours(
@@ -154,7 +186,7 @@ def look(loaded: LoadedImage) -> Scene:
     ink = ink_strength(image, background)
     chroma = (image.max(axis=2).astype(float) - image.min(axis=2)) / 255.0
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
-    words = _words(ink, frame)
+    words = _words(ink, chroma, frame)
     inside = panel_mask(ink.shape, frame)
     colours, swatches, labels, coverage = _colours(
         image, background, ink, inside, frame, words, loaded.compressed

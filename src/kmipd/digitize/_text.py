@@ -160,7 +160,11 @@ def rotated_glyphs(glyphs: IntArray) -> npt.NDArray[np.bool_]:
     return tall
 
 
-def group_words(glyphs: IntArray, gap_factor: float = 0.42) -> list[Word]:
+def group_words(
+    glyphs: IntArray,
+    gap_factor: float = 0.42,
+    colourful: npt.NDArray[np.bool_] | None = None,
+) -> list[Word]:
     """Join glyph boxes on one line with small gaps into words.
 
     Parameters
@@ -169,6 +173,8 @@ def group_words(glyphs: IntArray, gap_factor: float = 0.42) -> list[Word]:
         Output of :func:`find_glyphs`.
     gap_factor : float, optional
         Largest gap between glyphs of a word, as a fraction of glyph height.
+    colourful : ndarray of bool, shape (n,), optional
+        Whether each glyph is coloured; coloured and grey glyphs are never joined.
 
     Returns
     -------
@@ -178,12 +184,17 @@ def group_words(glyphs: IntArray, gap_factor: float = 0.42) -> list[Word]:
     """
     if len(glyphs) == 0:
         return []
+    kind = np.zeros(len(glyphs), dtype=bool) if colourful is None else np.asarray(colourful)
     if len(glyphs) > 1500:  # a noisy image: keep the largest components
-        glyphs = glyphs[np.argsort(-glyphs[:, 4])[:1500]]
-    glyphs = glyphs[~rotated_glyphs(glyphs)]
+        largest = np.argsort(-glyphs[:, 4])[:1500]
+        glyphs, kind = glyphs[largest], kind[largest]
+    upright = ~rotated_glyphs(glyphs)
+    glyphs, kind = glyphs[upright], kind[upright]
     if len(glyphs) == 0:
         return []
-    labels = _union_find(len(glyphs), _merge_pairs(glyphs, gap_factor))
+    pairs = _merge_pairs(glyphs, gap_factor)
+    pairs = pairs[kind[pairs[:, 0]] == kind[pairs[:, 1]]]
+    labels = _union_find(len(glyphs), pairs)
     words = []
     for label in np.unique(labels):
         members = glyphs[labels == label]
