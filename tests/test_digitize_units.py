@@ -181,6 +181,24 @@ def test_trace_follows_the_curve_not_a_legend_key_above_it() -> None:
     assert trace.level(np.array([260.0]))[0] == pytest.approx(80.0)
 
 
+def test_trace_starting_under_another_curve_runs_along_it() -> None:
+    """An arm first seen where it leaves another curve ran hidden under that curve."""
+    cov = staircase()
+    cov[:, :150] = 0.0  # hidden under the other curve up to column 150
+    other = np.full(300, np.nan)
+    other[10:290] = np.where(np.arange(10, 290) < 100, 20.0, 50.0)  # the curve drawn over it
+    trace = trace_arm(cov, np.zeros((120, 300), dtype=bool), fallback=other)
+    assert trace is not None
+    assert trace.first_col == 150  # the ink seen
+    assert trace.cols[0] == pytest.approx(10.0, abs=0.6)  # the curve starts with the other
+    assert trace.level(np.array([50.0, 120.0, 250.0])) == pytest.approx([20.0, 50.0, 80.0])
+    assert trace.filled_fraction > 0.4
+    # a curve first seen away from the other curve's level did not run under it
+    far = np.where(np.isfinite(other), 5.0, np.nan)
+    alone = trace_arm(cov, np.zeros((120, 300), dtype=bool), fallback=far)
+    assert alone is not None and alone.cols[0] >= 149
+
+
 def png_bytes(array: np.ndarray, mode: str) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array, mode).save(buffer, format="PNG")

@@ -39,7 +39,8 @@ class Trace:
     thickness : float
         Pen thickness in pixels.
     first_col, last_col : int
-        Horizontal extent of the ink.
+        Horizontal extent of the ink (the corners may start further left, where
+        the curve's start runs hidden under another curve).
     filled_fraction : float
         Share of the traced columns whose level was not seen directly (hidden
         by another curve, gaps of a dashed line).
@@ -305,6 +306,27 @@ def _final_drop(
     return start, bottom - t / 2.0
 
 
+def _hidden_start(
+    fallback: FloatArray | None, level: FloatArray, first: int, min_col: int, t: float
+) -> int:
+    """First column of a curve whose start is hidden under another curve (else ``first``).
+
+    Every arm starts at the top left. An arm first seen where it leaves
+    another curve, at that curve's level, ran under it until then: back to
+    where that curve is drawn without a break.
+    """
+    if fallback is None or first <= min_col or not np.isfinite(fallback[first - 1]):
+        return first
+    # the arm leaves the other's stroke at its edge: within both half widths (the other's
+    # pen is not known here; up to about the arm's own)
+    if abs(float(fallback[first - 1]) - float(level[first])) > 2.0 * t + 2.0:
+        return first
+    lead = first
+    while lead - 1 >= min_col and np.isfinite(fallback[lead - 1]):
+        lead -= 1
+    return lead
+
+
 def trace_arm(
     coverage: FloatArray,
     others: BoolArray,
@@ -351,11 +373,17 @@ def trace_arm(
         span[drop[0] - first :] = span[drop[0] - first - 1]
         smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
     rows = np.asarray(isotonic_regression(smooth, increasing=True).x, dtype=float)
-    cols = np.arange(first, last + 1, dtype=float)
-    corner_c, corner_r = _dissolve(*to_corners(cols, rows, tolerance), t + 1.0)
+    lead = _hidden_start(fallback, level, first, min_col, t)
+    drawn = rows
+    if lead < first:  # the start lies under the curve drawn over it: it runs along that curve
+        assert fallback is not None
+        drawn = np.concatenate((fallback[lead:first], rows))
+        drawn = np.asarray(isotonic_regression(drawn, increasing=True).x, dtype=float)
+    cols = np.arange(lead, last + 1, dtype=float)
+    corner_c, corner_r = _dissolve(*to_corners(cols, drawn, tolerance), t + 1.0)
     if drop is not None:
         centre = 0.5 * (drop[0] + last + 1)
         corner_c = np.append(np.minimum(corner_c, centre), centre)
         corner_r = np.append(corner_r, max(drop[1], float(corner_r[-1])))
-    filled = float(np.mean(~np.isfinite(seen)))
+    filled = float((np.sum(~np.isfinite(seen)) + first - lead) / (last + 1 - lead))
     return Trace(corner_c, corner_r, t, first, last, filled, rows)
