@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from kmipd.digitize._arms import choose_arms
 from kmipd.digitize._calibrate import fit_axis, parse_number, repair_decimals, snap
 from kmipd.digitize._censor import find_marks
+from kmipd.digitize._colours import InkColour
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
 from kmipd.digitize._lines import find_lines, find_ticks
@@ -197,6 +199,28 @@ def test_trace_starting_under_another_curve_runs_along_it() -> None:
     far = np.where(np.isfinite(other), 5.0, np.nan)
     alone = trace_arm(cov, np.zeros((120, 300), dtype=bool), fallback=far)
     assert alone is not None and alone.cols[0] >= 149
+
+
+def test_a_paler_tail_of_a_curve_is_the_same_arm() -> None:
+    """A thin curve along the x axis pales into another shade: one arm, traced to its end."""
+    cov = staircase()
+    head, tail = cov.copy(), cov.copy()
+    head[:, 240:] = 0.0
+    tail[:, :240] = 0.0
+    none = np.zeros((120, 300), dtype=bool)
+    first, second = trace_arm(head, none), trace_arm(tail, none)
+    assert first is not None and second is not None
+    traces = {0: first, 1: second}
+    colours = [InkColour((30, 90, 200), 900), InkColour((150, 180, 235), 120)]
+    arms = choose_arms(traces, [], colours, 280.0, [])
+    assert len(arms) == 1 and arms[0].colour == 0
+    joined = arms[0].trace
+    assert joined is not None and joined.last_col >= 288
+    assert joined.level(np.array([50.0, 150.0, 270.0])) == pytest.approx([20.0, 50.0, 80.0])
+    assert joined.column_rows.size == joined.last_col - joined.first_col + 1
+    # a curve of another hue there is another arm
+    colours[1] = InkColour((220, 60, 40), 120)
+    assert len(choose_arms(traces, [], colours, 280.0, [])) == 2
 
 
 def png_bytes(array: np.ndarray, mode: str) -> bytes:

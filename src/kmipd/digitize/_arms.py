@@ -38,11 +38,54 @@ def _coincides(a: Trace, b: Trace) -> bool:
     return bool(np.mean(gap <= 2.0 * max(a.thickness, b.thickness)) >= 0.7)
 
 
+def _continues(tail: Trace, head: Trace) -> bool:
+    """Whether ``tail`` picks up where ``head`` stops, at its level.
+
+    A thin curve running along the x axis at the end of follow-up is blended
+    with the axis into a paler shade of its colour.
+    """
+    pen = max(tail.thickness, head.thickness)
+    reach = 3.0 * pen + 2.0
+    if not head.last_col - reach <= tail.first_col <= head.last_col + reach:
+        return False
+    if tail.last_col <= head.last_col + reach:
+        return False
+    join = np.array([float(min(tail.first_col, head.last_col))])
+    return bool(abs(float(tail.level(join + 1.0)[0]) - float(head.level(join)[0])) <= 2.0 * pen)
+
+
+def _joined(head: Trace, tail: Trace) -> Trace:
+    """One trace: ``head`` up to its last column, ``tail`` after it."""
+    keep = head.cols <= head.last_col
+    after = tail.cols > head.last_col
+    cols = np.concatenate((head.cols[keep], tail.cols[after]))
+    rows = np.maximum.accumulate(np.concatenate((head.rows[keep], tail.rows[after])))
+    skip = head.last_col + 1 - tail.first_col  # < 0: columns between them, carried flat
+    gap = np.full(max(-skip, 0), head.column_rows[-1])
+    column_rows = np.concatenate((head.column_rows, gap, tail.column_rows[max(skip, 0) :]))
+    spans = (head.last_col - head.first_col + 1, tail.last_col - head.last_col)
+    filled = (head.filled_fraction * spans[0] + tail.filled_fraction * spans[1]) / sum(spans)
+    return Trace(
+        cols,
+        rows,
+        head.thickness,
+        head.first_col,
+        tail.last_col,
+        filled,
+        np.maximum.accumulate(column_rows),
+    )
+
+
 def _is_shade(colour: InkColour, of: InkColour) -> bool:
     """Whether ``colour`` is a lighter shade of ``of`` (same hue, mixed with white)."""
     lab_a, lab_b = to_lab(np.array(colour.rgb, np.uint8)), to_lab(np.array(of.rgb, np.uint8))
     hue_a, hue_b = np.arctan2(lab_a[2], lab_a[1]), np.arctan2(lab_b[2], lab_b[1])
     return bool(lab_a[0] > lab_b[0] and abs(np.angle(np.exp(1j * (hue_a - hue_b)))) < 0.35)
+
+
+def _same_hue(colour: InkColour, of: InkColour) -> bool:
+    """Whether one colour is a lighter shade of the other (a JPEG splits one pen into both)."""
+    return _is_shade(colour, of) or _is_shade(of, colour)
 
 
 def _related(colour: InkColour, of: InkColour, colours: list[InkColour]) -> bool:
@@ -121,13 +164,20 @@ def choose_arms(
     drafts = _legend_drafts(traces, entries)
     listed = {d.colour for d in drafts}
     left = min((t.first_col for t in traces.values()), default=0)
-    extra = []
-    for k, trace in traces.items():
+    extra: list[ArmDraft] = []
+    for k, trace in sorted(traces.items(), key=lambda item: -colours[item[0]].pixels):
         if k in listed:
             continue
         twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
+        twins += [d for d in extra if _same_hue(colours[k], colours[d.colour])]
         if any(d.trace is not None and _coincides(trace, d.trace) for d in twins):
-            continue  # a shade, blend or second style of a listed arm along its curve
+            continue  # a shade, blend or second style of an arm along its curve
+        head = next((d for d in twins if d.trace is not None and _continues(trace, d.trace)), None)
+        if head is not None and head.trace is not None:  # the arm's tail in a paler shade
+            joined = ArmDraft(head.colour, _joined(head.trace, trace), head.entry)
+            drafts = [joined if d is head else d for d in drafts]
+            extra = [joined if d is head else d for d in extra]
+            continue
         if _mix_of_listed(colours[k], [colours[d.colour] for d in drafts]):
             continue  # anti-aliased overlap of two listed curves on the background
         late = trace.first_col - left > 0.1 * width
