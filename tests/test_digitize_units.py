@@ -16,7 +16,7 @@ from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
 from kmipd.digitize._lines import find_lines, find_ticks
 from kmipd.digitize._risk import label_step, parse_count
-from kmipd.digitize._scene import _upright_rules
+from kmipd.digitize._scene import _colour_class, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
@@ -188,12 +188,15 @@ def test_trace_starting_under_another_curve_runs_along_it() -> None:
     cov = staircase()
     cov[:, :150] = 0.0  # hidden under the other curve up to column 150
     other = np.full(300, np.nan)
-    other[10:290] = np.where(np.arange(10, 290) < 100, 20.0, 50.0)  # the curve drawn over it
+    other[10:290] = np.where(np.arange(10, 290) < 100, 20.0, 51.5)  # the curve drawn over it
+    # (its centre a pixel and a half lower than this arm's where they part)
     trace = trace_arm(cov, np.zeros((120, 300), dtype=bool), fallback=other)
     assert trace is not None
     assert trace.first_col == 150  # the ink seen
     assert trace.cols[0] == pytest.approx(10.0, abs=0.6)  # the curve starts with the other
-    assert trace.level(np.array([50.0, 120.0, 250.0])) == pytest.approx([20.0, 50.0, 80.0])
+    assert trace.level(np.array([50.0, 120.0, 160.0, 250.0])) == pytest.approx(
+        [20.0, 50.0, 50.0, 80.0]
+    )  # the seen plateau stays where it is seen
     assert trace.filled_fraction > 0.4
     # a curve first seen away from the other curve's level did not run under it
     far = np.where(np.isfinite(other), 5.0, np.nan)
@@ -325,17 +328,32 @@ def test_coloured_key_and_grey_digits_stay_apart() -> None:
     mask[9:12, 2:12] = True  # a legend key's dash
     mask[5:15, 14:17] = mask[5:15, 19:22] = True  # two digits two pixels to its right
     glyphs = find_glyphs(mask, 16)
-    colourful = np.array([g[1] < 12 for g in glyphs])  # the dash is coloured
+    colourful = np.where(glyphs[:, 1] < 12, 1, -1)  # the dash is coloured, the digits grey
     assert len(group_words(glyphs)) == 1  # by distance alone, one word
     words = group_words(glyphs, colourful=colourful)
     assert sorted((w.col0, w.col1) for w in words) == [(2, 12), (14, 22)]
+    unsure = np.where(glyphs[:, 1] < 12, 0, -1)  # a pale key may join either
+    assert len(group_words(glyphs, colourful=unsure)) == 1
 
 
 def test_broken_table_rule_is_not_text() -> None:
-    mask = np.zeros((60, 30), dtype=bool)
-    mask[2:58, 5] = True
+    mask = np.zeros((80, 30), dtype=bool)
+    mask[2:78, 5] = True
     mask[[20, 21, 40], 5] = False  # a JPEG breaks the thin rule
-    mask[10:19, 7:10] = True  # a digit touching the rule
-    rules = _upright_rules(mask, 24)
-    assert rules[2:58, 5].sum() == mask[2:58, 5].sum()  # the whole rule, pieces and all
-    assert not rules[:, 7:].any()  # the digit is kept
+    mask[10:19, 6:9] = True  # a digit touching the rule
+    for top in (10, 24, 38, 52):  # a column of 1s in table rows 5 px apart
+        mask[top : top + 9, 20] = True
+    rules = _upright_rules(mask, 40)
+    assert rules[4:76, 5].sum() == mask[4:76, 5].sum()  # the whole rule, pieces and all
+    assert mask[10:19, 6:9].all() and not rules[10:19, 6:9].any()  # the digit is kept
+    assert not rules[:, 20].any()  # stacked 1s are no rule
+
+
+def test_colour_class_of_glyphs() -> None:
+    mask = np.zeros((10, 30), dtype=bool)
+    mask[2:8, 1:5] = mask[2:8, 10:14] = mask[2:8, 20:24] = True
+    chroma = np.zeros((10, 30))
+    chroma[:, :8], chroma[:, 18:] = 0.6, 0.15  # a coloured key; a pale coloured digit
+    glyphs = find_glyphs(mask, 9)
+    classes = _colour_class(glyphs, mask, chroma)
+    assert dict(zip(glyphs[:, 1].tolist(), classes.tolist(), strict=True)) == {1: 1, 10: -1, 20: 0}

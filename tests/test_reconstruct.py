@@ -392,9 +392,9 @@ def test_drop_to_zero_read_a_pixel_before_the_last_risk_time() -> None:
     assert any("moved to the risk-table time 36" in w for w in arm.diagnostics.warnings)
     assert np.sum((arm.time == 36.0) & (arm.event == 1)) == 10
     assert_matches_risk_table(arm, table.time, table.n_at_risk)
-    # far from the risk time, the drop is not moved
-    early = Curve([0, 10, 10, 30, 30], [1, 1, 0.8, 0.8, 0.0])
-    arm = run(early, risk_table=RiskTable([0, 12, 24, 36], [20, 16, 14, 0]))
+    # a drop further than 2 % of the time before the risk time is not moved
+    early = Curve([0, 10, 10, 33.6, 33.6, 34.0, 34.0], [1, 1, 0.8, 0.8, 0.7, 0.7, 0.0])
+    arm = run(early, risk_table=table)
     assert not any("moved to" in w for w in arm.diagnostics.warnings)
 
 

@@ -12,6 +12,10 @@ from kmipd.digitize._trace import Trace
 
 __all__ = ["ArmDraft", "choose_arms"]
 
+_NEAR = 2.0  # pen widths within which two traces run together
+_JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
+_SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
+
 
 @dataclass(frozen=True)
 class ArmDraft:
@@ -35,7 +39,7 @@ def _coincides(a: Trace, b: Trace) -> bool:
         return False
     cols = np.arange(lo, hi + 1, dtype=float)
     gap = np.abs(a.level(cols) - b.level(cols))
-    return bool(np.mean(gap <= 2.0 * max(a.thickness, b.thickness)) >= 0.7)
+    return bool(np.mean(gap <= _NEAR * max(a.thickness, b.thickness)) >= 0.7)
 
 
 def _continues(tail: Trace, head: Trace) -> bool:
@@ -45,13 +49,38 @@ def _continues(tail: Trace, head: Trace) -> bool:
     with the axis into a paler shade of its colour.
     """
     pen = max(tail.thickness, head.thickness)
-    reach = 3.0 * pen + 2.0
+    reach = _JOIN_REACH * pen + 2.0
     if not head.last_col - reach <= tail.first_col <= head.last_col + reach:
         return False
     if tail.last_col <= head.last_col + reach:
         return False
     join = np.array([float(min(tail.first_col, head.last_col))])
-    return bool(abs(float(tail.level(join + 1.0)[0]) - float(head.level(join)[0])) <= 2.0 * pen)
+    gap = abs(float(tail.level(join + 1.0)[0]) - float(head.level(join)[0]))
+    return gap <= _NEAR * pen
+
+
+def _joins(trace: Trace, other: Trace | None) -> bool:
+    """Whether one of the two traces continues the other."""
+    return other is not None and (_continues(trace, other) or _continues(other, trace))
+
+
+def _join_either(first: Trace, second: Trace) -> Trace:
+    """The two traces as one, whichever comes first."""
+    return _joined(first, second) if _continues(second, first) else _joined(second, first)
+
+
+def _is_speck_of(trace: Trace, colour: InkColour, arm: ArmDraft, colours: list[InkColour]) -> bool:
+    """Whether a curve is a minor shade of an unlisted arm's pen running along it.
+
+    JPEG splits one pen into a main colour and a darker or paler shade along
+    its edges; two real arms of one hue have ink of a like amount.
+    """
+    main = colours[arm.colour]
+    return (
+        arm.trace is not None
+        and colour.pixels <= _SHADE_SHARE * main.pixels
+        and _coincides(trace, arm.trace)
+    )
 
 
 def _joined(head: Trace, tail: Trace) -> Trace:
@@ -169,14 +198,16 @@ def choose_arms(
         if k in listed:
             continue
         twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
-        twins += [d for d in extra if _same_hue(colours[k], colours[d.colour])]
         if any(d.trace is not None and _coincides(trace, d.trace) for d in twins):
-            continue  # a shade, blend or second style of an arm along its curve
-        head = next((d for d in twins if d.trace is not None and _continues(trace, d.trace)), None)
-        if head is not None and head.trace is not None:  # the arm's tail in a paler shade
-            joined = ArmDraft(head.colour, _joined(head.trace, trace), head.entry)
-            drafts = [joined if d is head else d for d in drafts]
-            extra = [joined if d is head else d for d in extra]
+            continue  # a shade, blend or second style of a listed arm along its curve
+        shades = [d for d in extra if _same_hue(colours[k], colours[d.colour])]
+        if any(_is_speck_of(trace, colours[k], d, colours) for d in shades):
+            continue  # a JPEG shade of an unlisted arm's pen along its curve
+        twin = next((d for d in twins + shades if _joins(trace, d.trace)), None)
+        if twin is not None and twin.trace is not None:  # the arm's tail in a paler shade
+            joined = ArmDraft(twin.colour, _join_either(twin.trace, trace), twin.entry)
+            drafts = [joined if d is twin else d for d in drafts]
+            extra = [joined if d is twin else d for d in extra]
             continue
         if _mix_of_listed(colours[k], [colours[d.colour] for d in drafts]):
             continue  # anti-aliased overlap of two listed curves on the background

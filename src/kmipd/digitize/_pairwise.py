@@ -6,9 +6,9 @@ better than any other. When a number is at most two tick gaps wide, each
 column between two ticks holds ink of those two numbers only, so the misfit
 of a whole span is a sum of terms over pairs of neighbours. Its minimum over
 non-rising sequences is then found exactly, by the Viterbi algorithm over the
-candidates of each tick. Candidates are the counts whose every drawn pixel
-lands on ink (ink is a union: the right number never draws on paper), the
-``KEEP`` best per tick.
+candidates of each tick. Candidates are the ``KEEP`` counts per tick that draw
+least ink on paper (within a pixel): ink is a union, so the right number
+draws almost none there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._glyphs import DigitFont
-from kmipd.digitize._judge import Decoded, _widen, judged, paste
+from kmipd.digitize._judge import Decoded, _drawn, _layers, _widen, judged, paste
 from kmipd.digitize._overlap import _Decoder, _State
 
 __all__ = ["decode_pairs"]
@@ -129,7 +129,8 @@ def _candidates(
     allv, alle = np.concatenate(values), np.concatenate(extra)
     order = np.lexsort((-allv, alle))[:KEEP]
     chosen = allv[order].astype(np.int64)
-    return chosen, [_drawing(decoder, str(v), centre, window) for v in chosen]
+    lo, hi = window
+    return chosen, [_drawn(decoder, str(v), centre, hi, lo) for v in chosen]
 
 
 def _overshoot(
@@ -140,20 +141,6 @@ def _overshoot(
     col = decoder.font.place(digit, centre, index, count) - decoder.col0
     window, _, part = paste(wide, image, col)
     return float(np.square(np.maximum(image[:, part] - window, 0.0)).sum())
-
-
-def _drawing(
-    decoder: _Decoder, text: str, centre: float, window: tuple[int, int] | None = None
-) -> FloatArray:
-    """The number drawn alone on the span's columns (those of ``window`` only if given)."""
-    lo, hi = window if window is not None else (0, decoder.seen.shape[1])
-    canvas = np.zeros((decoder.seen.shape[0], hi - lo))
-    for j, digit in enumerate(text):
-        image = decoder.font.digits[digit].image
-        col = decoder.font.place(digit, centre, j, len(text)) - decoder.col0 - lo
-        under, where, part = paste(canvas, image, col)
-        canvas[:, where] = 1.0 - (1.0 - under) * (1.0 - image[:, part])
-    return canvas
 
 
 def _viterbi(
@@ -215,8 +202,8 @@ def _pair_misfit(left: FloatArray, right: FloatArray, seen: FloatArray) -> Float
 def _state(decoder: _Decoder, values: tuple[int, ...]) -> _State:
     """A finished search state holding ``values`` drawn on the span."""
     blank = np.ones_like(decoder.seen)
-    for value, centre in zip(values, decoder.centres, strict=True):
-        blank *= 1.0 - _drawing(decoder, str(value), centre)
+    for layer in _layers(decoder, values, decoder.seen.shape[1]):
+        blank *= 1.0 - layer
     canvas = 1.0 - blank
     gap = canvas - decoder.seen
     over = float(np.square(np.maximum(gap, 0.0)).sum())

@@ -125,11 +125,22 @@ def parse_count(text: str) -> tuple[int, int | None] | None:
 
 
 def label_step(values: npt.ArrayLike) -> float | None:
-    """The tick step of an axis from the tick values read (None if fewer than two).
+    """The tick step of an axis from the tick values read.
 
     Labels that could not be read leave gaps: values 0, 1, 3, 5 are ticks a
     step of 1 apart, not 2. The step is the largest that every gap is a
-    whole multiple of: the smallest gap, or a half, third ... of it.
+    whole multiple of: the smallest gap, or a half, third ... of it; if none
+    is (a label a little off), the median gap.
+
+    Parameters
+    ----------
+    values : array_like
+        Tick values read (any order; repeats count once).
+
+    Returns
+    -------
+    float or None
+        None with fewer than two distinct values.
     """
     ticks = np.unique(np.asarray(values, dtype=float))
     if ticks.size < 2:
@@ -140,10 +151,11 @@ def label_step(values: npt.ArrayLike) -> float | None:
         ratio = gaps / step
         if np.all(np.abs(ratio - np.round(ratio)) <= _STEP_SLACK):
             return step
-    return float(gaps.min())
+    return float(np.median(gaps))
 
 
 def _tick_values(x_axis: AxisCalibration) -> FloatArray:
+    """Values of the x tick labels used by the calibration, ascending."""
     return np.array(sorted({label.value for label in x_axis.labels if label.used}))
 
 

@@ -20,8 +20,10 @@ __all__ = ["Scene", "look"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
-_COLOURFUL = 0.25  # median chroma (0-1) above which a glyph's ink is coloured, not grey
-_RULE_GAP = 5  # rows of a broken vertical rule bridged
+_COLOURFUL = 0.25  # median chroma (0-1) from which a glyph's ink is clearly coloured
+_GREY = 0.1  # ... below which it is clearly grey
+_RULE_GAP = 4  # a vertical rule broken by gaps shorter than this (rows) is one rule
+_RULE_LENGTH = 5.0  # a vertical rule is at least this many text heights tall
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,33 +86,42 @@ def _words(ink: FloatArray, chroma: FloatArray, frame: Frame) -> list[Word]:
     """
     tallest = max(12, int(0.06 * ink.shape[0]))
     mask = (ink >= 0.3) & ~line_mask(ink.shape, list(frame.lines), 1)
-    mask &= ~_upright_rules(mask, 2 * tallest)
+    first = find_glyphs(mask, tallest)
+    text = np.median(first[:, 2] - first[:, 0]) if len(first) else tallest / 2.0
+    mask &= ~_upright_rules(mask, max(int(_RULE_LENGTH * text), 2 * tallest))
     glyphs = find_glyphs(mask, tallest)
     glyphs = drop_tick_marks(glyphs, frame.top, frame.left, frame.bottom, frame.right)
-    return group_words(glyphs, colourful=_colourful(glyphs, mask, chroma))
+    return group_words(glyphs, colourful=_colour_class(glyphs, mask, chroma))
 
 
 def _upright_rules(mask: BoolArray, length: int) -> BoolArray:
     """Pixels of vertical rules (a table's frame): runs of ink ``length`` tall or more.
 
     In a small figure a number touches the table's frame; joined to the rule
-    it is no glyph at all.
+    it is no glyph at all. Gaps of up to ``_RULE_GAP - 1`` rows (a JPEG breaks
+    a thin rule) are bridged.
     """
     import cv2
 
-    bridged = cv2.morphologyEx(  # JPEG breaks a thin rule into pieces a few pixels apart
+    bridged = cv2.morphologyEx(
         mask.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((_RULE_GAP, 1), dtype=np.uint8)
     )
     kernel = np.ones((length, 1), dtype=np.uint8)
     return cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel).astype(bool) & mask
 
 
-def _colourful(glyphs: IntArray, mask: BoolArray, chroma: FloatArray) -> npt.NDArray[np.bool_]:
-    """Whether each glyph's ink is coloured (median chroma of its ink pixels)."""
-    out = np.zeros(len(glyphs), dtype=bool)
+def _colour_class(glyphs: IntArray, mask: BoolArray, chroma: FloatArray) -> IntArray:
+    """Per glyph: 1 if its ink is clearly coloured, -1 if clearly grey, 0 if between.
+
+    The median chroma of the glyph's ink pixels decides; a pale JPEG digit of
+    a coloured number can fall between, and joins either.
+    """
+    out = np.zeros(len(glyphs), dtype=np.int64)
     for k, (r0, c0, r1, c1, _area) in enumerate(glyphs):
         values = chroma[r0:r1, c0:c1][mask[r0:r1, c0:c1]]
-        out[k] = values.size > 0 and float(np.median(values)) >= _COLOURFUL
+        if values.size:
+            middle = float(np.median(values))
+            out[k] = 1 if middle >= _COLOURFUL else -1 if middle < _GREY else 0
     return out
 
 

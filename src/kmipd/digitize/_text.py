@@ -163,7 +163,7 @@ def rotated_glyphs(glyphs: IntArray) -> npt.NDArray[np.bool_]:
 def group_words(
     glyphs: IntArray,
     gap_factor: float = 0.42,
-    colourful: npt.NDArray[np.bool_] | None = None,
+    colourful: IntArray | None = None,
 ) -> list[Word]:
     """Join glyph boxes on one line with small gaps into words.
 
@@ -173,8 +173,9 @@ def group_words(
         Output of :func:`find_glyphs`.
     gap_factor : float, optional
         Largest gap between glyphs of a word, as a fraction of glyph height.
-    colourful : ndarray of bool, shape (n,), optional
-        Whether each glyph is coloured; coloured and grey glyphs are never joined.
+    colourful : ndarray of int, shape (n,), optional
+        Per glyph 1 if coloured, -1 if grey, 0 if unsure: a coloured glyph is
+        never joined to a grey one.
 
     Returns
     -------
@@ -184,7 +185,7 @@ def group_words(
     """
     if len(glyphs) == 0:
         return []
-    kind = np.zeros(len(glyphs), dtype=bool) if colourful is None else np.asarray(colourful)
+    kind = np.zeros(len(glyphs), dtype=np.int64) if colourful is None else np.asarray(colourful)
     if len(glyphs) > 1500:  # a noisy image: keep the largest components
         largest = np.argsort(-glyphs[:, 4])[:1500]
         glyphs, kind = glyphs[largest], kind[largest]
@@ -193,7 +194,7 @@ def group_words(
     if len(glyphs) == 0:
         return []
     pairs = _merge_pairs(glyphs, gap_factor)
-    pairs = pairs[kind[pairs[:, 0]] == kind[pairs[:, 1]]]
+    pairs = pairs[kind[pairs[:, 0]] * kind[pairs[:, 1]] >= 0]
     labels = _union_find(len(glyphs), pairs)
     words = []
     for label in np.unique(labels):

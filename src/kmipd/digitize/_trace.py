@@ -26,6 +26,8 @@ __all__ = ["Runs", "Trace", "column_runs", "follow", "to_corners", "trace_arm"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 STRONG = 0.25  # coverage of a pixel that counts as ink of the run
+_EMERGE = 2.0  # an arm first seen within this many (pen widths + 1 px) of another curve
+# left it there
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,7 +321,7 @@ def _hidden_start(
         return first
     # the arm leaves the other's stroke at its edge: within both half widths (the other's
     # pen is not known here; up to about the arm's own)
-    if abs(float(fallback[first - 1]) - float(level[first])) > 2.0 * t + 2.0:
+    if abs(float(fallback[first - 1]) - float(level[first])) > _EMERGE * (t + 1.0):
         return first
     lead = first
     while lead - 1 >= min_col and np.isfinite(fallback[lead - 1]):
@@ -377,8 +379,9 @@ def trace_arm(
     drawn = rows
     if lead < first:  # the start lies under the curve drawn over it: it runs along that curve
         assert fallback is not None
-        drawn = np.concatenate((fallback[lead:first], rows))
-        drawn = np.asarray(isotonic_regression(drawn, increasing=True).x, dtype=float)
+        hidden = np.minimum(fallback[lead:first], rows[0])  # never below where it is seen
+        hidden = np.asarray(isotonic_regression(hidden, increasing=True).x, dtype=float)
+        drawn = np.concatenate((hidden, rows))
     cols = np.arange(lead, last + 1, dtype=float)
     corner_c, corner_r = _dissolve(*to_corners(cols, drawn, tolerance), t + 1.0)
     if drop is not None:

@@ -255,7 +255,7 @@ def _final_drop_at_risk_time(
         f"where {int(counts[cuts == late][0])} patients are still at risk"
     )
     moved = time.copy()
-    moved[(np.arange(time.size) >= drop - 1) & (time >= time[drop])] = late
+    moved[(np.arange(time.size) >= drop - 1) & (time >= time[drop]) & (time < late)] = late
     return moved
 
 

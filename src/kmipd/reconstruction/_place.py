@@ -29,7 +29,8 @@ def place(
     A Kaplan-Meier curve is drawn up to the last patient's time, so when every
     event and censoring would fall before the digitized curve's end
     ``read_end``, the latest censoring of the interval holding that end is
-    moved there.
+    moved there, unless the curve ends at 0 (its last patient died at the
+    last drop and nobody is left to censor).
 
     Returns
     -------
