@@ -14,11 +14,12 @@ from kmipd.digitize._censor import find_marks
 from kmipd.digitize._colours import InkColour
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
+from kmipd.digitize._legend import Swatch, legend_entries
 from kmipd.digitize._lines import find_lines, find_ticks
 from kmipd.digitize._risk import label_step, parse_count
 from kmipd.digitize._scene import _colour_class, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
-from kmipd.digitize._text import find_glyphs, group_words
+from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
 from kmipd.digitize._trace import _dissolve, to_corners, trace_arm
 from kmipd.errors import InputError
@@ -357,3 +358,18 @@ def test_colour_class_of_glyphs() -> None:
     glyphs = find_glyphs(mask, 9)
     classes = _colour_class(glyphs, mask, chroma)
     assert dict(zip(glyphs[:, 1].tolist(), classes.tolist(), strict=True)) == {1: 1, 10: -1, 20: 0}
+
+
+def test_a_small_last_letter_is_kept_and_ends_the_legend_label() -> None:
+    """In a small figure 'mut_c' is 'mut' (7 px), a faint underscore and a 4 px 'c'."""
+    mask = np.zeros((30, 60), dtype=bool)
+    mask[10:17, 10:13] = mask[10:17, 14:17] = mask[10:17, 18:21] = True  # "mut"
+    mask[12:16, 24:27] = True  # "c", a speck on its own
+    mask[2:5, 50:53] = True  # a speck alone: noise
+    words = group_words(find_glyphs(mask, 12))
+    boxes = [(w.row0, w.col0, w.row1, w.col1) for w in words]
+    assert (12, 24, 16, 27) in boxes and (2, 50, 5, 53) not in boxes
+    key = Word(12, 0, 14, 7)
+    underscore = Word(17, 21, 18, 24)  # under 3 px: left to join_words
+    entries = legend_entries([Swatch(key, 0)], [key, *words, underscore])
+    assert [(w.col0, w.col1) for w in entries[0].words] == [(10, 21), (24, 27)]

@@ -14,6 +14,8 @@ from kmipd.digitize._text import Word
 __all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries"]
 
 BoolArray = npt.NDArray[np.bool_]
+_WORD_ROWS = 5  # a label's first word is at least this tall (smaller: a speck)
+_LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,12 @@ def _inside(word: Word, boxes: list[Word]) -> bool:
 
 
 def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[Word, ...]:
-    """Words on the swatch's line right of it, until a wide gap or another swatch."""
+    """Words on the swatch's line right of it, until a wide gap or another swatch.
+
+    Words under 5 px tall only continue a label (a lower-case letter of a small
+    figure, cut off by a faint underscore), never start one; strokes under 3 px
+    tall (an underscore) are left to ``join_words``.
+    """
     sw = swatch.word
     centre = (sw.row0 + sw.row1) / 2.0
     line = sorted(
@@ -192,7 +199,7 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
             w
             for w in words
             if not _inside(w, keys)
-            and w.height >= 5
+            and w.height >= _LETTER_ROWS
             and w.col0 >= sw.col1 - 2
             and abs((w.row0 + w.row1) / 2.0 - centre) <= 0.6 * max(w.height, sw.height)
         ),
@@ -201,7 +208,9 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
     chosen: list[Word] = []
     edge = sw.col1
     for word in line:
-        limit = 2.5 * word.height if not chosen else 1.2 * word.height
+        if word.height < _WORD_ROWS and not chosen:
+            continue  # a speck before the label; a small last letter may follow it
+        limit = 2.5 * word.height if not chosen else 1.2 * max(word.height, chosen[-1].height)
         if word.col0 - edge > limit:
             break
         chosen.append(word)

@@ -20,6 +20,7 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+_LETTER_GAP = 1.0  # a speck this many word heights from a word, in its rows, is a letter of it
 
 
 @dataclass(frozen=True)
@@ -196,23 +197,37 @@ def group_words(
     pairs = _merge_pairs(glyphs, gap_factor)
     pairs = pairs[kind[pairs[:, 0]] * kind[pairs[:, 1]] >= 0]
     labels = _union_find(len(glyphs), pairs)
-    words = []
+    words: list[Word] = []
+    specks: list[Word] = []
     for label in np.unique(labels):
         members = glyphs[labels == label]
         height = members[:, 2] - members[:, 0]
         width = members[:, 3] - members[:, 1]
-        if height.max() < 5 and width.max() < 5 and len(members) < 3:
-            continue
-        words.append(
-            Word(
-                int(members[:, 0].min()),
-                int(members[:, 1].min()),
-                int(members[:, 2].max()),
-                int(members[:, 3].max()),
-            )
+        box = Word(
+            int(members[:, 0].min()),
+            int(members[:, 1].min()),
+            int(members[:, 2].max()),
+            int(members[:, 3].max()),
         )
+        small = height.max() < 5 and width.max() < 5 and len(members) < 3
+        (specks if small else words).append(box)
+    words += [s for s in specks if _letter_of(s, words)]
     words.sort(key=lambda w: (w.row0, w.col0))
     return words
+
+
+def _letter_of(speck: Word, words: list[Word]) -> bool:
+    """Whether a speck stands beside a word, inside its rows: a small letter, not noise.
+
+    In a small figure a lower-case letter cut off by a faint underscore (``mut_c``)
+    is no bigger than a dot.
+    """
+    for word in words:
+        inside = word.row0 - 1 <= speck.row0 and speck.row1 <= word.row1 + 1
+        gap = max(speck.col0 - word.col1, word.col0 - speck.col1)
+        if inside and gap <= _LETTER_GAP * word.height:
+            return True
+    return False
 
 
 def read_words(
