@@ -26,6 +26,7 @@ FloatArray = npt.NDArray[np.float64]
 BEAM = 8  # states kept after each tick
 INNER = 4  # partial numbers kept per state while choosing digits
 GAIN = 0.5  # weight of newly explained ink when ranking partial numbers
+MOST_DIGITS = 6  # longest count searched when nothing bounds the first one
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,6 +156,38 @@ def _later(state: _State, digit: str, col: int, added: float) -> _State:
     return replace(state, over=state.over + added, pending=(digit, col))
 
 
+def span_decoder(
+    strip: FloatArray,
+    span: tuple[int, int],
+    centres: list[float],
+    font: DigitFont,
+    upto: float | None = None,
+) -> _Decoder:
+    """The search over a span's ink, with two digits' room on each side (to ``upto``)."""
+    reach = 2 * font.pitch + 2
+    col0 = max(0, int(span[0] - reach))
+    end = span[1] + reach if upto is None else upto
+    return _Decoder(strip[:, col0 : min(strip.shape[1], int(end))], col0, font, centres)
+
+
+def widest_count(
+    span: tuple[int, int],
+    centres: list[float],
+    font: DigitFont,
+    upper: int | None,
+    most: int = MOST_DIGITS,
+) -> int:
+    """Most digits a count of the span may have.
+
+    The bound's digits when there is one, else what the room left of the
+    first tick allows (at most ``most``).
+    """
+    if upper is not None:
+        return len(str(upper))
+    room = 2.0 * (centres[0] - span[0]) / font.pitch  # digits left of the first tick, doubled
+    return max(1, min(most, int(np.ceil(room + 0.5))))
+
+
 def decode_span(
     strip: FloatArray,
     span: tuple[int, int],
@@ -191,13 +224,9 @@ def decode_span(
         None if no non-rising sequence fits.
     """
     whole = upto is None  # the span scored in full: judge each number too
-    reach = 2 * font.pitch + 2
-    col0 = max(0, int(span[0] - reach))
-    end = span[1] + reach if upto is None else upto
-    seen = strip[:, col0 : min(strip.shape[1], int(end))]
-    decoder = _Decoder(seen, col0, font, centres)
-    room = 2.0 * (centres[0] - span[0]) / font.pitch  # digits left of the first tick, doubled
-    widest = len(str(upper)) if upper is not None else max(1, min(6, int(np.ceil(room + 0.5))))
+    decoder = span_decoder(strip, span, centres, font, upto)
+    seen, col0 = decoder.seen, decoder.col0
+    widest = widest_count(span, centres, font, upper)
     beam = [_State((), np.zeros_like(seen), 0.0, 0.0, 0)]
     for i, centre in enumerate(centres):
         children = []

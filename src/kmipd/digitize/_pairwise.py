@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from kmipd.digitize._glyphs import DigitFont
 from kmipd.digitize._judge import Decoded, _drawn, _layers, _widen, judged, paste
-from kmipd.digitize._overlap import _Decoder, _State
+from kmipd.digitize._overlap import _Decoder, _State, span_decoder, widest_count
 
 __all__ = ["decode_pairs"]
 
@@ -60,13 +60,11 @@ def decode_pairs(
     """
     if len(centres) < 2:
         return None
-    reach = 2 * font.pitch + 2
-    col0 = max(0, int(span[0] - reach))
-    seen = strip[:, col0 : min(strip.shape[1], int(span[1] + reach))]
-    decoder = _Decoder(seen, col0, font, centres)
+    decoder = span_decoder(strip, span, centres, font)
+    seen, col0 = decoder.seen, decoder.col0
     gap = float(np.min(np.diff(centres)))
     fits = int((2 * gap - 2) // font.pitch)  # digits a number may have and touch two gaps only
-    widest = min(_widest(span, centres, font, upper), fits)
+    widest = min(widest_count(span, centres, font, upper, MAX_DIGITS), fits)
     if widest < len(str(max(lower, 0))):
         return None
     local = [c - col0 for c in centres]
@@ -82,14 +80,6 @@ def decode_pairs(
     if values is None:
         return None
     return judged([_state(decoder, values)], decoder, upper)
-
-
-def _widest(span: tuple[int, int], centres: list[float], font: DigitFont, upper: int | None) -> int:
-    """Most digits a number of the span may have (as ``decode_span`` allows)."""
-    if upper is not None:
-        return len(str(upper))
-    room = 2.0 * (centres[0] - span[0]) / font.pitch
-    return max(1, min(MAX_DIGITS, int(np.ceil(room + 0.5))))
 
 
 def _candidates(

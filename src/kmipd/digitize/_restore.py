@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._colours import to_lab
+from kmipd.digitize._image import ink_strength
 
 __all__ = ["restore_compressed"]
 
@@ -40,7 +41,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-_FAINT = 6.0  # largest channel difference from the background treated as ringing
+_FAINT = 6.0 / 255.0  # largest ink strength (channel difference) treated as ringing
 _PAPER = 8.0  # grey levels from the background's within which a grey pixel is paper
 _TINT = 24.0  # largest channel difference of a stray light tint treated as ringing
 _GREY_CHROMA = 8.0  # Lab chroma below which a pixel is taken to be grey
@@ -100,28 +101,28 @@ def _angle(a: float | FloatArray, b: float) -> FloatArray:
     return np.asarray(d, dtype=float)
 
 
-def _ringing(ink: npt.NDArray[np.int16]) -> BoolArray:
+def _ringing(ink: FloatArray) -> BoolArray:
     """Faint pixels two to four pixels from solid ink: JPEG ringing around strokes and text.
 
-    ``ink`` is each pixel's largest channel difference from the background.
+    ``ink`` is each pixel's ink strength (``ink_strength``, 0 to 1).
     The pixel right next to a stroke is kept (it carries the stroke's
     anti-aliased edge), and so are straight faint runs (grid lines running up
     to a tick mark or a curve).
     """
     import cv2
 
-    solid = (ink >= _SOLID * 255).astype(np.uint8)
+    solid = (ink >= _SOLID).astype(np.uint8)
     near = cv2.dilate(solid, np.ones((3, 3), np.uint8)).astype(bool)
     zone = cv2.dilate(solid, np.ones((9, 9), np.uint8)).astype(bool) & ~near
-    weak = ink < _RING * 255
-    faint = ((ink > 0.02 * 255) & weak).astype(np.uint8)
+    weak = ink < _RING
+    faint = ((ink > 0.02) & weak).astype(np.uint8)
     lines = np.zeros(ink.shape, dtype=bool)
     for kernel in (np.ones((1, _LINE), np.uint8), np.ones((_LINE, 1), np.uint8)):
         lines |= cv2.morphologyEx(faint, cv2.MORPH_OPEN, kernel).astype(bool)
     return np.asarray(zone & weak & ~lines, dtype=bool)
 
 
-def _axis_lines(ink: npt.NDArray[np.int16], spread: npt.NDArray[np.int16]) -> BoolArray:
+def _axis_lines(ink: FloatArray, spread: npt.NDArray[np.int16]) -> BoolArray:
     """Pixels of long straight dark lines (axes, frame), left as they are.
 
     ``ink`` as in ``_ringing``; ``spread`` is each pixel's largest minus
@@ -130,7 +131,7 @@ def _axis_lines(ink: npt.NDArray[np.int16], spread: npt.NDArray[np.int16]) -> Bo
     """
     import cv2
 
-    dark = ((ink >= 0.3 * 255) & (spread < 0.25 * 255)).astype(np.uint8)
+    dark = ((ink >= 0.3) & (spread < 0.25 * 255)).astype(np.uint8)
     rows, cols = dark.shape
     lines = np.zeros(dark.shape, dtype=bool)
     for kernel in (
@@ -159,7 +160,7 @@ def restore_compressed(image: UInt8Array, background: UInt8Array) -> UInt8Array:
     ndarray of uint8, shape (rows, cols, 3)
         The repaired image (a new array).
     """
-    ink = np.abs(image.astype(np.int16) - background.astype(np.int16)).max(axis=2)
+    ink = ink_strength(image, background)
     spread = image.max(axis=2).astype(np.int16) - image.min(axis=2)
     faint = (ink <= _FAINT) | _ringing(ink)
     out = image.copy()
