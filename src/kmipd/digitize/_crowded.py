@@ -18,6 +18,7 @@ from kmipd.digitize._risk import (
     Crowded,
     RiskLine,
     RiskRow,
+    cells_of,
     grid_times,
     is_crowded,
     read_row,
@@ -80,14 +81,50 @@ def _rebuilder(
             record.append((strip, centres, list(decoded.values)))
         confidence = _seconded(word, centres, decoded.values, decoded.confidence, font.pitch)
         confidence = overprinted(centres, decoded.values, confidence, font.pitch)
+        values, confidence = _ocr_fill(
+            word, times, (decoded.values, confidence), (upper, lower), x_axis
+        )
         return [
             RiskCell(line.row, col, str(value), value, time, conf)
-            for time, col, value, conf in zip(
-                times, centres, decoded.values, confidence, strict=True
-            )
+            for time, col, value, conf in zip(times, centres, values, confidence, strict=True)
         ]
 
     return rebuild
+
+
+OCR_SURE = 0.95  # OCR confidence of a whole word of touching numbers trusted over an unsure rebuild
+
+
+def _ocr_fill(
+    word: Word,
+    times: list[float],
+    rebuilt: tuple[tuple[int, ...], list[float]],
+    bounds: tuple[int | None, int],
+    x_axis: AxisCalibration,
+) -> tuple[list[int], list[float]]:
+    """Rebuilt numbers the rebuild is unsure of, taken from OCR where OCR is sure and fits.
+
+    OCR's reading is used only when it splits the word into one number per
+    tick of the span, is sure of the word as a whole, and its number lies
+    between the sure numbers on either side (counts at risk never rise);
+    ``bounds`` are the counts read before and after the word.
+    """
+    out_v, out_c = list(rebuilt[0]), list(rebuilt[1])
+    if word.numeric_confidence < OCR_SURE:
+        return out_v, out_c
+    cells = [c for c in cells_of(word, x_axis) if c.value is not None]
+    if [c.time for c in cells] != list(times):
+        return out_v, out_c
+    for i, cell in enumerate(cells):
+        if out_c[i] >= SECONDED or cell.value == out_v[i] or cell.value is None:
+            continue
+        above = bounds[0] if i == 0 else out_v[i - 1] if out_c[i - 1] >= SECONDED else None
+        below = (
+            bounds[1] if i + 1 == len(out_v) else out_v[i + 1] if out_c[i + 1] >= SECONDED else None
+        )
+        if (above is None or cell.value <= above) and (below is None or cell.value >= below):
+            out_v[i], out_c[i] = cell.value, min(SECONDED, word.numeric_confidence)
+    return out_v, out_c
 
 
 SECONDED = 0.5  # confidence of a rebuilt number OCR read the same on its own (at most)

@@ -130,7 +130,7 @@ def _batches(widths: list[int]) -> list[list[int]]:
     order = [int(i) for i in np.argsort(widths, kind="stable")]
     out: list[list[int]] = []
     for index in order:
-        if out and len(out[-1]) < BATCH and widths[index] <= 1.25 * widths[out[-1][0]] + 2 * STEP:
+        if out and len(out[-1]) < BATCH and widths[index] <= widths[out[-1][0]] + STEP:
             out[-1].append(index)
         else:
             out.append([index])

@@ -80,15 +80,20 @@ def _label(
     return text, confidence
 
 
+_BAR_LIKE = frozenset({"l", "I", "i", "1", "|", "!"})
+
+
 def _bar_label(
     entry: LegendEntry, text: str, confidence: float, ink: npt.NDArray[np.float64]
 ) -> tuple[LegendEntry, str, float]:
     """A label that is one plain upright stroke read as 'l' (OCR reads a lone bar as a dash).
 
     Sans-serif 'l' and 'I' are the same bar; 'l' is chosen, with half
-    confidence to say so.
+    confidence to say so. A bar the recogniser did read as a bar-like
+    character, but unsurely, is taken the same way.
     """
-    if _name_like(text) or len(entry.words) != 1:
+    unsure_bar = text in _BAR_LIKE and confidence < 0.5
+    if (_name_like(text) and not unsure_bar) or len(entry.words) != 1:
         return entry, text, confidence
     word = entry.words[0]
     box = ink[word.row0 : word.row1, max(0, word.col0 - 1) : word.col1 + 1] >= 0.3
