@@ -472,8 +472,8 @@ def dev_table(frame: pd.DataFrame) -> list[str]:
     """Markdown summary of the figures-dev rows, by half and by style."""
     lines = [
         "| part | figures | failures | arms found | arms named | risk numbers correct | "
-        "risk numbers wrong | median mean abs dS | reconstructed | median abs dlogHR (all; reconstructed) | "
-        "max abs dlogHR (reconstructed) | median s |",
+        "risk numbers wrong | median mean abs dS | reconstructed | "
+        "median abs dlogHR (all; reconstructed) | max abs dlogHR (reconstructed) | median s |",
         "|" + " --- |" * 12,
     ]
     parts = [

@@ -98,3 +98,20 @@ def test_underscore_too_faint_for_its_word_is_kept_in_the_legend_name() -> None:
     """At 75 % size and JPEG 70 the underscore of 'zoledronic_acid' falls out of both words."""
     result = digitize(as_jpeg(FIGURES / "azure_4-jco.png", 0.75, 70))
     assert [arm.name for arm in result.arms] == ["control", "zoledronic_acid"]
+
+
+def test_figure_too_small_to_read_is_read_at_twice_its_size() -> None:
+    """At 60 % size the x tick labels are 5 px high: unreadable until the figure is enlarged."""
+    png = FIGURES / "actscc_2a-jco.png"
+    small = digitize(as_jpeg(png, 0.6, 60))
+    assert small.scale == pytest.approx(2.0)
+    assert any("twice its size" in w for w in small.warnings)
+    full = digitize(png)
+    for t in (0.0, 4.0):  # the same tick, in the original figure's pixels
+        assert abs(small.x_axis.pixel(t) / 1.2 - full.x_axis.pixel(t)) <= 2.0
+    tables = [arm.risk_table for arm in small.arms]
+    assert all(table is not None for table in tables)
+    assert [list(t.n_at_risk) for t in tables if t is not None] == [
+        [758, 656, 593, 495, 24],
+        [760, 647, 572, 466, 25],
+    ]

@@ -12,11 +12,14 @@ import numpy as np
 import pytest
 
 from kmipd.digitize import DigitizationResult, digitize
+from kmipd.digitize._calibrate import AxisCalibration, TickLabel
+from kmipd.digitize._crowded import _ocr_fill
 from kmipd.digitize._glyphs import Digit, DigitFont, Sample, learn_font
-from kmipd.digitize._legend import join_dashes
-from kmipd.digitize._ocr import Reading
+from kmipd.digitize._legend import LegendEntry, Swatch, _label_words, join_dashes
+from kmipd.digitize._ocr import Reading, _batches
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._pairwise import decode_pairs
+from kmipd.digitize._reading import _bar_label
 from kmipd.digitize._refine import refine_font
 from kmipd.digitize._samples import _trusted
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE
@@ -489,3 +492,61 @@ def test_legend_scale_that_reads_nothing_does_not_veto_text() -> None:
     grey = _legend_grey("gim2_2c-lancet-legend.png")
     readings = recognise_text(grey, [(12, 404, 25, 420), (12, 469, 25, 485)], (48, 64))
     assert [r.text for r in readings] == ["q2", "q3"]
+
+
+def test_join_dashes_keeps_a_key_apart_from_the_small_letters_after_it() -> None:
+    image = np.full((40, 120, 3), 255, dtype=np.uint8)
+    image[14:20, 10:22] = (245, 198, 27)  # a yellow key ...
+    image[15:19, 29:37] = (20, 20, 20)  # ... and a black 'no' 4 px high, 7 px after it
+    key, letters = Word(14, 10, 20, 22), Word(15, 29, 19, 37)
+    apart = join_dashes([key, letters], image)
+    assert sorted((w.col0, w.col1) for w in apart) == [(10, 22), (29, 37)]
+    image[15:19, 29:37] = (245, 198, 27)  # the same colour: pieces of one dashed key
+    assert [(w.col0, w.col1) for w in join_dashes([key, letters], image)] == [(10, 37)]
+
+
+def test_small_letters_start_a_label_only_with_a_full_word_close_after() -> None:
+    swatch = Swatch(Word(13, 10, 20, 22), 0, "solid")
+    small, word = Word(15, 27, 19, 35), Word(13, 39, 21, 93)  # "no" and "_chemotherapy"
+    assert _label_words(swatch, [small, word], []) == (small, word)
+    speck = Word(15, 27, 19, 29)  # narrower than tall: a speck, not letters
+    assert _label_words(swatch, [speck, word], []) == (word,)
+    far = Word(13, 60, 21, 110)  # the next word too far away: the letters stand alone
+    assert _label_words(swatch, [small, far], []) == ()
+
+
+def _ticks_every_50_px() -> AxisCalibration:
+    """x axis: time 0 at column 100, one unit per 50 columns, labels 0..5."""
+    labels = tuple(TickLabel(100.0 + 50 * v, float(v), str(v), 1.0, True, True) for v in range(6))
+    return AxisCalibration("x", 1 / 50, -2.0, labels, 0.0, 1.0)
+
+
+def test_sure_ocr_fills_a_touching_number_the_rebuild_is_unsure_of() -> None:
+    x_axis = _ticks_every_50_px()
+    cols = (92.0, 100.0, 108.0, 142.0, 150.0, 158.0, 192.0, 200.0, 208.0)
+    word = Word(0, 88, 10, 212, "151143120", 0.998, "151143120", 0.998, (0, 0, 0), cols)
+    rebuilt = ((151, 143, 129), [0.9, 0.9, 0.0])  # the rebuild's last number is a guess
+    values, conf = _ocr_fill(word, [0.0, 1.0, 2.0], rebuilt, (None, 99), x_axis)
+    assert values == [151, 143, 120] and conf[2] == pytest.approx(0.5)
+    # OCR's number must fit between the counts around it (here the 130 after the word)
+    values, conf = _ocr_fill(word, [0.0, 1.0, 2.0], rebuilt, (None, 130), x_axis)
+    assert values == [151, 143, 129] and conf[2] == 0.0
+    unsure = Word(0, 88, 10, 212, "151143120", 0.8, "151143120", 0.8, (0, 0, 0), cols)
+    assert _ocr_fill(unsure, [0.0, 1.0, 2.0], rebuilt, (None, 99), x_axis)[0] == [151, 143, 129]
+
+
+def test_ocr_batches_hold_words_of_nearly_one_width() -> None:
+    """Padding a narrow word to a wide one's width changed what the recogniser read."""
+    batches = _batches([31, 51, 33, 50, 90])
+    assert sorted(sorted(b) for b in batches) == [[0, 2], [1, 3], [4]]
+
+
+def test_a_lone_bar_read_unsurely_as_a_bar_like_letter_is_the_label_l() -> None:
+    ink = np.zeros((40, 60))
+    ink[10:24, 30:32] = 1.0  # an upright bar 14 px high, 2 px wide
+    entry = LegendEntry(Swatch(Word(15, 5, 19, 25), 0, "solid"), (Word(10, 30, 24, 32),))
+    assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.5)
+    assert _bar_label(entry, "", 0.0, ink)[1:] == ("l", 0.5)
+    assert _bar_label(entry, "I", 0.9, ink)[1:] == ("I", 0.9)  # a sure reading stands
+    ink[10:12, 26:36] = 1.0  # a bar with a cross stroke is not a plain bar
+    assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.26)

@@ -13,7 +13,7 @@ from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
 from kmipd.digitize._censor import find_marks
 from kmipd.digitize._crowded import read_rows
 from kmipd.digitize._curves import is_rising, legend_mask, to_curve, trace_all
-from kmipd.digitize._image import load_image
+from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
@@ -316,6 +316,38 @@ def digitize(
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)
     loaded = load_image(image_or_path, crop=crop)
+    try:
+        result = _read(loaded, ranges, percent, arms)
+    except DigitizationError as first:
+        if loaded.image.shape[0] * loaded.image.shape[1] > SMALL_FIGURE:
+            raise
+        try:  # text a few pixels high: read the figure again at twice its size
+            result = _read(enlarge(loaded, 2.0), ranges, percent, arms)
+        except DigitizationError:
+            raise first from None
+        result = replace(
+            result,
+            warnings=(
+                *result.warnings,
+                "the figure was too small to read at its own size and was read at twice its "
+                "size (pixel positions refer to the enlarged image)",
+            ),
+        )
+    return replace(result, seconds=time.perf_counter() - start)
+
+
+SMALL_FIGURE = 1_000_000
+"""Pixels up to which a figure that cannot be read is read again at twice its size."""
+
+
+def _read(
+    loaded: LoadedImage,
+    ranges: dict[str, tuple[float, float] | None],
+    percent: bool | None,
+    arms: int | list[str] | None,
+) -> DigitizationResult:
+    """Digitize a loaded raster figure (``seconds`` is this call's time)."""
+    start = time.perf_counter()
     scene = look(loaded)
     warnings: list[str] = []
     text = read_figure_text(scene)

@@ -11,6 +11,8 @@ from kmipd.digitize._colours import InkColour, to_lab
 from kmipd.digitize._styles import stroke_style
 from kmipd.digitize._text import Word
 
+FloatArray = npt.NDArray[np.float64]
+
 __all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries"]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -106,8 +108,24 @@ def _between(left: Word, right: Word, words: list[Word]) -> bool:
     )
 
 
-def join_dashes(words: list[Word]) -> list[Word]:
-    """Words with runs of flat pieces on the same rows (a dashed key) joined into one box."""
+def _ink_colour(word: Word, image: npt.NDArray[np.uint8] | None) -> FloatArray | None:
+    """Lab colour of a word box's darkest quarter of pixels (None without an image)."""
+    if image is None:
+        return None
+    box = image[word.row0 : word.row1, word.col0 : word.col1].reshape(-1, 3)
+    if not len(box):
+        return None
+    darkness = 765 - box.astype(np.int64).sum(axis=1)
+    core = box[darkness >= np.percentile(darkness, 75)]
+    return to_lab(np.median(core, axis=0).astype(np.uint8))
+
+
+def join_dashes(words: list[Word], image: npt.NDArray[np.uint8] | None = None) -> list[Word]:
+    """Words with runs of flat pieces on the same rows (a dashed key) joined into one box.
+
+    With ``image``, pieces of clearly different colours (a key and the small
+    letter of the label after it) are not joined.
+    """
     flat = sorted(
         (w for w in words if w.height <= 6 and w.width >= w.height), key=lambda w: (w.row0, w.col0)
     )
@@ -121,6 +139,7 @@ def join_dashes(words: list[Word]) -> list[Word]:
             and abs(word.row1 - last.row1) <= 1
             and 0 <= word.col0 - last.col1 <= 1.5 * min(word.width, last.width)
             and not _between(last, word, others)
+            and _same_colour(last, word, image)
         ):
             groups[-1].append(word)
         else:
@@ -132,6 +151,12 @@ def join_dashes(words: list[Word]) -> list[Word]:
         for g in groups
     ]
     return others + joined
+
+
+def _same_colour(a: Word, b: Word, image: npt.NDArray[np.uint8] | None) -> bool:
+    """Whether two pieces are inked in one colour (within 25 Lab units), or no image is given."""
+    first, second = _ink_colour(a, image), _ink_colour(b, image)
+    return first is None or second is None or float(np.linalg.norm(first - second)) <= 25.0
 
 
 def find_swatches(
@@ -161,7 +186,7 @@ def find_swatches(
         ``colours`` with the added ones at the end.
     """
     found, colours = [], list(colours)
-    for word in join_dashes(words):
+    for word in join_dashes(words, image):
         seen = _swatch_colour(word, image, ink)
         if seen is None:
             continue
@@ -189,8 +214,9 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
     """Words on the swatch's line right of it, until a wide gap or another swatch.
 
     Words under 5 px tall only continue a label (a lower-case letter of a small
-    figure, cut off by a faint underscore), never start one; strokes under 3 px
-    tall (an underscore) are left to ``join_words``.
+    figure, cut off by a faint underscore), or start one when at least as wide
+    as tall and a full-height word follows close behind ("no" of "no_chemo");
+    strokes under 3 px tall (an underscore) are left to ``join_words``.
     """
     sw = swatch.word
     centre = (sw.row0 + sw.row1) / 2.0
@@ -207,8 +233,8 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
     )
     chosen: list[Word] = []
     edge = sw.col1
-    for word in line:
-        if word.height < _WORD_ROWS and not chosen:
+    for k, word in enumerate(line):
+        if word.height < _WORD_ROWS and not chosen and not _leads_in(word, line[k + 1 : k + 2]):
             continue  # a speck before the label; a small last letter may follow it
         limit = 2.5 * word.height if not chosen else 1.2 * max(word.height, chosen[-1].height)
         if word.col0 - edge > limit:
@@ -216,6 +242,14 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
         chosen.append(word)
         edge = word.col1
     return tuple(chosen)
+
+
+def _leads_in(word: Word, following: list[Word]) -> bool:
+    """Whether a small word is lower-case letters starting a label (a tall word close after)."""
+    if not following or word.width < word.height:
+        return False
+    after = following[0]
+    return after.height >= _WORD_ROWS and after.col0 - word.col1 <= 1.2 * after.height
 
 
 def legend_entries(swatches: list[Swatch], words: list[Word]) -> list[LegendEntry]:
