@@ -15,7 +15,13 @@ from kmipd.digitize import DigitizationResult, digitize
 from kmipd.digitize._calibrate import AxisCalibration, TickLabel
 from kmipd.digitize._crowded import _ocr_fill
 from kmipd.digitize._glyphs import Digit, DigitFont, Sample, learn_font
-from kmipd.digitize._legend import LegendEntry, Swatch, _label_words, join_dashes
+from kmipd.digitize._legend import (
+    LegendEntry,
+    Swatch,
+    _label_words,
+    find_swatches,
+    join_dashes,
+)
 from kmipd.digitize._ocr import Reading, _batches
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._pairwise import decode_pairs
@@ -550,3 +556,15 @@ def test_a_lone_bar_read_unsurely_as_a_bar_like_letter_is_the_label_l() -> None:
     assert _bar_label(entry, "I", 0.9, ink)[1:] == ("I", 0.9)  # a sure reading stands
     ink[10:12, 26:36] = 1.0  # a bar with a cross stroke is not a plain bar
     assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.26)
+
+
+def test_a_pale_small_key_takes_the_colour_a_later_stronger_key_adds() -> None:
+    """A JPEG legend key too pale to add a colour matches the colour a risk-table key adds."""
+    image = np.full((80, 120, 3), 255, dtype=np.uint8)
+    image[10:13, 20:35] = (35, 48, 92)  # legend key, chroma 57: too grey to add a colour
+    image[50:56, 20:35] = (8, 57, 110)  # table key, chroma 102
+    ink = (255 - image.min(axis=2)) / 255.0
+    words = [Word(10, 20, 13, 35), Word(50, 20, 56, 35)]
+    swatches, colours = find_swatches(words, image, ink, [])
+    assert len(colours) == 1
+    assert sorted((s.word.row0, s.colour) for s in swatches) == [(10, 0), (50, 0)]

@@ -186,6 +186,7 @@ def find_swatches(
         ``colours`` with the added ones at the end.
     """
     found, colours = [], list(colours)
+    unmatched: list[tuple[Word, tuple[int, int, int], str]] = []
     for word in join_dashes(words, image):
         seen = _swatch_colour(word, image, ink)
         if seen is None:
@@ -197,6 +198,12 @@ def find_swatches(
         if index is None and max(rgb) - min(rgb) >= 60:
             colours.append(InkColour(rgb, 0))
             index = len(colours) - 1
+        if index is not None:
+            found.append(Swatch(word, index, style))
+        else:
+            unmatched.append((word, rgb, style))
+    for word, rgb, style in unmatched:  # a small, paler key of a colour added by a later one
+        index = _match(rgb, colours)
         if index is not None:
             found.append(Swatch(word, index, style))
     return found, colours
