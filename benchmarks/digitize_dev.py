@@ -9,8 +9,8 @@ the digitizer was developed on, the second is held out):
   the union of both normalised time sets plus 0 and 1, trapezoid rule of
   ``|dS|`` over [0, 1]. The true curve's times are all observed times (as in
   lifelines' timeline). Also the IAE after ``kmipd.reconstruct`` with the
-  risk table as read, the same IAE integrated exactly instead of by the
-  trapezoid rule (see ``exact_iae``), the mean ``|dS|`` over the plotted range
+  risk table as read; both IAEs also integrated exactly instead of by the
+  trapezoid rule (see ``exact_iae``); the mean ``|dS|`` over the plotted range
   only, and the share of the risk table read correctly.
 * ``pdf``: the 30 vector PDFs of figures-dev (``*-jco.pdf``, R survminer),
   read by ``kmipd.digitize.digitize_pdf`` from their drawing: the same scores
@@ -19,10 +19,11 @@ the digitizer was developed on, the second is held out):
   the plotted range (each drawn once). Target: mean ``|dS|`` <= 0.002 in every
   figure.
 * ``figures-dev``: 120 two-arm PNGs (4 styles). Arms found, arms named as in
-  the truth, share of the true numbers at risk (at the ``risk_step`` ticks)
-  read correctly, mean ``|dS|`` of the digitized curve against the true KM
-  over [0, x_end] (worst arm), and after ``kmipd.reconstruct`` the
-  ``|dlogHR|`` (Cox, each arm against the first truth arm).
+  the truth, shares of the true numbers at risk (at the ``risk_step`` ticks)
+  read correctly and read wrong (the rest were not read), mean ``|dS|`` of
+  the digitized curve against the true KM over [0, x_end] (worst arm), and
+  after ``kmipd.reconstruct`` the ``|dlogHR|`` (Cox, each arm against the
+  first truth arm).
 
 Writes ``<out>/digitize_dev_cases.csv`` and ``<out>/digitize_dev.md``.
 
@@ -74,15 +75,22 @@ def truth_timeline(time_: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np
     return grid, km_at(steps, surv, grid)
 
 
-def kmgpt_iae(
+def _normalised_diff(
     t_true: np.ndarray, s_true: np.ndarray, t_dig: np.ndarray, s_dig: np.ndarray
-) -> float:
-    """KM-GPT integrated absolute error between two step curves (see module docstring)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """|dS| of two step curves, each on its own time / max time, at every jump of either."""
     a = t_true / max(float(np.max(t_true)), 1e-12)
     b = t_dig / max(float(np.max(t_dig)), 1e-12)
     grid = np.unique(np.concatenate((a, b, [0.0, 1.0])))
     grid = grid[(grid >= 0.0) & (grid <= 1.0)]
-    diff = np.abs(step_at(a, s_true, grid) - step_at(b, s_dig, grid))
+    return grid, np.abs(step_at(a, s_true, grid) - step_at(b, s_dig, grid))
+
+
+def kmgpt_iae(
+    t_true: np.ndarray, s_true: np.ndarray, t_dig: np.ndarray, s_dig: np.ndarray
+) -> float:
+    """KM-GPT integrated absolute error between two step curves (see module docstring)."""
+    grid, diff = _normalised_diff(t_true, s_true, t_dig, s_dig)
     return float(np.trapezoid(diff, grid))
 
 
@@ -97,11 +105,7 @@ def exact_iae(
     the shift. Where the times are sparse (few patients) that inflates the IAE
     and depends on how many points a curve is given; this value does not.
     """
-    a = t_true / max(float(np.max(t_true)), 1e-12)
-    b = t_dig / max(float(np.max(t_dig)), 1e-12)
-    grid = np.unique(np.concatenate((a, b, [0.0, 1.0])))
-    grid = grid[(grid >= 0.0) & (grid <= 1.0)]
-    diff = np.abs(step_at(a, s_true, grid) - step_at(b, s_dig, grid))
+    grid, diff = _normalised_diff(t_true, s_true, t_dig, s_dig)
     return float(np.sum(diff[:-1] * np.diff(grid)))
 
 

@@ -115,3 +115,25 @@ def test_figure_too_small_to_read_is_read_at_twice_its_size() -> None:
         [758, 656, 593, 495, 24],
         [760, 647, 572, 466, 25],
     ]
+
+
+def test_a_large_figure_or_a_second_failure_gives_the_first_error(monkeypatch) -> None:
+    """Only a small figure is read again; if that fails too, the first error is raised."""
+    from kmipd.digitize import _digitize
+    from kmipd.errors import DigitizationError
+
+    calls: list[tuple[int, ...]] = []
+
+    def fails(loaded, *args):
+        calls.append(loaded.image.shape)
+        raise _digitize._AxesNotRead(f"tick labels not read ({len(calls)})")
+
+    monkeypatch.setattr(_digitize, "_read", fails)
+    small = np.full((300, 400, 3), 255, dtype=np.uint8)
+    with pytest.raises(DigitizationError, match=r"\(1\)"):
+        digitize(small)
+    assert calls == [(300, 400, 3), (600, 800, 3)]
+    calls.clear()
+    with pytest.raises(DigitizationError, match=r"\(1\)"):
+        digitize(np.full((1100, 1000, 3), 255, dtype=np.uint8))
+    assert calls == [(1100, 1000, 3)]

@@ -539,6 +539,23 @@ def test_sure_ocr_fills_a_touching_number_the_rebuild_is_unsure_of() -> None:
     assert values == [151, 143, 129] and conf[2] == 0.0
     unsure = Word(0, 88, 10, 212, "151143120", 0.8, "151143120", 0.8, (0, 0, 0), cols)
     assert _ocr_fill(unsure, [0.0, 1.0, 2.0], rebuilt, (None, 99), x_axis)[0] == [151, 143, 129]
+    # OCR's split must give the span's ticks, each number close to its tick
+    assert _ocr_fill(word, [1.0, 2.0, 3.0], rebuilt, (None, 99), x_axis)[0] == [151, 143, 129]
+    off = (92.0, 100.0, 108.0, 142.0, 150.0, 158.0, 205.0, 213.0, 221.0)  # 0.3 steps late
+    shifted = Word(0, 88, 10, 225, "151143120", 0.998, "151143120", 0.998, (0, 0, 0), off)
+    assert _ocr_fill(shifted, [0.0, 1.0, 2.0], rebuilt, (None, 99), x_axis)[0] == [151, 143, 129]
+
+
+def test_ocr_fill_bounds_a_number_by_the_nearest_sure_ones() -> None:
+    x_axis = _ticks_every_50_px()
+    cols = (96.0, 104.0, 146.0, 154.0, 196.0, 204.0)
+    word = Word(0, 90, 10, 210, "706050", 0.999, "706050", 0.999, (0, 0, 0), cols)
+    times = [0.0, 1.0, 2.0]
+    # both first numbers unsure: the count before the word bounds the first from above
+    values, conf = _ocr_fill(word, times, ((71, 61, 50), [0.1, 0.1, 0.9]), (65, 0), x_axis)
+    assert values == [71, 60, 50] and conf[:2] == [0.1, 0.5]
+    values, _ = _ocr_fill(word, times, ((71, 61, 50), [0.1, 0.1, 0.9]), (None, 0), x_axis)
+    assert values == [70, 60, 50]
 
 
 def test_ocr_batches_hold_words_of_nearly_one_width() -> None:

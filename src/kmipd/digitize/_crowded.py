@@ -33,6 +33,9 @@ _PAD = PAD
 LOOSE_AXIS = 0.25  # x calibration confidence (share of tick labels agreeing) below which
 # the time under each number is a guess
 _PITCH_TICKS = 10  # ticks of the first crowded span redrawn to choose an unmeasured pitch
+SECONDED = 0.5  # confidence of a rebuilt number OCR read the same on its own (at most)
+OCR_SURE = 0.95  # OCR confidence of a word of touching numbers, and of its split, trusted
+# over a number the rebuild is unsure of
 
 
 def _numeric(word: Word) -> bool:
@@ -92,9 +95,6 @@ def _rebuilder(
     return rebuild
 
 
-OCR_SURE = 0.95  # OCR confidence of a whole word of touching numbers trusted over an unsure rebuild
-
-
 def _ocr_fill(
     word: Word,
     times: list[float],
@@ -104,30 +104,29 @@ def _ocr_fill(
 ) -> tuple[list[int], list[float]]:
     """Rebuilt numbers the rebuild is unsure of, taken from OCR where OCR is sure and fits.
 
-    OCR's reading is used only when it splits the word into one number per
-    tick of the span, is sure of the word as a whole, and its number lies
-    between the sure numbers on either side (counts at risk never rise);
-    ``bounds`` are the counts read before and after the word.
+    OCR's number is used only when OCR splits the word into one number per
+    tick of the span, each digit group close to its tick, is sure of the
+    word, and the number lies between the nearest numbers the rebuild is
+    sure of on either side (counts at risk never rise). ``bounds`` are the
+    counts read before and after the word (``None`` / 0 when there are none);
+    they stand in where no sure rebuilt number lies on that side.
     """
-    out_v, out_c = list(rebuilt[0]), list(rebuilt[1])
-    if word.numeric_confidence < OCR_SURE:
-        return out_v, out_c
+    values, sure = list(rebuilt[0]), [c >= SECONDED for c in rebuilt[1]]
+    out_v, out_c = list(values), list(rebuilt[1])
     cells = [c for c in cells_of(word, x_axis) if c.value is not None]
-    if [c.time for c in cells] != list(times):
+    if word.numeric_confidence < OCR_SURE or [c.time for c in cells] != list(times):
         return out_v, out_c
     for i, cell in enumerate(cells):
-        if out_c[i] >= SECONDED or cell.value == out_v[i] or cell.value is None:
+        value = cell.value
+        if value is None or sure[i] or value == values[i] or cell.confidence < OCR_SURE:
             continue
-        above = bounds[0] if i == 0 else out_v[i - 1] if out_c[i - 1] >= SECONDED else None
-        below = (
-            bounds[1] if i + 1 == len(out_v) else out_v[i + 1] if out_c[i + 1] >= SECONDED else None
-        )
-        if (above is None or cell.value <= above) and (below is None or cell.value >= below):
-            out_v[i], out_c[i] = cell.value, min(SECONDED, word.numeric_confidence)
+        left = [v for v, ok in zip(values[:i], sure[:i], strict=True) if ok]
+        right = [v for v, ok in zip(values[i + 1 :], sure[i + 1 :], strict=True) if ok]
+        above = left[-1] if left else bounds[0]
+        below = right[0] if right else bounds[1]
+        if (above is None or value <= above) and value >= below:
+            out_v[i], out_c[i] = value, SECONDED
     return out_v, out_c
-
-
-SECONDED = 0.5  # confidence of a rebuilt number OCR read the same on its own (at most)
 
 
 def _seconded(

@@ -21,10 +21,13 @@ from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, to_table
 from kmipd.digitize._trace import Trace
-from kmipd.errors import DigitizationError, InputError
+from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
 
 __all__ = ["digitize"]
+
+SMALL_FIGURE = 1_000_000
+"""Pixels up to which a figure whose axes cannot be read is read again at twice its size."""
 
 _HELP = "give the axis ranges with --x-range and --y-range (x_range=, y_range= in Python)"
 
@@ -64,6 +67,10 @@ def _user_axis(axis: str, value_range: tuple[float, float], scene: Scene) -> Axi
     return AxisCalibration(axis, slope, lo - slope * p0, (), 0.0, 1.0, False, "user")
 
 
+class _AxesNotRead(DigitizationError):
+    """No calibration for an axis: no axes found, or their tick labels not read."""
+
+
 def _calibrate(
     scene: Scene,
     text: FigureText,
@@ -81,7 +88,7 @@ def _calibrate(
         )
         if calibration is None:
             what = "no axes found" if scene.frame.kind == "none" else "tick labels not read"
-            raise DigitizationError(
+            raise _AxesNotRead(
                 f"{what}: could not calibrate the {axis} axis from its tick labels; {_HELP}"
             )
         found[axis] = calibration
@@ -283,6 +290,10 @@ def digitize(
     Returns
     -------
     DigitizationResult
+        A raster figure of at most ``SMALL_FIGURE`` pixels whose axes cannot
+        be read at its own size is read again at twice its size (text a few
+        pixels high); the result then says so in a warning, and its pixel
+        positions refer to the enlarged image (``scale`` 2).
 
     Raises
     ------
@@ -318,12 +329,12 @@ def digitize(
     loaded = load_image(image_or_path, crop=crop)
     try:
         result = _read(loaded, ranges, percent, arms)
-    except DigitizationError as first:
+    except _AxesNotRead as first:
         if loaded.image.shape[0] * loaded.image.shape[1] > SMALL_FIGURE:
             raise
-        try:  # text a few pixels high: read the figure again at twice its size
+        try:  # tick labels a few pixels high: read the figure again at twice its size
             result = _read(enlarge(loaded, 2.0), ranges, percent, arms)
-        except DigitizationError:
+        except (KmipdError, ValueError, IndexError, ArithmeticError):  # the first says what to do
             raise first from None
         result = replace(
             result,
@@ -334,10 +345,6 @@ def digitize(
             ),
         )
     return replace(result, seconds=time.perf_counter() - start)
-
-
-SMALL_FIGURE = 1_000_000
-"""Pixels up to which a figure that cannot be read is read again at twice its size."""
 
 
 def _read(

@@ -37,7 +37,8 @@ class LoadedImage:
     source : str or None
         File name, for messages.
     scale : float
-        Working pixels per original pixel (1.0 unless a large image was shrunk).
+        Working pixels per original pixel (below 1 if a large image was shrunk,
+        2 if a small one was enlarged to be read).
     offset : tuple of int
         ``(row, col)`` of the working image's corner in the original image.
     compressed : bool

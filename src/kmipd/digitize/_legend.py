@@ -11,11 +11,10 @@ from kmipd.digitize._colours import InkColour, to_lab
 from kmipd.digitize._styles import stroke_style
 from kmipd.digitize._text import Word
 
-FloatArray = npt.NDArray[np.float64]
-
 __all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries"]
 
 BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
 _WORD_ROWS = 5  # a label's first word is at least this tall (smaller: a speck)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 

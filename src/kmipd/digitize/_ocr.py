@@ -126,7 +126,12 @@ def _prepare(crop: npt.NDArray[np.uint8], height: int) -> npt.NDArray[np.float32
 
 
 def _batches(widths: list[int]) -> list[list[int]]:
-    """Word indices in batches of similar width (sorted), so that padding wastes little."""
+    """Word indices in batches of nearly one width (sorted; at most one time step apart).
+
+    Padding a narrow word out to a wide one's width changed what the
+    recogniser read in it (a lone '0' read as nothing), so each word is read
+    with about the padding it would have alone.
+    """
     order = [int(i) for i in np.argsort(widths, kind="stable")]
     out: list[list[int]] = []
     for index in order:

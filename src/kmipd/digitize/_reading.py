@@ -80,7 +80,7 @@ def _label(
     return text, confidence
 
 
-_BAR_LIKE = frozenset({"l", "I", "i", "1", "|", "!"})
+_BAR_LIKE = frozenset({"l", "I", "|"})  # ("1" has a flag, "i" a dot: not one plain bar)
 
 
 def _bar_label(

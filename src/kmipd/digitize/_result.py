@@ -126,7 +126,8 @@ class DigitizationResult:
     image_shape : tuple of int
         ``(rows, cols)`` of the image the pixels refer to.
     scale : float
-        Image pixels per original pixel (below 1 if a large image was shrunk).
+        Image pixels per original pixel (below 1 if a large image was shrunk, 2 if
+        a small one was read at twice its size).
     offset : tuple of int
         ``(row, col)`` of the image corner in the original (after ``crop``).
     failure : bool
