@@ -373,3 +373,16 @@ def test_a_small_last_letter_is_kept_and_ends_the_legend_label() -> None:
     underscore = Word(17, 21, 18, 24)  # under 3 px: left to join_words
     entries = legend_entries([Swatch(key, 0)], [key, *words, underscore])
     assert [(w.col0, w.col1) for w in entries[0].words] == [(10, 21), (24, 27)]
+
+
+def test_dissolve_merges_a_stroke_read_as_several_narrow_plateaus() -> None:
+    """A thick pen's vertical stroke, its edge rows a fraction of a pixel apart per column."""
+    rows = np.array([10.0] * 6 + [12.0, 12.4, 12.8] + [15.0] * 6)
+    cols, levels = to_corners(np.arange(15.0), rows, 0.3)
+    assert len(cols) == 10  # three one-column plateaus between the two wide ones
+    cols, levels = _dissolve(cols, levels, 3.0)
+    assert list(cols) == [-0.5, 7.0, 7.0, 14.5] and list(levels) == [10, 10, 15, 15]
+    # a staircase wider than the stroke keeps its steps
+    rows = np.array([10.0] * 6 + [12.0, 12.0, 13.0, 13.0, 14.0, 14.0] + [15.0] * 6)
+    cols, levels = _dissolve(*to_corners(np.arange(18.0), rows, 0.3), 3.0)
+    assert list(levels) == [10, 10, 12, 12, 13, 13, 14, 14, 15, 15]

@@ -255,20 +255,32 @@ def to_corners(
 
 
 def _dissolve(cols: FloatArray, rows: FloatArray, width: float) -> tuple[FloatArray, FloatArray]:
-    """Merge a lone narrow plateau between wider ones into one drop at its centre.
+    """Merge the narrow plateaus of one vertical stroke between wider ones into one drop.
 
-    A single drop drawn with a thick pen reads as half a drop on each side of
-    the vertical stroke; the narrow middle plateau is removed and the drop put
-    at its centre. Runs of narrow plateaus (steep staircases) are kept.
+    A single drop drawn with a thick pen reads as part of the drop on each
+    side of the vertical stroke, with the stroke's columns as one or a few
+    narrow plateaus between (the pen's edge rows differ by a fraction of a
+    pixel from column to column). When those plateaus together are no wider
+    than the stroke, they are removed and the drop put at their centre.
+    Longer runs of narrow plateaus (steep staircases) are kept.
     """
     starts, ends, levels = cols[0::2], cols[1::2], rows[0::2]
     narrow = (ends - starts) <= width
     keep = np.ones(len(starts), dtype=bool)
-    for k in range(1, len(starts) - 1):
-        lone = narrow[k] and not narrow[k - 1] and not narrow[k + 1]
-        if lone and levels[k - 1] < levels[k] < levels[k + 1]:
-            centre = (starts[k] + ends[k]) / 2.0
-            ends[k - 1], starts[k + 1], keep[k] = centre, centre, False
+    k = 1
+    while k < len(starts) - 1:
+        if not narrow[k] or narrow[k - 1]:
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(starts) and narrow[j + 1]:
+            j += 1
+        stroke = j + 1 < len(starts) and ends[j] - starts[k] <= width
+        if stroke and levels[k - 1] < levels[k] <= levels[j] < levels[j + 1]:
+            centre = (starts[k] + ends[j]) / 2.0
+            ends[k - 1], starts[j + 1] = centre, centre
+            keep[k : j + 1] = False
+        k = j + 1
     out_c = np.column_stack([starts[keep], ends[keep]]).ravel()
     out_r = np.repeat(levels[keep], 2)
     return out_c, out_r
