@@ -564,13 +564,18 @@ def test_ocr_batches_hold_words_of_nearly_one_width() -> None:
     assert sorted(sorted(b) for b in batches) == [[0, 2], [1, 3], [4]]
 
 
-def test_a_lone_bar_read_unsurely_as_a_bar_like_letter_is_the_label_l() -> None:
+def test_a_lone_plain_bar_is_the_label_l_whatever_bar_like_letter_was_read() -> None:
     ink = np.zeros((40, 60))
     ink[10:24, 30:32] = 1.0  # an upright bar 14 px high, 2 px wide
     entry = LegendEntry(Swatch(Word(15, 5, 19, 25), 0, "solid"), (Word(10, 30, 24, 32),))
     assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.5)
     assert _bar_label(entry, "", 0.0, ink)[1:] == ("l", 0.5)
-    assert _bar_label(entry, "I", 0.9, ink)[1:] == ("I", 0.9)  # a sure reading stands
+    assert _bar_label(entry, "1", 0.9, ink)[1:] == ("l", 0.5)  # no flag: not a '1'
+    assert _bar_label(entry, "A", 0.9, ink)[1:] == ("A", 0.9)  # not bar-like: the reading stands
+    flagged = ink.copy()
+    flagged[10:13, 26:30] = 1.0  # a flag at the top left: a '1'
+    one = LegendEntry(entry.swatch, (Word(10, 26, 24, 32),))
+    assert _bar_label(one, "1", 0.9, flagged)[1:] == ("1", 0.9)
     ink[10:12, 26:36] = 1.0  # a bar with a cross stroke is not a plain bar
     assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.26)
 

@@ -80,7 +80,7 @@ def _label(
     return text, confidence
 
 
-_BAR_LIKE = frozenset({"l", "I", "|"})  # ("1" has a flag, "i" a dot: not one plain bar)
+_BAR_LIKE = frozenset({"l", "I", "1", "|", "i", "!"})
 
 
 def _bar_label(
@@ -89,11 +89,11 @@ def _bar_label(
     """A label that is one plain upright stroke read as 'l' (OCR reads a lone bar as a dash).
 
     Sans-serif 'l' and 'I' are the same bar; 'l' is chosen, with half
-    confidence to say so. A bar the recogniser did read as a bar-like
-    character, but unsurely, is taken the same way.
+    confidence to say so. The shape decides even where the recogniser read
+    a bar-like character ('I', '1', '|'): a '1' with its flag, an 'i' with
+    its dot or a 't' with its bar is not one plain upright stroke.
     """
-    unsure_bar = text in _BAR_LIKE and confidence < 0.5
-    if (_name_like(text) and not unsure_bar) or len(entry.words) != 1:
+    if (_name_like(text) and text not in _BAR_LIKE) or len(entry.words) != 1:
         return entry, text, confidence
     word = entry.words[0]
     box = ink[word.row0 : word.row1, max(0, word.col0 - 1) : word.col1 + 1] >= 0.3
