@@ -590,3 +590,23 @@ def test_a_pale_small_key_takes_the_colour_a_later_stronger_key_adds() -> None:
     swatches, colours = find_swatches(words, image, ink, [])
     assert len(colours) == 1
     assert sorted((s.word.row0, s.colour) for s in swatches) == [(10, 0), (50, 0)]
+
+
+def test_a_number_missing_where_the_other_row_has_one_is_reported() -> None:
+    from types import SimpleNamespace
+
+    from kmipd.digitize._digitize import _missing_numbers
+    from kmipd.types import RiskTable
+
+    def arm(name: str, times: list[float], unsure: list[float]) -> SimpleNamespace:
+        counts = np.arange(len(times), 0, -1) * 10
+        table = RiskTable(time=np.array(times), n_at_risk=counts, arm=name)
+        cells = tuple(SimpleNamespace(time=t) for t in [*times, *unsure])
+        return SimpleNamespace(name=name, risk_table=table, risk_cells=cells)
+
+    full = arm("a", [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [])
+    short = arm("b", [0.0, 1.0, 2.0, 3.0, 4.0], [])  # the last number read as nothing
+    warned = _missing_numbers([full, short])
+    assert len(warned) == 1 and "'b'" in warned[0] and "time(s) 5," in warned[0]
+    # a number read but left out as unsure has its own warning: not named again
+    assert _missing_numbers([full, arm("b", [0.0, 1.0, 2.0, 3.0, 4.0], [5.0])]) == []

@@ -213,6 +213,32 @@ def _with_tables(
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
+    warnings.extend(_missing_numbers(out))
+    return out
+
+
+def _missing_numbers(results: list[ArmResult]) -> list[str]:
+    """Warnings for times where another row of the table has a number and this row none.
+
+    A number OCR read nothing in leaves no cell at all, so no other warning
+    names it; the other rows show that the table has a column there.
+    """
+    columns = sorted(
+        {round(float(t), 9) for r in results if r.risk_table is not None for t in r.risk_table.time}
+    )
+    out = []
+    for result in results:
+        if result.risk_table is None:
+            continue
+        seen = {round(float(c.time), 9) for c in result.risk_cells if c.time is not None}
+        seen |= {round(float(t), 9) for t in result.risk_table.time}
+        missing = [t for t in columns if t not in seen]
+        if missing:
+            shown = ", ".join(f"{t:g}" for t in missing[:5]) + (", ..." if len(missing) > 5 else "")
+            out.append(
+                f"arm {result.name!r}: no number at risk read at time(s) {shown}, where the "
+                "table's other rows have one; check the overlay or give --risk-table"
+            )
     return out
 
 
