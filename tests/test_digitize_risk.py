@@ -6,6 +6,7 @@ expected numbers at risk are counted from the data the figures were drawn from.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -570,12 +571,14 @@ def test_a_lone_plain_bar_is_the_label_l_whatever_bar_like_letter_was_read() -> 
     entry = LegendEntry(Swatch(Word(15, 5, 19, 25), 0, "solid"), (Word(10, 30, 24, 32),))
     assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.5)
     assert _bar_label(entry, "", 0.0, ink)[1:] == ("l", 0.5)
-    assert _bar_label(entry, "1", 0.9, ink)[1:] == ("l", 0.5)  # no flag: not a '1'
-    assert _bar_label(entry, "A", 0.9, ink)[1:] == ("A", 0.9)  # not bar-like: the reading stands
+    assert _bar_label(entry, "1", 0.73, ink)[1:] == ("l", 0.5)  # unsure, and no flag
+    assert _bar_label(entry, "I", 0.51, ink)[1:] == ("l", 0.5)
+    assert _bar_label(entry, "I", 0.95, ink)[1:] == ("I", 0.95)  # a sure reading stands
+    assert _bar_label(entry, "A", 0.6, ink)[1:] == ("A", 0.6)  # not bar-like: the reading stands
     flagged = ink.copy()
     flagged[10:13, 26:30] = 1.0  # a flag at the top left: a '1'
     one = LegendEntry(entry.swatch, (Word(10, 26, 24, 32),))
-    assert _bar_label(one, "1", 0.9, flagged)[1:] == ("1", 0.9)
+    assert _bar_label(one, "1", 0.73, flagged)[1:] == ("1", 0.73)
     ink[10:12, 26:36] = 1.0  # a bar with a cross stroke is not a plain bar
     assert _bar_label(entry, "l", 0.26, ink)[1:] == ("l", 0.26)
 
@@ -598,15 +601,19 @@ def test_a_number_missing_where_the_other_row_has_one_is_reported() -> None:
     from kmipd.digitize._digitize import _missing_numbers
     from kmipd.types import RiskTable
 
+    x_axis = _ticks_every_50_px()  # time t under column 100 + 50 t
+
     def arm(name: str, times: list[float], unsure: list[float]) -> SimpleNamespace:
         counts = np.arange(len(times), 0, -1) * 10
         table = RiskTable(time=np.array(times), n_at_risk=counts, arm=name)
-        cells = tuple(SimpleNamespace(time=t) for t in [*times, *unsure])
+        cells = tuple(SimpleNamespace(col=100.0 + 50 * t + 3) for t in [*times, *unsure])
         return SimpleNamespace(name=name, risk_table=table, risk_cells=cells)
 
     full = arm("a", [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], [])
     short = arm("b", [0.0, 1.0, 2.0, 3.0, 4.0], [])  # the last number read as nothing
-    warned = _missing_numbers([full, short])
+    warned = _missing_numbers([full, short], x_axis)
     assert len(warned) == 1 and "'b'" in warned[0] and "time(s) 5," in warned[0]
-    # a number read but left out as unsure has its own warning: not named again
-    assert _missing_numbers([full, arm("b", [0.0, 1.0, 2.0, 3.0, 4.0], [5.0])]) == []
+    # a number read but left out (unsure, or not a number) has its own warning: not named again
+    assert _missing_numbers([full, arm("b", [0.0, 1.0, 2.0, 3.0, 4.0], [5.0])], x_axis) == []
+    no_step = replace(x_axis, labels=x_axis.labels[:1])  # one tick label: no grid to agree on
+    assert _missing_numbers([full, short], no_step) == []

@@ -380,8 +380,10 @@ def test_dissolve_merges_a_stroke_read_as_several_narrow_plateaus() -> None:
     rows = np.array([10.0] * 6 + [12.0, 12.4, 12.8] + [15.0] * 6)
     cols, levels = to_corners(np.arange(15.0), rows, 0.3)
     assert len(cols) == 10  # three one-column plateaus between the two wide ones
-    cols, levels = _dissolve(cols, levels, 3.0)
-    assert list(cols) == [-0.5, 7.0, 7.0, 14.5] and list(levels) == [10, 10, 15, 15]
+    before = cols.copy()
+    merged, levels = _dissolve(cols, levels, 3.0)
+    assert list(merged) == [-0.5, 7.0, 7.0, 14.5] and list(levels) == [10, 10, 15, 15]
+    assert np.array_equal(cols, before)  # the corners passed in are left as they were
     # a staircase wider than the stroke keeps its steps
     rows = np.array([10.0] * 6 + [12.0, 12.0, 13.0, 13.0, 14.0, 14.0] + [15.0] * 6)
     cols, levels = _dissolve(*to_corners(np.arange(18.0), rows, 0.3), 3.0)

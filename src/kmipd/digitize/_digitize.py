@@ -17,6 +17,7 @@ from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
+from kmipd.digitize._risk import label_step, snap_time
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, to_table
@@ -213,16 +214,20 @@ def _with_tables(
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
-    warnings.extend(_missing_numbers(out))
+    warnings.extend(_missing_numbers(out, x_axis))
     return out
 
 
-def _missing_numbers(results: list[ArmResult]) -> list[str]:
+def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[str]:
     """Warnings for times where another row of the table has a number and this row none.
 
     A number OCR read nothing in leaves no cell at all, so no other warning
-    names it; the other rows show that the table has a column there.
+    names it; the other rows show that the table has a column there. Cells
+    read but left out (unsure, or not a number) are warned about already and
+    count as seen, at the tick under them.
     """
+    if label_step(_used_ticks(x_axis)) is None:  # times not snapped to ticks: rows cannot agree
+        return []
     columns = sorted(
         {round(float(t), 9) for r in results if r.risk_table is not None for t in r.risk_table.time}
     )
@@ -230,7 +235,7 @@ def _missing_numbers(results: list[ArmResult]) -> list[str]:
     for result in results:
         if result.risk_table is None:
             continue
-        seen = {round(float(c.time), 9) for c in result.risk_cells if c.time is not None}
+        seen = {round(snap_time(c.col, x_axis)[0], 9) for c in result.risk_cells}
         seen |= {round(float(t), 9) for t in result.risk_table.time}
         missing = [t for t in columns if t not in seen]
         if missing:
@@ -240,6 +245,11 @@ def _missing_numbers(results: list[ArmResult]) -> list[str]:
                 "table's other rows have one; check the overlay or give --risk-table"
             )
     return out
+
+
+def _used_ticks(x_axis: AxisCalibration) -> list[float]:
+    """Values of the x tick labels the calibration used."""
+    return [label.value for label in x_axis.labels if label.used]
 
 
 def _traces(scene: Scene, text: FigureText) -> tuple[dict[int, Trace], bool]:

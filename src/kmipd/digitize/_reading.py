@@ -80,7 +80,8 @@ def _label(
     return text, confidence
 
 
-_BAR_LIKE = frozenset({"l", "I", "1", "|", "i", "!"})
+_BAR_LIKE = frozenset({"l", "I", "1"})  # letters a lone stroke is unsurely read as
+_SURE_BAR = 0.9  # a bar-like reading at least this sure is kept as read
 
 
 def _bar_label(
@@ -89,11 +90,12 @@ def _bar_label(
     """A label that is one plain upright stroke read as 'l' (OCR reads a lone bar as a dash).
 
     Sans-serif 'l' and 'I' are the same bar; 'l' is chosen, with half
-    confidence to say so. The shape decides even where the recogniser read
-    a bar-like character ('I', '1', '|'): a '1' with its flag, an 'i' with
-    its dot or a 't' with its bar is not one plain upright stroke.
+    confidence to say so. A stroke read unsurely (below ``_SURE_BAR``) as
+    'I', 'l' or '1' is taken the same way; a sure reading is kept (a Roman
+    'I', a small '1' whose flag hardly shows).
     """
-    if (_name_like(text) and text not in _BAR_LIKE) or len(entry.words) != 1:
+    bar_like = text in _BAR_LIKE and confidence < _SURE_BAR
+    if (_name_like(text) and not bar_like) or len(entry.words) != 1:
         return entry, text, confidence
     word = entry.words[0]
     box = ink[word.row0 : word.row1, max(0, word.col0 - 1) : word.col1 + 1] >= 0.3

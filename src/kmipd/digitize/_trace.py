@@ -264,7 +264,7 @@ def _dissolve(cols: FloatArray, rows: FloatArray, width: float) -> tuple[FloatAr
     than the stroke, they are removed and the drop put at their centre.
     Longer runs of narrow plateaus (steep staircases) are kept.
     """
-    starts, ends, levels = cols[0::2], cols[1::2], rows[0::2]
+    starts, ends, levels = cols[0::2].copy(), cols[1::2].copy(), rows[0::2]
     narrow = (ends - starts) <= width
     keep = np.ones(len(starts), dtype=bool)
     k = 1
