@@ -22,6 +22,7 @@ from kmipd.digitize._risk import (
     grid_times,
     is_crowded,
     read_row,
+    tick_values,
 )
 from kmipd.digitize._samples import PAD, lone_numbers, tick_samples
 from kmipd.digitize._text import Word
@@ -56,8 +57,7 @@ def _edge(font: DigitFont) -> float:
 
 def _span_times(word: Word, font: DigitFont, x_axis: AxisCalibration) -> list[float]:
     """Tick times a word of touching numbers covers (none before time 0 or the first tick)."""
-    used = [label.value for label in x_axis.labels if label.used]
-    start = min([0.0, *used])
+    start = min([0.0, *tick_values(x_axis)])
     edge = _edge(font)
     return [t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start]
 

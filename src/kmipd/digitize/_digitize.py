@@ -17,7 +17,7 @@ from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
-from kmipd.digitize._risk import label_step, snap_time
+from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, to_table
@@ -226,7 +226,7 @@ def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[
     read but left out (unsure, or not a number) are warned about already and
     count as seen, at the tick under them.
     """
-    if label_step(_used_ticks(x_axis)) is None:  # times not snapped to ticks: rows cannot agree
+    if label_step(tick_values(x_axis)) is None:  # times not snapped to ticks: rows cannot agree
         return []
     columns = sorted(
         {round(float(t), 9) for r in results if r.risk_table is not None for t in r.risk_table.time}
@@ -245,11 +245,6 @@ def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[
                 "table's other rows have one; check the overlay or give --risk-table"
             )
     return out
-
-
-def _used_ticks(x_axis: AxisCalibration) -> list[float]:
-    """Values of the x tick labels the calibration used."""
-    return [label.value for label in x_axis.labels if label.used]
 
 
 def _traces(scene: Scene, text: FigureText) -> tuple[dict[int, Trace], bool]:

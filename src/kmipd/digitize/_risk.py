@@ -26,6 +26,7 @@ __all__ = [
     "read_row",
     "risk_lines",
     "snap_time",
+    "tick_values",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -154,14 +155,14 @@ def label_step(values: npt.ArrayLike) -> float | None:
     return float(np.median(gaps))
 
 
-def _tick_values(x_axis: AxisCalibration) -> FloatArray:
+def tick_values(x_axis: AxisCalibration) -> FloatArray:
     """Values of the x tick labels used by the calibration, ascending."""
     return np.array(sorted({label.value for label in x_axis.labels if label.used}))
 
 
 def grid_times(col0: float, col1: float, x_axis: AxisCalibration) -> list[float]:
     """Tick times (multiples of the tick step from the first tick) between two image columns."""
-    ticks = _tick_values(x_axis)
+    ticks = tick_values(x_axis)
     step = label_step(ticks)
     if step is None:
         return []
@@ -177,7 +178,7 @@ def snap_time(col: float, x_axis: AxisCalibration) -> tuple[float, float]:
     moved to the nearest multiple of the tick step (from the first tick).
     """
     raw = float(x_axis.value(col))
-    ticks = _tick_values(x_axis)
+    ticks = tick_values(x_axis)
     step = label_step(ticks)
     if step is None:
         return raw, 0.0
