@@ -70,7 +70,7 @@ def _join_either(first: Trace, second: Trace) -> Trace:
 
 
 def _is_speck_of(trace: Trace, colour: InkColour, arm: ArmDraft, colours: list[InkColour]) -> bool:
-    """Whether a curve is a minor shade of an unlisted arm's pen running along it.
+    """Whether a curve is a minor shade of an arm's pen running along it.
 
     JPEG splits one pen into a main colour and a darker or paler shade along
     its edges; two real arms of one hue have ink of a like amount.
@@ -80,6 +80,21 @@ def _is_speck_of(trace: Trace, colour: InkColour, arm: ArmDraft, colours: list[I
         arm.trace is not None
         and colour.pixels <= _SHADE_SHARE * main.pixels
         and _coincides(trace, arm.trace)
+    )
+
+
+def _is_minor_key(arm: ArmDraft, colours: list[InkColour], k: int, trace: Trace) -> bool:
+    """Whether a listed arm's colour is a minor shade of colour ``k``, whose curve is better.
+
+    In a JPEG a thin legend key can come out in a paler or darker shade of
+    its pen than the curve's main colour; the arm then holds only specks of
+    ink along its curve, or none.
+    """
+    mine = colours[arm.colour]
+    return (
+        _same_hue(mine, colours[k])
+        and mine.pixels <= _SHADE_SHARE * colours[k].pixels
+        and (arm.trace is None or _coincides(arm.trace, trace))
     )
 
 
@@ -198,8 +213,14 @@ def choose_arms(
         if k in listed:
             continue
         twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
+        pale = next((d for d in twins if _is_minor_key(d, colours, k, trace)), None)
+        if pale is not None:  # the legend key's colour is a faint shade of this pen (JPEG)
+            drafts = [ArmDraft(k, trace, d.entry) if d is pale else d for d in drafts]
+            continue
         if any(d.trace is not None and _coincides(trace, d.trace) for d in twins):
             continue  # a shade, blend or second style of a listed arm along its curve
+        if any(_is_speck_of(trace, colours[k], d, colours) for d in drafts):
+            continue  # a minor colour along a listed arm's curve (JPEG leaves a thin pen grey)
         shades = [d for d in extra if _same_hue(colours[k], colours[d.colour])]
         if any(_is_speck_of(trace, colours[k], d, colours) for d in shades):
             continue  # a JPEG shade of an unlisted arm's pen along its curve

@@ -8,13 +8,21 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._scene import Scene
+from kmipd.digitize._text import Word
 from kmipd.digitize._trace import Trace, trace_arm
 from kmipd.types import Curve
 
-__all__ = ["is_rising", "legend_mask", "to_curve", "trace_all"]
+__all__ = ["is_rising", "legend_mask", "text_mask", "to_curve", "trace_all"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+_TEXT_HEIGHT = (0.6, 1.6)  # heights of a word of text, in tick-label heights
+_TEXT_WIDTH = 1.2  # a word of text is at least this many times as wide as tall
+_GREY_CHROMA = 0.2  # most median chroma (0-1) of a grey word's ink
+_RULE_SHARE = 0.9  # share of a word's width inked along one row that makes it a dashed line
+_MOST_CANDIDATES = 40  # words inside the panel read at most
+_STROKE_LIKE = "1lIiTtHhLJj"  # characters a dash, tick or cross may be read as
+_TEXT_CONFIDENCE = 0.6
 
 
 def legend_mask(shape: tuple[int, int], entries: list[LegendEntry]) -> BoolArray:
@@ -26,6 +34,64 @@ def legend_mask(shape: tuple[int, int], entries: list[LegendEntry]) -> BoolArray
                 True
             )
     return mask
+
+
+def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
+    """Pixels of grey or black words of text inside the panel (hazard-ratio boxes, p-values).
+
+    Candidates are word boxes about as tall as the tick labels, wider than
+    tall (several glyphs, not a lone censor mark) and not coloured. A dashed
+    curve with its censor marks can look like that too, so a candidate
+    counts only when no row of it is inked nearly across (dashes) and the
+    recogniser reads at least two letters or digits in it that no stroke or
+    cross makes. Solid curves are long connected strokes and never split
+    into words.
+    """
+    from kmipd.digitize._text import read_words
+
+    mask = np.zeros(scene.ink.shape, dtype=bool)
+    heights = [w.height for w in ticks]
+    if not heights:
+        return mask
+    tall = float(np.median(heights))
+    candidates = [
+        word
+        for word in scene.words
+        if _inside(word, scene)
+        and _TEXT_HEIGHT[0] * tall <= word.height <= _TEXT_HEIGHT[1] * tall
+        and word.width >= _TEXT_WIDTH * word.height
+        and not _coloured(word, scene)
+        and not _has_rule(scene.ink[word.row0 : word.row1, word.col0 : word.col1])
+    ][:_MOST_CANDIDATES]
+    if not candidates:
+        return mask
+    for word in read_words(scene.grey, scene.image, candidates):
+        plain = [ch for ch in word.text if ch.isalnum() and ch not in _STROKE_LIKE]
+        if len(plain) >= 2 and word.confidence >= _TEXT_CONFIDENCE:
+            mask[word.row0 - 1 : word.row1 + 1, word.col0 - 1 : word.col1 + 1] = True
+    return mask
+
+
+def _inside(word: Word, scene: Scene) -> bool:
+    frame = scene.frame
+    return (
+        word.col0 > frame.left
+        and word.col1 < frame.right
+        and word.row0 > frame.top
+        and word.row1 < frame.bottom
+    )
+
+
+def _coloured(word: Word, scene: Scene) -> bool:
+    """Whether the word's ink is coloured (median chroma of its inked pixels)."""
+    box = (slice(word.row0, word.row1), slice(word.col0, word.col1))
+    inked = scene.ink[box] >= 0.3
+    return bool(inked.any()) and float(np.median(scene.chroma[box][inked])) > _GREY_CHROMA
+
+
+def _has_rule(box: FloatArray) -> bool:
+    """Whether one row of a box is inked across nearly all of its width (a dashed line)."""
+    return bool(box.size) and float(np.max(np.mean(box >= 0.3, axis=1))) >= _RULE_SHARE
 
 
 def is_rising(coverage: FloatArray) -> bool:

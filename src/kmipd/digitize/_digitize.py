@@ -12,7 +12,7 @@ from kmipd.digitize._arms import ArmDraft, choose_arms
 from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
 from kmipd.digitize._censor import find_marks
 from kmipd.digitize._crowded import read_rows
-from kmipd.digitize._curves import is_rising, legend_mask, to_curve, trace_all
+from kmipd.digitize._curves import is_rising, legend_mask, text_mask, to_curve, trace_all
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._reading import FigureText, read_figure_text
@@ -20,7 +20,7 @@ from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
-from kmipd.digitize._tables import assign_rows, to_table
+from kmipd.digitize._tables import assign_rows, regroup, to_table
 from kmipd.digitize._trace import Trace
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
@@ -201,7 +201,12 @@ def _with_tables(
     warnings: list[str],
 ) -> list[ArmResult]:
     """Read the risk table and attach each row to its arm."""
-    rows = read_rows(text.lines, x_axis, text.ink, text.ticks)
+    rows, other = regroup(read_rows(text.lines, x_axis, text.ink, text.ticks), text.lines)
+    if other:
+        warnings.append(
+            f"{other} table row(s) of other counts (censored, events) are not numbers at risk "
+            "and were not used"
+        )
     if not rows:
         warnings.append("no numbers-at-risk table found under the plot")
         return results
@@ -250,6 +255,7 @@ def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[
 def _traces(scene: Scene, text: FigureText) -> tuple[dict[int, Trace], bool]:
     """Traces of every curve colour (legend masked out), and whether curves rise."""
     hide = legend_mask(scene.ink.shape, [entry for entry, _, _ in text.legend])
+    hide |= text_mask(scene, text.ticks)
     votes = [
         is_rising(np.where((scene.labels == k) & ~hide, scene.coverage, 0.0))
         for k in range(len(scene.colours))

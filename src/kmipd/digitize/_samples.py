@@ -159,7 +159,7 @@ def tick_samples(
     import cv2
 
     row = _tick_row(ticks)
-    if not row:
+    if not row or digit < 1:
         return []
     top = int(np.median([w.row0 for w in row]))
     tall = max(w.height for w in row)

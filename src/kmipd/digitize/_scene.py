@@ -24,6 +24,10 @@ _COLOURFUL = 0.25  # median chroma (0-1) from which a glyph's ink is clearly col
 _GREY = 0.1  # ... below which it is clearly grey
 _RULE_GAP = 4  # a vertical rule broken by gaps shorter than this (rows) is one rule
 _RULE_LENGTH = 5.0  # a vertical rule is at least this many text heights tall
+_FILL_SQUARE = 5  # side (px) of the solid squares that make up a filled area, at the least
+_PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
+_FILL_SHARE = 0.5  # share of a pale colour's pixels in solid areas that makes it all wash
+_PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash of its colour
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,7 +146,61 @@ def _colours(
     )
     swatches, colours = find_swatches(words, image, ink, colours)
     labels, coverage = assign_pixels(image, inside & (ink >= 0.06), colours, background)
+    fill = _fills(labels, coverage, colours, background)
+    labels[fill], coverage[fill] = -1, 0.0  # confidence bands: background to the curves
     return colours, swatches, labels, coverage
+
+
+def _fills(
+    labels: IntArray,
+    coverage: FloatArray,
+    colours: list[InkColour],
+    background: npt.NDArray[np.uint8],
+) -> BoolArray:
+    """Pixels of filled areas (shaded confidence bands), not of lines.
+
+    A band is a pale wash: its own pale colour, or a curve's colour at low
+    coverage. A curve is a line a pen wide, so almost none of its pixels lie
+    in a solid square of twice the pen's width; a band is mostly such
+    squares. Pale pixels in such squares, and the pale pixels touching them
+    (the band's anti-aliased edge), are fill; so is every pixel of a pale
+    colour that is mostly fill (a band's narrow slivers).
+    """
+    import cv2
+
+    strength = [
+        float(np.max(np.abs(np.subtract(c.rgb, background, dtype=float)))) / 255 for c in colours
+    ]
+    pens = np.flatnonzero(np.array(strength) >= _PALE_COLOUR)
+    side = max(_FILL_SQUARE, 2 * _pen(np.isin(labels, pens) & (coverage >= _PALE_COVERAGE)) + 1)
+    square = np.ones((side, side), dtype=np.uint8)
+    edge = np.ones((3, 3), dtype=np.uint8)
+    out = np.zeros(labels.shape, dtype=bool)
+    for k in range(len(colours)):
+        mine = labels == k
+        pale = mine if strength[k] < _PALE_COLOUR else mine & (coverage < _PALE_COVERAGE)
+        if int(pale.sum()) < side * side:
+            continue
+        solid = cv2.morphologyEx(pale.astype(np.uint8), cv2.MORPH_OPEN, square)
+        wash = cv2.dilate(solid, edge, iterations=2).astype(bool) & pale
+        if strength[k] < _PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
+            wash = pale  # a wash's own colour: its thin slivers are no curve either
+        out |= wash
+    return out
+
+
+def _pen(mask: BoolArray) -> int:
+    """Typical pen width: the commonest length of the vertical runs of ink.
+
+    Flat stretches of curve are the most common runs; drops, censor marks and
+    text are longer but fewer.
+    """
+    padded = np.zeros((mask.shape[0] + 2, mask.shape[1]), dtype=np.int8)
+    padded[1:-1] = mask
+    flat = padded.T.ravel()
+    change = np.diff(flat)
+    lengths = np.flatnonzero(change == -1) - np.flatnonzero(change == 1)
+    return int(np.argmax(np.bincount(lengths))) if lengths.size else 1
 
 
 def _is_bar(swatch: Swatch) -> bool:

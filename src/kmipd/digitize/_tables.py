@@ -3,14 +3,64 @@
 from __future__ import annotations
 
 import difflib
+import re
+from dataclasses import replace
 
 import numpy as np
 
 from kmipd.digitize._arms import ArmDraft
-from kmipd.digitize._risk import RiskRow
+from kmipd.digitize._risk import RiskLine, RiskRow
 from kmipd.types import RiskTable
 
-__all__ = ["assign_rows", "to_table"]
+__all__ = ["assign_rows", "regroup", "to_table"]
+
+# row labels that name what a row counts, not the arm (tables grouped by arm)
+_AT_RISK = re.compile(r"(no\.?|number|n|patients|subjects)?\s*(at|@)\s*risk")
+_OTHER_COUNT = re.compile(r"(no\.?|number)?\s*(censored|events?|deaths?|died|progressed)")
+
+
+def _measure(label: str) -> str | None:
+    """'at risk' or 'other' if a row label names a count, not an arm (None otherwise)."""
+    text = " ".join(label.lower().replace(":", " ").split())
+    if _AT_RISK.fullmatch(text):
+        return "at risk"
+    return "other" if _OTHER_COUNT.fullmatch(text) else None
+
+
+def regroup(rows: list[RiskRow], lines: list[RiskLine]) -> tuple[list[RiskRow], int]:
+    """Rows of a table grouped by arm, each labelled with its group's heading.
+
+    Some tables (lifelines' ``add_at_risk_counts``) print each arm's name on
+    a line of its own, then rows labelled "At risk", "Censored", "Events".
+    An "At risk" row takes the name from the nearest text line above it that
+    holds no numbers; rows of other counts are set aside.
+
+    Returns
+    -------
+    rows : list of RiskRow
+        The rows of numbers at risk.
+    set_aside : int
+        How many rows of other counts were set aside.
+    """
+    kinds = [_measure(row.label) for row in rows]
+    if not any(kinds):
+        return rows, 0
+    numbered = {id(row.line) for row in rows}
+    order = sorted(lines, key=lambda line: line.row)
+    out = []
+    for row, kind in zip(rows, kinds, strict=True):
+        if kind == "other":
+            continue
+        if kind == "at risk":
+            above = [
+                line
+                for line in order
+                if line.row < row.line.row and id(line) not in numbered and line.words
+            ]
+            if above:
+                row = replace(row, label=" ".join(w.text for w in above[-1].words))
+        out.append(row)
+    return out, kinds.count("other")
 
 
 def _by_label(row: RiskRow, names: list[str]) -> int | None:

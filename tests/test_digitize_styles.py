@@ -1,0 +1,189 @@
+"""kmipd.digitize on figure styles unlike the survminer ones: lifelines, bands, JPEG.
+
+Two figures are drawn here with lifelines (confidence bands, a risk table
+grouped by arm with "At risk", "Censored" and "Events" rows); two JPEGs of
+matplotlib figures with a hazard-ratio box inside the panel are copied into
+tests/data/figures (see its ATTRIBUTION.md). Expected survival comes from the
+data each figure was drawn from.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kmipd.digitize import DigitizationResult, digitize
+from kmipd.digitize._risk import RiskLine, RiskRow
+from kmipd.digitize._scene import _fills, _pen
+from kmipd.digitize._tables import _measure, regroup
+from kmipd.digitize._text import Word
+
+FIGURES = Path(__file__).parent / "data" / "figures"
+
+
+def read_at(result: DigitizationResult, index: int, times: list[float]) -> np.ndarray:
+    """Digitized survival of arm ``index`` at ``times`` (right-continuous step function)."""
+    curve = result.arms[index].curve
+    t, s = np.asarray(curve.time), np.asarray(curve.survival)
+    return s[np.clip(np.searchsorted(t, times, side="right") - 1, 0, None)]
+
+
+def _arms_data() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Two arms of 150 patients with continuous times (seeded)."""
+    rng = np.random.default_rng(11)
+    out = {}
+    for name, scale in (("control", 20.0), ("treatment", 34.0)):
+        death = rng.exponential(scale, 150)
+        censor = rng.uniform(5.0, 70.0, 150)
+        out[name] = (np.minimum(death, censor), (death <= censor).astype(int))
+    return out
+
+
+@pytest.fixture(scope="module")
+def lifelines_figure(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A lifelines figure: confidence bands, '+' censor marks, a grouped risk table."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+
+    data = _arms_data()
+    fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
+    fitters = []
+    for name, (time, event) in data.items():
+        fitter = KaplanMeierFitter(label=name).fit(time, event)
+        fitter.plot_survival_function(ax=ax, ci_show=True, show_censors=True)
+        fitters.append(fitter)
+    ax.set_xlim(0, 60)
+    ax.set_xticks(np.arange(0, 61, 12))
+    ax.set_xlabel("Time (months)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        add_at_risk_counts(*fitters, ax=ax)
+    fig.tight_layout()
+    path = tmp_path_factory.mktemp("styles") / "lifelines.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path, data
+
+
+def _km(time: np.ndarray, event: np.ndarray, at: list[float]) -> np.ndarray:
+    from lifelines import KaplanMeierFitter
+
+    fitter = KaplanMeierFitter().fit(time, event)
+    return np.array([float(fitter.predict(t)) for t in at])
+
+
+def test_confidence_bands_are_not_curves(lifelines_figure: tuple[Path, dict]) -> None:
+    path, data = lifelines_figure
+    result = digitize(path)
+    assert [a.name for a in result.arms] == ["control", "treatment"]
+    times = [3.0, 9.0, 18.0, 30.0, 45.0]
+    for index, (time, event) in enumerate(data.values()):
+        assert np.max(np.abs(read_at(result, index, times) - _km(time, event, times))) <= 0.02
+
+
+def test_risk_table_grouped_by_arm_gives_the_at_risk_rows(
+    lifelines_figure: tuple[Path, dict],
+) -> None:
+    path, data = lifelines_figure
+    result = digitize(path)
+    ticks = np.arange(0, 61, 12)
+    for arm, (time, _) in zip(result.arms, data.values(), strict=True):
+        # lifelines prints those still at risk just after each tick
+        printed = [len(time)] + [int(np.sum(time > t)) for t in ticks[1:]]
+        assert arm.risk_table is not None
+        assert list(arm.risk_table.time) == list(ticks)
+        assert list(arm.risk_table.n_at_risk) == printed
+    assert any("other counts" in w for w in result.warnings)
+
+
+def test_text_in_the_panel_is_no_arm_in_a_small_jpeg() -> None:
+    result = digitize(FIGURES / "lea_2c-styled.jpg")
+    assert [a.name for a in result.arms] == ["et", "et_b"]
+    true = {"et": [0.978, 0.9613, 0.844, 0.743, 0.5035], "et_b": [0.9733, 0.9451, 0.8347, 0.687]}
+    assert np.max(np.abs(read_at(result, 0, [6.0, 12.0, 24.0, 36.0, 44.0]) - true["et"])) <= 0.015
+    assert np.max(np.abs(read_at(result, 1, [6.0, 12.0, 24.0, 36.0]) - true["et_b"])) <= 0.015
+
+
+def test_legend_key_in_a_faint_shade_of_its_curve_takes_the_curve() -> None:
+    result = digitize(FIGURES / "amaros_2a-styled.jpg")
+    assert [a.name for a in result.arms] == ["dissection", "radiotherapy"]
+    times = [1.0, 3.0, 5.0, 7.0, 9.0]
+    assert np.max(np.abs(read_at(result, 0, times) - [0.9864, 0.9094, 0.8646, 0.8, 0.7525])) < 0.01
+    assert result.arms[0].risk_table is not None
+    assert list(result.arms[0].risk_table.n_at_risk) == [744, 686, 511, 322, 140, 31]
+
+
+def _line(row: float, *texts: str) -> RiskLine:
+    words = tuple(
+        Word(int(row), 10 * i, int(row) + 8, 10 * i + 8, text=t) for i, t in enumerate(texts)
+    )
+    return RiskLine(row, None, words)
+
+
+def test_regroup_names_at_risk_rows_by_their_heading_and_sets_other_counts_aside() -> None:
+    lines = [
+        _line(10, "Drug", "A"),
+        _line(20, "At", "risk", "50", "40"),
+        _line(30, "Censored", "0", "3"),
+        _line(40, "Placebo"),
+        _line(50, "At", "risk", "48", "30"),
+        _line(60, "Events", "0", "15"),
+    ]
+    rows = [RiskRow(lines[i], label, ()) for i, label in ((1, "At risk"), (2, "Censored"))]
+    rows += [RiskRow(lines[i], label, ()) for i, label in ((4, "At risk:"), (5, "Events"))]
+    out, aside = regroup(rows, lines)
+    assert [r.label for r in out] == ["Drug A", "Placebo"]
+    assert aside == 2
+
+
+def test_regroup_leaves_rows_labelled_by_arm_alone() -> None:
+    lines = [_line(10, "Number", "at", "risk"), _line(20, "Drug", "A", "50"), _line(30, "B", "9")]
+    rows = [RiskRow(lines[1], "Drug A", ()), RiskRow(lines[2], "B", ())]
+    assert regroup(rows, lines) == (rows, 0)
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("At risk", "at risk"),
+        ("No. at risk", "at risk"),
+        ("Number at risk:", "at risk"),
+        ("Censored", "other"),
+        ("Events", "other"),
+        ("Deaths", "other"),
+        ("Placebo", None),
+        ("Risk group 1", None),
+    ],
+)
+def test_measure_labels(label: str, kind: str | None) -> None:
+    assert _measure(label) == kind
+
+
+def test_pen_is_the_commonest_vertical_run() -> None:
+    mask = np.zeros((60, 100), dtype=bool)
+    mask[10:13, :] = True  # a flat stretch, 3 px thick
+    mask[30:33, 20:90] = True
+    mask[5:55, 40:42] = True  # a drop and a censor mark, longer but fewer columns
+    mask[20:30, 70] = True
+    assert _pen(mask) == 3
+
+
+def test_fills_take_a_pale_band_and_leave_the_curve_through_it() -> None:
+    labels = np.full((80, 120), -1, dtype=np.int64)
+    coverage = np.zeros((80, 120))
+    labels[20:60, 10:110], coverage[20:60, 10:110] = 0, 0.25  # a band at low coverage
+    labels[38:41, 10:110], coverage[38:41, 10:110] = 0, 1.0  # the pen through it
+    labels[70:72, 10:110], coverage[70:72, 10:110] = 1, 1.0  # another curve
+    from kmipd.digitize._colours import InkColour
+
+    colours = [InkColour((31, 119, 180), 500), InkColour((200, 30, 30), 200)]
+    fill = _fills(labels, coverage, colours, np.array([255, 255, 255], dtype=np.uint8))
+    assert fill[25, 50] and fill[55, 100]
+    assert not fill[39, 50].any() and not fill[70:72].any()
