@@ -187,3 +187,49 @@ def test_fills_take_a_pale_band_and_leave_the_curve_through_it() -> None:
     fill = _fills(labels, coverage, colours, np.array([255, 255, 255], dtype=np.uint8))
     assert fill[25, 50] and fill[55, 100]
     assert not fill[39, 50].any() and not fill[70:72].any()
+
+
+def test_rows_go_to_the_arm_whose_name_matches_best() -> None:
+    from kmipd.digitize._arms import ArmDraft
+    from kmipd.digitize._tables import assign_rows
+
+    lines = [_line(10, "et", "50"), _line(20, "et_b", "48")]
+    rows = [RiskRow(lines[0], "et", ()), RiskRow(lines[1], "et_b", ())]
+    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
+    warnings_: list[str] = []
+    assigned = assign_rows(rows, drafts, ["et_b", "et"], warnings_)
+    assert assigned[0].label == "et_b" and assigned[1].label == "et"
+    assert not warnings_
+
+
+def test_arms_without_a_legend_are_named_from_their_risk_table_rows(
+    tmp_path: Path,
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+
+    fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
+    fitters = []
+    for (name, (time, event)), colour in zip(
+        _arms_data().items(), ("#1f4e9c", "#c0392b"), strict=True
+    ):
+        fitter = KaplanMeierFitter(label=f"{name}_arm").fit(time, event)
+        fitter.plot_survival_function(ax=ax, ci_show=False, color=colour, legend=False)
+        fitters.append(fitter)
+    ax.set_xlim(0, 60)
+    ax.set_xticks(np.arange(0, 61, 12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"])
+    fig.tight_layout()
+    fig.savefig(tmp_path / "no_legend.png")
+    plt.close(fig)
+    result = digitize(tmp_path / "no_legend.png")
+    assert sorted(a.name for a in result.arms) == ["control_arm", "treatment_arm"]
+    for arm in result.arms:
+        assert arm.curve.arm == arm.name and arm.risk_table is not None
+        assert arm.risk_table.arm == arm.name

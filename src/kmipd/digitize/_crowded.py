@@ -234,7 +234,7 @@ def _read_rows(
     """``read_rows`` before the check of the x calibration."""
     crowded = [any(is_crowded(w, x_axis) for w in line.words) for line in lines]
     if ink is None or not any(crowded):
-        rows = [read_row(line, x_axis) for line in lines]
+        rows = [read_row(line, x_axis, ink=ink) for line in lines]
         return [row for row in rows if row is not None]
     heights = [w.height for line in lines for w in line.words if _numeric(w)]
     height = (int(np.max(heights)) if heights else 0) + 2 * _PAD
@@ -248,7 +248,7 @@ def _read_rows(
     if font is not None and not font.measured:
         font = _fit_pitch(font, lines, strips, x_axis)
     record: list[Placed] = []
-    out = _rebuilt(lines, strips, crowded, font, x_axis, record)
+    out = _rebuilt(lines, strips, crowded, font, x_axis, record, ink=ink)
     if font is not None and record:  # read again the rows not already read surely,
         better = refine_font(font, record)  # with the refined font, searching harder
         again = [
@@ -256,7 +256,7 @@ def _read_rows(
             for busy, row in zip(crowded, out, strict=True)
         ]
         if any(again):
-            redone = _rebuilt(lines, strips, again, better, x_axis, only=True, retry=True)
+            redone = _rebuilt(lines, strips, again, better, x_axis, only=True, retry=True, ink=ink)
             out = [new if redo else old for old, new, redo in zip(out, redone, again, strict=True)]
     return [row for row in out if row is not None]
 
@@ -283,11 +283,13 @@ def _rebuilt(
     record: list[Placed] | None = None,
     only: bool = False,
     retry: bool = False,
+    ink: FloatArray | None = None,
 ) -> list[RiskRow | None]:
     """Each line read as a row (None if not one), touching numbers rebuilt with ``font``.
 
     With ``only``, lines not marked in ``crowded`` are skipped (None); with
-    ``retry``, spans read unsurely are searched again (see ``decode_hard``).
+    ``retry``, spans read unsurely are searched again (see ``decode_hard``);
+    ``ink`` is the figure's, for the row labels (see ``read_row``).
     """
     out: list[RiskRow | None] = []
     for line, strip, busy in zip(lines, strips, crowded, strict=True):
@@ -297,5 +299,5 @@ def _rebuilt(
         rebuild = None
         if busy and strip is not None and font is not None:
             rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
-        out.append(read_row(line, x_axis, rebuild))
+        out.append(read_row(line, x_axis, rebuild, ink))
     return out

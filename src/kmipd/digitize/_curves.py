@@ -18,7 +18,6 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 _TEXT_HEIGHT = (0.6, 1.6)  # heights of a word of text, in tick-label heights
 _TEXT_WIDTH = 1.2  # a word of text is at least this many times as wide as tall
-_GREY_CHROMA = 0.2  # most median chroma (0-1) of a grey word's ink
 _RULE_SHARE = 0.9  # share of a word's width inked along one row that makes it a dashed line
 _MOST_CANDIDATES = 40  # words inside the panel read at most
 _STROKE_LIKE = "1lIiTtHhLJj"  # characters a dash, tick or cross may be read as
@@ -37,10 +36,10 @@ def legend_mask(shape: tuple[int, int], entries: list[LegendEntry]) -> BoolArray
 
 
 def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
-    """Pixels of grey or black words of text inside the panel (hazard-ratio boxes, p-values).
+    """Pixels of words of text inside the panel (hazard-ratio boxes, names beside curves).
 
-    Candidates are word boxes about as tall as the tick labels, wider than
-    tall (several glyphs, not a lone censor mark) and not coloured. A dashed
+    Candidates are word boxes about as tall as the tick labels and wider than
+    tall (several glyphs, not a lone censor mark). A dashed
     curve with its censor marks can look like that too, so a candidate
     counts only when no row of it is inked nearly across (dashes) and the
     recogniser reads at least two letters or digits in it that no stroke or
@@ -60,7 +59,6 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
         if _inside(word, scene)
         and _TEXT_HEIGHT[0] * tall <= word.height <= _TEXT_HEIGHT[1] * tall
         and word.width >= _TEXT_WIDTH * word.height
-        and not _coloured(word, scene)
         and not _has_rule(scene.ink[word.row0 : word.row1, word.col0 : word.col1])
     ][:_MOST_CANDIDATES]
     if not candidates:
@@ -80,13 +78,6 @@ def _inside(word: Word, scene: Scene) -> bool:
         and word.row0 > frame.top
         and word.row1 < frame.bottom
     )
-
-
-def _coloured(word: Word, scene: Scene) -> bool:
-    """Whether the word's ink is coloured (median chroma of its inked pixels)."""
-    box = (slice(word.row0, word.row1), slice(word.col0, word.col1))
-    inked = scene.ink[box] >= 0.3
-    return bool(inked.any()) and float(np.median(scene.chroma[box][inked])) > _GREY_CHROMA
 
 
 def _has_rule(box: FloatArray) -> bool:

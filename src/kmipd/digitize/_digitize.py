@@ -199,8 +199,16 @@ def _with_tables(
     text: FigureText,
     x_axis: AxisCalibration,
     warnings: list[str],
+    name_from_rows: bool = True,
+    beside: frozenset[int] = frozenset(),
 ) -> list[ArmResult]:
-    """Read the risk table and attach each row to its arm."""
+    """Read the risk table and attach each row to its arm.
+
+    With ``name_from_rows``, an arm no legend named takes the label of its
+    risk-table row, if it has one: also over a name read beside its curve
+    (arms ``beside``), as a curve often crosses such a name while the table's
+    labels stand on clear paper.
+    """
     rows, other = regroup(read_rows(text.lines, x_axis, text.ink, text.ticks), text.lines)
     if other:
         warnings.append(
@@ -216,11 +224,27 @@ def _with_tables(
         table, confidence = to_table(row, results[i].name, warnings)
         conf = dict(results[i].confidence, risk_table=round(confidence, 3))
         out[i] = replace(results[i], risk_table=table, confidence=conf, risk_cells=row.cells)
+        taken = {r.name for r in out}
+        weak = out[i].label is None or i in beside
+        if name_from_rows and weak and row.label and row.label not in taken - {out[i].name}:
+            out[i] = _renamed(out[i], row.label)
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
     warnings.extend(_missing_numbers(out, x_axis))
     return out
+
+
+def _renamed(result: ArmResult, name: str) -> ArmResult:
+    """The arm under another name (its curve, marks and table too)."""
+    table = result.risk_table
+    return replace(
+        result,
+        name=name,
+        curve=replace(result.curve, arm=name),
+        censor_marks=replace(result.censor_marks, arm=name),
+        risk_table=None if table is None else replace(table, arm=name),
+    )
 
 
 def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[str]:
@@ -399,13 +423,24 @@ def _read(
     _check_axes(axes, warnings)
     drafts, rising = _drafts(scene, text, arms, warnings)
     names = _names(drafts, text, arms)
+    beside: frozenset[int] = frozenset()
     if not isinstance(arms, list):  # arms without a legend entry: labels beside the curves
+        unnamed = [i for i, (_, label, _) in enumerate(names) if label is None]
         names = with_inline_names(scene, drafts, names)
+        beside = frozenset(i for i in unnamed if names[i][1] is not None)
     results = [
         _arm_result(d, n, lab, conf, scene, axes, rising, warnings)
         for d, (n, lab, conf) in zip(drafts, names, strict=True)
     ]
-    results = _with_tables(results, drafts, text, axes[0], warnings)
+    results = _with_tables(
+        results,
+        drafts,
+        text,
+        axes[0],
+        warnings,
+        name_from_rows=not isinstance(arms, list),
+        beside=beside,
+    )
     f = scene.frame
     return DigitizationResult(
         arms=tuple(results),

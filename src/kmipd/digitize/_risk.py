@@ -12,7 +12,7 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._legend import Swatch
 from kmipd.digitize._result import RiskCell
-from kmipd.digitize._text import Word
+from kmipd.digitize._text import Word, fix_letters, join_words
 
 __all__ = [
     "Crowded",
@@ -305,7 +305,10 @@ def _bounds(found: list[list[RiskCell]], index: int) -> tuple[int | None, int]:
 
 
 def read_row(
-    line: RiskLine, x_axis: AxisCalibration, crowded: Crowded | None = None
+    line: RiskLine,
+    x_axis: AxisCalibration,
+    crowded: Crowded | None = None,
+    ink: npt.NDArray[np.float64] | None = None,
 ) -> RiskRow | None:
     """Read a text line as a risk-table row, or None if it is not one.
 
@@ -320,6 +323,9 @@ def read_row(
         Rebuilds numbers that touch each other (a word over several ticks)
         from the word, the count before it and the count after it; its cells
         replace the OCR reading unless it returns None.
+    ink : ndarray of float, optional
+        The figure's ink, to see a faint underscore between two words of the
+        label (as in legend labels).
     """
     found = [cells_of(word, x_axis) for word in line.words]
     rebuilt = [False] * len(found)
@@ -333,15 +339,16 @@ def read_row(
                 else:
                     found[i], rebuilt[i] = got, True
     cells: list[RiskCell] = []
-    label: list[str] = []
+    label: list[Word] = []
     for word, got, new in zip(line.words, found, rebuilt, strict=True):
         if not got and not cells:
-            label.append(word.text)
+            label.append(word)
         elif got and not new and _is_text(word) and not cells:
-            label.append(word.text[: len(word.text) - len(got[0].text)].strip())
+            text = word.text[: len(word.text) - len(got[0].text)].strip()
+            label.append(replace(word, text=text))
         cells.extend(got)
     cells = _fold_censored(cells)
     numbers = [c for c in cells if c.value is not None]
     if len(numbers) < (1 if line.swatch is not None else 2):
         return None
-    return RiskRow(line, " ".join(t for t in label if t), tuple(cells))
+    return RiskRow(line, fix_letters(join_words([w for w in label if w.text], ink)), tuple(cells))

@@ -63,13 +63,27 @@ def regroup(rows: list[RiskRow], lines: list[RiskLine]) -> tuple[list[RiskRow], 
     return out, kinds.count("other")
 
 
-def _by_label(row: RiskRow, names: list[str]) -> int | None:
-    """Arm whose name the row label matches best (similarity 0.6 or more)."""
-    if not row.label or not names:
-        return None
-    scores = [difflib.SequenceMatcher(None, row.label.lower(), n.lower()).ratio() for n in names]
-    best = int(np.argmax(scores))
-    return best if scores[best] >= 0.6 else None
+def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, int]:
+    """Row index -> arm index, by how well row labels match arm names (0.6 or more).
+
+    The best-matching pairs are taken first, each row and arm once: a row
+    labelled "et" goes to the arm "et", not to "et_b", which is nearly as
+    like it.
+    """
+    pairs = sorted(
+        (
+            (difflib.SequenceMatcher(None, row.label.lower(), name.lower()).ratio(), r, a)
+            for r, row in enumerate(rows)
+            if row.label
+            for a, name in enumerate(names)
+        ),
+        reverse=True,
+    )
+    out: dict[int, int] = {}
+    for score, r, a in pairs:
+        if score >= 0.6 and r not in out and a not in out.values():
+            out[r] = a
+    return out
 
 
 def assign_rows(
@@ -98,9 +112,12 @@ def assign_rows(
     out: dict[int, RiskRow] = {}
     loose: list[RiskRow] = []
     colour_of = {d.colour: i for i, d in enumerate(drafts)}
-    for row in rows:
+    keyless = [i for i, row in enumerate(rows) if row.line.swatch is None]
+    labelled = _by_label([rows[i] for i in keyless], names)
+    by_label = {keyless[r]: a for r, a in labelled.items()}
+    for i, row in enumerate(rows):
         key = row.line.swatch
-        arm = colour_of.get(key.colour) if key is not None else _by_label(row, names)
+        arm = colour_of.get(key.colour) if key is not None else by_label.get(i)
         if arm is None and len(rows) == 1 and len(drafts) == 1:
             arm = 0
         if arm is None or arm in out:

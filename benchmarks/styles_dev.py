@@ -1,0 +1,198 @@
+"""Digitizer accuracy on figure styles unlike figures-dev's, drawn here from kmdata.
+
+figures-dev is drawn by R survminer only. This benchmark draws two-arm kmdata
+sets that are *not* in figures-dev with matplotlib and lifelines in six
+styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
+
+* ``lifelines``: lifelines' defaults: shaded 95 % confidence bands, '+'
+  censor marks, legend in the panel, and ``add_at_risk_counts`` with the
+  arm's name over "At risk", "Censored" and "Events" rows;
+* ``percent``: survival in per cent, a hazard-ratio box inside the panel,
+  '|' censor marks, grid lines, one "At risk" row per arm;
+* ``failure``: cumulative incidence rising from 0;
+* ``bw``: black only, one arm solid and one dashed;
+* ``inline``: no legend: each arm's name written at the end of its curve;
+* ``jpeg``: the ``percent`` figure at 80 % size saved as JPEG of quality 70.
+
+lifelines prints as "at risk" at a tick those still at risk just after it,
+so the true numbers at risk here are the patients with time > t (all at 0).
+The first 12 data sets (by a seeded draw) are the ones the digitizer was
+looked at on (``dev``); the next 12 are held out.
+
+Usage::
+
+    python benchmarks/styles_dev.py [--data DIR] [--out DIR] [--styles a,b] [--sets N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import digitize_dev  # noqa: E402
+
+STYLES = ("lifelines", "percent", "failure", "bw", "inline", "jpeg")
+SEED, PER_HALF = 7, 12
+COLOURS = ("#1f4e9c", "#c0392b")
+
+
+def pick_sets(data: Path) -> list[tuple[str, str]]:
+    """(name, half) of the kmdata two-arm sets not in figures-dev, in a seeded order."""
+    key = pd.read_csv(data / "kmdata" / "kmdata_key.csv")
+    seen = set(json.loads((data / "figures-dev" / "sources.json").read_text()))
+    have = key.name.map(lambda n: (data / "kmdata" / f"{n}.csv").exists())
+    pool = key[have & ~key.name.isin(seen) & (key.NumberOfArms == 2)]
+    names = pool.sample(len(pool), random_state=SEED).name.tolist()[: 2 * PER_HALF]
+    return [(n, "dev" if i < PER_HALF else "held-out") for i, n in enumerate(names)]
+
+
+def _step(x_max: float) -> float:
+    """A tick step giving at most 10 intervals."""
+    for step in (1, 2, 3, 6, 12, 24, 5, 10, 20):
+        if x_max / step <= 10:
+            return float(step)
+    return 50.0
+
+
+def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, Any]:
+    """Draw one figure; returns its x end and risk-table step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+    from matplotlib.ticker import PercentFormatter
+
+    arms = list(dict.fromkeys(ipd.arm))
+    x_max = float(np.quantile(ipd.time, 0.97))
+    step = _step(x_max)
+    x_end = step * int(x_max // step)
+    fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
+    fitters = []
+    for i, arm in enumerate(arms):
+        group = ipd[ipd.arm == arm]
+        fitter = KaplanMeierFitter(label=str(arm)).fit(group.time, group.event)
+        fitters.append(fitter)
+        marks = {"marker": "|", "ms": 6}
+        if style == "lifelines":
+            fitter.plot_survival_function(ax=ax, ci_show=True, show_censors=True)
+        elif style == "failure":
+            fitter.plot_cumulative_density(
+                ax=ax, ci_show=False, show_censors=True, censor_styles=marks, color=COLOURS[i]
+            )
+        else:
+            colour = "black" if style == "bw" else COLOURS[i]
+            fitter.plot_survival_function(
+                ax=ax,
+                ci_show=False,
+                show_censors=True,
+                censor_styles=marks,
+                color=colour,
+                lw=1.6,
+                ls="--" if style == "bw" and i else "-",
+                legend=style != "inline",
+            )
+    if style == "inline":  # each name beside its curve: the upper one above, the lower below
+        at = 0.5 * x_end
+        levels = [float(f.predict(at)) for f in fitters]
+        for i, (arm, level) in enumerate(zip(arms, levels, strict=True)):
+            above = level >= max(levels)
+            ax.text(
+                at,
+                level + (0.06 if above else -0.06),
+                str(arm),
+                color=COLOURS[i],
+                va="bottom" if above else "top",
+            )
+    ax.set_xlim(0, x_end)
+    ax.set_xticks(np.arange(0, x_end + 1e-9, step))
+    ax.set_xlabel(f"Time ({unit})")
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("Cumulative incidence" if style == "failure" else "Survival probability")
+    if style in ("percent", "jpeg"):
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.grid(alpha=0.3)
+        ax.text(0.55, 0.85, "HR 0.82 (95% CI 0.70-0.96)\nlog-rank p=0.01", transform=ax.transAxes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = None if style == "lifelines" else ["At risk"]
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=rows)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    if style == "jpeg":
+        from PIL import Image
+
+        image = Image.open(path).convert("RGB")
+        size = (int(image.width * 0.8), int(image.height * 0.8))
+        image.resize(size, Image.Resampling.LANCZOS).save(path, "JPEG", quality=70)
+    return {"x_end": x_end, "risk_step": step}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Draw the figures (once), read and score them; write the CSV and Markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--styles", default=",".join(STYLES))
+    args = parser.parse_args(argv)
+    import kmipd
+    from kmipd.digitize import digitize
+
+    figures = args.out / "styles"
+    truth = figures / "truth"
+    truth.mkdir(parents=True, exist_ok=True)
+    key = pd.read_csv(args.data / "kmdata" / "kmdata_key.csv").set_index("name")
+    cases = []
+    for name, half in pick_sets(args.data):
+        ipd = pd.read_csv(args.data / "kmdata" / f"{name}.csv")
+        ipd.to_csv(truth / f"{name}.csv", index=False)
+        for style in args.styles.split(","):
+            path = figures / f"{name}-{style}.png"
+            source = render(ipd, str(key.Units[name]), style, path)
+            cases.append((f"{name}-{style}", (name, style, half, path, source)))
+
+    def score(case: tuple[str, str, str, Path, dict[str, Any]]) -> dict[str, Any]:
+        name, style, half, path, source = case
+        row = digitize_dev.score_case(
+            kmipd, lambda: digitize(path), figures, name, source, at_risk_after=True
+        )
+        return {**row, "trial": name, "style": style, "half": half}
+
+    rows = digitize_dev.run_set("styles", cases, score)
+    for row, (_, (name, style, half, _, _)) in zip(rows, cases, strict=True):
+        row.update(trial=name, style=style, half=half)
+    frame = pd.DataFrame(rows)
+    frame.to_csv(args.out / "styles_dev_cases.csv", index=False)
+    text = "\n".join(table(frame)) + "\n"
+    (args.out / "styles_dev.md").write_text(text)
+    print(text)
+    return 0
+
+
+def table(frame: pd.DataFrame) -> list[str]:
+    """Markdown summary by half and by style (the figures-dev columns)."""
+    return [
+        "# Digitizer on other figure styles",
+        "",
+        "Produced by `benchmarks/styles_dev.py`: kmdata two-arm sets not in figures-dev, "
+        "drawn with matplotlib and lifelines (styles in its docstring). `dev`: the sets "
+        "looked at while developing; `held-out`: the others.",
+        "",
+        *digitize_dev.dev_table(frame),
+    ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
