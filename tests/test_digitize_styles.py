@@ -233,3 +233,17 @@ def test_arms_without_a_legend_are_named_from_their_risk_table_rows(
     for arm in result.arms:
         assert arm.curve.arm == arm.name and arm.risk_table is not None
         assert arm.risk_table.arm == arm.name
+
+
+def test_an_arm_first_seen_apart_from_a_curve_drawn_from_the_start_ran_along_it() -> None:
+    from kmipd.digitize._trace import _hidden_start
+
+    cols = 100
+    other = np.linspace(10.0, 60.0, cols)  # image rows: the other curve falls to the right
+    level = np.full(cols, np.nan)
+    level[70:] = 80.0  # the arm is first seen at column 70, well below the other curve
+    assert _hidden_start(other, level, 70, 0, 2.0) == 0
+    late = other.copy()
+    late[:30] = np.nan  # the other curve is not drawn from the start either
+    assert _hidden_start(late, level, 70, 0, 2.0) == 70
+    assert _hidden_start(None, level, 70, 0, 2.0) == 70

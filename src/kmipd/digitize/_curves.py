@@ -187,7 +187,8 @@ def to_curve(
     (cumulative incidence) curve ``F`` is returned as ``1 - F``. A curve whose
     start is hidden (under another curve or the frame) is taken to start at
     survival 1 at time 0 (with a warning if more than 2 % of the axis is hidden
-    and the first visible survival is below 0.9). A last drop that ends
+    and the first visible survival is below 0.9); one traced along another
+    curve before it is seen on its own is warned about too. A last drop that ends
     within a pen width of 0 ends at 0 (the axis hides its foot).
     """
     time = np.maximum(x.value(trace.cols), 0.0)
@@ -199,6 +200,12 @@ def to_curve(
         if survival[-1] <= trace.thickness * pixel / (100.0 if y.percent else 1.0):
             survival[-1] = 0.0
     span = max(float(time[-1]), 1e-9) if time.size else 1.0
+    unseen = float(x.value(float(trace.first_col))) - float(time[0]) if time.size else 0.0
+    if unseen > 0.02 * span and warnings is not None:
+        warnings.append(
+            f"arm {name!r}: the curve is not seen apart from another before time "
+            f"{time[0] + unseen:.4g}; taken to run along it there"
+        )
     if time.size and time[0] > 0:
         if time[0] <= 0.005 * span:
             time[0] = 0.0

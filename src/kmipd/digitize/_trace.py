@@ -327,18 +327,25 @@ def _hidden_start(
 
     Every arm starts at the top left. An arm first seen where it leaves
     another curve, at that curve's level, ran under it until then: back to
-    where that curve is drawn without a break.
+    where that curve is drawn without a break. So, as the best guess, did an
+    arm first seen some way from another curve that is drawn from the start
+    and was at or above the arm's level further left: a same-colour dashed
+    arm is told from the solid one only some way after they part (the caller
+    holds the arm at its first level where the other curve is lower).
     """
     if fallback is None or first <= min_col or not np.isfinite(fallback[first - 1]):
-        return first
-    # the arm leaves the other's stroke at its edge: within both half widths (the other's
-    # pen is not known here; up to about the arm's own)
-    if abs(float(fallback[first - 1]) - float(level[first])) > _EMERGE * (t + 1.0):
         return first
     lead = first
     while lead - 1 >= min_col and np.isfinite(fallback[lead - 1]):
         lead -= 1
-    return lead
+    # the arm leaves the other's stroke at its edge: within both half widths (the other's
+    # pen is not known here; up to about the arm's own)
+    near = _EMERGE * (t + 1.0)
+    if abs(float(fallback[first - 1]) - float(level[first])) <= near:
+        return lead
+    drawn_from_start = lead <= min_col + near
+    was_level = bool(np.any(fallback[lead:first] <= float(level[first]) + near))
+    return lead if drawn_from_start and was_level else first
 
 
 def trace_arm(
