@@ -247,3 +247,12 @@ def test_an_arm_first_seen_apart_from_a_curve_drawn_from_the_start_ran_along_it(
     late[:30] = np.nan  # the other curve is not drawn from the start either
     assert _hidden_start(late, level, 70, 0, 2.0) == 70
     assert _hidden_start(None, level, 70, 0, 2.0) == 70
+
+
+def test_words_side_by_side_on_a_line_are_one_line_of_text() -> None:
+    from kmipd.digitize._curves import _same_line
+
+    hr, ratio = Word(40, 100, 50, 118), Word(41, 123, 50, 160)
+    below, far = Word(55, 100, 65, 140), Word(40, 300, 50, 330)
+    assert _same_line(hr, ratio) and _same_line(ratio, hr)
+    assert not _same_line(hr, below) and not _same_line(hr, far)

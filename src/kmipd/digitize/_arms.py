@@ -14,6 +14,7 @@ __all__ = ["ArmDraft", "choose_arms"]
 
 _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
+_MOSTLY_UNSEEN = 0.5  # an unlisted trace filled in over more than this share is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
 
 
@@ -233,8 +234,9 @@ def choose_arms(
         if _mix_of_listed(colours[k], [colours[d.colour] for d in drafts]):
             continue  # anti-aliased overlap of two listed curves on the background
         late = trace.first_col - left > 0.1 * width
-        if drafts and (late or trace.last_col - trace.first_col < 0.5 * width):
-            continue
+        short = trace.last_col - trace.first_col < 0.5 * width
+        if drafts and (late or short or trace.filled_fraction > _MOSTLY_UNSEEN):
+            continue  # not a curve the legend left out (a frame, text, specks)
         if drafts:
             warnings.append(
                 f"a curve in colour {colours[k].hex} has no legend entry; kept as an unnamed arm"

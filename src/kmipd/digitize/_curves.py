@@ -43,8 +43,8 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
     curve with its censor marks can look like that too, so a candidate
     counts only when no row of it is inked nearly across (dashes) and the
     recogniser reads at least two letters or digits in it that no stroke or
-    cross makes. Solid curves are long connected strokes and never split
-    into words.
+    cross makes, or it sits on a line with such a word. Solid curves are
+    long connected strokes and never split into words.
     """
     from kmipd.digitize._text import read_words
 
@@ -63,11 +63,30 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
     ][:_MOST_CANDIDATES]
     if not candidates:
         return mask
-    for word in read_words(scene.grey, scene.image, candidates):
-        plain = [ch for ch in word.text if ch.isalnum() and ch not in _STROKE_LIKE]
-        if len(plain) >= 2 and word.confidence >= _TEXT_CONFIDENCE:
+    read = read_words(scene.grey, scene.image, candidates)
+    text = [
+        word.confidence >= _TEXT_CONFIDENCE
+        and len([ch for ch in word.text if ch.isalnum() and ch not in _STROKE_LIKE]) >= 2
+        for word in read
+    ]
+    grown = True
+    while grown:  # a short word ("HR") on a line of text is text too
+        grown = False
+        for i, word in enumerate(read):
+            if not text[i] and any(t and _same_line(word, read[j]) for j, t in enumerate(text)):
+                text[i] = grown = True
+    for word, is_text in zip(read, text, strict=True):
+        if is_text:
             mask[word.row0 - 1 : word.row1 + 1, word.col0 - 1 : word.col1 + 1] = True
     return mask
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    """Whether two words sit side by side on one line of text."""
+    overlap = min(a.row1, b.row1) - max(a.row0, b.row0)
+    gap = max(a.col0, b.col0) - min(a.col1, b.col1)
+    height = max(a.height, b.height)
+    return overlap >= 0.5 * min(a.height, b.height) and gap <= 1.5 * height
 
 
 def _inside(word: Word, scene: Scene) -> bool:
@@ -187,8 +206,8 @@ def to_curve(
     (cumulative incidence) curve ``F`` is returned as ``1 - F``. A curve whose
     start is hidden (under another curve or the frame) is taken to start at
     survival 1 at time 0 (with a warning if more than 2 % of the axis is hidden
-    and the first visible survival is below 0.9); one traced along another
-    curve before it is seen on its own is warned about too. A last drop that ends
+    and the first visible survival is below 0.9); so is one traced along
+    another curve before it is seen on its own. A last drop that ends
     within a pen width of 0 ends at 0 (the axis hides its foot).
     """
     time = np.maximum(x.value(trace.cols), 0.0)
@@ -201,7 +220,9 @@ def to_curve(
             survival[-1] = 0.0
     span = max(float(time[-1]), 1e-9) if time.size else 1.0
     unseen = float(x.value(float(trace.first_col))) - float(time[0]) if time.size else 0.0
-    if unseen > 0.02 * span and warnings is not None:
+    seen_at = np.searchsorted(time, time[0] + unseen) if time.size else 0
+    low = time.size and survival[min(seen_at, time.size - 1)] < 0.9
+    if unseen > 0.02 * span and low and warnings is not None:
         warnings.append(
             f"arm {name!r}: the curve is not seen apart from another before time "
             f"{time[0] + unseen:.4g}; taken to run along it there"
