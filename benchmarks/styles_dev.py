@@ -21,7 +21,7 @@ looked at on (``dev``); the next 12 are held out.
 
 Usage::
 
-    python benchmarks/styles_dev.py [--data DIR] [--out DIR] [--styles a,b] [--sets N]
+    python benchmarks/styles_dev.py [--data DIR] [--out DIR] [--styles a,b]
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     arms = list(dict.fromkeys(ipd.arm))
     x_max = float(np.quantile(ipd.time, 0.97))
     step = _step(x_max)
-    x_end = step * int(x_max // step)
+    x_end = step * max(1, int(x_max // step))
     fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
     fitters = []
     for i, arm in enumerate(arms):

@@ -18,7 +18,7 @@ import pytest
 from kmipd.digitize import DigitizationResult, digitize
 from kmipd.digitize._risk import RiskLine, RiskRow
 from kmipd.digitize._scene import _fills, _pen
-from kmipd.digitize._tables import _measure, regroup
+from kmipd.digitize._tables import count_kind, regroup
 from kmipd.digitize._text import Word
 
 FIGURES = Path(__file__).parent / "data" / "figures"
@@ -158,12 +158,15 @@ def test_regroup_leaves_rows_labelled_by_arm_alone() -> None:
         ("Censored", "other"),
         ("Events", "other"),
         ("Deaths", "other"),
+        ("No. of events", "other"),
+        ("Cumulative events", "other"),
+        ("n censored", "other"),
         ("Placebo", None),
         ("Risk group 1", None),
     ],
 )
 def test_measure_labels(label: str, kind: str | None) -> None:
-    assert _measure(label) == kind
+    assert count_kind(label) == kind
 
 
 def test_pen_is_the_commonest_vertical_run() -> None:
@@ -197,9 +200,12 @@ def test_rows_go_to_the_arm_whose_name_matches_best() -> None:
     rows = [RiskRow(lines[0], "et", ()), RiskRow(lines[1], "et_b", ())]
     drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
     warnings_: list[str] = []
-    assigned = assign_rows(rows, drafts, ["et_b", "et"], warnings_)
+    # "et" is nearly as like "et_b" (0.67) as "et_b" itself: the better pair goes first
+    assigned = assign_rows(rows, drafts, ["et_b", "arm 2"], warnings_)
     assert assigned[0].label == "et_b" and assigned[1].label == "et"
-    assert not warnings_
+    assert warnings_ == [
+        "risk-table rows given to arms by position (1 row(s)); check the arm order"
+    ]
 
 
 def test_arms_without_a_legend_are_named_from_their_risk_table_rows(
@@ -229,10 +235,35 @@ def test_arms_without_a_legend_are_named_from_their_risk_table_rows(
     fig.savefig(tmp_path / "no_legend.png")
     plt.close(fig)
     result = digitize(tmp_path / "no_legend.png")
-    assert sorted(a.name for a in result.arms) == ["control_arm", "treatment_arm"]
-    for arm in result.arms:
-        assert arm.curve.arm == arm.name and arm.risk_table is not None
-        assert arm.risk_table.arm == arm.name
+    # two rows given by position could be swapped: the arms keep neutral names
+    assert sorted(a.name for a in result.arms) == ["arm 1", "arm 2"]
+    assert any("by position" in w for w in result.warnings)
+
+
+def test_the_one_arm_no_legend_names_takes_its_name_from_its_row() -> None:
+    from kmipd.digitize._digitize import _names_from_rows
+    from kmipd.digitize._result import ArmResult
+    from kmipd.types import CensorMarks, Curve
+
+    def arm(name: str, label: str | None) -> ArmResult:
+        curve = Curve(time=np.array([0.0, 1.0]), survival=np.array([1.0, 0.5]), arm=name)
+        return ArmResult(
+            name, curve, CensorMarks(np.zeros(0), arm=name), None, (0, 0, 0), label=label
+        )
+
+    lines = [_line(10, "Drug", "A", "50"), _line(20, "Placebo", "48")]
+    rows = {0: RiskRow(lines[0], "Drug A", ()), 1: RiskRow(lines[1], "Placebo", ())}
+    notes = ["arm 'arm 2': the curve is hidden before time 3; taken to start at survival 1"]
+    out = _names_from_rows(
+        [arm("Drug A", "Drug A"), arm("arm 2", None)], rows, frozenset(), {1}, notes
+    )
+    assert [a.name for a in out] == ["Drug A", "Placebo"]
+    assert out[1].curve.arm == "Placebo" and out[1].censor_marks.arm == "Placebo"
+    assert notes[0].startswith("arm 'Placebo'")
+    guessed = _names_from_rows(
+        [arm("arm 1", None), arm("arm 2", None)], rows, frozenset(), {0, 1}, []
+    )
+    assert [a.name for a in guessed] == ["arm 1", "arm 2"]
 
 
 def test_an_arm_first_seen_apart_from_a_curve_drawn_from_the_start_ran_along_it() -> None:
@@ -247,6 +278,8 @@ def test_an_arm_first_seen_apart_from_a_curve_drawn_from_the_start_ran_along_it(
     late[:30] = np.nan  # the other curve is not drawn from the start either
     assert _hidden_start(late, level, 70, 0, 2.0) == 70
     assert _hidden_start(None, level, 70, 0, 2.0) == 70
+    below = np.linspace(90.0, 120.0, cols)  # the other curve lies below the arm throughout
+    assert _hidden_start(below, level, 70, 0, 2.0) == 70
 
 
 def test_words_side_by_side_on_a_line_are_one_line_of_text() -> None:
@@ -256,3 +289,9 @@ def test_words_side_by_side_on_a_line_are_one_line_of_text() -> None:
     below, far = Word(55, 100, 65, 140), Word(40, 300, 50, 330)
     assert _same_line(hr, ratio) and _same_line(ratio, hr)
     assert not _same_line(hr, below) and not _same_line(hr, far)
+
+
+def test_a_lone_at_risk_row_is_not_named_after_the_axis_title() -> None:
+    lines = [_line(10, "Time", "(months)"), _line(20, "No.", "at", "risk", "100", "80")]
+    rows = [RiskRow(lines[1], "No. at risk", ())]
+    assert regroup(rows, lines) == (rows, 0)

@@ -18,6 +18,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 _TEXT_HEIGHT = (0.6, 1.6)  # heights of a word of text, in tick-label heights
 _TEXT_WIDTH = 1.2  # a word of text is at least this many times as wide as tall
+_INKED = 0.3  # ink strength of a pixel that is part of a stroke
 _RULE_SHARE = 0.9  # share of a word's width inked along one row that makes it a dashed line
 _MOST_CANDIDATES = 40  # words inside the panel read at most
 _STROKE_LIKE = "1lIiTtHhLJj"  # characters a dash, tick or cross may be read as
@@ -43,8 +44,8 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
     curve with its censor marks can look like that too, so a candidate
     counts only when no row of it is inked nearly across (dashes) and the
     recogniser reads at least two letters or digits in it that no stroke or
-    cross makes, or it sits on a line with such a word. Solid curves are
-    long connected strokes and never split into words.
+    cross makes, or it has one such letter beside such a word. Solid curves
+    are long connected strokes and never split into words.
     """
     from kmipd.digitize._text import read_words
 
@@ -69,12 +70,11 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
         and len([ch for ch in word.text if ch.isalnum() and ch not in _STROKE_LIKE]) >= 2
         for word in read
     ]
-    grown = True
-    while grown:  # a short word ("HR") on a line of text is text too
-        grown = False
-        for i, word in enumerate(read):
-            if not text[i] and any(t and _same_line(word, read[j]) for j, t in enumerate(text)):
-                text[i] = grown = True
+    sure = list(text)
+    for i, word in enumerate(read):  # a short word ("HR") beside a sure word of text is text
+        letters = [ch for ch in word.text if ch.isalnum() and ch not in _STROKE_LIKE]
+        beside = any(t and _same_line(word, read[j]) for j, t in enumerate(sure))
+        text[i] = text[i] or (beside and bool(letters))
     for word, is_text in zip(read, text, strict=True):
         if is_text:
             mask[word.row0 - 1 : word.row1 + 1, word.col0 - 1 : word.col1 + 1] = True
@@ -90,6 +90,7 @@ def _same_line(a: Word, b: Word) -> bool:
 
 
 def _inside(word: Word, scene: Scene) -> bool:
+    """Whether a word lies inside the plot panel."""
     frame = scene.frame
     return (
         word.col0 > frame.left
@@ -101,7 +102,8 @@ def _inside(word: Word, scene: Scene) -> bool:
 
 def _has_rule(box: FloatArray) -> bool:
     """Whether one row of a box is inked across nearly all of its width (a dashed line)."""
-    return bool(box.size) and float(np.max(np.mean(box >= 0.3, axis=1))) >= _RULE_SHARE
+    inked = box >= _INKED
+    return bool(box.size) and float(np.max(np.mean(inked, axis=1))) >= _RULE_SHARE
 
 
 def is_rising(coverage: FloatArray) -> bool:
@@ -206,8 +208,9 @@ def to_curve(
     (cumulative incidence) curve ``F`` is returned as ``1 - F``. A curve whose
     start is hidden (under another curve or the frame) is taken to start at
     survival 1 at time 0 (with a warning if more than 2 % of the axis is hidden
-    and the first visible survival is below 0.9); so is one traced along
-    another curve before it is seen on its own. A last drop that ends
+    and the first visible survival is below 0.9). A curve the tracer took
+    along another curve before it is seen on its own (see ``_trace``) is
+    warned about on the same terms. A last drop that ends
     within a pen width of 0 ends at 0 (the axis hides its foot).
     """
     time = np.maximum(x.value(trace.cols), 0.0)
@@ -221,7 +224,7 @@ def to_curve(
     span = max(float(time[-1]), 1e-9) if time.size else 1.0
     unseen = float(x.value(float(trace.first_col))) - float(time[0]) if time.size else 0.0
     seen_at = np.searchsorted(time, time[0] + unseen) if time.size else 0
-    low = time.size and survival[min(seen_at, time.size - 1)] < 0.9
+    low = bool(time.size) and survival[min(seen_at, time.size - 1)] < 0.9
     if unseen > 0.02 * span and low and warnings is not None:
         warnings.append(
             f"arm {name!r}: the curve is not seen apart from another before time "

@@ -17,10 +17,10 @@ from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
-from kmipd.digitize._risk import label_step, snap_time, tick_values
+from kmipd.digitize._risk import RiskRow, label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
-from kmipd.digitize._tables import assign_rows, regroup, to_table
+from kmipd.digitize._tables import assign_rows, count_kind, regroup, to_table
 from kmipd.digitize._trace import Trace
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
@@ -209,7 +209,7 @@ def _with_tables(
     (arms ``beside``), as a curve often crosses such a name while the table's
     labels stand on clear paper.
     """
-    rows, other = regroup(read_rows(text.lines, x_axis, text.ink, text.ticks), text.lines)
+    rows, other = regroup(read_rows(text.lines, x_axis, text.ink, text.ticks), text.lines, text.ink)
     if other:
         warnings.append(
             f"{other} table row(s) of other counts (censored, events) are not numbers at risk "
@@ -218,20 +218,48 @@ def _with_tables(
     if not rows:
         warnings.append("no numbers-at-risk table found under the plot")
         return results
-    assigned = assign_rows(rows, drafts, [r.name for r in results], warnings)
+    guessed: set[int] = set()
+    assigned = assign_rows(rows, drafts, [r.name for r in results], warnings, guessed)
     out = list(results)
     for i, row in assigned.items():
         table, confidence = to_table(row, results[i].name, warnings)
         conf = dict(results[i].confidence, risk_table=round(confidence, 3))
         out[i] = replace(results[i], risk_table=table, confidence=conf, risk_cells=row.cells)
-        taken = {r.name for r in out}
-        weak = out[i].label is None or i in beside
-        if name_from_rows and weak and row.label and row.label not in taken - {out[i].name}:
-            out[i] = _renamed(out[i], row.label)
+    if name_from_rows:
+        out = _names_from_rows(out, assigned, beside, guessed, warnings)
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
     warnings.extend(_missing_numbers(out, x_axis))
+    return out
+
+
+def _names_from_rows(
+    results: list[ArmResult],
+    assigned: dict[int, RiskRow],
+    beside: frozenset[int],
+    guessed: set[int],
+    warnings: list[str],
+) -> list[ArmResult]:
+    """Arms no legend named, named from the labels of their risk-table rows.
+
+    A name read beside a curve gives way too (``beside``). A row given to its
+    arm by position names it only when it was the one row so given (else the
+    names could be swapped). Warnings already written follow the new names.
+    """
+    out = list(results)
+    kept = {r.name for i, r in enumerate(results) if r.label is not None and i not in beside}
+    for i, row in assigned.items():
+        weak = results[i].label is None or i in beside
+        sure = i not in guessed or len(guessed) == 1
+        new = row.label
+        if not (weak and sure and new) or new in kept or count_kind(new) is not None:
+            kept.add(results[i].name)
+            continue
+        old = results[i].name
+        out[i] = _renamed(results[i], new)
+        kept.add(new)
+        warnings[:] = [w.replace(f"arm {old!r}", f"arm {new!r}") for w in warnings]
     return out
 
 

@@ -51,7 +51,8 @@ class ArmResult:
     Attributes
     ----------
     name : str
-        Legend label if read, else ``"arm 1"``, ``"arm 2"``, ...
+        Legend label if read; else the label of the arm's risk-table row, or
+        a label written beside its curve; else ``"arm 1"``, ``"arm 2"``, ...
     curve : Curve
         Step corners of the curve (time, survival in [0, 1]).
     censor_marks : CensorMarks

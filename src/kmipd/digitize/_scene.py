@@ -176,11 +176,12 @@ def _fills(
     square = np.ones((side, side), dtype=np.uint8)
     edge = np.ones((3, 3), dtype=np.uint8)
     out = np.zeros(labels.shape, dtype=bool)
+    pen = (side - 1) // 2
     for k in range(len(colours)):
         mine = labels == k
         pale = mine if strength[k] < _PALE_COLOUR else mine & (coverage < _PALE_COVERAGE)
-        if int(pale.sum()) < side * side:
-            continue
+        if int(pale.sum()) < side * side or _pen(pale) <= pen:
+            continue  # too little, or drawn in strokes no wider than a pen (a pale curve)
         solid = cv2.morphologyEx(pale.astype(np.uint8), cv2.MORPH_OPEN, square)
         wash = cv2.dilate(solid, edge, iterations=2).astype(bool) & pale
         if strength[k] < _PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():

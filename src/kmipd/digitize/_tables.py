@@ -7,19 +7,23 @@ import re
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from kmipd.digitize._arms import ArmDraft
 from kmipd.digitize._risk import RiskLine, RiskRow
+from kmipd.digitize._text import fix_letters, join_words
 from kmipd.types import RiskTable
 
-__all__ = ["assign_rows", "regroup", "to_table"]
+__all__ = ["assign_rows", "count_kind", "regroup", "to_table"]
 
 # row labels that name what a row counts, not the arm (tables grouped by arm)
 _AT_RISK = re.compile(r"(no\.?|number|n|patients|subjects)?\s*(at|@)\s*risk")
-_OTHER_COUNT = re.compile(r"(no\.?|number)?\s*(censored|events?|deaths?|died|progressed)")
+_OTHER_COUNT = re.compile(
+    r"(no\.?( of)?|number( of)?|n|cumulative)?\s*(censored|events?|deaths?|died|progressed)"
+)
 
 
-def _measure(label: str) -> str | None:
+def count_kind(label: str) -> str | None:
     """'at risk' or 'other' if a row label names a count, not an arm (None otherwise)."""
     text = " ".join(label.lower().replace(":", " ").split())
     if _AT_RISK.fullmatch(text):
@@ -27,13 +31,18 @@ def _measure(label: str) -> str | None:
     return "other" if _OTHER_COUNT.fullmatch(text) else None
 
 
-def regroup(rows: list[RiskRow], lines: list[RiskLine]) -> tuple[list[RiskRow], int]:
+def regroup(
+    rows: list[RiskRow], lines: list[RiskLine], ink: npt.NDArray[np.float64] | None = None
+) -> tuple[list[RiskRow], int]:
     """Rows of a table grouped by arm, each labelled with its group's heading.
 
     Some tables (lifelines' ``add_at_risk_counts``) print each arm's name on
     a line of its own, then rows labelled "At risk", "Censored", "Events".
-    An "At risk" row takes the name from the nearest text line above it that
-    holds no numbers; rows of other counts are set aside.
+    When a table has rows of other counts, or several "At risk" rows, an "At
+    risk" row takes its name from the heading: the nearest text line above
+    it, below the row before it, that holds no number and names no count
+    (``ink`` helps read a faint underscore in it). Rows of other counts are
+    set aside; an "At risk" row with no heading keeps no label.
 
     Returns
     -------
@@ -42,25 +51,37 @@ def regroup(rows: list[RiskRow], lines: list[RiskLine]) -> tuple[list[RiskRow], 
     set_aside : int
         How many rows of other counts were set aside.
     """
-    kinds = [_measure(row.label) for row in rows]
-    if not any(kinds):
+    kinds = [count_kind(row.label) for row in rows]
+    if "other" not in kinds and kinds.count("at risk") < 2:
         return rows, 0
-    numbered = {id(row.line) for row in rows}
     order = sorted(lines, key=lambda line: line.row)
+    tops = sorted(row.line.row for row in rows)
     out = []
     for row, kind in zip(rows, kinds, strict=True):
         if kind == "other":
             continue
         if kind == "at risk":
-            above = [
-                line
-                for line in order
-                if line.row < row.line.row and id(line) not in numbered and line.words
-            ]
-            if above:
-                row = replace(row, label=" ".join(w.text for w in above[-1].words))
+            row = replace(row, label=_heading(row, order, tops, ink))
         out.append(row)
     return out, kinds.count("other")
+
+
+def _heading(
+    row: RiskRow,
+    lines: list[RiskLine],
+    tops: list[float],
+    ink: npt.NDArray[np.float64] | None,
+) -> str:
+    """The text of the line right above a row and below the row before it ('' if none)."""
+    earlier = [t for t in tops if t < row.line.row]
+    floor = earlier[-1] if earlier else -np.inf
+    above = [line for line in lines if floor < line.row < row.line.row and line.words]
+    if not above:
+        return ""
+    words = list(above[-1].words)
+    text = fix_letters(join_words(words, ink))
+    numeric = any(re.fullmatch(r"\d+", w.text.strip()) for w in words)
+    return "" if numeric or count_kind(text) is not None else text
 
 
 def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, int]:
@@ -74,10 +95,10 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, int]:
         (
             (difflib.SequenceMatcher(None, row.label.lower(), name.lower()).ratio(), r, a)
             for r, row in enumerate(rows)
-            if row.label
+            if row.label and count_kind(row.label) is None
             for a, name in enumerate(names)
         ),
-        reverse=True,
+        key=lambda p: (-p[0], p[1], p[2]),  # ties: the earlier row, then the earlier arm
     )
     out: dict[int, int] = {}
     for score, r, a in pairs:
@@ -87,7 +108,11 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, int]:
 
 
 def assign_rows(
-    rows: list[RiskRow], drafts: list[ArmDraft], names: list[str], warnings: list[str]
+    rows: list[RiskRow],
+    drafts: list[ArmDraft],
+    names: list[str],
+    warnings: list[str],
+    guessed: set[int] | None = None,
 ) -> dict[int, RiskRow]:
     """Which risk-table row belongs to which arm (by index into ``drafts``).
 
@@ -104,6 +129,8 @@ def assign_rows(
         Arm names, in the order of ``drafts``.
     warnings : list of str
         Appended to.
+    guessed : set of int, optional
+        Receives the arms given a row by position.
 
     Returns
     -------
@@ -128,6 +155,8 @@ def assign_rows(
     if loose and len(loose) == len(free):
         for i, row in zip(free, loose, strict=True):
             out[i] = row
+        if guessed is not None:
+            guessed.update(free)
         warnings.append(
             f"risk-table rows given to arms by position ({len(loose)} row(s)); check the arm order"
         )
