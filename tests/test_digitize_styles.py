@@ -295,3 +295,12 @@ def test_a_lone_at_risk_row_is_not_named_after_the_axis_title() -> None:
     lines = [_line(10, "Time", "(months)"), _line(20, "No.", "at", "risk", "100", "80")]
     rows = [RiskRow(lines[1], "No. at risk", ())]
     assert regroup(rows, lines) == (rows, 0)
+
+
+def test_no_fills_where_every_colour_is_pale() -> None:
+    from kmipd.digitize._colours import InkColour
+
+    labels = np.full((60, 60), -1, dtype=np.int64)
+    labels[10:50, 10:50] = 0  # a thick light-grey stroke, the only colour
+    fill = _fills(labels, np.ones((60, 60)), [InkColour((190, 190, 190), 900)], np.full(3, 255))
+    assert not fill.any()

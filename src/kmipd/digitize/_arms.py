@@ -14,8 +14,7 @@ __all__ = ["ArmDraft", "choose_arms"]
 
 _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
-_MOSTLY_UNSEEN = 0.5  # a pale unlisted trace filled in over more than this share is no arm
-_PALE_LIGHTNESS = 70.0  # CIE L* above which a colour is pale
+_MOSTLY_UNSEEN = 0.5  # an unlisted trace filled in over more than this share is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
 
 
@@ -83,11 +82,6 @@ def _is_speck_of(trace: Trace, colour: InkColour, arm: ArmDraft, colours: list[I
         and colour.pixels <= _SHADE_SHARE * main.pixels
         and _coincides(trace, arm.trace)
     )
-
-
-def _pale(colour: InkColour) -> bool:
-    """Whether a colour is light (a frame or wash, seldom a curve's pen)."""
-    return bool(to_lab(np.array(colour.rgb, np.uint8))[0] > _PALE_LIGHTNESS)
 
 
 def _is_minor_key(arm: ArmDraft, colours: list[InkColour], k: int, trace: Trace) -> bool:
@@ -241,9 +235,14 @@ def choose_arms(
             continue  # anti-aliased overlap of two listed curves on the background
         late = trace.first_col - left > 0.1 * width
         short = trace.last_col - trace.first_col < 0.5 * width
-        faint = trace.filled_fraction > _MOSTLY_UNSEEN and _pale(colours[k])
-        if drafts and (late or short or faint):
-            continue  # not a curve the legend left out (a frame, text, specks)
+        if drafts and (late or short):
+            continue  # not a curve the legend left out (text, specks)
+        if drafts and trace.filled_fraction > _MOSTLY_UNSEEN:
+            warnings.append(
+                f"a trace in colour {colours[k].hex}, mostly gaps, has no legend entry and was "
+                "left out as a frame or specks; check the overlay"
+            )
+            continue
         if drafts:
             warnings.append(
                 f"a curve in colour {colours[k].hex} has no legend entry; kept as an unnamed arm"

@@ -164,7 +164,8 @@ def _fills(
     in a solid square of twice the pen's width; a band is mostly such
     squares. Pale pixels in such squares, and the pale pixels touching them
     (the band's anti-aliased edge), are fill; so is every pixel of a pale
-    colour that is mostly fill (a band's narrow slivers).
+    colour that is mostly fill (a band's narrow slivers). With no strong
+    pen in the panel nothing is fill: the pale colours are the curves.
     """
     import cv2
 
@@ -172,16 +173,17 @@ def _fills(
         float(np.max(np.abs(np.subtract(c.rgb, background, dtype=float)))) / 255 for c in colours
     ]
     pens = np.flatnonzero(np.array(strength) >= _PALE_COLOUR)
+    if not pens.size:  # every curve is pale: a wash cannot be told from a pen
+        return np.zeros(labels.shape, dtype=bool)
     side = max(_FILL_SQUARE, 2 * _pen(np.isin(labels, pens) & (coverage >= _PALE_COVERAGE)) + 1)
     square = np.ones((side, side), dtype=np.uint8)
     edge = np.ones((3, 3), dtype=np.uint8)
     out = np.zeros(labels.shape, dtype=bool)
-    pen = (side - 1) // 2
     for k in range(len(colours)):
         mine = labels == k
         pale = mine if strength[k] < _PALE_COLOUR else mine & (coverage < _PALE_COVERAGE)
-        if int(pale.sum()) < side * side or _pen(pale) <= pen:
-            continue  # too little, or drawn in strokes no wider than a pen (a pale curve)
+        if int(pale.sum()) < side * side:
+            continue
         solid = cv2.morphologyEx(pale.astype(np.uint8), cv2.MORPH_OPEN, square)
         wash = cv2.dilate(solid, edge, iterations=2).astype(bool) & pale
         if strength[k] < _PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
