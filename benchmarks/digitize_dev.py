@@ -126,7 +126,8 @@ def visible_truth(
 def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
     """kmipd.reconstruct on what was read, as ``kmipd extract`` does (warnings silenced).
 
-    The curves, the risk tables and the censor marks read are all used.
+    The curves, the risk tables, the censor marks and the event totals read
+    (from a table row of events) are all used.
     """
     marks = {name: m for name, m in result.censor_marks.items() if len(m)}
     with warnings.catch_warnings():
@@ -135,6 +136,7 @@ def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
             result.curves,
             risk_table=result.risk_tables or None,
             censor_marks=marks or None,
+            events=getattr(result, "events", None) or None,
             warn=False,
         )
     return rec.ipd

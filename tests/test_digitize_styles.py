@@ -10,6 +10,7 @@ data each figure was drawn from.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +102,9 @@ def test_risk_table_grouped_by_arm_gives_the_at_risk_rows(
         assert list(arm.risk_table.time) == list(ticks)
         assert list(arm.risk_table.n_at_risk) == printed
     assert any("other counts" in w for w in result.warnings)
+    for arm, (time, event) in zip(result.arms, data.values(), strict=True):
+        assert arm.events == int(np.sum(event[time <= 60]))  # the Events row at the last tick
+    assert result.events == {a.name: a.events for a in result.arms}
 
 
 def test_text_in_the_panel_is_no_arm_in_a_small_jpeg() -> None:
@@ -138,15 +142,16 @@ def test_regroup_names_at_risk_rows_by_their_heading_and_sets_other_counts_aside
     ]
     rows = [RiskRow(lines[i], label, ()) for i, label in ((1, "At risk"), (2, "Censored"))]
     rows += [RiskRow(lines[i], label, ()) for i, label in ((4, "At risk:"), (5, "Events"))]
-    out, aside = regroup(rows, lines)
+    out, aside, events = regroup(rows, lines)
     assert [r.label for r in out] == ["Drug A", "Placebo"]
     assert aside == 2
+    assert [r.label for r in events] == ["Placebo"]  # the events row of the second group
 
 
 def test_regroup_leaves_rows_labelled_by_arm_alone() -> None:
     lines = [_line(10, "Number", "at", "risk"), _line(20, "Drug", "A", "50"), _line(30, "B", "9")]
     rows = [RiskRow(lines[1], "Drug A", ()), RiskRow(lines[2], "B", ())]
-    assert regroup(rows, lines) == (rows, 0)
+    assert regroup(rows, lines) == (rows, 0, [])
 
 
 @pytest.mark.parametrize(
@@ -155,12 +160,12 @@ def test_regroup_leaves_rows_labelled_by_arm_alone() -> None:
         ("At risk", "at risk"),
         ("No. at risk", "at risk"),
         ("Number at risk:", "at risk"),
-        ("Censored", "other"),
-        ("Events", "other"),
-        ("Deaths", "other"),
-        ("No. of events", "other"),
-        ("Cumulative events", "other"),
-        ("n censored", "other"),
+        ("Censored", "censored"),
+        ("Events", "events"),
+        ("Deaths", "events"),
+        ("No. of events", "events"),
+        ("Cumulative events", "events"),
+        ("n censored", "censored"),
         ("Placebo", None),
         ("Risk group 1", None),
     ],
@@ -294,7 +299,7 @@ def test_words_side_by_side_on_a_line_are_one_line_of_text() -> None:
 def test_a_lone_at_risk_row_is_not_named_after_the_axis_title() -> None:
     lines = [_line(10, "Time", "(months)"), _line(20, "No.", "at", "risk", "100", "80")]
     rows = [RiskRow(lines[1], "No. at risk", ())]
-    assert regroup(rows, lines) == (rows, 0)
+    assert regroup(rows, lines) == (rows, 0, [])
 
 
 def test_no_fills_where_every_colour_is_pale() -> None:
@@ -304,3 +309,29 @@ def test_no_fills_where_every_colour_is_pale() -> None:
     labels[10:50, 10:50] = 0  # a thick light-grey stroke, the only colour
     fill = _fills(labels, np.ones((60, 60)), [InkColour((190, 190, 190), 900)], np.full(3, 255))
     assert not fill.any()
+
+
+def test_events_row_total_needs_rising_counts_and_a_table_to_the_curves_end() -> None:
+    from kmipd.digitize._digitize import _events_by_end
+    from kmipd.digitize._result import ArmResult, RiskCell
+    from kmipd.types import CensorMarks, Curve, RiskTable
+
+    curve = Curve(time=np.array([0.0, 20.0, 24.0]), survival=np.array([1.0, 0.6, 0.6]), arm="A")
+    table = RiskTable(time=np.array([0.0, 12.0, 24.0]), n_at_risk=np.array([50, 30, 20]), arm="A")
+    arm = ArmResult("A", curve, CensorMarks(np.zeros(0), arm="A"), table, (0, 0, 0))
+
+    def row(values: list[int]) -> RiskRow:
+        cells = tuple(
+            RiskCell(0.0, 0.0, str(v), v, t, 0.99)
+            for v, t in zip(values, [0.0, 12.0, 24.0], strict=True)
+        )
+        return RiskRow(_line(10, "Events"), "A", cells)
+
+    notes: list[str] = []
+    assert _events_by_end(row([0, 12, 19]), arm, notes) == 19
+    assert _events_by_end(row([0, 12, 9]), arm, notes) is None  # counts fall: misread
+    short = replace(
+        arm, risk_table=RiskTable(time=np.array([0.0, 12.0]), n_at_risk=np.array([50, 30]), arm="A")
+    )
+    assert _events_by_end(row([0, 12, 19]), short, notes) is None  # table stops at 12 of 24
+    assert len(notes) == 3

@@ -199,7 +199,7 @@ def _arm_data(
                 {arm_id: given.curve},
                 risk_table=None if given.risk_table is None else {arm_id: given.risk_table},
                 n=None if arm.n is None else {arm_id: arm.n},
-                events=None if arm.events is None else {arm_id: arm.events},
+                events=_events(arm.events, given.events, arm_id),
                 censor_marks=None if given.censor_marks is None else {arm_id: given.censor_marks},
                 warn=True,
             )
@@ -211,6 +211,12 @@ def _arm_data(
         data[arm_id] = (np.asarray(rebuilt.time, float), np.asarray(rebuilt.event, np.int64))
         diagnostics[arm_id] = rebuilt.diagnostics.to_dict()
     return data, diagnostics
+
+
+def _events(given: int | None, read: int | None, arm_id: str) -> dict[str, int] | None:
+    """The arm's event total: the study file's, else the one its figure's table gives."""
+    total = given if given is not None else read
+    return None if total is None else {arm_id: total}
 
 
 def _follow_up_notes(study: Study, data: ArmData) -> list[str]:

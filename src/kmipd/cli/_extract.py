@@ -189,6 +189,8 @@ def _extract(
     for option in ("n", "events"):
         if option in extras:
             kwargs[option] = _match(extras[option], arms, f"--{option}")
+    if digitized.events:  # a table row of events; --events wins arm by arm
+        kwargs["events"] = {**digitized.events, **kwargs.get("events", {})}
     try:
         result = reconstruct(digitized.curves, warn=False, **kwargs)
     except KmipdError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
 from typing import Any
@@ -20,7 +21,13 @@ from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import RiskRow, label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
-from kmipd.digitize._tables import assign_rows, count_kind, regroup, to_table
+from kmipd.digitize._tables import (
+    MIN_CELL_CONFIDENCE,
+    assign_rows,
+    count_kind,
+    regroup,
+    to_table,
+)
 from kmipd.digitize._trace import Trace
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
@@ -30,6 +37,7 @@ __all__ = ["digitize"]
 SMALL_FIGURE = 1_000_000
 """Pixels up to which a figure whose axes cannot be read is read again at twice its size."""
 
+_END_SHARE = 0.02  # a table time this close (share of the curve's end time) to it is at it
 _HELP = "give the axis ranges with --x-range and --y-range (x_range=, y_range= in Python)"
 
 
@@ -209,11 +217,12 @@ def _with_tables(
     (arms ``beside``), as a curve often crosses such a name while the table's
     labels stand on clear paper.
     """
-    rows, other = regroup(read_rows(text.lines, x_axis, text.ink, text.ticks), text.lines, text.ink)
+    read = read_rows(text.lines, x_axis, text.ink, text.ticks)
+    rows, other, event_rows = regroup(read, text.lines, text.ink)
     if other:
         warnings.append(
-            f"{other} table row(s) of other counts (censored, events) are not numbers at risk "
-            "and were not used"
+            f"{other} table row(s) of other counts (censored, events) are not numbers at risk; "
+            "a row of events, when read surely, gives its arm's event total"
         )
     if not rows:
         warnings.append("no numbers-at-risk table found under the plot")
@@ -227,11 +236,52 @@ def _with_tables(
         out[i] = replace(results[i], risk_table=table, confidence=conf, risk_cells=row.cells)
     if name_from_rows:
         out = _names_from_rows(out, assigned, beside, guessed, warnings)
+    for i, row in assigned.items():
+        events = next((r for r in event_rows if row.label and r.label == row.label), None)
+        if events is not None:
+            out[i] = replace(out[i], events=_events_by_end(events, out[i], warnings))
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
     warnings.extend(_missing_numbers(out, x_axis))
     return out
+
+
+def _events_by_end(row: RiskRow, arm: ArmResult, warnings: list[str]) -> int | None:
+    """Events up to the arm's last risk-table time, from a row of cumulative events.
+
+    ``reconstruct`` takes an event total over the curve and the numbers at
+    risk, which may go on where the curve is hidden; the count at the
+    table's last time is that total when that time is not before the
+    curve's end (2 % leeway). The counts read up to it must never fall;
+    otherwise None, with a warning.
+    """
+    table = arm.risk_table
+    end = float(arm.curve.time[-1])
+    cells = {
+        float(c.time): int(c.value)
+        for c in row.cells
+        if c.value is not None
+        and c.time is not None
+        and c.time >= 0
+        and c.confidence >= MIN_CELL_CONFIDENCE
+    }
+    last = None if table is None else float(table.time[-1])
+    if last is None or last < end * (1 - _END_SHARE):
+        warnings.append(
+            f"arm {arm.name!r}: the table ends before the curve's end ({end:g}); its events "
+            "row is not used"
+        )
+        return None
+    values = [v for t, v in sorted(cells.items()) if t <= last]
+    if last not in cells or any(b < a for a, b in itertools.pairwise(values)):
+        warnings.append(f"arm {arm.name!r}: the table's events row was not read surely; not used")
+        return None
+    warnings.append(
+        f"arm {arm.name!r}: {cells[last]} events up to time {last:g} read from the table's "
+        "events row; used as the arm's event total"
+    )
+    return cells[last]
 
 
 def _names_from_rows(

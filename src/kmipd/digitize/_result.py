@@ -73,6 +73,9 @@ class ArmResult:
         ``(cols, rows)`` of the censoring marks in image pixels.
     risk_cells : tuple of RiskCell
         The numbers read in this arm's risk-table row.
+    events : int or None
+        Events up to the curve's end, from a table row of cumulative events
+        (lifelines' "Events"), when the table has one.
     """
 
     name: str
@@ -86,6 +89,7 @@ class ArmResult:
     pixels: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
     mark_pixels: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
     risk_cells: tuple[RiskCell, ...] = ()
+    events: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary."""
@@ -105,6 +109,7 @@ class ArmResult:
                 "n_at_risk": [int(v) for v in table.n_at_risk],
             },
             "risk_cells": [cell.to_dict() for cell in self.risk_cells],
+            "events": self.events,
         }
 
 
@@ -158,6 +163,11 @@ class DigitizationResult:
     def risk_tables(self) -> dict[str, RiskTable]:
         """Risk table of each arm that has one, by arm name."""
         return {arm.name: arm.risk_table for arm in self.arms if arm.risk_table is not None}
+
+    @property
+    def events(self) -> dict[str, int]:
+        """Events up to the curve's end, by arm name, where the table gives them."""
+        return {arm.name: arm.events for arm in self.arms if arm.events is not None}
 
     @property
     def censor_marks(self) -> dict[str, CensorMarks]:

@@ -18,22 +18,27 @@ __all__ = ["assign_rows", "count_kind", "regroup", "to_table"]
 
 # row labels that name what a row counts, not the arm (tables grouped by arm)
 _AT_RISK = re.compile(r"(no\.?|number|n|patients|subjects)?\s*(at|@)\s*risk")
-_OTHER_COUNT = re.compile(
-    r"(no\.?( of)?|number( of)?|n|cumulative)?\s*(censored|events?|deaths?|died|progressed)"
-)
+_COUNTED = r"(no\.?( of)?|number( of)?|n|cumulative)?\s*"
+_EVENTS = re.compile(_COUNTED + r"(events?|deaths?|died|progressed)")
+_CENSORED = re.compile(_COUNTED + r"censored")
 
 
 def count_kind(label: str) -> str | None:
-    """'at risk' or 'other' if a row label names a count, not an arm (None otherwise)."""
+    """What a row label names if it names a count, not an arm (None otherwise).
+
+    Returns 'at risk', 'events' or 'censored'.
+    """
     text = " ".join(label.lower().replace(":", " ").split())
     if _AT_RISK.fullmatch(text):
         return "at risk"
-    return "other" if _OTHER_COUNT.fullmatch(text) else None
+    if _EVENTS.fullmatch(text):
+        return "events"
+    return "censored" if _CENSORED.fullmatch(text) else None
 
 
 def regroup(
     rows: list[RiskRow], lines: list[RiskLine], ink: npt.NDArray[np.float64] | None = None
-) -> tuple[list[RiskRow], int]:
+) -> tuple[list[RiskRow], int, list[RiskRow]]:
     """Rows of a table grouped by arm, each labelled with its group's heading.
 
     Some tables (lifelines' ``add_at_risk_counts``) print each arm's name on
@@ -50,20 +55,26 @@ def regroup(
         The rows of numbers at risk.
     set_aside : int
         How many rows of other counts were set aside.
+    events : list of RiskRow
+        The rows of cumulative events, each labelled with its group's
+        heading (the label of that group's "At risk" row).
     """
     kinds = [count_kind(row.label) for row in rows]
-    if "other" not in kinds and kinds.count("at risk") < 2:
-        return rows, 0
+    other = [k in ("events", "censored") for k in kinds]
+    if not any(other) and kinds.count("at risk") < 2:
+        return rows, 0, []
     order = sorted(lines, key=lambda line: line.row)
     tops = sorted(row.line.row for row in rows)
-    out = []
+    out, events, heading = [], [], ""
     for row, kind in zip(rows, kinds, strict=True):
-        if kind == "other":
-            continue
         if kind == "at risk":
-            row = replace(row, label=_heading(row, order, tops, ink))
-        out.append(row)
-    return out, kinds.count("other")
+            heading = _heading(row, order, tops, ink)
+            row = replace(row, label=heading)
+        if kind == "events" and heading:
+            events.append(replace(row, label=heading))
+        if kind not in ("events", "censored"):
+            out.append(row)
+    return out, sum(other), events
 
 
 def _heading(

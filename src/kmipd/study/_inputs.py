@@ -28,7 +28,8 @@ class ArmInput:
     """The data of one study arm, times in the study's unit.
 
     An IPD arm has ``time`` and ``event``; a curve arm has ``curve`` and, when
-    given, ``risk_table`` and ``censor_marks`` (all named by the arm's id).
+    given, ``risk_table`` and ``censor_marks`` (all named by the arm's id),
+    and ``events`` when its figure's table has a row of events.
     """
 
     arm: StudyArm
@@ -37,6 +38,7 @@ class ArmInput:
     curve: Curve | None = None
     risk_table: RiskTable | None = None
     censor_marks: CensorMarks | None = None
+    events: int | None = None  # read from the figure's table row of events
 
 
 def read_arm_inputs(study: Study) -> dict[str, ArmInput]:
@@ -73,8 +75,10 @@ def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any])
     factor = arm.time_factor
     read_table = _pick(study, arm, "risk_table", arm.risk_table, io.read_risk_table)
     read_marks = _pick(study, arm, "censor_marks", arm.censor_marks, io.read_censor_marks)
+    events = None
     if arm.figure is not None:
-        curve, table, marks = _guard(study, arm, "figure", lambda: _from_figure(arm, figures))
+        found = _guard(study, arm, "figure", lambda: _from_figure(arm, figures))
+        curve, table, marks, events = found
         table = table if read_table is None else read_table
         marks = marks if read_marks is None else read_marks
     else:
@@ -99,13 +103,14 @@ def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any])
         censor_marks=None
         if marks is None
         else CensorMarks(marks.time * factor, arm=arm.id, source=marks.source),
+        events=events,
     )
 
 
 def _from_figure(
     arm: StudyArm, figures: dict[tuple[Path, int], Any]
-) -> tuple[Curve, RiskTable | None, CensorMarks | None]:
-    """Curve, numbers at risk and censor marks of the arm, read from its figure."""
+) -> tuple[Curve, RiskTable | None, CensorMarks | None, int | None]:
+    """Curve, numbers at risk, censor marks and events (if its table has them) of the arm."""
     from kmipd.digitize import digitize, digitize_pdf
     from kmipd.digitize._pdf import is_pdf as pdf_file
 
@@ -132,7 +137,7 @@ def _from_figure(
         found = _choose(read, arm, arm.figure)
     except InputError as exc:
         raise InputError(f"{exc} (as read from the figure's legend)") from None
-    return found.curve, found.risk_table, found.censor_marks
+    return found.curve, found.risk_table, found.censor_marks, found.events
 
 
 def _pick(
