@@ -335,3 +335,16 @@ def test_events_row_total_needs_rising_counts_and_a_table_to_the_curves_end() ->
     )
     assert _events_by_end(row([0, 12, 19]), short, notes) is None  # table stops at 12 of 24
     assert len(notes) == 3
+
+
+def test_frame_found_when_a_coloured_number_breaks_the_foot_of_the_y_axis() -> None:
+    from kmipd.digitize._frame import find_frame
+
+    ink, chroma = np.zeros((600, 800)), np.zeros((600, 800))
+    ink[20:515, 193] = 1.0  # the y axis, broken above the x axis by a red "136"
+    ink[528:543, 193] = 1.0
+    ink[542, 188:745] = 1.0  # the x axis
+    ink[515:528, 185:203], chroma[515:528, 185:203] = 0.8, 0.9
+    frame = find_frame(ink, chroma)
+    assert frame.kind == "axes"
+    assert (frame.left, frame.bottom) == (193.0, 542.0)

@@ -12,6 +12,7 @@ from kmipd.digitize._lines import Line, find_lines
 __all__ = ["Frame", "find_frame"]
 
 FloatArray = npt.NDArray[np.float64]
+_FOOT_GAP = 0.06  # share of the height the y axis line may stop short of the x axis
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,12 @@ def _corner_score(v: Line, h: Line, rows: int, cols: int) -> float:
     """Product of lengths if ``v`` and ``h`` meet as a bottom-left corner, else 0."""
     slack_c = 3 + v.thickness + 0.03 * cols
     slack_r = 3 + h.thickness + 0.03 * rows
+    # a number printed over the foot of the y axis (a table inside the panel, in colour)
+    # breaks the line there: its end may stop short of the x axis
+    short = 3 + h.thickness + _FOOT_GAP * rows
     if not (v.position - slack_c <= h.start <= v.position + 3 + v.thickness):
         return 0.0
-    if not (h.position - 3 - h.thickness <= v.end <= h.position + slack_r):
+    if not (h.position - short <= v.end <= h.position + slack_r):
         return 0.0
     if v.start >= h.position - 10 or h.end <= v.position + 10:
         return 0.0
