@@ -348,3 +348,40 @@ def test_frame_found_when_a_coloured_number_breaks_the_foot_of_the_y_axis() -> N
     frame = find_frame(ink, chroma)
     assert frame.kind == "axes"
     assert (frame.left, frame.bottom) == (193.0, 542.0)
+
+
+def test_numbers_at_risk_printed_inside_the_panel_are_read_by_colour(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+
+    fig, ax = plt.subplots(figsize=(7, 5.6), dpi=110)
+    ticks = np.arange(0, 61, 12)
+    expected = {}
+    for i, ((name, (time, event)), colour) in enumerate(
+        zip(_arms_data().items(), ("#000000", "#e41a1c"), strict=True)
+    ):
+        fitter = KaplanMeierFitter(label=name).fit(time, event)
+        fitter.plot_survival_function(ax=ax, ci_show=False, color=colour)
+        counts = [int(np.sum(time >= t)) for t in ticks]
+        expected[name] = counts[1:-1]  # those at the ends sit on the axis lines: not read
+        for t, count in zip(ticks, counts, strict=True):
+            ax.text(
+                float(t), 0.03 + 0.05 * (1 - i), str(count), ha="center", fontsize=8, color=colour
+            )
+    ax.set_xlim(0, 60)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(ticks)
+    fig.tight_layout()
+    fig.savefig(tmp_path / "inside.png")
+    plt.close(fig)
+    result = digitize(tmp_path / "inside.png")
+    assert any("inside the plot area" in w for w in result.warnings)
+    for arm in result.arms:
+        assert arm.risk_table is not None
+        table = arm.risk_table
+        read = dict(zip(table.time.tolist(), table.n_at_risk.tolist(), strict=True))
+        assert [read.get(float(t)) for t in ticks[1:-1]] == expected[arm.name]
+        assert 0.0 not in read

@@ -218,6 +218,10 @@ def _with_tables(
     labels stand on clear paper.
     """
     read = read_rows(text.lines, x_axis, text.ink, text.ticks)
+    if not read and text.inner:  # no table under the plot: one printed inside it
+        read = _coloured_rows(read_rows(text.inner, x_axis, text.ink, text.ticks), results)
+        if read:
+            warnings.append("the numbers at risk were read from inside the plot area")
     rows, other, event_rows = regroup(read, text.lines, text.ink)
     if other:
         warnings.append(
@@ -245,6 +249,27 @@ def _with_tables(
             warnings.append(f"arm {result.name!r}: no risk-table row found")
     warnings.extend(_missing_numbers(out, x_axis))
     return out
+
+
+def _coloured_rows(rows: list[RiskRow], results: list[ArmResult]) -> list[RiskRow]:
+    """Rows of a table inside the plot, each keyed to the arm its numbers are coloured like.
+
+    Numbers printed inside the panel are told from curve labels and notes only
+    by their colour: a row is kept when its words' colour is nearest one
+    arm's colour, and no other row's is.
+    """
+    colours = np.array([r.colour for r in results], dtype=float)
+    if len(rows) != len(results) or not len(results):
+        return []
+    nearest = []
+    for row in rows:
+        inked = np.array([w.colour for w in row.line.words], dtype=float)
+        centre = np.median(inked, axis=0)
+        distance = np.linalg.norm(colours - centre, axis=1)
+        nearest.append(int(np.argmin(distance)))
+    if sorted(nearest) != list(range(len(results))):
+        return []
+    return [replace(row, label=results[k].name) for row, k in zip(rows, nearest, strict=True)]
 
 
 def _events_by_end(row: RiskRow, arm: ArmResult, warnings: list[str]) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +14,8 @@ from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, fix_letters, join_words, read_words
 
 __all__ = ["FigureText", "read_figure_text"]
+
+_INNER_SHARE = 0.2  # share of the panel's height at its bottom where a table may be printed
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,12 +32,16 @@ class FigureText:
         Text lines under the x tick labels (the numbers-at-risk table).
     ink : ndarray of float, optional
         The figure's ink (for numbers printed over each other).
+    inner : list of RiskLine
+        Text lines of words in the bottom of the panel (a table printed
+        inside the plot, as SAS does), for when none is found under it.
     """
 
     ticks: list[Word]
     legend: list[tuple[LegendEntry, str, float]]
     lines: list[RiskLine]
     ink: npt.NDArray[np.float64] | None = None
+    inner: list[RiskLine] = field(default_factory=list)
 
 
 def _usable(word: Word, longest: float) -> bool:
@@ -135,8 +141,9 @@ def read_figure_text(scene: Scene) -> FigureText:
     entries = legend_entries(scene.swatches, scene.words)
     legend = [e for e in entries if e.swatch.word.row0 <= below]
     lines = risk_lines(scene.words, scene.swatches, below)
+    inner = [] if _has_numbers(lines) else _inner_lines(scene, legend)
     numbers = [w for w in x_words + y_words if _usable(w, 120)]  # touching tick labels
-    numbers += [w for line in lines for w in line.words if _usable(w, 120)]
+    numbers += [w for line in lines + inner for w in line.words if _usable(w, 120)]
     names = list(dict.fromkeys(w for e in legend for w in e.words))
     numbers = [w for w in dict.fromkeys(numbers) if w not in names]
     read = {
@@ -151,8 +158,38 @@ def read_figure_text(scene: Scene) -> FigureText:
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
     named = [_bar_label(e, *_label(e, read, scene.ink), scene.ink) for e in legend]
     named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
-    read_lines = [
-        replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
-        for line in lines
+    read_lines, read_inner = (
+        [
+            replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
+            for line in group
+        ]
+        for group in (lines, inner)
+    )
+    return FigureText(ticks, named, read_lines, scene.ink, read_inner)
+
+
+def _has_numbers(lines: list[RiskLine]) -> bool:
+    """Whether some line under the axis holds two or more words (a table row, likely)."""
+    return any(len(line.words) >= 2 for line in lines)
+
+
+def _inner_lines(scene: Scene, legend: list[LegendEntry]) -> list[RiskLine]:
+    """Lines of words in the bottom fifth of the panel, legend words left out.
+
+    A word crossed by the panel's left or right edge is left out: the axis
+    line through its digits makes the OCR misread it (a number at time 0
+    printed over the y axis), and a number not read is reported, not guessed.
+    """
+    frame = scene.frame
+    floor = frame.bottom - _INNER_SHARE * (frame.bottom - frame.top)
+    keys = {id(w) for e in legend for w in (e.swatch.word, *e.words)}
+    words = [
+        w
+        for w in scene.words
+        if id(w) not in keys
+        and w.row0 >= floor
+        and w.row1 <= frame.bottom
+        and frame.left + 1 < w.col0
+        and w.col1 < frame.right - 1
     ]
-    return FigureText(ticks, named, read_lines, scene.ink)
+    return [line for line in risk_lines(words, [], floor - 1) if len(line.words) >= 2]
