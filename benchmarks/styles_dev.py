@@ -1,7 +1,7 @@
 """Digitizer accuracy on figure styles unlike figures-dev's, drawn here from kmdata.
 
 figures-dev is drawn by R survminer only. This benchmark draws two-arm kmdata
-sets that are *not* in figures-dev with matplotlib and lifelines in six
+sets that are *not* in figures-dev with matplotlib and lifelines in seven
 styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 
 * ``lifelines``: lifelines' defaults: shaded 95 % confidence bands, '+'
@@ -11,11 +11,14 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   '|' censor marks, grid lines, one "At risk" row per arm;
 * ``failure``: cumulative incidence rising from 0;
 * ``bw``: black only, one arm solid and one dashed;
-* ``inline``: no legend: each arm's name written at the end of its curve;
+* ``inline``: no legend: each arm's name written beside its curve;
+* ``inside``: the numbers at risk printed inside the plot, above the x
+  axis, in each arm's colour (as SAS does), none under it;
 * ``jpeg``: the ``percent`` figure at 80 % size saved as JPEG of quality 70.
 
 lifelines prints as "at risk" at a tick those still at risk just after it,
-so the true numbers at risk here are the patients with time > t (all at 0).
+so the true numbers at risk here are the patients with time > t (all at 0);
+the ``inside`` style prints those with time >= t.
 The first 12 data sets (by a seeded draw) are the ones the digitizer was
 looked at on (``dev``); the next 12 are held out.
 
@@ -41,7 +44,7 @@ sys.path.insert(0, str(HERE))
 
 import digitize_dev  # noqa: E402
 
-STYLES = ("lifelines", "percent", "failure", "bw", "inline", "jpeg")
+STYLES = ("lifelines", "percent", "failure", "bw", "inline", "inside", "jpeg")
 SEED, PER_HALF = 7, 12
 COLOURS = ("#1f4e9c", "#c0392b")
 
@@ -124,10 +127,18 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(alpha=0.3)
         ax.text(0.55, 0.85, "HR 0.82 (95% CI 0.70-0.96)\nlog-rank p=0.01", transform=ax.transAxes)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rows = None if style == "lifelines" else ["At risk"]
-        add_at_risk_counts(*fitters, ax=ax, rows_to_show=rows)
+    if style == "inside":  # at risk at t: those with time >= t, as the benchmark counts them
+        for i, arm in enumerate(arms):
+            times = ipd.time[ipd.arm == arm].to_numpy()
+            for t in np.arange(0, x_end + 1e-9, step):
+                count = str(int(np.sum(times >= t)))
+                level = 0.03 + 0.05 * (len(arms) - 1 - i)
+                ax.text(float(t), level, count, ha="center", fontsize=8, color=COLOURS[i])
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = None if style == "lifelines" else ["At risk"]
+            add_at_risk_counts(*fitters, ax=ax, rows_to_show=rows)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -166,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     def score(case: tuple[str, str, str, Path, dict[str, Any]]) -> dict[str, Any]:
         name, style, half, path, source = case
         row = digitize_dev.score_case(
-            kmipd, lambda: digitize(path), figures, name, source, at_risk_after=True
+            kmipd, lambda: digitize(path), figures, name, source, at_risk_after=style != "inside"
         )
         return {**row, "trial": name, "style": style, "half": half}
 

@@ -385,3 +385,13 @@ def test_numbers_at_risk_printed_inside_the_panel_are_read_by_colour(tmp_path: P
         read = dict(zip(table.time.tolist(), table.n_at_risk.tolist(), strict=True))
         assert [read.get(float(t)) for t in ticks[1:-1]] == expected[arm.name]
         assert 0.0 not in read
+
+
+def test_a_table_under_the_axis_has_words_under_three_ticks_a_title_has_not() -> None:
+    from kmipd.digitize._reading import _has_table
+
+    ticks = [Word(400, c - 5, 410, c + 5, text=str(i)) for i, c in enumerate(range(100, 700, 100))]
+    title = RiskLine(440, None, (Word(440, 330, 452, 370, text="Time"), Word(440, 374, 452, 440)))
+    row = RiskLine(470, None, tuple(Word(470, c - 8, 480, c + 8) for c in (100, 200, 300, 400)))
+    assert not _has_table([title], ticks)
+    assert _has_table([title, row], ticks)

@@ -12,7 +12,7 @@ from kmipd.digitize._lines import Line, find_lines
 __all__ = ["Frame", "find_frame"]
 
 FloatArray = npt.NDArray[np.float64]
-_FOOT_GAP = 0.06  # share of the height the y axis line may stop short of the x axis
+_FOOT_GAP = 0.15  # share of the height the y axis line may stop short of the x axis
 
 
 @dataclass(frozen=True)

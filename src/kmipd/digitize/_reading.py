@@ -141,7 +141,7 @@ def read_figure_text(scene: Scene) -> FigureText:
     entries = legend_entries(scene.swatches, scene.words)
     legend = [e for e in entries if e.swatch.word.row0 <= below]
     lines = risk_lines(scene.words, scene.swatches, below)
-    inner = [] if _has_numbers(lines) else _inner_lines(scene, legend)
+    inner = [] if _has_table(lines, x_words) else _inner_lines(scene, legend)
     numbers = [w for w in x_words + y_words if _usable(w, 120)]  # touching tick labels
     numbers += [w for line in lines + inner for w in line.words if _usable(w, 120)]
     names = list(dict.fromkeys(w for e in legend for w in e.words))
@@ -168,9 +168,21 @@ def read_figure_text(scene: Scene) -> FigureText:
     return FigureText(ticks, named, read_lines, scene.ink, read_inner)
 
 
-def _has_numbers(lines: list[RiskLine]) -> bool:
-    """Whether some line under the axis holds two or more words (a table row, likely)."""
-    return any(len(line.words) >= 2 for line in lines)
+def _has_table(lines: list[RiskLine], ticks: list[Word]) -> bool:
+    """Whether a line under the axis has words under three tick labels (a table row).
+
+    An axis title is centred on the axis, not on its ticks.
+    """
+    centres = np.array([w.centre[1] for w in ticks])
+    if not centres.size:
+        return bool(lines)
+    for line in lines:
+        under = [
+            w for w in line.words if np.min(np.abs(centres - w.centre[1])) <= 0.5 * w.width + 2
+        ]
+        if len(under) >= 3:
+            return True
+    return False
 
 
 def _inner_lines(scene: Scene, legend: list[LegendEntry]) -> list[RiskLine]:
