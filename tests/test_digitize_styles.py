@@ -330,11 +330,13 @@ def test_events_row_total_needs_rising_counts_and_a_table_to_the_curves_end() ->
     notes: list[str] = []
     assert _events_by_end(row([0, 12, 19]), arm, notes) == 19
     assert _events_by_end(row([0, 12, 9]), arm, notes) is None  # counts fall: misread
+    assert _events_by_end(row([0, 25, 26]), arm, notes) is None  # 25 events, 20 left
+    assert _events_by_end(row([0, 12, 119]), arm, notes) is None  # more than left
     short = replace(
         arm, risk_table=RiskTable(time=np.array([0.0, 12.0]), n_at_risk=np.array([50, 30]), arm="A")
     )
     assert _events_by_end(row([0, 12, 19]), short, notes) is None  # table stops at 12 of 24
-    assert len(notes) == 3
+    assert len(notes) == 5
 
 
 def test_frame_found_when_a_coloured_number_breaks_the_foot_of_the_y_axis() -> None:
@@ -395,3 +397,30 @@ def test_a_table_under_the_axis_has_words_under_three_ticks_a_title_has_not() ->
     row = RiskLine(470, None, tuple(Word(470, c - 8, 480, c + 8) for c in (100, 200, 300, 400)))
     assert not _has_table([title], ticks)
     assert _has_table([title, row], ticks)
+
+
+def test_a_longer_rule_under_the_x_axis_is_not_taken_for_it() -> None:
+    from kmipd.digitize._frame import find_frame
+
+    ink, chroma = np.zeros((600, 800)), np.zeros((600, 800))
+    ink[20:451, 193] = 1.0  # the y axis
+    ink[450, 188:746] = 1.0  # the x axis
+    ink[520, 188:760] = 1.0  # a longer rule under the table
+    assert find_frame(ink, chroma).bottom == 450.0
+
+
+def test_extract_passes_the_events_read_and_the_users_win(
+    lifelines_figure: tuple[Path, dict], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from kmipd.cli import main
+
+    path, data = lifelines_figure
+    out = tmp_path / "ipd.csv"
+    assert main(["extract", str(path), "--out", str(out)]) == 0
+    read = pd.read_csv(out).groupby("arm").event.sum().to_dict()
+    assert read == {name: int(np.sum(e[t <= 60])) for name, (t, e) in data.items()}
+    mine = tmp_path / "mine.csv"
+    assert main(["extract", str(path), "--out", str(mine), "--events", "control=100"]) == 0
+    assert pd.read_csv(mine).groupby("arm").event.sum()["control"] == 100

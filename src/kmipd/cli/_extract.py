@@ -189,7 +189,7 @@ def _extract(
     for option in ("n", "events"):
         if option in extras:
             kwargs[option] = _match(extras[option], arms, f"--{option}")
-    if digitized.events:  # a table row of events; --events wins arm by arm
+    if digitized.events and "risk_table" not in extras:  # read with the table used; --events wins
         kwargs["events"] = {**digitized.events, **kwargs.get("events", {})}
     try:
         result = reconstruct(digitized.curves, warn=False, **kwargs)

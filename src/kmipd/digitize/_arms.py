@@ -14,7 +14,7 @@ __all__ = ["ArmDraft", "choose_arms"]
 
 _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
-_MOSTLY_UNSEEN = 0.5  # an unlisted trace filled in over more than this share is no arm
+_MOSTLY_UNSEEN = 0.5  # an unlisted trace whose ink spans less of the panel is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
 
 
@@ -237,7 +237,8 @@ def choose_arms(
         short = trace.last_col - trace.first_col < 0.5 * width
         if drafts and (late or short):
             continue  # not a curve the legend left out (text, specks)
-        if drafts and trace.filled_fraction > _MOSTLY_UNSEEN:
+        seen = (1.0 - trace.filled_fraction) * (trace.last_col - trace.first_col)
+        if drafts and seen < _MOSTLY_UNSEEN * width:
             warnings.append(
                 f"a trace in colour {colours[k].hex}, mostly gaps, has no legend entry and was "
                 "left out as a frame or specks; check the overlay"

@@ -30,7 +30,7 @@ from kmipd.digitize._tables import (
 )
 from kmipd.digitize._trace import Trace
 from kmipd.errors import DigitizationError, InputError, KmipdError
-from kmipd.types import CensorMarks
+from kmipd.types import CensorMarks, RiskTable
 
 __all__ = ["digitize"]
 
@@ -38,6 +38,8 @@ SMALL_FIGURE = 1_000_000
 """Pixels up to which a figure whose axes cannot be read is read again at twice its size."""
 
 _END_SHARE = 0.02  # a table time this close (share of the curve's end time) to it is at it
+_CLEARLY = 0.5  # a colour at most this share of the distance to the next is clearly nearest
+_SURE_EVENTS = 0.5  # confidence of the events count at the table's last time, at the least
 _HELP = "give the axis ranges with --x-range and --y-range (x_range=, y_range= in Python)"
 
 
@@ -255,8 +257,8 @@ def _coloured_rows(rows: list[RiskRow], results: list[ArmResult]) -> list[RiskRo
     """Rows of a table inside the plot, each keyed to the arm its numbers are coloured like.
 
     Numbers printed inside the panel are told from curve labels and notes only
-    by their colour: a row is kept when its words' colour is nearest one
-    arm's colour, and no other row's is.
+    by their colour: a row is kept when its words' colour is clearly nearest
+    one arm's colour (half the distance to the next), and no other row's is.
     """
     colours = np.array([r.colour for r in results], dtype=float)
     if len(rows) != len(results) or not len(results):
@@ -265,8 +267,10 @@ def _coloured_rows(rows: list[RiskRow], results: list[ArmResult]) -> list[RiskRo
     for row in rows:
         inked = np.array([w.colour for w in row.line.words], dtype=float)
         centre = np.median(inked, axis=0)
-        distance = np.linalg.norm(colours - centre, axis=1)
-        nearest.append(int(np.argmin(distance)))
+        distance = np.sort(np.linalg.norm(colours - centre, axis=1))
+        if distance.size > 1 and distance[0] > _CLEARLY * distance[1]:
+            return []  # not clearly one arm's colour
+        nearest.append(int(np.argmin(np.linalg.norm(colours - centre, axis=1))))
     if sorted(nearest) != list(range(len(results))):
         return []
     return [replace(row, label=results[k].name) for row, k in zip(rows, nearest, strict=True)]
@@ -277,36 +281,65 @@ def _events_by_end(row: RiskRow, arm: ArmResult, warnings: list[str]) -> int | N
 
     ``reconstruct`` takes an event total over the curve and the numbers at
     risk, which may go on where the curve is hidden; the count at the
-    table's last time is that total when that time is not before the
-    curve's end (2 % leeway). The counts read up to it must never fall;
+    table's last time is that total when that time is the curve's end or
+    later (or earlier by 2 % with no drop after it). The counts must agree
+    with the numbers at risk: never falling, each rise no more than the
+    patients who left over the same times, and the last one read surely;
     otherwise None, with a warning.
     """
     table = arm.risk_table
     end = float(arm.curve.time[-1])
     cells = {
-        float(c.time): int(c.value)
+        float(c.time): (int(c.value), c.confidence)
         for c in row.cells
         if c.value is not None
         and c.time is not None
         and c.time >= 0
         and c.confidence >= MIN_CELL_CONFIDENCE
     }
-    last = None if table is None else float(table.time[-1])
-    if last is None or last < end * (1 - _END_SHARE):
+    if table is None or not _reaches_end(arm, float(table.time[-1])):
         warnings.append(
             f"arm {arm.name!r}: the table ends before the curve's end ({end:g}); its events "
             "row is not used"
         )
         return None
-    values = [v for t, v in sorted(cells.items()) if t <= last]
-    if last not in cells or any(b < a for a, b in itertools.pairwise(values)):
-        warnings.append(f"arm {arm.name!r}: the table's events row was not read surely; not used")
+    last = float(table.time[-1])
+    if not _events_fit(cells, table) or cells[last][1] < _SURE_EVENTS:
+        warnings.append(
+            f"arm {arm.name!r}: the table's events row does not fit its numbers at risk or "
+            "was not read surely; not used"
+        )
         return None
+    total = cells[last][0]
     warnings.append(
-        f"arm {arm.name!r}: {cells[last]} events up to time {last:g} read from the table's "
-        "events row; used as the arm's event total"
+        f"arm {arm.name!r}: {total} events up to time {last:g} read from the table's "
+        "events row; used as the arm's event total (give --events to override)"
     )
-    return cells[last]
+    return total
+
+
+def _reaches_end(arm: ArmResult, last: float) -> bool:
+    """Whether the table's last time is the curve's end or later (or 2 % before, flat after)."""
+    time, surv = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
+    end = float(time[-1])
+    if last >= end:
+        return True
+    at_last = float(surv[np.searchsorted(time, last, side="right") - 1])
+    return end - last <= _END_SHARE * end and at_last == float(surv[-1])
+
+
+def _events_fit(cells: dict[float, tuple[int, float]], table: RiskTable) -> bool:
+    """Whether cumulative events read at the table's times fit its numbers at risk."""
+    times = [float(t) for t in table.time]
+    if any(t not in cells for t in (times[0], times[-1])):
+        return False
+    at = {float(t): int(n) for t, n in zip(table.time, table.n_at_risk, strict=True)}
+    known = [t for t in times if t in cells]
+    for a, b in itertools.pairwise(known):
+        rise = cells[b][0] - cells[a][0]
+        if rise < 0 or rise > at[a] - at[b]:
+            return False
+    return True  # the rises add up: no more events than patients who left
 
 
 def _names_from_rows(

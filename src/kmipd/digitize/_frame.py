@@ -44,13 +44,15 @@ class Frame:
     kind: str
 
 
-def _corner_score(v: Line, h: Line, rows: int, cols: int) -> float:
-    """Product of lengths if ``v`` and ``h`` meet as a bottom-left corner, else 0."""
+def _corner_score(v: Line, h: Line, rows: int, cols: int, foot: float = 0.0) -> float:
+    """Product of lengths if ``v`` and ``h`` meet as a bottom-left corner, else 0.
+
+    With ``foot`` (a share of the height) the y axis may stop that far short
+    of the x axis.
+    """
     slack_c = 3 + v.thickness + 0.03 * cols
     slack_r = 3 + h.thickness + 0.03 * rows
-    # a number printed over the foot of the y axis (a table inside the panel, in colour)
-    # breaks the line there: its end may stop short of the x axis
-    short = 3 + h.thickness + _FOOT_GAP * rows
+    short = 3 + h.thickness + foot * rows
     if not (v.position - slack_c <= h.start <= v.position + 3 + v.thickness):
         return 0.0
     if not (h.position - short <= v.end <= h.position + slack_r):
@@ -64,11 +66,20 @@ def _axes_frame(hl: list[Line], vl: list[Line], shape: tuple[int, int]) -> Frame
     """The panel of the longest bottom-left corner of axis lines, if any."""
     rows, cols = shape
     best, pair = 0.0, None
-    for v in vl:
-        for h in hl:
-            score = _corner_score(v, h, rows, cols)
-            if score > best:
-                best, pair = score, (v, h)
+    # a number printed over the foot of the y axis (a table inside the panel, in colour)
+    # breaks the line there; only when no corner meets may the foot stop short, and then
+    # the x axis is the line nearest below it (not a longer rule further down)
+    for foot in (0.0, _FOOT_GAP):
+        for v in vl:
+            below = [h for h in hl if _corner_score(v, h, rows, cols, foot) > 0]
+            if foot and below:
+                below = [min(below, key=lambda h: h.position)]
+            for h in below:
+                score = _corner_score(v, h, rows, cols, foot)
+                if score > best:
+                    best, pair = score, (v, h)
+        if pair is not None:
+            break
     if pair is None:
         return None
     v, h = pair

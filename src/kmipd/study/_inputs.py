@@ -79,6 +79,7 @@ def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any])
     if arm.figure is not None:
         found = _guard(study, arm, "figure", lambda: _from_figure(arm, figures))
         curve, table, marks, events = found
+        events = events if read_table is None else None  # read against the figure's table
         table = table if read_table is None else read_table
         marks = marks if read_marks is None else read_marks
     else:

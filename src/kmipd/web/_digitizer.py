@@ -221,7 +221,7 @@ def _arm(
         else [round(float(t), 6) for t in marks.time if math.isfinite(float(t)) and t >= 0],
         "risk": _risk(arm, confidence.get("risk_table"), col, row),
         "n": None,
-        "events": getattr(arm, "events", None),  # from a table row of events, if read
+        "events": None,  # a total read from the table is in the digitization notes only
     }
 
 
