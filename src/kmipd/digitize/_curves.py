@@ -47,6 +47,7 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
     cross makes, or it has one such letter beside such a word. Solid curves
     are long connected strokes and never split into words.
     """
+    from kmipd.digitize._inline import inside
     from kmipd.digitize._text import read_words
 
     mask = np.zeros(scene.ink.shape, dtype=bool)
@@ -57,7 +58,7 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
     candidates = [
         word
         for word in scene.words
-        if _inside(word, scene)
+        if inside(word, scene)
         and _TEXT_HEIGHT[0] * tall <= word.height <= _TEXT_HEIGHT[1] * tall
         and word.width >= _TEXT_WIDTH * word.height
         and not _has_rule(scene.ink[word.row0 : word.row1, word.col0 : word.col1])
@@ -87,17 +88,6 @@ def _same_line(a: Word, b: Word) -> bool:
     gap = max(a.col0, b.col0) - min(a.col1, b.col1)
     height = max(a.height, b.height)
     return overlap >= 0.5 * min(a.height, b.height) and gap <= 1.5 * height
-
-
-def _inside(word: Word, scene: Scene) -> bool:
-    """Whether a word lies inside the plot panel."""
-    frame = scene.frame
-    return (
-        word.col0 > frame.left
-        and word.col1 < frame.right
-        and word.row0 > frame.top
-        and word.row1 < frame.bottom
-    )
 
 
 def _has_rule(box: FloatArray) -> bool:

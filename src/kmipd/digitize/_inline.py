@@ -16,13 +16,14 @@ from kmipd.digitize._arms import ArmDraft
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, read_words
 
-__all__ = ["inline_names", "with_inline_names"]
+__all__ = ["inline_names", "inside", "with_inline_names"]
 
 _SHARE = 0.6  # share of a word's coloured ink that must be of one arm's colour
 _MIN_CONFIDENCE = 0.5
 
 
-def _inside(word: Word, scene: Scene) -> bool:
+def inside(word: Word, scene: Scene) -> bool:
+    """Whether a word lies inside the plot panel."""
     frame = scene.frame
     return (
         word.col0 > frame.left
@@ -88,7 +89,7 @@ def inline_names(
         return {}
     by_colour: dict[int, list[Word]] = {}
     for word in scene.words:
-        if not _inside(word, scene):
+        if not inside(word, scene):
             continue
         colour = _colour_of(word, scene)
         if colour in wanted:
