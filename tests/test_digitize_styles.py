@@ -246,7 +246,7 @@ def test_arms_without_a_legend_are_named_from_their_risk_table_rows(
 
 
 def test_the_one_arm_no_legend_names_takes_its_name_from_its_row() -> None:
-    from kmipd.digitize._digitize import _names_from_rows
+    from kmipd.digitize._arm_rows import names_from_rows
     from kmipd.digitize._result import ArmResult
     from kmipd.types import CensorMarks, Curve
 
@@ -259,13 +259,13 @@ def test_the_one_arm_no_legend_names_takes_its_name_from_its_row() -> None:
     lines = [_line(10, "Drug", "A", "50"), _line(20, "Placebo", "48")]
     rows = {0: RiskRow(lines[0], "Drug A", ()), 1: RiskRow(lines[1], "Placebo", ())}
     notes = ["arm 'arm 2': the curve is hidden before time 3; taken to start at survival 1"]
-    out = _names_from_rows(
+    out = names_from_rows(
         [arm("Drug A", "Drug A"), arm("arm 2", None)], rows, frozenset(), {1}, notes
     )
     assert [a.name for a in out] == ["Drug A", "Placebo"]
     assert out[1].curve.arm == "Placebo" and out[1].censor_marks.arm == "Placebo"
     assert notes[0].startswith("arm 'Placebo'")
-    guessed = _names_from_rows(
+    guessed = names_from_rows(
         [arm("arm 1", None), arm("arm 2", None)], rows, frozenset(), {0, 1}, []
     )
     assert [a.name for a in guessed] == ["arm 1", "arm 2"]
@@ -312,7 +312,7 @@ def test_no_fills_where_every_colour_is_pale() -> None:
 
 
 def test_events_row_total_needs_rising_counts_and_a_table_to_the_curves_end() -> None:
-    from kmipd.digitize._digitize import _events_by_end
+    from kmipd.digitize._arm_rows import events_by_end
     from kmipd.digitize._result import ArmResult, RiskCell
     from kmipd.types import CensorMarks, Curve, RiskTable
 
@@ -328,14 +328,14 @@ def test_events_row_total_needs_rising_counts_and_a_table_to_the_curves_end() ->
         return RiskRow(_line(10, "Events"), "A", cells)
 
     notes: list[str] = []
-    assert _events_by_end(row([0, 12, 19]), arm, notes) == 19
-    assert _events_by_end(row([0, 12, 9]), arm, notes) is None  # counts fall: misread
-    assert _events_by_end(row([0, 25, 26]), arm, notes) is None  # 25 events, 20 left
-    assert _events_by_end(row([0, 12, 119]), arm, notes) is None  # more than left
+    assert events_by_end(row([0, 12, 19]), arm, notes) == 19
+    assert events_by_end(row([0, 12, 9]), arm, notes) is None  # counts fall: misread
+    assert events_by_end(row([0, 25, 26]), arm, notes) is None  # 25 events, 20 left
+    assert events_by_end(row([0, 12, 119]), arm, notes) is None  # more than left
     short = replace(
         arm, risk_table=RiskTable(time=np.array([0.0, 12.0]), n_at_risk=np.array([50, 30]), arm="A")
     )
-    assert _events_by_end(row([0, 12, 19]), short, notes) is None  # table stops at 12 of 24
+    assert events_by_end(row([0, 12, 19]), short, notes) is None  # table stops at 12 of 24
     assert len(notes) == 5
 
 

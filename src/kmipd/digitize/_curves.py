@@ -6,9 +6,10 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.digitize._inline import inside
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._scene import Scene
-from kmipd.digitize._text import Word
+from kmipd.digitize._text import Word, read_words
 from kmipd.digitize._trace import Trace, trace_arm
 from kmipd.types import Curve
 
@@ -47,9 +48,6 @@ def text_mask(scene: Scene, ticks: list[Word]) -> BoolArray:
     cross makes, or it has one such letter beside such a word. Solid curves
     are long connected strokes and never split into words.
     """
-    from kmipd.digitize._inline import inside
-    from kmipd.digitize._text import read_words
-
     mask = np.zeros(scene.ink.shape, dtype=bool)
     heights = [w.height for w in ticks]
     if not heights:
