@@ -11,6 +11,7 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
+from kmipd.digitize._overprint import ADVANCE, DIGIT_HEIGHT, decode_overprint, digit_band
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._retry import RETRY_UNSURE, decode_hard, overprinted, unsure
@@ -299,5 +300,42 @@ def _rebuilt(
         rebuild = None
         if busy and strip is not None and font is not None:
             rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
+        if busy and ink is not None:
+            rebuild = _or_redrawn(rebuild, line, ink, x_axis)
         out.append(read_row(line, x_axis, rebuild, ink))
     return out
+
+
+def _or_redrawn(
+    rebuild: Crowded | None, line: RiskLine, ink: FloatArray, x_axis: AxisCalibration
+) -> Crowded:
+    """``rebuild``, or where it fails or is mostly unsure, the numbers redrawn in DejaVu Sans.
+
+    Deep overprints leave no number alone to learn the table's font from;
+    ``_overprint`` then tries the common default face (see there).
+    """
+
+    def redrawn(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
+        got = rebuild(word, upper, lower) if rebuild is not None else None
+        if got is not None and unsure(tuple(c.confidence for c in got)) <= RETRY_UNSURE:
+            return got
+        band = digit_band(ink, line.row, (word.col0, word.col1))
+        if band is None:
+            return got
+        edge = 0.3 * ADVANCE * (band[1] - band[0] + 1) / DIGIT_HEIGHT
+        start = min([0.0, *tick_values(x_axis)])
+        times = [
+            t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start
+        ]
+        centres = [float(x_axis.pixel(t)) for t in times]
+        decoded = decode_overprint(ink, band, centres, (upper, lower))
+        if decoded is None:
+            return got
+        return [
+            RiskCell(line.row, col, str(value), value, time, conf)
+            for time, col, value, conf in zip(
+                times, centres, decoded.values, decoded.confidence, strict=True
+            )
+        ]
+
+    return redrawn

@@ -1,0 +1,390 @@
+"""Numbers printed deeply over each other, read by redrawing them in DejaVu Sans.
+
+When a risk table puts a number at every tick and the ticks are closer
+than a number is wide, three to six numbers overlap at every place and no
+number stands alone to learn the table's font from (see ``_glyphs``).
+Such tables come from R (ggplot2/survminer) and matplotlib on Linux, whose
+default sans-serif face is DejaVu Sans, which matplotlib ships. This module
+draws candidate rows in that face at the size the ink shows and keeps the
+row whose drawing matches the ink, searching left to right under the rule
+that counts at risk never rise. The fit is checked: a table in another face
+matches badly and is left unread (``None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+from scipy.ndimage import gaussian_filter
+
+__all__ = ["ADVANCE", "DIGIT_HEIGHT", "Overprint", "decode_overprint", "digit_band"]
+
+FloatArray = npt.NDArray[np.float64]
+_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
+ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
+_SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
+_BEAM = 40  # row beginnings kept at each tick
+_CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
+_LARGEST = 9999  # largest count a first number is tried as
+_SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next
+_FIT = 0.35  # residual ink (share of the ink seen) above which the face is not the table's
+_SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws clearly worse
+_MARGIN = (
+    0.15  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
+)
+_BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's renderer hints
+# and smooths glyphs its own way, which matters most at small sizes
+_SMALL = 16  # digits fewer rows tall than this are compared blurred
+_DEPTH = 4.0  # tick gaps a number may span at most (wider: printed over beyond reading)
+_STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
+
+
+@dataclass(frozen=True)
+class _Face:
+    """DejaVu Sans digits drawn at one size, for a band of ``height`` rows."""
+
+    advance: float
+    height: int
+    glyphs: dict[tuple[str, int], FloatArray]
+    width: int
+    pad: int
+
+    def number(self, value: int, centre: float) -> tuple[int, FloatArray]:
+        """First column and ink (band rows x columns) of ``value`` centred at ``centre``."""
+        text = str(value)
+        left = centre - len(text) * self.advance / 2.0
+        col0 = int(np.floor(left)) - self.pad - 1
+        out = np.ones((self.height, int(np.ceil(len(text) * self.advance)) + 2 * self.pad + 4))
+        for i, digit in enumerate(text):
+            x = left + i * self.advance - self.pad
+            base = int(np.floor(x))
+            phase = round((x - base) * _SUPER)
+            if phase == _SUPER:
+                base, phase = base + 1, 0
+            at = base - col0
+            out[:, at : at + self.width] *= 1.0 - self.glyphs[digit, phase]
+        return col0, 1.0 - out
+
+
+@lru_cache(maxsize=8)
+def _face(em: float, height: int, baseline: int, blur: float) -> _Face:
+    """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall."""
+    font = ImageFont.truetype(str(_FONT), max(4, round(em * _SUPER)))
+    advance = font.getlength("0") / _SUPER
+    pad = 2
+    width = int(np.ceil(advance)) + 2 * pad + 1
+    glyphs: dict[tuple[str, int], FloatArray] = {}
+    for digit in "0123456789":
+        for phase in range(_SUPER):
+            canvas = Image.new("L", (width * _SUPER, height * _SUPER), 0)
+            ImageDraw.Draw(canvas).text(
+                (pad * _SUPER + phase, baseline * _SUPER), digit, font=font, fill=255, anchor="ls"
+            )
+            pixels = np.asarray(canvas, dtype=float) / 255.0
+            small = pixels.reshape(height, _SUPER, width, _SUPER).mean(axis=(1, 3))
+            glyphs[digit, phase] = gaussian_filter(small, blur)
+    return _Face(advance, height, glyphs, width, pad)
+
+
+def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
+    """Top and bottom (inclusive) rows of the digits on text line ``row`` between ``cols``.
+
+    The rows of strong ink around the line's centre that touch it without a gap.
+    """
+    lo, hi = max(0, cols[0]), min(ink.shape[1], cols[1])
+    centre = round(row)
+    if hi <= lo or not 0 <= centre < ink.shape[0]:
+        return None
+    inked = np.asarray((ink[:, lo:hi] >= _STRONG).any(axis=1), dtype=bool)
+    if not inked[centre]:
+        return None
+    top = bottom = centre
+    while top > 0 and inked[top - 1]:
+        top -= 1
+    while bottom < ink.shape[0] - 1 and inked[bottom + 1]:
+        bottom += 1
+    return top, bottom
+
+
+@dataclass(frozen=True)
+class Overprint:
+    """A row of numbers rebuilt from their overprinted ink.
+
+    Attributes
+    ----------
+    values : tuple of int
+        One count per centre.
+    confidence : tuple of float
+        Per count: how clearly every other count the rule allows redraws worse.
+    misfit : float
+        Ink left unexplained, as a share of the ink seen (0 = drawn exactly).
+    """
+
+    values: tuple[int, ...]
+    confidence: tuple[float, ...]
+    misfit: float
+
+
+@dataclass
+class _State:
+    """A beginning of the row: its counts, error so far and ink still open to later counts."""
+
+    score: float
+    error: float
+    values: list[int]
+    clear: FloatArray  # 1 - ink drawn so far, columns ``start`` onwards
+    start: int
+
+
+class _Search:
+    """Beam search over one band of ink (see :func:`decode_overprint`)."""
+
+    def __init__(self, seen: FloatArray, centres: list[float], face: _Face) -> None:
+        self.seen, self.centres, self.face = seen, centres, face
+        self.cache: dict[tuple[int, int], tuple[int, FloatArray, float]] = {}
+        self.excess: dict[tuple[int, int], FloatArray] = {}
+
+    def drawn(self, value: int, k: int) -> tuple[int, FloatArray, float]:
+        """Number ``value`` at centre ``k``: first column, ink and ink where none is seen."""
+        key = (value, k)
+        if key not in self.cache:
+            col0, ink = self.face.number(value, self.centres[k])
+            part = self._seen(col0, ink.shape[1])
+            excess = float(np.sum(np.clip(ink - part, 0.0, None) ** 2))
+            self.cache[key] = (col0, ink, excess)
+        return self.cache[key]
+
+    def digit_excess(self, k: int, length: int) -> FloatArray:
+        """Ink not seen of each digit (columns) at each place (rows) of a ``length``-digit count."""
+        key = (k, length)
+        if key not in self.excess:
+            face = self.face
+            left = self.centres[k] - length * face.advance / 2.0
+            table = np.zeros((length, 10))
+            for i in range(length):
+                x = left + i * face.advance - face.pad
+                base = int(np.floor(x))
+                phase = min(round((x - base) * _SUPER), _SUPER - 1)
+                part = self._seen(base, face.width)
+                for d in range(10):
+                    glyph = face.glyphs[str(d), phase]
+                    table[i, d] = float(np.sum(np.clip(glyph - part, 0.0, None) ** 2))
+            self.excess[key] = table
+        return self.excess[key]
+
+    def _seen(self, col0: int, width: int) -> FloatArray:
+        """Seen ink of columns ``col0`` to ``col0 + width`` (zero outside the band)."""
+        out = np.zeros((self.seen.shape[0], width))
+        lo, hi = max(0, col0), min(self.seen.shape[1], col0 + width)
+        if hi > lo:
+            out[:, lo - col0 : hi - col0] = self.seen[:, lo:hi]
+        return out
+
+    def closed(self, k: int, value: int) -> int:
+        """Columns left of this are final once count ``k`` is ``value`` (counts never rise)."""
+        if k + 1 >= len(self.centres):
+            return self.seen.shape[1]
+        return int(np.floor(self.centres[k + 1] - len(str(value)) * self.face.advance / 2.0)) - 1
+
+    def extend(self, state: _State | None, value: int, k: int) -> _State:
+        """``state`` with count ``value`` drawn at centre ``k``."""
+        col0, ink, _ = self.drawn(value, k)
+        start = state.start if state is not None else col0
+        if col0 < start:  # the drawing's blank margin reaches into closed columns
+            ink, col0 = ink[:, start - col0 :], start
+        end = max(col0 + ink.shape[1], state.start + state.clear.shape[1] if state else 0)
+        clear = np.ones((self.seen.shape[0], end - start))
+        if state is not None:
+            clear[:, : state.clear.shape[1]] = state.clear
+        clear[:, col0 - start : col0 - start + ink.shape[1]] *= 1.0 - ink
+        stop = max(start, min(self.closed(k, value), end))
+        error = state.error if state is not None else 0.0
+        seen = self._seen(start, clear.shape[1])
+        done = stop - start
+        if state is None:  # seen ink before the first number is unexplained
+            error += float(np.sum(self.seen[:, : max(0, start)] ** 2))
+        error += float(np.sum((1.0 - clear[:, :done] - seen[:, :done]) ** 2))
+        over = float(np.sum(np.clip(1.0 - clear[:, done:] - seen[:, done:], 0.0, None) ** 2))
+        values = [*(state.values if state else []), value]
+        return _State(error + over, error, values, clear[:, done:], stop)
+
+    def finish(self, state: _State) -> float:
+        """Total error of a whole row, the seen ink after its last number included."""
+        end = state.start + state.clear.shape[1]
+        rest = self.seen[:, end:] if end < self.seen.shape[1] else np.zeros((1, 1))
+        return state.error + float(np.sum(rest**2))
+
+
+def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[int]:
+    """Counts at centre ``k`` between ``lower`` and ``upper`` whose ink is all seen.
+
+    A count's ink where none is seen is the sum over its digits (they do not
+    overlap), so the test runs on every count at once before any is drawn.
+    """
+    values = np.arange(max(lower, 0), upper + 1)
+    if values.size == 0:
+        return []
+    excess = np.zeros(values.size)
+    lengths = np.array([len(str(v)) for v in values])
+    for length in np.unique(lengths):
+        mine = lengths == length
+        table = search.digit_excess(k, int(length))
+        rest = values[mine]
+        for i in range(int(length) - 1, -1, -1):
+            excess[mine] += table[i, rest % 10]
+            rest = rest // 10
+    digit_ink = float(np.sum(search.face.glyphs["8", 0] ** 2))
+    floor = np.zeros(values.size)
+    for length in np.unique(lengths):  # a longer count draws more digits, each a little off
+        floor[lengths == length] = excess[lengths == length].min()
+    over = excess - floor
+    keep = np.flatnonzero(over <= 0.5 * digit_ink)
+    keep = keep[np.argsort(over[keep], kind="stable")][:_CANDIDATES]
+    return [int(v) for v in values[np.sort(keep)]]
+
+
+def _beam(search: _Search, upper: int | None, lower: int) -> list[_State]:
+    """Whole rows, best first."""
+    states: list[_State] = []
+    first = _LARGEST if upper is None else upper
+    for value in _candidates(search, 0, first, lower):
+        states.append(search.extend(None, value, 0))
+    states = sorted(states, key=lambda s: s.score)[:_BEAM]
+    for k in range(1, len(search.centres)):
+        grown: list[_State] = []
+        for state in states:
+            prev = state.values[-1]
+            low = max(lower, int(np.floor(prev * (1.0 - _SHARE))) - 2)
+            for value in _candidates(search, k, prev, low):
+                grown.append(search.extend(state, value, k))
+        grown.sort(key=lambda s: s.score)
+        kept: dict[tuple[int, ...], _State] = {}
+        for state in grown:
+            kept.setdefault(tuple(state.values[-4:]), state)
+            if len(kept) >= _BEAM:
+                break
+        states = list(kept.values())
+        if not states:
+            return []
+    return sorted(states, key=search.finish)
+
+
+def _local_error(search: _Search, values: list[int], k: int) -> float:
+    """Error of the drawn row over the columns count ``k`` can touch."""
+    face = search.face
+    reach = 2.5 * face.advance
+    lo = int(np.floor(search.centres[k] - reach)) - face.pad - 2
+    hi = int(np.ceil(search.centres[k] + reach)) + face.pad + 2
+    clear = np.ones((search.seen.shape[0], hi - lo))
+    for j, value in enumerate(values):
+        if abs(search.centres[j] - search.centres[k]) > 2 * reach + face.advance:
+            continue
+        col0, ink, _ = search.drawn(value, j)
+        a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
+        if b > a:
+            clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
+    seen = search._seen(lo, hi - lo)
+    return float(np.sum((1.0 - clear - seen) ** 2))
+
+
+def _confidence(search: _Search, values: list[int]) -> list[float]:
+    """Per count: ``_SURE`` scaled by how much worse the nearest allowed alternative redraws."""
+    unit = float(np.sum(search.face.glyphs["8", 0] ** 2))
+    out = []
+    for k, value in enumerate(values):
+        high = values[k - 1] if k else value + 9
+        low = values[k + 1] if k + 1 < len(values) else max(0, value - 9)
+        others = [v for v in (value - 1, value + 1, value - 10, value + 10) if low <= v <= high]
+        if not others:
+            out.append(_SURE)
+            continue
+        best = _local_error(search, values, k)
+        worse = min(_local_error(search, [*values[:k], v, *values[k + 1 :]], k) for v in others)
+        out.append(round(_SURE * float(np.clip((worse - best) / (_MARGIN * unit), 0.0, 1.0)), 3))
+    return out
+
+
+def decode_overprint(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    bounds: tuple[int | None, int] = (None, 0),
+) -> Overprint | None:
+    """Rebuild one count per centre from a band of overprinted numbers.
+
+    The row is rebuilt twice, comparing drawing and ink sharp and blurred
+    (renderers hint and smooth small glyphs their own way); a count the two
+    disagree on is kept with confidence 0, to be reported, not used.
+
+    Parameters
+    ----------
+    ink : ndarray of float, shape (rows, cols)
+        The figure's ink (0 paper, 1 full ink).
+    band : (int, int)
+        Top and bottom rows (inclusive) of the digits (see :func:`digit_band`).
+    centres : list of float
+        Image column of each number's centre (its tick), left to right.
+    bounds : (int or None, int)
+        The count read before these numbers (None if none) and after them.
+
+    Returns
+    -------
+    Overprint or None
+        None when no row of DejaVu Sans digits redraws the ink well enough.
+    """
+    sharp = _decode(ink, band, centres, bounds, 0.0)
+    blurred = _decode(ink, band, centres, bounds, _BLUR)
+    if sharp is None or blurred is None:
+        return None
+    small = band[1] - band[0] + 1 < _SMALL
+    first, second = (blurred, sharp) if small else (sharp, blurred)
+    confidence = tuple(
+        c if a == b else 0.0
+        for a, b, c in zip(first.values, second.values, first.confidence, strict=True)
+    )
+    return Overprint(first.values, confidence, first.misfit)
+
+
+def _decode(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    bounds: tuple[int | None, int],
+    blur: float,
+) -> Overprint | None:
+    """:func:`decode_overprint` with drawing and ink blurred by ``blur`` pixels."""
+    if len(centres) < 2:
+        return None
+    top, bottom = band
+    digit = bottom - top + 1
+    margin = max(2, digit // 4)
+    height, baseline = digit + 2 * margin, digit + margin
+    face = _face(round(digit / DIGIT_HEIGHT * 4) / 4, height, baseline, blur)
+    lo, hi = top - margin, top - margin + height
+    seen = np.zeros((height, ink.shape[1]))
+    seen[max(0, -lo) : height - max(0, hi - ink.shape[0])] = ink[max(0, lo) : min(hi, ink.shape[0])]
+    left = int(centres[0] - 2.6 * face.advance)
+    right = int(np.ceil(centres[-1] + 2.6 * face.advance))
+    seen[:, : max(0, left)] = 0.0
+    seen[:, right:] = 0.0
+    seen = gaussian_filter(np.where(seen >= 0.15, seen, 0.0), blur)
+    search = _Search(seen, centres, face)
+    rows = _beam(search, bounds[0], bounds[1])
+    if not rows:
+        return None
+    best = rows[0]
+    if len(str(best.values[0])) * face.advance > _DEPTH * float(np.median(np.diff(centres))):
+        return None
+    error = search.finish(best)
+    misfit = error / max(float(np.sum(seen**2)), 1e-9)
+    if misfit > _FIT:
+        return None
+    confidence = _confidence(search, best.values)
+    return Overprint(tuple(best.values), tuple(confidence), round(misfit, 4))

@@ -1,0 +1,62 @@
+"""Numbers printed over each other, rebuilt by redrawing them in DejaVu Sans."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from kmipd.digitize._overprint import _FONT, decode_overprint, digit_band
+
+
+def _overprinted(values: list[int], pitch: float, size: int) -> tuple[np.ndarray, list[float]]:
+    """Ink of ``values`` drawn centred every ``pitch`` px, in DejaVu Sans of ``size`` px."""
+    font = ImageFont.truetype(str(_FONT), size)
+    centres = [60.0 + k * pitch for k in range(len(values))]
+    width = int(centres[-1] + 80)
+    layer = np.zeros((3 * size, width))
+    for centre, value in zip(centres, values, strict=True):  # overprint: ink adds up
+        one = Image.new("L", (width, 3 * size), 0)
+        ImageDraw.Draw(one).text((centre, 2 * size), str(value), font=font, fill=255, anchor="ms")
+        layer = 1.0 - (1.0 - layer) * (1.0 - np.asarray(one, dtype=float) / 255.0)
+    return layer, centres
+
+
+def test_rebuilds_a_row_printed_three_deep() -> None:
+    values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98, 95, 93, 86, 84, 82, 79, 75]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    got = decode_overprint(ink, band, centres)
+    assert got is not None
+    sure = [v for v, c in zip(got.values, got.confidence, strict=True) if c >= 0.2]
+    right = [
+        v for v, t, c in zip(got.values, values, got.confidence, strict=True) if c >= 0.2 and v == t
+    ]
+    assert len(sure) >= 0.8 * len(values)
+    assert right == sure  # nothing kept is wrong
+    assert got.misfit < 0.2
+
+
+def test_counts_never_rise_and_respect_the_count_after() -> None:
+    values = [60, 58, 58, 55, 51, 50, 47, 45, 41, 40]
+    ink, centres = _overprinted(values, pitch=14.0, size=24)
+    band = digit_band(ink, 2 * 24 - 9, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    got = decode_overprint(ink, band, centres, (None, 40))
+    assert got is not None
+    assert all(a >= b for a, b in zip(got.values, got.values[1:], strict=False))
+    assert got.values[-1] >= 40
+
+
+def test_ink_that_is_not_digits_is_left_unread() -> None:
+    rng = np.random.default_rng(0)
+    ink = np.zeros((60, 400))
+    ink[20:40] = (rng.random((20, 400)) > 0.5).astype(float)  # noise, not glyphs
+    centres = [60.0 + 15 * k for k in range(10)]
+    assert decode_overprint(ink, (20, 39), centres) is None
+
+
+@pytest.mark.parametrize("row", [-5.0, 10.0])
+def test_no_band_where_no_ink(row: float) -> None:
+    assert digit_band(np.zeros((30, 100)), row, (0, 100)) is None
