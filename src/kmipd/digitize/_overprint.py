@@ -31,6 +31,8 @@ DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
 ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
 _SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
 _BEAM = 40  # row beginnings kept at each tick
+_PAIRS = 6 * _BEAM  # beginnings extended at each tick (those whose least score is lowest)
+_MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
 _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
 _LARGEST = 9999  # largest count a first number is tried as
 _SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next
@@ -41,6 +43,8 @@ _MARGIN = (
 )
 _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's renderer hints
 # and smooths glyphs its own way, which matters most at small sizes
+_SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
+_PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
 _DEPTH = 4.0  # tick gaps a number may span at most (wider: printed over beyond reading)
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
@@ -73,11 +77,17 @@ class _Face:
         return col0, 1.0 - out
 
 
-@lru_cache(maxsize=8)
-def _face(em: float, height: int, baseline: int, blur: float) -> _Face:
-    """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall."""
+@lru_cache(maxsize=32)
+def _face(em: float, height: int, baseline: int, blur: float, hinted: bool) -> _Face:
+    """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall.
+
+    ``hinted``: digits advance by whole pixels, as a renderer that hints its
+    metrics (R's Cairo devices) places them.
+    """
     font = ImageFont.truetype(str(_FONT), max(4, round(em * _SUPER)))
     advance = font.getlength("0") / _SUPER
+    if hinted:
+        advance = float(round(advance))
     pad = 2
     width = int(np.ceil(advance)) + 2 * pad + 1
     glyphs: dict[tuple[str, int], FloatArray] = {}
@@ -143,11 +153,17 @@ class _State:
     start: int
 
 
+def _squares(values: FloatArray) -> float:
+    """Sum of squares."""
+    return float((values * values).sum())
+
+
 class _Search:
     """Beam search over one band of ink (see :func:`decode_overprint`)."""
 
     def __init__(self, seen: FloatArray, centres: list[float], face: _Face) -> None:
         self.seen, self.centres, self.face = seen, centres, face
+        self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
         self.cache: dict[tuple[int, int], tuple[int, FloatArray, float]] = {}
         self.excess: dict[tuple[int, int], FloatArray] = {}
 
@@ -180,7 +196,10 @@ class _Search:
         return self.excess[key]
 
     def _seen(self, col0: int, width: int) -> FloatArray:
-        """Seen ink of columns ``col0`` to ``col0 + width`` (zero outside the band)."""
+        """Seen ink of columns ``col0`` to ``col0 + width`` (zero outside the band); read only."""
+        at = col0 + _MARGIN_COLS
+        if at >= 0 and at + width <= self.padded.shape[1]:
+            return self.padded[:, at : at + width]
         out = np.zeros((self.seen.shape[0], width))
         lo, hi = max(0, col0), min(self.seen.shape[1], col0 + width)
         if hi > lo:
@@ -209,9 +228,9 @@ class _Search:
         seen = self._seen(start, clear.shape[1])
         done = stop - start
         if state is None:  # seen ink before the first number is unexplained
-            error += float(np.sum(self.seen[:, : max(0, start)] ** 2))
-        error += float(np.sum((1.0 - clear[:, :done] - seen[:, :done]) ** 2))
-        over = float(np.sum(np.clip(1.0 - clear[:, done:] - seen[:, done:], 0.0, None) ** 2))
+            error += _squares(self.seen[:, : max(0, start)])
+        error += _squares(1.0 - clear[:, :done] - seen[:, :done])
+        over = _squares(np.maximum(1.0 - clear[:, done:] - seen[:, done:], 0.0))
         values = [*(state.values if state else []), value]
         return _State(error + over, error, values, clear[:, done:], stop)
 
@@ -222,7 +241,7 @@ class _Search:
         return state.error + float(np.sum(rest**2))
 
 
-def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[int]:
+def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[int, float]]:
     """Counts at centre ``k`` between ``lower`` and ``upper`` whose ink is all seen.
 
     A count's ink where none is seen is the sum over its digits (they do not
@@ -247,23 +266,25 @@ def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[int]:
     over = excess - floor
     keep = np.flatnonzero(over <= 0.5 * digit_ink)
     keep = keep[np.argsort(over[keep], kind="stable")][:_CANDIDATES]
-    return [int(v) for v in values[np.sort(keep)]]
+    keep = np.sort(keep)
+    return [(int(v), float(e)) for v, e in zip(values[keep], excess[keep], strict=True)]
 
 
-def _beam(search: _Search, upper: int | None, lower: int) -> list[_State]:
-    """Whole rows, best first."""
+def _beam(search: _Search, upper: int | None, lower: int, steps: int | None = None) -> list[_State]:
+    """Whole rows, best first (with ``steps``: the first counts only, best by score so far)."""
     states: list[_State] = []
     first = _LARGEST if upper is None else upper
-    for value in _candidates(search, 0, first, lower):
+    for value, _ in _candidates(search, 0, first, lower):
         states.append(search.extend(None, value, 0))
     states = sorted(states, key=lambda s: s.score)[:_BEAM]
-    for k in range(1, len(search.centres)):
-        grown: list[_State] = []
-        for state in states:
+    for k in range(1, min(steps or len(search.centres), len(search.centres))):
+        pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
+        for i, state in enumerate(states):
             prev = state.values[-1]
             low = max(lower, int(np.floor(prev * (1.0 - _SHARE))) - 2)
-            for value in _candidates(search, k, prev, low):
-                grown.append(search.extend(state, value, k))
+            pairs.extend((state.score + e, i, v) for v, e in _candidates(search, k, prev, low))
+        pairs.sort()
+        grown = [search.extend(states[i], v, k) for _, i, v in pairs[:_PAIRS]]
         grown.sort(key=lambda s: s.score)
         kept: dict[tuple[int, ...], _State] = {}
         for state in grown:
@@ -273,6 +294,8 @@ def _beam(search: _Search, upper: int | None, lower: int) -> list[_State]:
         states = list(kept.values())
         if not states:
             return []
+    if steps is not None:
+        return states
     return sorted(states, key=search.finish)
 
 
@@ -339,8 +362,11 @@ def decode_overprint(
     Overprint or None
         None when no row of DejaVu Sans digits redraws the ink well enough.
     """
-    sharp = _decode(ink, band, centres, bounds, 0.0)
-    blurred = _decode(ink, band, centres, bounds, _BLUR)
+    if len(centres) < 2:
+        return None
+    shape = _fit_face(ink, band, centres, bounds[0])
+    sharp = _decode(ink, band, centres, bounds, 0.0, shape)
+    blurred = _decode(ink, band, centres, bounds, _BLUR, shape)
     if sharp is None or blurred is None:
         return None
     small = band[1] - band[0] + 1 < _SMALL
@@ -352,29 +378,64 @@ def decode_overprint(
     return Overprint(first.values, confidence, first.misfit)
 
 
+def _band(
+    ink: FloatArray, band: tuple[int, int], centres: list[float], advance: float, blur: float
+) -> tuple[FloatArray, int, int]:
+    """The ink of the digit band (with margins), faint ink and ink beyond the row removed.
+
+    Returns the band, its height and the row of the digits' baseline in it.
+    """
+    top, bottom = band
+    digit = bottom - top + 1
+    margin = max(2, digit // 4)
+    height = digit + 2 * margin
+    lo, hi = top - margin, top - margin + height
+    seen = np.zeros((height, ink.shape[1]))
+    seen[max(0, -lo) : height - max(0, hi - ink.shape[0])] = ink[max(0, lo) : min(hi, ink.shape[0])]
+    seen[:, : max(0, int(centres[0] - 2.6 * advance))] = 0.0
+    seen[:, int(np.ceil(centres[-1] + 2.6 * advance)) :] = 0.0
+    return gaussian_filter(np.where(seen >= 0.15, seen, 0.0), blur), height, digit + margin
+
+
+def _fit_face(
+    ink: FloatArray, band: tuple[int, int], centres: list[float], upper: int | None
+) -> tuple[float, bool]:
+    """Size and advance (hinted or not) that best redraw the row's first ``_PREFIX`` numbers."""
+    digit = band[1] - band[0] + 1
+    best: tuple[float, float, bool] | None = None
+    for scale in _SCALES:
+        em = round(digit / DIGIT_HEIGHT * scale * 4) / 4
+        for hinted in (False, True):
+            probe = _face(em, 1, 0, 0.0, hinted)
+            seen, height, baseline = _band(ink, band, centres, probe.advance, 0.0)
+            search = _Search(seen, centres, _face(em, height, baseline, 0.0, hinted))
+            states = _beam(search, upper, 0, _PREFIX)
+            if not states:
+                continue
+            lead = states[0]
+            misfit = lead.error / max(float(np.sum(seen[:, : lead.start] ** 2)), 1e-9)
+            if best is None or misfit < best[0]:
+                best = (misfit, em, hinted)
+    if best is None:
+        return round(digit / DIGIT_HEIGHT * 4) / 4, False
+    return best[1], best[2]
+
+
 def _decode(
     ink: FloatArray,
     band: tuple[int, int],
     centres: list[float],
     bounds: tuple[int | None, int],
     blur: float,
+    shape: tuple[float, bool],
 ) -> Overprint | None:
-    """:func:`decode_overprint` with drawing and ink blurred by ``blur`` pixels."""
-    if len(centres) < 2:
-        return None
-    top, bottom = band
-    digit = bottom - top + 1
-    margin = max(2, digit // 4)
-    height, baseline = digit + 2 * margin, digit + margin
-    face = _face(round(digit / DIGIT_HEIGHT * 4) / 4, height, baseline, blur)
-    lo, hi = top - margin, top - margin + height
-    seen = np.zeros((height, ink.shape[1]))
-    seen[max(0, -lo) : height - max(0, hi - ink.shape[0])] = ink[max(0, lo) : min(hi, ink.shape[0])]
-    left = int(centres[0] - 2.6 * face.advance)
-    right = int(np.ceil(centres[-1] + 2.6 * face.advance))
-    seen[:, : max(0, left)] = 0.0
-    seen[:, right:] = 0.0
-    seen = gaussian_filter(np.where(seen >= 0.15, seen, 0.0), blur)
+    """:func:`decode_overprint` with drawing and ink blurred by ``blur`` pixels.
+
+    ``shape`` is the face's size in pixels and whether it advances by whole pixels.
+    """
+    em, hinted = shape
+    seen, height, baseline = _band(ink, band, centres, _face(em, 1, 0, 0.0, hinted).advance, blur)
+    face = _face(em, height, baseline, blur, hinted)
     search = _Search(seen, centres, face)
     rows = _beam(search, bounds[0], bounds[1])
     if not rows:
