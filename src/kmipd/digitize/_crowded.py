@@ -11,7 +11,13 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
-from kmipd.digitize._overprint import ADVANCE, DIGIT_HEIGHT, decode_overprint, digit_band
+from kmipd.digitize._overprint import (
+    ADVANCE,
+    DIGIT_HEIGHT,
+    Leaving,
+    decode_overprint,
+    digit_band,
+)
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._retry import RETRY_UNSURE, decode_hard, overprinted, unsure
@@ -198,6 +204,7 @@ def read_rows(
     x_axis: AxisCalibration,
     ink: FloatArray | None = None,
     ticks: list[Word] | None = None,
+    leaving: Leaving | None = None,
 ) -> list[RiskRow]:
     """The lines that read as risk-table rows, numbers that touch rebuilt where possible.
 
@@ -211,13 +218,16 @@ def read_rows(
     ticks : list of Word, optional
         Read tick labels: digits in the same font, for those the table does
         not show alone.
+    leaving : callable, optional
+        The most who may leave between two times (from the curves read), for
+        numbers printed deeply over each other (see ``_overprint``).
 
     Returns
     -------
     list of RiskRow
         Top to bottom.
     """
-    rows = _read_rows(lines, x_axis, ink, ticks)
+    rows = _read_rows(lines, x_axis, ink, ticks, leaving)
     if x_axis.source != "labels" or x_axis.confidence >= LOOSE_AXIS:
         return rows
     return [  # the tick under each number is a guess: no number can be sure
@@ -231,6 +241,7 @@ def _read_rows(
     x_axis: AxisCalibration,
     ink: FloatArray | None,
     ticks: list[Word] | None,
+    leaving: Leaving | None = None,
 ) -> list[RiskRow]:
     """``read_rows`` before the check of the x calibration."""
     crowded = [any(is_crowded(w, x_axis) for w in line.words) for line in lines]
@@ -249,7 +260,7 @@ def _read_rows(
     if font is not None and not font.measured:
         font = _fit_pitch(font, lines, strips, x_axis)
     record: list[Placed] = []
-    out = _rebuilt(lines, strips, crowded, font, x_axis, record, ink=ink)
+    out = _rebuilt(lines, strips, crowded, font, x_axis, record, ink=ink, leaving=leaving)
     if font is not None and record:  # read again the rows not already read surely,
         better = refine_font(font, record)  # with the refined font, searching harder
         again = [
@@ -257,7 +268,7 @@ def _read_rows(
             for busy, row in zip(crowded, out, strict=True)
         ]
         if any(again):
-            redone = _rebuilt(lines, strips, again, better, x_axis, only=True, retry=True, ink=ink)
+            redone = _rebuilt(lines, strips, again, better, x_axis, None, True, True, ink, leaving)
             out = [new if redo else old for old, new, redo in zip(out, redone, again, strict=True)]
     return [row for row in out if row is not None]
 
@@ -285,12 +296,14 @@ def _rebuilt(
     only: bool = False,
     retry: bool = False,
     ink: FloatArray | None = None,
+    leaving: Leaving | None = None,
 ) -> list[RiskRow | None]:
     """Each line read as a row (None if not one), touching numbers rebuilt with ``font``.
 
     With ``only``, lines not marked in ``crowded`` are skipped (None); with
     ``retry``, spans read unsurely are searched again (see ``decode_hard``);
-    ``ink`` is the figure's, for the row labels (see ``read_row``).
+    ``ink`` is the figure's, for the row labels (see ``read_row``); ``leaving``
+    bounds the falls of numbers printed deeply over each other.
     """
     out: list[RiskRow | None] = []
     for line, strip, busy in zip(lines, strips, crowded, strict=True):
@@ -301,13 +314,17 @@ def _rebuilt(
         if busy and strip is not None and font is not None:
             rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
         if busy and ink is not None:
-            rebuild = _or_redrawn(rebuild, line, ink, x_axis)
+            rebuild = _or_redrawn(rebuild, line, ink, x_axis, leaving)
         out.append(read_row(line, x_axis, rebuild, ink))
     return out
 
 
 def _or_redrawn(
-    rebuild: Crowded | None, line: RiskLine, ink: FloatArray, x_axis: AxisCalibration
+    rebuild: Crowded | None,
+    line: RiskLine,
+    ink: FloatArray,
+    x_axis: AxisCalibration,
+    leaving: Leaving | None = None,
 ) -> Crowded:
     """``rebuild``, or where it fails or is mostly unsure, the numbers redrawn in DejaVu Sans.
 
@@ -328,7 +345,14 @@ def _or_redrawn(
             t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start
         ]
         centres = [float(x_axis.pixel(t)) for t in times]
-        decoded = decode_overprint(ink, band, centres, (upper, lower))
+        limit = None
+        if leaving is not None:
+            most = leaving
+
+            def limit(k: int, n: int) -> int:
+                return most(times[k], times[k + 1], n)
+
+        decoded = decode_overprint(ink, band, centres, (upper, lower), limit)
         if decoded is None:
             return got
         return [

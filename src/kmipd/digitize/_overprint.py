@@ -13,6 +13,7 @@ matches badly and is left unread (``None``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,9 +24,19 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import gaussian_filter
 
-__all__ = ["ADVANCE", "DIGIT_HEIGHT", "Overprint", "decode_overprint", "digit_band"]
+__all__ = [
+    "ADVANCE",
+    "DIGIT_HEIGHT",
+    "Leaving",
+    "Overprint",
+    "decode_overprint",
+    "digit_band",
+    "most_leaving",
+]
 
 FloatArray = npt.NDArray[np.float64]
+Leaving = Callable[[float, float, int], int]  # most who may leave between two times, given
+# the number at risk at the first
 _FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
 ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
@@ -43,6 +54,8 @@ _MARGIN = (
 )
 _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's renderer hints
 # and smooths glyphs its own way, which matters most at small sizes
+_LEAVE_SLACK = 2.0  # counts a fall may exceed what the curves allow by (reading error) ...
+_LEAVE_SHARE = 0.02  # ... plus this share of those at risk
 _SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
 _PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
@@ -270,8 +283,18 @@ def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[i
     return [(int(v), float(e)) for v, e in zip(values[keep], excess[keep], strict=True)]
 
 
-def _beam(search: _Search, upper: int | None, lower: int, steps: int | None = None) -> list[_State]:
-    """Whole rows, best first (with ``steps``: the first counts only, best by score so far)."""
+def _beam(
+    search: _Search,
+    bounds: tuple[int | None, int],
+    limit: Callable[[int, int], int] | None = None,
+    steps: int | None = None,
+) -> list[_State]:
+    """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
+
+    ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
+    most who may leave after centre ``k`` with ``n`` at risk there.
+    """
+    upper, lower = bounds
     states: list[_State] = []
     first = _LARGEST if upper is None else upper
     for value, _ in _candidates(search, 0, first, lower):
@@ -282,6 +305,8 @@ def _beam(search: _Search, upper: int | None, lower: int, steps: int | None = No
         for i, state in enumerate(states):
             prev = state.values[-1]
             low = max(lower, int(np.floor(prev * (1.0 - _SHARE))) - 2)
+            if limit is not None:
+                low = max(low, prev - limit(k - 1, prev))
             pairs.extend((state.score + e, i, v) for v, e in _candidates(search, k, prev, low))
         pairs.sort()
         grown = [search.extend(states[i], v, k) for _, i, v in pairs[:_PAIRS]]
@@ -334,11 +359,44 @@ def _confidence(search: _Search, values: list[int]) -> list[float]:
     return out
 
 
+def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> Leaving:
+    """The most who may leave any arm's table between two times, from the curves read.
+
+    Between times ``a`` and ``b`` with ``n`` at risk at ``a``, at most
+    ``-n ln(S(b-) / S(a-))`` die (each factor ``1 - d/n_j`` of the
+    Kaplan-Meier product is at most ``exp(-d/n)``); add the censor marks
+    seen in between and a slack for the reading. The most over all arms is
+    returned, as a row's arm is not known yet.
+
+    Parameters
+    ----------
+    arms : sequence of (times, survival, censor times)
+        Each arm's step curve and censor marks.
+    """
+
+    def leaving(a: float, b: float, n: int) -> int:
+        most = 0.0
+        for times, survival, marks in arms:
+            if len(times) == 0 or b > float(times[-1]):
+                return n
+            before = np.searchsorted(times, [a, b], side="left") - 1
+            s0, s1 = (float(survival[max(i, 0)]) for i in before)
+            if s1 <= 0.0 or s0 <= 0.0:
+                return n
+            died = -n * np.log(min(1.0, s1 / s0))
+            censored = int(np.count_nonzero((marks >= a) & (marks < b)))
+            most = max(most, died + censored)
+        return int(np.ceil(most + _LEAVE_SLACK + _LEAVE_SHARE * n))
+
+    return leaving
+
+
 def decode_overprint(
     ink: FloatArray,
     band: tuple[int, int],
     centres: list[float],
     bounds: tuple[int | None, int] = (None, 0),
+    limit: Callable[[int, int], int] | None = None,
 ) -> Overprint | None:
     """Rebuild one count per centre from a band of overprinted numbers.
 
@@ -356,6 +414,9 @@ def decode_overprint(
         Image column of each number's centre (its tick), left to right.
     bounds : (int or None, int)
         The count read before these numbers (None if none) and after them.
+    limit : callable, optional
+        ``limit(k, n)``: the most who may leave between centres ``k`` and
+        ``k + 1`` with ``n`` at risk at ``k`` (see :func:`most_leaving`).
 
     Returns
     -------
@@ -364,9 +425,9 @@ def decode_overprint(
     """
     if len(centres) < 2:
         return None
-    shape = _fit_face(ink, band, centres, bounds[0])
-    sharp = _decode(ink, band, centres, bounds, 0.0, shape)
-    blurred = _decode(ink, band, centres, bounds, _BLUR, shape)
+    shape = _fit_face(ink, band, centres, bounds[0], limit)
+    sharp = _decode(ink, band, centres, bounds, 0.0, shape, limit)
+    blurred = _decode(ink, band, centres, bounds, _BLUR, shape, limit)
     if sharp is None or blurred is None:
         return None
     small = band[1] - band[0] + 1 < _SMALL
@@ -398,7 +459,11 @@ def _band(
 
 
 def _fit_face(
-    ink: FloatArray, band: tuple[int, int], centres: list[float], upper: int | None
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    upper: int | None,
+    limit: Callable[[int, int], int] | None,
 ) -> tuple[float, bool]:
     """Size and advance (hinted or not) that best redraw the row's first ``_PREFIX`` numbers."""
     digit = band[1] - band[0] + 1
@@ -409,7 +474,7 @@ def _fit_face(
             probe = _face(em, 1, 0, 0.0, hinted)
             seen, height, baseline = _band(ink, band, centres, probe.advance, 0.0)
             search = _Search(seen, centres, _face(em, height, baseline, 0.0, hinted))
-            states = _beam(search, upper, 0, _PREFIX)
+            states = _beam(search, (upper, 0), limit, _PREFIX)
             if not states:
                 continue
             lead = states[0]
@@ -428,6 +493,7 @@ def _decode(
     bounds: tuple[int | None, int],
     blur: float,
     shape: tuple[float, bool],
+    limit: Callable[[int, int], int] | None,
 ) -> Overprint | None:
     """:func:`decode_overprint` with drawing and ink blurred by ``blur`` pixels.
 
@@ -437,7 +503,7 @@ def _decode(
     seen, height, baseline = _band(ink, band, centres, _face(em, 1, 0, 0.0, hinted).advance, blur)
     face = _face(em, height, baseline, blur, hinted)
     search = _Search(seen, centres, face)
-    rows = _beam(search, bounds[0], bounds[1])
+    rows = _beam(search, bounds, limit)
     if not rows:
         return None
     best = rows[0]
