@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from kmipd.digitize._overprint import _FONT, decode_overprint, digit_band
+from kmipd.digitize._overprint import _FONT, decode_overprint, digit_band, most_leaving
 
 
 def _overprinted(values: list[int], pitch: float, size: int) -> tuple[np.ndarray, list[float]]:
@@ -60,3 +60,35 @@ def test_ink_that_is_not_digits_is_left_unread() -> None:
 @pytest.mark.parametrize("row", [-5.0, 10.0])
 def test_no_band_where_no_ink(row: float) -> None:
     assert digit_band(np.zeros((30, 100)), row, (0, 100)) is None
+
+
+def test_most_leaving_follows_the_kaplan_meier_bound() -> None:
+    times = np.array([0.0, 1.0, 2.0, 3.0])
+    survival = np.array([1.0, 0.9, 0.9, 0.5])
+    marks = np.array([1.5, 1.6])
+    leaving = most_leaving([(times, survival, marks)])
+    # 100 at risk at 0.5, S falls 1.0 -> 0.9 by 1.5: at most -100 ln 0.9 = 10.5 deaths,
+    # plus the two censor marks, plus slack 2 + 4 % of 100
+    assert leaving(0.5, 1.7, 100) == int(np.ceil(-100 * np.log(0.9) + 2 + 2 + 4))
+    # a flat stretch without marks lets only the slack leave
+    assert leaving(2.0, 2.9, 50) == 4
+    # past the curve's end nothing is known: everyone may leave
+    assert leaving(2.0, 4.0, 50) == 50
+    # an arm drawn without censor marks: censoring cannot be counted
+    assert most_leaving([(times, survival, np.array([]))])(2.0, 2.9, 50) == 50
+
+
+def test_a_fall_the_curve_does_not_show_is_not_read() -> None:
+    values = [140, 139, 138, 137, 136, 135, 134, 133, 132, 131]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+
+    def at_most_three(k: int, n: int) -> int:
+        return 3
+
+    got = decode_overprint(ink, band, centres, (None, 0), at_most_three)
+    assert got is not None
+    assert all(a - b <= 3 for a, b in zip(got.values, got.values[1:], strict=False))
+    kept = [v for v, c in zip(got.values, got.confidence, strict=True) if c >= 0.2]
+    assert kept == [v for v, c in zip(values, got.confidence, strict=True) if c >= 0.2]

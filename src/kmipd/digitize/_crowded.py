@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -260,7 +260,8 @@ def _read_rows(
     if font is not None and not font.measured:
         font = _fit_pitch(font, lines, strips, x_axis)
     record: list[Placed] = []
-    out = _rebuilt(lines, strips, crowded, font, x_axis, record, ink=ink, leaving=leaving)
+    redraw = _Redraw(ink, x_axis, leaving)
+    out = _rebuilt(lines, strips, crowded, font, x_axis, record, ink=ink, redraw=redraw)
     if font is not None and record:  # read again the rows not already read surely,
         better = refine_font(font, record)  # with the refined font, searching harder
         again = [
@@ -268,7 +269,7 @@ def _read_rows(
             for busy, row in zip(crowded, out, strict=True)
         ]
         if any(again):
-            redone = _rebuilt(lines, strips, again, better, x_axis, None, True, True, ink, leaving)
+            redone = _rebuilt(lines, strips, again, better, x_axis, None, True, True, ink, redraw)
             out = [new if redo else old for old, new, redo in zip(out, redone, again, strict=True)]
     return [row for row in out if row is not None]
 
@@ -296,14 +297,14 @@ def _rebuilt(
     only: bool = False,
     retry: bool = False,
     ink: FloatArray | None = None,
-    leaving: Leaving | None = None,
+    redraw: _Redraw | None = None,
 ) -> list[RiskRow | None]:
     """Each line read as a row (None if not one), touching numbers rebuilt with ``font``.
 
     With ``only``, lines not marked in ``crowded`` are skipped (None); with
     ``retry``, spans read unsurely are searched again (see ``decode_hard``);
-    ``ink`` is the figure's, for the row labels (see ``read_row``); ``leaving``
-    bounds the falls of numbers printed deeply over each other.
+    ``ink`` is the figure's, for the row labels (see ``read_row``); ``redraw``
+    reads numbers printed deeply over each other.
     """
     out: list[RiskRow | None] = []
     for line, strip, busy in zip(lines, strips, crowded, strict=True):
@@ -313,53 +314,69 @@ def _rebuilt(
         rebuild = None
         if busy and strip is not None and font is not None:
             rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
-        if busy and ink is not None:
-            rebuild = _or_redrawn(rebuild, line, ink, x_axis, leaving)
+        if busy and redraw is not None:
+            rebuild = redraw.wrap(rebuild, line)
         out.append(read_row(line, x_axis, rebuild, ink))
     return out
 
 
-def _or_redrawn(
-    rebuild: Crowded | None,
-    line: RiskLine,
-    ink: FloatArray,
-    x_axis: AxisCalibration,
-    leaving: Leaving | None = None,
-) -> Crowded:
-    """``rebuild``, or where it fails or is mostly unsure, the numbers redrawn in DejaVu Sans.
+@dataclass
+class _Redraw:
+    """Numbers printed deeply over each other, redrawn in DejaVu Sans (see ``_overprint``).
 
     Deep overprints leave no number alone to learn the table's font from;
-    ``_overprint`` then tries the common default face (see there).
+    ``_overprint`` then tries the common default face. A word is redrawn
+    once per figure (``memo``), however often its row is read again.
     """
 
-    def redrawn(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
-        got = rebuild(word, upper, lower) if rebuild is not None else None
-        if got is not None and unsure(tuple(c.confidence for c in got)) <= RETRY_UNSURE:
-            return got
-        band = digit_band(ink, line.row, (word.col0, word.col1))
+    ink: FloatArray
+    x_axis: AxisCalibration
+    leaving: Leaving | None = None
+    memo: dict[tuple[float, int, int, int | None, int], list[RiskCell] | None] = field(
+        default_factory=dict
+    )
+
+    def wrap(self, rebuild: Crowded | None, line: RiskLine) -> Crowded:
+        """``rebuild``, or where it fails or is mostly unsure, the numbers redrawn."""
+
+        def redrawn(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
+            got = rebuild(word, upper, lower) if rebuild is not None else None
+            if got is not None and unsure(tuple(c.confidence for c in got)) <= RETRY_UNSURE:
+                return got
+            key = (line.row, word.col0, word.col1, upper, lower)
+            if key not in self.memo:
+                self.memo[key] = self._cells(line, word, (upper, lower))
+            return self.memo[key] or got
+
+        return redrawn
+
+    def _cells(
+        self, line: RiskLine, word: Word, bounds: tuple[int | None, int]
+    ) -> list[RiskCell] | None:
+        """The word's numbers redrawn, or None if they cannot be."""
+        band = digit_band(self.ink, line.row, (word.col0, word.col1))
         if band is None:
-            return got
+            return None
         edge = 0.3 * ADVANCE * (band[1] - band[0] + 1) / DIGIT_HEIGHT
+        x_axis = self.x_axis
         start = min([0.0, *tick_values(x_axis)])
         times = [
             t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start
         ]
         centres = [float(x_axis.pixel(t)) for t in times]
         limit = None
-        if leaving is not None:
-            most = leaving
+        if self.leaving is not None:
+            most = self.leaving
 
             def limit(k: int, n: int) -> int:
                 return most(times[k], times[k + 1], n)
 
-        decoded = decode_overprint(ink, band, centres, (upper, lower), limit)
+        decoded = decode_overprint(self.ink, band, centres, bounds, limit)
         if decoded is None:
-            return got
+            return None
         return [
             RiskCell(line.row, col, str(value), value, time, conf)
             for time, col, value, conf in zip(
                 times, centres, decoded.values, decoded.confidence, strict=True
             )
         ]
-
-    return redrawn

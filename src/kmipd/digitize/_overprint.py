@@ -55,7 +55,7 @@ _MARGIN = (
 _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's renderer hints
 # and smooths glyphs its own way, which matters most at small sizes
 _LEAVE_SLACK = 2.0  # counts a fall may exceed what the curves allow by (reading error) ...
-_LEAVE_SHARE = 0.02  # ... plus this share of those at risk
+_LEAVE_SHARE = 0.04  # ... plus this share of those at risk
 _SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
 _PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
@@ -366,7 +366,8 @@ def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> L
     ``-n ln(S(b-) / S(a-))`` die (each factor ``1 - d/n_j`` of the
     Kaplan-Meier product is at most ``exp(-d/n)``); add the censor marks
     seen in between and a slack for the reading. The most over all arms is
-    returned, as a row's arm is not known yet.
+    returned, as a row's arm is not known yet. Where an arm shows no censor
+    marks at all, those censored cannot be counted and anyone may leave.
 
     Parameters
     ----------
@@ -375,6 +376,8 @@ def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> L
     """
 
     def leaving(a: float, b: float, n: int) -> int:
+        if any(len(marks) == 0 for _, _, marks in arms):
+            return n
         most = 0.0
         for times, survival, marks in arms:
             if len(times) == 0 or b > float(times[-1]):
