@@ -74,8 +74,11 @@ def test_most_leaving_follows_the_kaplan_meier_bound() -> None:
     assert leaving(2.0, 2.9, 50) == 4
     # past the curve's end nothing is known: everyone may leave
     assert leaving(2.0, 4.0, 50) == 50
-    # an arm drawn without censor marks: censoring cannot be counted
+    # no arm drawn with censor marks: censoring cannot be counted
     assert most_leaving([(times, survival, np.array([]))])(2.0, 2.9, 50) == 50
+    # an arm without marks read does not loosen the bound of one with marks
+    both = most_leaving([(times, survival, marks), (times, survival * 0.5, np.array([]))])
+    assert both(2.0, 2.9, 50) == 4
 
 
 def test_a_fall_the_curve_does_not_show_is_not_read() -> None:

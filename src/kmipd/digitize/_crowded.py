@@ -22,6 +22,7 @@ from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._retry import RETRY_UNSURE, decode_hard, overprinted, unsure
 from kmipd.digitize._risk import (
+    LONG_RUN,
     Crowded,
     RiskLine,
     RiskRow,
@@ -346,9 +347,16 @@ class _Redraw:
             key = (line.row, word.col0, word.col1, upper, lower)
             if key not in self.memo:
                 self.memo[key] = self._cells(line, word, (upper, lower))
+            if self.memo[key] is None and got is None and self._unreadable(word):
+                return []  # OCR's split of a long run of numbers no rebuild read is noise
             return self.memo[key] or got
 
         return redrawn
+
+    def _unreadable(self, word: Word) -> bool:
+        """A long run of touching numbers (``LONG_RUN`` ticks or more) OCR is unsure of."""
+        ticks = grid_times(word.col0, word.col1 - 1, self.x_axis)
+        return len(ticks) >= LONG_RUN and word.numeric_confidence < OCR_SURE
 
     def _cells(
         self, line: RiskLine, word: Word, bounds: tuple[int | None, int]

@@ -366,8 +366,9 @@ def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> L
     ``-n ln(S(b-) / S(a-))`` die (each factor ``1 - d/n_j`` of the
     Kaplan-Meier product is at most ``exp(-d/n)``); add the censor marks
     seen in between and a slack for the reading. The most over all arms is
-    returned, as a row's arm is not known yet. Where an arm shows no censor
-    marks at all, those censored cannot be counted and anyone may leave.
+    returned, as a row's arm is not known yet. Only arms with censor marks
+    read count: without marks censoring cannot be counted, and where no arm
+    shows any, anyone may leave.
 
     Parameters
     ----------
@@ -375,11 +376,13 @@ def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> L
         Each arm's step curve and censor marks.
     """
 
+    marked = [arm for arm in arms if len(arm[2])]
+
     def leaving(a: float, b: float, n: int) -> int:
-        if any(len(marks) == 0 for _, _, marks in arms):
+        if not marked:
             return n
         most = 0.0
-        for times, survival, marks in arms:
+        for times, survival, marks in marked:
             if len(times) == 0 or b > float(times[-1]):
                 return n
             before = np.searchsorted(times, [a, b], side="left") - 1
@@ -426,7 +429,7 @@ def decode_overprint(
     Overprint or None
         None when no row of DejaVu Sans digits redraws the ink well enough.
     """
-    if len(centres) < 2:
+    if len(centres) < 2 or _too_deep(ink, band, centres):
         return None
     shape = _fit_face(ink, band, centres, bounds[0], limit)
     sharp = _decode(ink, band, centres, bounds, 0.0, shape, limit)
@@ -440,6 +443,19 @@ def decode_overprint(
         for a, b, c in zip(first.values, second.values, first.confidence, strict=True)
     )
     return Overprint(first.values, confidence, first.misfit)
+
+
+def _too_deep(ink: FloatArray, band: tuple[int, int], centres: list[float]) -> bool:
+    """Whether the first number, by where its ink starts, spans more than ``_DEPTH`` ticks."""
+    advance = (band[1] - band[0] + 1) / DIGIT_HEIGHT * ADVANCE
+    inked = np.asarray((ink[band[0] : band[1] + 1] >= _STRONG).any(axis=0), dtype=bool)
+    col, gap = int(centres[0]), 0
+    while col > 0 and gap < 0.5 * advance:
+        col -= 1
+        gap = 0 if inked[col] else gap + 1
+    left = col + gap
+    digits = np.ceil(2.0 * (centres[0] - left) / advance - 0.1)
+    return bool(digits * advance > _DEPTH * float(np.median(np.diff(centres))))
 
 
 def _band(

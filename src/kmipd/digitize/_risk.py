@@ -285,16 +285,25 @@ def _fold_censored(cells: list[RiskCell]) -> list[RiskCell]:
     return out
 
 
+LONG_RUN = 8  # ticks a run of touching numbers spans from which OCR's split of it is noise
 UNREBUILT = 0.3  # confidence factor of OCR's split of touching numbers the rebuild gave up on
 Crowded = Callable[[Word, int | None, int], list[RiskCell] | None]
 
 
 def is_crowded(word: Word, x_axis: AxisCalibration) -> bool:
-    """Whether a number-like word stretches over two or more ticks (numbers that touch)."""
+    """Whether a number-like word stretches over two or more ticks (numbers that touch).
+
+    A long run (``LONG_RUN`` ticks or more) of numbers printed deeply over
+    each other reads as letters to OCR; it counts when its reading over
+    digits is a long number and no lower-case word shows in its text.
+    """
     text = word.text.replace(" ", "")
     digits = sum(ch.isdigit() for ch in text)
     mostly = digits >= 2 and digits >= 0.5 * len(text)
-    return mostly and len(grid_times(word.col0, word.col1 - 1, x_axis)) >= 2
+    ticks = len(grid_times(word.col0, word.col1 - 1, x_axis))
+    if ticks >= LONG_RUN and not mostly:
+        mostly = bool(re.fullmatch(r"\d{8,}", word.numeric)) and not re.search("[a-z]{3}", text)
+    return mostly and ticks >= 2
 
 
 def _bounds(found: list[list[RiskCell]], index: int) -> tuple[int | None, int]:
