@@ -321,13 +321,19 @@ def _rebuilt(
     return out
 
 
+def _unsure(cells: list[RiskCell]) -> float:
+    """Share of the cells read unsurely (see ``_retry.unsure``)."""
+    return unsure(tuple(c.confidence for c in cells))
+
+
 @dataclass
 class _Redraw:
     """Numbers printed deeply over each other, redrawn in DejaVu Sans (see ``_overprint``).
 
     Deep overprints leave no number alone to learn the table's font from;
     ``_overprint`` then tries the common default face. A word is redrawn
-    once per figure (``memo``), however often its row is read again.
+    once per reading of the table (``memo``), however often its row is
+    read again with the same counts around it.
     """
 
     ink: FloatArray
@@ -342,14 +348,17 @@ class _Redraw:
 
         def redrawn(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
             got = rebuild(word, upper, lower) if rebuild is not None else None
-            if got is not None and unsure(tuple(c.confidence for c in got)) <= RETRY_UNSURE:
+            if got is not None and _unsure(got) <= RETRY_UNSURE:
                 return got
             key = (line.row, word.col0, word.col1, upper, lower)
             if key not in self.memo:
                 self.memo[key] = self._cells(line, word, (upper, lower))
-            if self.memo[key] is None and got is None and self._unreadable(word):
+            redrawn = self.memo[key]
+            if redrawn is None and got is None and self._unreadable(word):
                 return []  # OCR's split of a long run of numbers no rebuild read is noise
-            return self.memo[key] or got
+            if redrawn is None or (got is not None and _unsure(got) <= _unsure(redrawn)):
+                return got
+            return redrawn
 
         return redrawn
 

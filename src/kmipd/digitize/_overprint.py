@@ -46,7 +46,8 @@ _PAIRS = 6 * _BEAM  # beginnings extended at each tick (those whose least score 
 _MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
 _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
 _LARGEST = 9999  # largest count a first number is tried as
-_SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next
+_SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next,
+_FALL_ANY = 12  # unless the fall is no more than this many
 _FIT = 0.35  # residual ink (share of the ink seen) above which the face is not the table's
 _SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws clearly worse
 _MARGIN = (
@@ -145,7 +146,9 @@ class Overprint:
     values : tuple of int
         One count per centre.
     confidence : tuple of float
-        Per count: how clearly every other count the rule allows redraws worse.
+        Per count: how clearly the nearest counts its neighbours allow (one
+        and ten either side) redraw worse; 0 where the sharp and the blurred
+        readings disagree.
     misfit : float
         Ink left unexplained, as a share of the ink seen (0 = drawn exactly).
     """
@@ -264,7 +267,8 @@ def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[i
     if values.size == 0:
         return []
     excess = np.zeros(values.size)
-    lengths = np.array([len(str(v)) for v in values])
+    lengths = 1 + (values >= 10).astype(int) + (values >= 100) + (values >= 1000)
+    lengths += values >= 10000
     for length in np.unique(lengths):
         mine = lengths == length
         table = search.digit_excess(k, int(length))
@@ -304,7 +308,7 @@ def _beam(
         pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
         for i, state in enumerate(states):
             prev = state.values[-1]
-            low = max(lower, int(np.floor(prev * (1.0 - _SHARE))) - 2)
+            low = max(lower, min(int(np.floor(prev * (1.0 - _SHARE))) - 2, prev - _FALL_ANY))
             if limit is not None:
                 low = max(low, prev - limit(k - 1, prev))
             pairs.extend((state.score + e, i, v) for v, e in _candidates(search, k, prev, low))

@@ -350,6 +350,8 @@ def read_row(
     cells: list[RiskCell] = []
     label: list[Word] = []
     for word, got, new in zip(line.words, found, rebuilt, strict=True):
+        if not got and new:  # numbers no rebuild could read: neither cells nor label
+            continue
         if not got and not cells:
             label.append(word)
         elif got and not new and _is_text(word) and not cells:
