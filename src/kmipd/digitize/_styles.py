@@ -109,6 +109,10 @@ def _runs(line: BoolArray) -> npt.NDArray[np.int64]:
     return np.asarray(edges[1::2] - edges[0::2], dtype=np.int64)
 
 
+_THICK = 6  # rows from which a stroke is a bar ...
+_BAR_FILL = 0.9  # ... and must be this fully inked
+
+
 def stroke_style(ink: BoolArray) -> str | None:
     """Style of a legend key box: a solid or dashed horizontal stroke, or None (not a key).
 
@@ -125,6 +129,8 @@ def stroke_style(ink: BoolArray) -> str | None:
     band = ink.mean(axis=1) >= 0.5
     if not band.any() or band.sum() > 0.6 * cols or _runs(band).size != 1:
         return None  # no stroke, a block, or several bars (a glyph such as "3")
+    if band.sum() >= _THICK and ink[band].mean() < _BAR_FILL:
+        return None  # a thick band with holes: glyphs printed over each other, not a bar
     share = ink[band].sum() / total
     dashed = solid = False
     for row in np.flatnonzero(band):
