@@ -41,8 +41,8 @@ _FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
 ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
 _SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
-_BEAM = 40  # row beginnings kept at each tick
-_PAIRS = 6 * _BEAM  # beginnings extended at each tick (those whose least score is lowest)
+_BEAM = 80  # row beginnings kept at each tick
+_PAIRS = 4 * _BEAM  # beginnings extended at each tick (those whose least score is lowest)
 _MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
 _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
 _LARGEST = 9999  # largest count a first number is tried as
@@ -306,12 +306,15 @@ def _beam(
     states = sorted(states, key=lambda s: s.score)[:_BEAM]
     for k in range(1, min(steps or len(search.centres), len(search.centres))):
         pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
+        options: dict[int, list[tuple[int, float]]] = {}  # counts allowed after a count
         for i, state in enumerate(states):
             prev = state.values[-1]
-            low = max(lower, min(int(np.floor(prev * (1.0 - _SHARE))) - 2, prev - _FALL_ANY))
-            if limit is not None:
-                low = max(low, prev - limit(k - 1, prev))
-            pairs.extend((state.score + e, i, v) for v, e in _candidates(search, k, prev, low))
+            if prev not in options:
+                low = max(lower, min(int(np.floor(prev * (1.0 - _SHARE))) - 2, prev - _FALL_ANY))
+                if limit is not None:
+                    low = max(low, prev - limit(k - 1, prev))
+                options[prev] = _candidates(search, k, prev, low)
+            pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
         grown = [search.extend(states[i], v, k) for _, i, v in pairs[:_PAIRS]]
         grown.sort(key=lambda s: s.score)
