@@ -344,11 +344,14 @@ class _Redraw:
     )
 
     def wrap(self, rebuild: Crowded | None, line: RiskLine) -> Crowded:
-        """``rebuild``, or where it fails or is mostly unsure, the numbers redrawn."""
+        """``rebuild``, or where it fails or reads a number unsurely, the numbers redrawn
+
+        The redrawing is kept only where fewer of its numbers are unsure.
+        """
 
         def redrawn(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
             got = rebuild(word, upper, lower) if rebuild is not None else None
-            if got is not None and _unsure(got) <= RETRY_UNSURE:
+            if got is not None and _unsure(got) == 0.0:  # read surely: keep it
                 return got
             key = (line.row, word.col0, word.col1, upper, lower)
             if key not in self.memo:
