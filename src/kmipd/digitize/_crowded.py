@@ -63,10 +63,12 @@ def _edge(font: DigitFont) -> float:
     return 0.6 * min(-d.offset for d in font.digits.values())
 
 
-def _span_times(word: Word, font: DigitFont, x_axis: AxisCalibration) -> list[float]:
-    """Tick times a word of touching numbers covers (none before time 0 or the first tick)."""
+def _span_times(word: Word, edge: float, x_axis: AxisCalibration) -> list[float]:
+    """Tick times a word of touching numbers covers (none before time 0 or the first tick).
+
+    ``edge``: columns between a number's tick and its ink edge, at the least.
+    """
     start = min([0.0, *tick_values(x_axis)])
-    edge = _edge(font)
     return [t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start]
 
 
@@ -81,7 +83,7 @@ def _rebuilder(
     """The callback that rebuilds one word of touching numbers of ``line`` (noted in ``record``)."""
 
     def rebuild(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
-        times = _span_times(word, font, x_axis)
+        times = _span_times(word, _edge(font), x_axis)
         if not times:
             return None
         centres = [float(x_axis.pixel(t)) for t in times]
@@ -178,7 +180,7 @@ def _fit_pitch(
     if first is None:
         return font
     word, strip = first
-    times = _span_times(word, font, x_axis)
+    times = _span_times(word, _edge(font), x_axis)
     centres = [float(x_axis.pixel(t)) for t in times][:_PITCH_TICKS]
     if len(centres) < 2:
         return font
@@ -344,7 +346,7 @@ class _Redraw:
     )
 
     def wrap(self, rebuild: Crowded | None, line: RiskLine) -> Crowded:
-        """``rebuild``, or where it fails or reads a number unsurely, the numbers redrawn
+        """``rebuild``, or where it fails or reads a number unsurely, the numbers redrawn.
 
         The redrawing is kept only where fewer of its numbers are unsure.
         """
@@ -378,12 +380,8 @@ class _Redraw:
         if band is None:
             return None
         edge = 0.3 * ADVANCE * (band[1] - band[0] + 1) / DIGIT_HEIGHT
-        x_axis = self.x_axis
-        start = min([0.0, *tick_values(x_axis)])
-        times = [
-            t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start
-        ]
-        centres = [float(x_axis.pixel(t)) for t in times]
+        times = _span_times(word, edge, self.x_axis)
+        centres = [float(self.x_axis.pixel(t)) for t in times]
         limit = None
         if self.leaving is not None:
             most = self.leaving

@@ -64,6 +64,13 @@ _DEPTH = 4.0  # tick gaps a number may span at most (wider: printed over beyond 
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
 
 
+def _place(x: float) -> tuple[int, int]:
+    """Column and quarter-pixel phase of a glyph drawing's left edge at ``x``."""
+    base = int(np.floor(x))
+    phase = round((x - base) * _SUPER)
+    return (base + 1, 0) if phase == _SUPER else (base, phase)
+
+
 @dataclass(frozen=True)
 class _Face:
     """DejaVu Sans digits drawn at one size, for a band of ``height`` rows."""
@@ -81,27 +88,41 @@ class _Face:
         col0 = int(np.floor(left)) - self.pad - 1
         out = np.ones((self.height, int(np.ceil(len(text) * self.advance)) + 2 * self.pad + 4))
         for i, digit in enumerate(text):
-            x = left + i * self.advance - self.pad
-            base = int(np.floor(x))
-            phase = round((x - base) * _SUPER)
-            if phase == _SUPER:
-                base, phase = base + 1, 0
+            base, phase = _place(left + i * self.advance - self.pad)
             at = base - col0
             out[:, at : at + self.width] *= 1.0 - self.glyphs[digit, phase]
         return col0, 1.0 - out
+
+    @property
+    def digit_ink(self) -> float:
+        """Squared ink of one digit ("8"): the unit errors are weighed in."""
+        return float(np.sum(self.glyphs["8", 0] ** 2))
+
+
+@lru_cache(maxsize=32)
+def _font(em: float) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans at ``em`` pixels, supersampled."""
+    return ImageFont.truetype(str(_FONT), max(4, round(em * _SUPER)))
+
+
+def _advance(em: float, hinted: bool) -> float:
+    """Digit advance in pixels at ``em`` pixels.
+
+    ``hinted``: whole pixels, as a renderer that hints its metrics (R's
+    Cairo devices) places digits.
+    """
+    advance = _font(em).getlength("0") / _SUPER
+    return float(round(advance)) if hinted else advance
 
 
 @lru_cache(maxsize=32)
 def _face(em: float, height: int, baseline: int, blur: float, hinted: bool) -> _Face:
     """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall.
 
-    ``hinted``: digits advance by whole pixels, as a renderer that hints its
-    metrics (R's Cairo devices) places them.
+    ``hinted``: see :func:`_advance`.
     """
-    font = ImageFont.truetype(str(_FONT), max(4, round(em * _SUPER)))
-    advance = font.getlength("0") / _SUPER
-    if hinted:
-        advance = float(round(advance))
+    font = _font(em)
+    advance = _advance(em, hinted)
     pad = 2
     width = int(np.ceil(advance)) + 2 * pad + 1
     glyphs: dict[tuple[str, int], FloatArray] = {}
@@ -180,17 +201,14 @@ class _Search:
     def __init__(self, seen: FloatArray, centres: list[float], face: _Face) -> None:
         self.seen, self.centres, self.face = seen, centres, face
         self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
-        self.cache: dict[tuple[int, int], tuple[int, FloatArray, float]] = {}
+        self.cache: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.excess: dict[tuple[int, int], FloatArray] = {}
 
-    def drawn(self, value: int, k: int) -> tuple[int, FloatArray, float]:
-        """Number ``value`` at centre ``k``: first column, ink and ink where none is seen."""
+    def drawn(self, value: int, k: int) -> tuple[int, FloatArray]:
+        """Number ``value`` at centre ``k``: its first column and ink."""
         key = (value, k)
         if key not in self.cache:
-            col0, ink = self.face.number(value, self.centres[k])
-            part = self._seen(col0, ink.shape[1])
-            excess = float(np.sum(np.clip(ink - part, 0.0, None) ** 2))
-            self.cache[key] = (col0, ink, excess)
+            self.cache[key] = self.face.number(value, self.centres[k])
         return self.cache[key]
 
     def digit_excess(self, k: int, length: int) -> FloatArray:
@@ -201,9 +219,7 @@ class _Search:
             left = self.centres[k] - length * face.advance / 2.0
             table = np.zeros((length, 10))
             for i in range(length):
-                x = left + i * face.advance - face.pad
-                base = int(np.floor(x))
-                phase = min(round((x - base) * _SUPER), _SUPER - 1)
+                base, phase = _place(left + i * face.advance - face.pad)
                 part = self._seen(base, face.width)
                 for d in range(10):
                     glyph = face.glyphs[str(d), phase]
@@ -230,7 +246,7 @@ class _Search:
 
     def extend(self, state: _State | None, value: int, k: int) -> _State:
         """``state`` with count ``value`` drawn at centre ``k``."""
-        col0, ink, _ = self.drawn(value, k)
+        col0, ink = self.drawn(value, k)
         start = state.start if state is not None else col0
         if col0 < start:  # the drawing's blank margin reaches into closed columns
             ink, col0 = ink[:, start - col0 :], start
@@ -276,7 +292,7 @@ def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[i
         for i in range(int(length) - 1, -1, -1):
             excess[mine] += table[i, rest % 10]
             rest = rest // 10
-    digit_ink = float(np.sum(search.face.glyphs["8", 0] ** 2))
+    digit_ink = search.face.digit_ink
     floor = np.zeros(values.size)
     for length in np.unique(lengths):  # a longer count draws more digits, each a little off
         floor[lengths == length] = excess[lengths == length].min()
@@ -341,7 +357,7 @@ def _local_error(search: _Search, values: list[int], k: int) -> float:
     for j, value in enumerate(values):
         if abs(search.centres[j] - search.centres[k]) > 2 * reach + face.advance:
             continue
-        col0, ink, _ = search.drawn(value, j)
+        col0, ink = search.drawn(value, j)
         a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
         if b > a:
             clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
@@ -351,7 +367,7 @@ def _local_error(search: _Search, values: list[int], k: int) -> float:
 
 def _confidence(search: _Search, values: list[int]) -> list[float]:
     """Per count: ``_SURE`` scaled by how much worse the nearest allowed alternative redraws."""
-    unit = float(np.sum(search.face.glyphs["8", 0] ** 2))
+    unit = search.face.digit_ink
     out = []
     for k, value in enumerate(values):
         high = values[k - 1] if k else value + 9
@@ -497,8 +513,7 @@ def _fit_face(
     for scale in _SCALES:
         em = round(digit / DIGIT_HEIGHT * scale * 4) / 4
         for hinted in (False, True):
-            probe = _face(em, 1, 0, 0.0, hinted)
-            seen, height, baseline = _band(ink, band, centres, probe.advance, 0.0)
+            seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), 0.0)
             search = _Search(seen, centres, _face(em, height, baseline, 0.0, hinted))
             states = _beam(search, (upper, 0), limit, _PREFIX)
             if not states:
@@ -526,7 +541,7 @@ def _decode(
     ``shape`` is the face's size in pixels and whether it advances by whole pixels.
     """
     em, hinted = shape
-    seen, height, baseline = _band(ink, band, centres, _face(em, 1, 0, 0.0, hinted).advance, blur)
+    seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), blur)
     face = _face(em, height, baseline, blur, hinted)
     search = _Search(seen, centres, face)
     rows = _beam(search, bounds, limit)
