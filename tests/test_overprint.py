@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from kmipd.digitize._overprint import _FONT, decode_overprint, digit_band, most_leaving
+from kmipd.digitize._overprint import (
+    _FONT,
+    _band,
+    _face,
+    _polish,
+    _Search,
+    decode_overprint,
+    digit_band,
+    leaving_limits,
+    most_leaving,
+)
 
 
 def _overprinted(values: list[int], pitch: float, size: int) -> tuple[np.ndarray, list[float]]:
@@ -90,8 +100,52 @@ def test_a_fall_the_curve_does_not_show_is_not_read() -> None:
     def at_most_three(k: int, n: int) -> int:
         return 3
 
-    got = decode_overprint(ink, band, centres, (None, 0), at_most_three)
+    got = decode_overprint(ink, band, centres, (None, 0), [at_most_three])
     assert got is not None
     assert all(a - b <= 3 for a, b in zip(got.values, got.values[1:], strict=False))
     kept = [v for v, c in zip(got.values, got.confidence, strict=True) if c >= 0.2]
     assert kept == [v for v, c in zip(values, got.confidence, strict=True) if c >= 0.2]
+
+
+def test_leaving_limits_add_a_tight_bound_for_arms_without_marks() -> None:
+    times = np.array([0.0, 1.0, 2.0, 3.0])
+    survival = np.array([1.0, 0.9, 0.9, 0.5])
+    marked = (times, survival, np.array([1.5]))
+    unmarked = (times, survival, np.array([]))
+    assert len(leaving_limits([marked, marked])) == 1  # every arm marked: one bound
+    loose, strict = leaving_limits([marked, unmarked])
+    assert loose(2.0, 2.9, 50) == 4 and strict(2.0, 2.9, 50) == 4
+    # no arm marked: the loose bound would let anyone leave, so only the tight one is tried
+    (only,) = leaving_limits([unmarked, unmarked])
+    assert only(2.0, 2.9, 50) == 4
+    assert most_leaving([unmarked])(2.0, 2.9, 50) == 50
+
+
+def test_a_fall_beyond_the_limit_is_read_from_the_ink() -> None:
+    # the curves allow 3 to leave per tick, but 20 leave at once (censoring whose marks
+    # were printed over each other): the limit guides the search, the ink decides
+    values = [140, 139, 138, 137, 117, 116, 115, 114, 113, 112]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+
+    def at_most_three(k: int, n: int) -> int:
+        return 3
+
+    got = decode_overprint(ink, band, centres, (None, 0), [at_most_three])
+    assert got is not None
+    assert list(got.values) == values
+
+
+def test_polish_mends_a_row_count_by_count() -> None:
+    values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    em = 27.0
+    seen, height, baseline = _band(ink, band, centres, 17.0, 0.0)
+    search = _Search(seen, centres, _face(em, height, baseline, 0.0, False))
+    start = [142, 141, 131, 131, 128, 128, 112, 112, 100, 99]  # close, but mostly wrong
+    mended = _polish(search, start, (None, 0))
+    assert search.total(mended) < search.total(start)
+    assert mended == values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -15,6 +16,7 @@ from kmipd.digitize._overprint import (
     ADVANCE,
     DIGIT_HEIGHT,
     Leaving,
+    Limit,
     decode_overprint,
     digit_band,
 )
@@ -207,7 +209,7 @@ def read_rows(
     x_axis: AxisCalibration,
     ink: FloatArray | None = None,
     ticks: list[Word] | None = None,
-    leaving: Leaving | None = None,
+    leaving: Sequence[Leaving] = (),
 ) -> list[RiskRow]:
     """The lines that read as risk-table rows, numbers that touch rebuilt where possible.
 
@@ -221,9 +223,9 @@ def read_rows(
     ticks : list of Word, optional
         Read tick labels: digits in the same font, for those the table does
         not show alone.
-    leaving : callable, optional
-        The most who may leave between two times (from the curves read), for
-        numbers printed deeply over each other (see ``_overprint``).
+    leaving : sequence of callable
+        Limits on who may leave between two times (from the curves read), for
+        numbers printed deeply over each other (see ``_overprint.leaving_limits``).
 
     Returns
     -------
@@ -244,7 +246,7 @@ def _read_rows(
     x_axis: AxisCalibration,
     ink: FloatArray | None,
     ticks: list[Word] | None,
-    leaving: Leaving | None = None,
+    leaving: Sequence[Leaving] = (),
 ) -> list[RiskRow]:
     """``read_rows`` before the check of the x calibration."""
     crowded = [any(is_crowded(w, x_axis) for w in line.words) for line in lines]
@@ -328,6 +330,15 @@ def _unsure(cells: list[RiskCell]) -> float:
     return unsure(tuple(c.confidence for c in cells))
 
 
+def _per_centre(most: Leaving, times: list[float]) -> Limit:
+    """``most`` (who may leave between two times) between consecutive ``times``."""
+
+    def limit(k: int, n: int) -> int:
+        return most(times[k], times[k + 1], n)
+
+    return limit
+
+
 @dataclass
 class _Redraw:
     """Numbers printed deeply over each other, redrawn in DejaVu Sans (see ``_overprint``).
@@ -340,7 +351,7 @@ class _Redraw:
 
     ink: FloatArray
     x_axis: AxisCalibration
-    leaving: Leaving | None = None
+    leaving: Sequence[Leaving] = ()
     memo: dict[tuple[float, int, int, int | None, int], list[RiskCell] | None] = field(
         default_factory=dict
     )
@@ -382,14 +393,8 @@ class _Redraw:
         edge = 0.3 * ADVANCE * (band[1] - band[0] + 1) / DIGIT_HEIGHT
         times = _span_times(word, edge, self.x_axis)
         centres = [float(self.x_axis.pixel(t)) for t in times]
-        limit = None
-        if self.leaving is not None:
-            most = self.leaving
-
-            def limit(k: int, n: int) -> int:
-                return most(times[k], times[k + 1], n)
-
-        decoded = decode_overprint(self.ink, band, centres, bounds, limit)
+        limits = [_per_centre(most, times) for most in self.leaving]
+        decoded = decode_overprint(self.ink, band, centres, bounds, limits)
         if decoded is None:
             return None
         return [

@@ -16,7 +16,7 @@ from kmipd.digitize._crowded import read_rows
 from kmipd.digitize._curves import is_rising, legend_mask, text_mask, to_curve, trace_all
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
-from kmipd.digitize._overprint import most_leaving
+from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
@@ -211,7 +211,7 @@ def _with_tables(
     (arms ``beside``), as a curve often crosses such a name while the table's
     labels stand on clear paper.
     """
-    leaving = most_leaving(
+    leaving = leaving_limits(
         [(r.curve.time, r.curve.survival, np.asarray(r.censor_marks.time)) for r in results]
     )
     read = read_rows(text.lines, x_axis, text.ink, text.ticks, leaving)

@@ -28,15 +28,18 @@ __all__ = [
     "ADVANCE",
     "DIGIT_HEIGHT",
     "Leaving",
+    "Limit",
     "Overprint",
     "decode_overprint",
     "digit_band",
+    "leaving_limits",
     "most_leaving",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 Leaving = Callable[[float, float, int], int]  # most who may leave between two times, given
 # the number at risk at the first
+Limit = Callable[[int, int], int]  # most who may leave after a centre, given the number at risk
 _FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
 ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
@@ -45,6 +48,10 @@ _BEAM = 80  # row beginnings kept at each tick
 _PAIRS = 4 * _BEAM  # beginnings extended at each tick (those whose least score is lowest)
 _MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
 _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
+_FIRST = 400  # counts tried as the row's first (nothing before it narrows them)
+_NEAR = 15  # counts either side of its own a polish also tries for a count
+_MOVES = 4000  # most counts a polish revisits
+_GAIN = 0.02  # share of its error a polished row must redraw better by to replace its start
 _LARGEST = 9999  # largest count a first number is tried as
 _SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next,
 _FALL_ANY = 12  # unless the fall is no more than this many
@@ -60,7 +67,9 @@ _LEAVE_SHARE = 0.04  # ... plus this share of those at risk
 _SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
 _PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
-_DEPTH = 4.0  # tick gaps a number may span at most (wider: printed over beyond reading)
+_DEPTH = 6.0  # tick gaps a number may span at most (wider: printed over beyond reading)
+_DEEP = 4.0  # tick gaps beyond which a row is kept only where its two readings agree ...
+_AGREE = 0.9  # ... on this share of its counts at least
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
 
 
@@ -272,9 +281,46 @@ class _Search:
         rest = self.seen[:, end:] if end < self.seen.shape[1] else np.zeros((1, 1))
         return state.error + float(np.sum(rest**2))
 
+    def total(self, values: Sequence[int]) -> float:
+        """Total error of the row ``values``."""
+        state: _State | None = None
+        for k, value in enumerate(values):
+            state = self.extend(state, value, k)
+        return self.finish(state) if state is not None else float(np.sum(self.seen**2))
 
-def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[int, float]]:
-    """Counts at centre ``k`` between ``lower`` and ``upper`` whose ink is all seen.
+    def without(self, values: Sequence[int], k: int, digits: int) -> tuple[int, FloatArray]:
+        """First column and clear paper (1 - ink) of every count but ``k`` near centre ``k``.
+
+        The columns are those a count of up to ``digits`` digits at ``k`` may cover.
+        """
+        face = self.face
+        reach = digits * face.advance / 2.0
+        lo = int(np.floor(self.centres[k] - reach)) - face.pad - 2
+        hi = int(np.ceil(self.centres[k] + reach)) + face.pad + 2
+        clear = np.ones((self.seen.shape[0], hi - lo))
+        for j, value in enumerate(values):
+            if j == k:
+                continue
+            col0, ink = self.drawn(value, j)
+            a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
+            if b > a:
+                clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
+        return lo, clear
+
+    def error_with(self, k: int, value: int, lo: int, others: FloatArray) -> float:
+        """Error over the columns of ``others`` (see :meth:`without`) with ``value`` at ``k``."""
+        col0, ink = self.drawn(value, k)
+        clear = others.copy()
+        a, b = max(col0, lo), min(col0 + ink.shape[1], lo + clear.shape[1])
+        if b > a:
+            clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
+        return _squares(1.0 - clear - self._seen(lo, clear.shape[1]))
+
+
+def _candidates(
+    search: _Search, k: int, upper: int, lower: int, many: int = _CANDIDATES
+) -> list[tuple[int, float]]:
+    """At most ``many`` counts at centre ``k`` between ``lower`` and ``upper`` whose ink is seen.
 
     A count's ink where none is seen is the sum over its digits (they do not
     overlap), so the test runs on every count at once before any is drawn.
@@ -298,7 +344,7 @@ def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[i
         floor[lengths == length] = excess[lengths == length].min()
     over = excess - floor
     keep = np.flatnonzero(over <= 0.5 * digit_ink)
-    keep = keep[np.argsort(over[keep], kind="stable")][:_CANDIDATES]
+    keep = keep[np.argsort(over[keep], kind="stable")][:many]
     keep = np.sort(keep)
     return [(int(v), float(e)) for v, e in zip(values[keep], excess[keep], strict=True)]
 
@@ -306,27 +352,35 @@ def _candidates(search: _Search, k: int, upper: int, lower: int) -> list[tuple[i
 def _beam(
     search: _Search,
     bounds: tuple[int | None, int],
-    limit: Callable[[int, int], int] | None = None,
+    limit: Limit | None = None,
     steps: int | None = None,
+    head: Sequence[int] = (),
 ) -> list[_State]:
     """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
 
     ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
-    most who may leave after centre ``k`` with ``n`` at risk there.
+    most who may leave after centre ``k`` with ``n`` at risk there; ``head``
+    the row's first counts, if known.
     """
     upper, lower = bounds
     states: list[_State] = []
-    first = _LARGEST if upper is None else upper
-    for value, _ in _candidates(search, 0, first, lower):
-        states.append(search.extend(None, value, 0))
-    states = sorted(states, key=lambda s: s.score)[:_BEAM]
-    for k in range(1, min(steps or len(search.centres), len(search.centres))):
+    if head:
+        state = None
+        for k, value in enumerate(head):
+            state = search.extend(state, value, k)
+        states = [state] if state is not None else []
+    else:
+        first = _LARGEST if upper is None else upper
+        for value, _ in _candidates(search, 0, first, lower, _FIRST):
+            states.append(search.extend(None, value, 0))
+        states = sorted(states, key=lambda s: s.score)[:_BEAM]
+    for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
         pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
         options: dict[int, list[tuple[int, float]]] = {}  # counts allowed after a count
         for i, state in enumerate(states):
             prev = state.values[-1]
             if prev not in options:
-                low = max(lower, min(int(np.floor(prev * (1.0 - _SHARE))) - 2, prev - _FALL_ANY))
+                low = max(lower, _least_after(prev))
                 if limit is not None:
                     low = max(low, prev - limit(k - 1, prev))
                 options[prev] = _candidates(search, k, prev, low)
@@ -347,6 +401,50 @@ def _beam(
     return sorted(states, key=search.finish)
 
 
+def _least_after(count: int) -> int:
+    """The least count that may follow ``count`` at the next tick, whatever the curves show."""
+    return min(int(np.floor(count * (1.0 - _SHARE))) - 2, count - _FALL_ANY)
+
+
+def _polish(search: _Search, values: list[int], bounds: tuple[int | None, int]) -> list[int]:
+    """``values`` changed one count at a time while a change redraws the ink better.
+
+    Each count may take any value its neighbours allow (counts never rise),
+    whatever the limits on falls: a limit guides the search (``_beam``) but
+    may be too tight where censor marks print over each other and cannot be
+    counted. A changed count
+    sends its neighbours back to be revisited.
+    """
+    values = list(values)
+    upper, lower = bounds
+    todo = list(range(len(values)))
+    queued = set(todo)
+    for _ in range(_MOVES):
+        if not todo:
+            break
+        k = todo.pop(0)
+        queued.discard(k)
+        high = values[k - 1] if k else (upper if upper is not None else values[k] + _NEAR)
+        low = values[k + 1] if k + 1 < len(values) else lower
+        if high < low:
+            continue
+        tried = {v for v, _ in _candidates(search, k, high, low)} | {values[k]}
+        tried |= set(range(max(low, values[k] - _NEAR), min(high, values[k] + _NEAR) + 1))
+        lo, others = search.without(values, k, len(str(high)))
+        errors = {v: search.error_with(k, v, lo, others) for v in tried}
+        best = min(errors, key=lambda v: (errors[v], abs(v - values[k])))
+        if errors[best] >= errors[values[k]] - 1e-9:
+            continue
+        values[k] = best
+        reach = (len(str(high)) + 1) * search.face.advance + 2 * search.face.pad
+        for j in range(len(values)):
+            near = abs(search.centres[j] - search.centres[k]) <= reach
+            if near and j != k and j not in queued:
+                todo.append(j)
+                queued.add(j)
+    return values
+
+
 def _local_error(search: _Search, values: list[int], k: int) -> float:
     """Error of the drawn row over the columns count ``k`` can touch."""
     face = search.face
@@ -365,24 +463,57 @@ def _local_error(search: _Search, values: list[int], k: int) -> float:
     return float(np.sum((1.0 - clear - seen) ** 2))
 
 
-def _confidence(search: _Search, values: list[int]) -> list[float]:
-    """Per count: ``_SURE`` scaled by how much worse the nearest allowed alternative redraws."""
+def _confidence(
+    search: _Search, values: list[int], rivals: Sequence[list[int]] = ()
+) -> list[float]:
+    """Per count: ``_SURE`` scaled by how much worse the nearest allowed alternative redraws.
+
+    The alternatives are the counts one and ten either side, and each rival
+    row (another search's) where it differs, with its counts around.
+    """
     unit = search.face.digit_ink
+    reach = 5.0 * search.face.advance
     out = []
     for k, value in enumerate(values):
         high = values[k - 1] if k else value + 9
         low = values[k + 1] if k + 1 < len(values) else max(0, value - 9)
-        others = [v for v in (value - 1, value + 1, value - 10, value + 10) if low <= v <= high]
+        others = [
+            [*values[:k], v, *values[k + 1 :]]
+            for v in (value - 1, value + 1, value - 10, value + 10)
+            if low <= v <= high
+        ]
+        for rival in rivals:
+            if rival[k] != value:
+                near = [abs(c - search.centres[k]) <= reach for c in search.centres]
+                others.append([r if n else v for v, r, n in zip(values, rival, near, strict=True)])
         if not others:
             out.append(_SURE)
             continue
         best = _local_error(search, values, k)
-        worse = min(_local_error(search, [*values[:k], v, *values[k + 1 :]], k) for v in others)
+        worse = min(_local_error(search, row, k) for row in others)
         out.append(round(_SURE * float(np.clip((worse - best) / (_MARGIN * unit), 0.0, 1.0)), 3))
     return out
 
 
-def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> Leaving:
+_ArmRead = tuple[FloatArray, FloatArray, FloatArray]  # an arm's step curve and censor times
+
+
+def leaving_limits(arms: Sequence[_ArmRead]) -> tuple[Leaving, ...]:
+    """The limits on falls a deeply overprinted row is searched under, loosest first.
+
+    :func:`most_leaving`, and where some arms show no censor marks, the
+    same with those arms counted as if none of their patients were
+    censored: the tighter bound is often right, as censoring is usually
+    light, and where it is not the ink decides (see ``decode_overprint``).
+    """
+    loose = most_leaving(arms)
+    if all(len(arm[2]) for arm in arms):
+        return (loose,)
+    strict = most_leaving(arms, unmarked=True)
+    return (loose, strict) if any(len(arm[2]) for arm in arms) else (strict,)
+
+
+def most_leaving(arms: Sequence[_ArmRead], unmarked: bool = False) -> Leaving:
     """The most who may leave any arm's table between two times, from the curves read.
 
     Between times ``a`` and ``b`` with ``n`` at risk at ``a``, at most
@@ -397,9 +528,12 @@ def most_leaving(arms: Sequence[tuple[FloatArray, FloatArray, FloatArray]]) -> L
     ----------
     arms : sequence of (times, survival, censor times)
         Each arm's step curve and censor marks.
+    unmarked : bool
+        Count arms without censor marks too, as if none of their patients
+        were censored.
     """
 
-    marked = [arm for arm in arms if len(arm[2])]
+    marked = [arm for arm in arms if unmarked or len(arm[2])]
 
     def leaving(a: float, b: float, n: int) -> int:
         if not marked:
@@ -425,13 +559,15 @@ def decode_overprint(
     band: tuple[int, int],
     centres: list[float],
     bounds: tuple[int | None, int] = (None, 0),
-    limit: Callable[[int, int], int] | None = None,
+    limits: Sequence[Limit | None] = (None,),
 ) -> Overprint | None:
     """Rebuild one count per centre from a band of overprinted numbers.
 
-    The row is rebuilt twice, comparing drawing and ink sharp and blurred
-    (renderers hint and smooth small glyphs their own way); a count the two
-    disagree on is kept with confidence 0, to be reported, not used.
+    Each limit on falls starts one search; its row is then polished count
+    by count on the ink alone, and the row that redraws the ink best is
+    kept. The row is rebuilt twice, comparing drawing and ink sharp and
+    blurred (renderers hint and smooth small glyphs their own way); a count
+    the two disagree on is kept with confidence 0, to be reported, not used.
 
     Parameters
     ----------
@@ -443,21 +579,32 @@ def decode_overprint(
         Image column of each number's centre (its tick), left to right.
     bounds : (int or None, int)
         The count read before these numbers (None if none) and after them.
-    limit : callable, optional
-        ``limit(k, n)``: the most who may leave between centres ``k`` and
-        ``k + 1`` with ``n`` at risk at ``k`` (see :func:`most_leaving`).
+    limits : sequence of callable or None
+        Each ``limit(k, n)``: the most who may leave between centres ``k``
+        and ``k + 1`` with ``n`` at risk at ``k`` (see :func:`most_leaving`);
+        None for no limit. The first also guides the choice of the face's size.
 
     Returns
     -------
     Overprint or None
         None when no row of DejaVu Sans digits redraws the ink well enough.
     """
-    if len(centres) < 2 or _too_deep(ink, band, centres):
+    if len(centres) < 2:
         return None
-    shape = _fit_face(ink, band, centres, bounds[0], limit)
-    sharp = _decode(ink, band, centres, bounds, 0.0, shape, limit)
-    blurred = _decode(ink, band, centres, bounds, _BLUR, shape, limit)
+    depth = _depth(ink, band, centres)
+    if depth > _DEPTH:
+        return None
+    shape = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
+    searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
+    found = [_rows(search, bounds, limits) for search in searches]
+    sharp, blurred = (  # each also polishes the rows the other found
+        _judged(search, mine + [_polished(search, row, bounds) for row in theirs])
+        for search, mine, theirs in zip(searches, found, found[::-1], strict=True)
+    )
     if sharp is None or blurred is None:
+        return None
+    agree = np.mean([a == b for a, b in zip(sharp.values, blurred.values, strict=True)])
+    if depth > _DEEP and agree < _AGREE:  # so deep that only a row read alike both ways holds
         return None
     small = band[1] - band[0] + 1 < _SMALL
     first, second = (blurred, sharp) if small else (sharp, blurred)
@@ -468,8 +615,8 @@ def decode_overprint(
     return Overprint(first.values, confidence, first.misfit)
 
 
-def _too_deep(ink: FloatArray, band: tuple[int, int], centres: list[float]) -> bool:
-    """Whether the first number, by where its ink starts, spans more than ``_DEPTH`` ticks."""
+def _depth(ink: FloatArray, band: tuple[int, int], centres: list[float]) -> float:
+    """Tick gaps the first number spans, by where its ink starts."""
     advance = (band[1] - band[0] + 1) / DIGIT_HEIGHT * ADVANCE
     inked = np.asarray((ink[band[0] : band[1] + 1] >= _STRONG).any(axis=0), dtype=bool)
     col, gap = int(centres[0]), 0
@@ -478,7 +625,7 @@ def _too_deep(ink: FloatArray, band: tuple[int, int], centres: list[float]) -> b
         gap = 0 if inked[col] else gap + 1
     left = col + gap
     digits = np.ceil(2.0 * (centres[0] - left) / advance - 0.1)
-    return bool(digits * advance > _DEPTH * float(np.median(np.diff(centres))))
+    return float(digits * advance / float(np.median(np.diff(centres))))
 
 
 def _band(
@@ -505,7 +652,7 @@ def _fit_face(
     band: tuple[int, int],
     centres: list[float],
     upper: int | None,
-    limit: Callable[[int, int], int] | None,
+    limit: Limit | None,
 ) -> tuple[float, bool]:
     """Size and advance (hinted or not) that best redraw the row's first ``_PREFIX`` numbers."""
     digit = band[1] - band[0] + 1
@@ -527,32 +674,54 @@ def _fit_face(
     return best[1], best[2]
 
 
-def _decode(
+def _search(
     ink: FloatArray,
     band: tuple[int, int],
     centres: list[float],
-    bounds: tuple[int | None, int],
     blur: float,
     shape: tuple[float, bool],
-    limit: Callable[[int, int], int] | None,
-) -> Overprint | None:
-    """:func:`decode_overprint` with drawing and ink blurred by ``blur`` pixels.
+) -> _Search:
+    """The search over the band with drawing and ink blurred by ``blur`` pixels.
 
     ``shape`` is the face's size in pixels and whether it advances by whole pixels.
     """
     em, hinted = shape
     seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), blur)
-    face = _face(em, height, baseline, blur, hinted)
-    search = _Search(seen, centres, face)
-    rows = _beam(search, bounds, limit)
+    return _Search(seen, centres, _face(em, height, baseline, blur, hinted))
+
+
+def _rows(
+    search: _Search, bounds: tuple[int | None, int], limits: Sequence[Limit | None]
+) -> list[list[int]]:
+    """One polished row per limit the search starts under."""
+    rows = []
+    for limit in limits or (None,):
+        found = _beam(search, bounds, limit)
+        if found:
+            rows.append(_polished(search, found[0].values, bounds))
+    return rows
+
+
+def _polished(search: _Search, row: list[int], bounds: tuple[int | None, int]) -> list[int]:
+    """``row`` polished (see :func:`_polish`) if that redraws the ink clearly better.
+
+    Polishing changes counts for any gain, and small gains are as often
+    the renderer's noise as the truth.
+    """
+    better = _polish(search, row, bounds)
+    return better if search.total(better) < (1.0 - _GAIN) * search.total(row) else list(row)
+
+
+def _judged(search: _Search, rows: list[list[int]]) -> Overprint | None:
+    """The row that redraws the ink best, or None if it is too deep or fits too badly."""
     if not rows:
         return None
-    best = rows[0]
-    if len(str(best.values[0])) * face.advance > _DEPTH * float(np.median(np.diff(centres))):
+    best = min(rows, key=search.total)
+    depth = len(str(best[0])) * search.face.advance
+    if depth > _DEPTH * float(np.median(np.diff(search.centres))):
         return None
-    error = search.finish(best)
-    misfit = error / max(float(np.sum(seen**2)), 1e-9)
+    misfit = search.total(best) / max(float(np.sum(search.seen**2)), 1e-9)
     if misfit > _FIT:
         return None
-    confidence = _confidence(search, best.values)
-    return Overprint(tuple(best.values), tuple(confidence), round(misfit, 4))
+    rivals = [row for row in rows if row != best]
+    return Overprint(tuple(best), tuple(_confidence(search, best, rivals)), round(misfit, 4))
