@@ -6,9 +6,13 @@ number stands alone to learn the table's font from (see ``_glyphs``).
 Such tables come from R (ggplot2/survminer) and matplotlib on Linux, whose
 default sans-serif face is DejaVu Sans, which matplotlib ships. This module
 draws candidate rows in that face at the size the ink shows and keeps the
-row whose drawing matches the ink, searching left to right under the rule
-that counts at risk never rise. The fit is checked: a table in another face
-matches badly and is left unread (``None``).
+row whose drawing matches the ink. A beam search runs left to right under
+the rule that counts at risk never rise, once per limit on falls the
+curves give (``leaving_limits``); each row found is then polished count by
+count on the ink alone, as censoring whose marks print over each other can
+exceed any limit. The fit is checked: a table in another face matches
+badly and is left unread (``None``), and a row printed more than four
+ticks deep is kept only where its sharp and blurred readings agree.
 """
 
 from __future__ import annotations
