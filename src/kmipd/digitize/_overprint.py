@@ -55,6 +55,7 @@ _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best s
 _FIRST = 400  # counts tried as the row's first (nothing before it narrows them)
 _NEAR = 15  # counts either side of its own a polish also tries for a count
 _MOVES = 4000  # most counts a polish revisits
+_EXCHANGES = 3  # rounds in which the sharp and blurred searches polish each other's rows
 _GAIN = 0.02  # share of its error a polished row must redraw better by to replace its start
 _LARGEST = 9999  # largest count a first number is tried as
 _SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next,
@@ -62,7 +63,7 @@ _FALL_ANY = 12  # unless the fall is no more than this many
 _FIT = 0.35  # residual ink (share of the ink seen) above which the face is not the table's
 _SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws clearly worse
 _MARGIN = (
-    0.15  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
+    0.075  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
 )
 _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's renderer hints
 # and smooths glyphs its own way, which matters most at small sizes
@@ -600,10 +601,9 @@ def decode_overprint(
         return None
     shape = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
     searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
-    found = [_rows(search, bounds, limits) for search in searches]
-    sharp, blurred = (  # each also polishes the rows the other found
-        _judged(search, mine + [_polished(search, row, bounds) for row in theirs])
-        for search, mine, theirs in zip(searches, found, found[::-1], strict=True)
+    sharp, blurred = (
+        _judged(search, rows)
+        for search, rows in zip(searches, _exchanged(searches, bounds, limits), strict=True)
     )
     if sharp is None or blurred is None:
         return None
@@ -617,6 +617,32 @@ def decode_overprint(
         for a, b, c in zip(first.values, second.values, first.confidence, strict=True)
     )
     return Overprint(first.values, confidence, first.misfit)
+
+
+def _exchanged(
+    searches: list[_Search], bounds: tuple[int | None, int], limits: Sequence[Limit | None]
+) -> list[list[list[int]]]:
+    """Each search's rows, with the rows the other searches found polished on its own ink.
+
+    A row one reading finds may, polished on another reading's ink, come
+    closer to the truth than anything that reading found itself; such rows
+    are passed back and forth until none is new (``_EXCHANGES`` rounds at most).
+    """
+    pools = [_rows(search, bounds, limits) for search in searches]
+    seen = [{tuple(row) for row in pool} for pool in pools]
+    for _ in range(_EXCHANGES):
+        news: list[list[list[int]]] = [[] for _ in searches]
+        for i, search in enumerate(searches):
+            for j, pool in enumerate(pools):
+                for row in pool:
+                    if j != i and tuple(row) not in seen[i]:
+                        seen[i].add(tuple(row))
+                        news[i].append(_polished(search, row, bounds))
+        if not any(news):
+            break
+        for pool, new in zip(pools, news, strict=True):
+            pool.extend(row for row in new if row not in pool)
+    return pools
 
 
 def _depth(ink: FloatArray, band: tuple[int, int], centres: list[float]) -> float:
