@@ -16,6 +16,8 @@ from kmipd.digitize._text import Word, fix_letters, join_words, read_words
 __all__ = ["FigureText", "read_figure_text"]
 
 _INNER_SHARE = 0.2  # share of the panel's height at its bottom where a table may be printed
+_STRONG_GREY = 128  # grey level (0 full ink) below which a pixel is strong ink
+_LINE_SHARE = 0.8  # share of the panel's height a column is strong ink over, to be its edge line
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,9 +148,8 @@ def read_figure_text(scene: Scene) -> FigureText:
     numbers += [w for line in lines + inner for w in line.words if _usable(w, 120)]
     names = list(dict.fromkeys(w for e in legend for w in e.words))
     numbers = [w for w in dict.fromkeys(numbers) if w not in names]
-    read = {
-        id(w): r for w, r in zip(numbers, read_words(scene.grey, scene.image, numbers), strict=True)
-    }
+    grey = _bridged(scene.grey, scene) if inner else scene.grey
+    read = {id(w): r for w, r in zip(numbers, read_words(grey, scene.image, numbers), strict=True)}
     read.update(
         {
             id(w): r
@@ -188,9 +189,11 @@ def _has_table(lines: list[RiskLine], ticks: list[Word]) -> bool:
 def _inner_lines(scene: Scene, legend: list[LegendEntry]) -> list[RiskLine]:
     """Lines of words in the bottom fifth of the panel, legend words left out.
 
-    A word crossed by the panel's left or right edge is left out: the axis
-    line through its digits makes the OCR misread it (a number at time 0
-    printed over the y axis), and a number not read is reported, not guessed.
+    A number printed over the panel's left or right edge (at time 0, over
+    the y axis) is found as pieces either side of the line, as the line
+    and the digit strokes along it were removed with the long lines: the
+    pieces are joined into one word (read over the line bridged, see
+    ``_bridged``).
     """
     frame = scene.frame
     floor = frame.bottom - _INNER_SHARE * (frame.bottom - frame.top)
@@ -201,7 +204,93 @@ def _inner_lines(scene: Scene, legend: list[LegendEntry]) -> list[RiskLine]:
         if id(w) not in keys
         and w.row0 >= floor
         and w.row1 <= frame.bottom
-        and frame.left + 1 < w.col0
-        and w.col1 < frame.right - 1
+        and frame.left - 2 * w.height < w.col1
+        and w.col0 < frame.right + 2 * w.height
+    ]
+    for edge in (frame.left, frame.right):
+        words = [_centred_over(w, edge) for w in _joined_over(words, edge)]
+    words = [  # inside the panel, or over its edge (not a y tick label beside it)
+        w for w in words if frame.left - 1 <= w.col1 and w.col0 <= frame.right + 1
     ]
     return [line for line in risk_lines(words, [], floor - 1) if len(line.words) >= 2]
+
+
+def _joined_over(words: list[Word], edge: float) -> list[Word]:
+    """``words`` with the pieces of a number cut by the vertical line at ``edge`` joined.
+
+    Pieces are joined when they lie on one line either side of the edge,
+    the gap between them is no wider than a digit or two, and the number
+    they make is centred on the edge (as a number at time 0 is on the y
+    axis; a y tick label beside the axis is not).
+    """
+    out = list(words)
+    for left in words:
+        if not edge - 1.2 * left.height <= left.col1 <= edge + 1:
+            continue
+        for right in words:
+            same_line = min(left.row1, right.row1) - max(left.row0, right.row0)
+            gap = right.col0 - left.col1
+            centre, width = (left.col0 + right.col1) / 2.0, right.col1 - left.col0
+            if (
+                right is not left
+                and edge - 1 <= right.col0
+                and 0 <= gap <= 1.6 * max(left.height, right.height)
+                and same_line >= 0.5 * min(left.height, right.height)
+                and abs(centre - edge) <= 0.25 * width
+                and left in out
+                and right in out
+            ):
+                out.remove(left)
+                out.remove(right)
+                out.append(
+                    replace(
+                        left,
+                        row0=min(left.row0, right.row0),
+                        row1=max(left.row1, right.row1),
+                        col1=right.col1,
+                    )
+                )
+                break
+    return out
+
+
+def _centred_over(word: Word, edge: float) -> Word:
+    """``word`` widened to be centred on ``edge`` if it touches the line there from one side.
+
+    The part of a number over the line went with the line (see
+    ``_inner_lines``); its box is widened over the line by as much as the
+    part left, to be read over the line bridged.
+    """
+    touch = 0.3 * word.height
+    if edge - touch <= word.col1 <= edge:
+        return replace(word, col1=int(np.ceil(2 * edge - word.col0)))
+    if edge <= word.col0 <= edge + touch:
+        return replace(word, col0=int(np.floor(2 * edge - word.col1)))
+    return word
+
+
+def _bridged(grey: npt.NDArray[np.uint8], scene: Scene) -> npt.NDArray[np.uint8]:
+    """``grey`` with the panel's vertical edge lines bridged across the bottom fifth.
+
+    A pixel of a vertical axis or border line (a column near the panel's
+    left or right edge that is dark over most of the panel's height) is
+    kept only where a column either side has strong ink too (a digit
+    stroke crossing the line); elsewhere it takes the lighter side. A
+    number printed over the y axis then reads as the number.
+    """
+    frame = scene.frame
+    floor = int(frame.bottom - _INNER_SHARE * (frame.bottom - frame.top))
+    rows = slice(max(0, floor), max(0, int(frame.bottom) - 1))
+    panel = grey[max(0, int(frame.top)) : max(0, int(frame.bottom))]
+    out = grey.copy()
+    if not panel.size:
+        return out
+    dark = (panel < _STRONG_GREY).mean(axis=0)
+    for edge in (frame.left, frame.right):
+        for col in range(round(edge) - 2, round(edge) + 3):
+            if not 1 <= col < grey.shape[1] - 1 or dark[col] < _LINE_SHARE:
+                continue
+            left, right = grey[rows, col - 1], grey[rows, col + 1]
+            crossed = np.minimum(left, right) < _STRONG_GREY
+            out[rows, col] = np.where(crossed, grey[rows, col], np.maximum(left, right))
+    return out
