@@ -66,12 +66,16 @@ def _edge(font: DigitFont) -> float:
 
 
 def _span_times(word: Word, edge: float, x_axis: AxisCalibration) -> list[float]:
-    """Tick times a word of touching numbers covers (none before time 0 or the first tick).
+    """Tick times a word of touching numbers covers, from time 0 or the first tick to the last.
 
-    ``edge``: columns between a number's tick and its ink edge, at the least.
+    ``edge``: columns between a number's tick and its ink edge, at the
+    least. A table has no number past the last tick label: a last number
+    wider than the ticks are apart would otherwise add a tick after it.
     """
-    start = min([0.0, *tick_values(x_axis)])
-    return [t for t in grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis) if t >= start]
+    ticks = tick_values(x_axis)
+    start, end = min([0.0, *ticks]), max([0.0, *ticks])
+    times = grid_times(word.col0 + edge, word.col1 - 1 - edge, x_axis)
+    return [t for t in times if start <= t <= end]
 
 
 def _rebuilder(

@@ -72,7 +72,7 @@ _LEAVE_SHARE = 0.04  # ... plus this share of those at risk
 _SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
 _PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
-_DEPTH = 6.0  # tick gaps a number may span at most (wider: printed over beyond reading)
+_DEPTH = 7.0  # tick gaps a number may span at most (wider: printed over beyond reading)
 _DEEP = 4.0  # tick gaps beyond which a row is kept only where its two readings agree ...
 _AGREE = 0.9  # ... on this share of its counts at least
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
@@ -94,10 +94,11 @@ class _Face:
     glyphs: dict[tuple[str, int], FloatArray]
     width: int
     pad: int
+    mirrored: bool = False  # digits drawn mirrored, right to left (see ``_mirror``)
 
     def number(self, value: int, centre: float) -> tuple[int, FloatArray]:
         """First column and ink (band rows x columns) of ``value`` centred at ``centre``."""
-        text = str(value)
+        text = str(value)[::-1] if self.mirrored else str(value)
         left = centre - len(text) * self.advance / 2.0
         col0 = int(np.floor(left)) - self.pad - 1
         out = np.ones((self.height, int(np.ceil(len(text) * self.advance)) + 2 * self.pad + 4))
@@ -130,10 +131,14 @@ def _advance(em: float, hinted: bool) -> float:
 
 
 @lru_cache(maxsize=32)
-def _face(em: float, height: int, baseline: int, blur: float, hinted: bool) -> _Face:
+def _face(
+    em: float, height: int, baseline: int, blur: float, hinted: bool, mirrored: bool = False
+) -> _Face:
     """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall.
 
-    ``hinted``: see :func:`_advance`.
+    ``hinted``: see :func:`_advance`. ``mirrored``: each digit drawn
+    mirrored left to right, for a search run from the row's right end on
+    the mirrored ink (see :func:`_reverse_row`).
     """
     font = _font(em)
     advance = _advance(em, hinted)
@@ -143,13 +148,21 @@ def _face(em: float, height: int, baseline: int, blur: float, hinted: bool) -> _
     for digit in "0123456789":
         for phase in range(_SUPER):
             canvas = Image.new("L", (width * _SUPER, height * _SUPER), 0)
+            at = 0 if mirrored else phase
             ImageDraw.Draw(canvas).text(
-                (pad * _SUPER + phase, baseline * _SUPER), digit, font=font, fill=255, anchor="ls"
+                (pad * _SUPER + at, baseline * _SUPER), digit, font=font, fill=255, anchor="ls"
             )
             pixels = np.asarray(canvas, dtype=float) / 255.0
+            if mirrored:  # sub-column m of the mirror shows sub-column ``last - m`` of the digit
+                last = round(advance * _SUPER) + 2 * pad * _SUPER + phase - 1
+                cols = last - np.arange(pixels.shape[1])
+                inside = (cols >= 0) & (cols < pixels.shape[1])
+                flipped = np.zeros_like(pixels)
+                flipped[:, inside] = pixels[:, cols[inside]]
+                pixels = flipped
             small = pixels.reshape(height, _SUPER, width, _SUPER).mean(axis=(1, 3))
             glyphs[digit, phase] = gaussian_filter(small, blur)
-    return _Face(advance, height, glyphs, width, pad)
+    return _Face(advance, height, glyphs, width, pad, mirrored)
 
 
 def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
@@ -253,10 +266,16 @@ class _Search:
         return out
 
     def closed(self, k: int, value: int) -> int:
-        """Columns left of this are final once count ``k`` is ``value`` (counts never rise)."""
+        """Columns left of this are final once count ``k`` is ``value``.
+
+        Counts never rise, so the next is no wider than this one; on a
+        mirrored face the row runs right to left and the next may be as wide
+        as ``_most_before`` allows.
+        """
         if k + 1 >= len(self.centres):
             return self.seen.shape[1]
-        return int(np.floor(self.centres[k + 1] - len(str(value)) * self.face.advance / 2.0)) - 1
+        widest = _most_before(value) if self.face.mirrored else value
+        return int(np.floor(self.centres[k + 1] - len(str(widest)) * self.face.advance / 2.0)) - 1
 
     def extend(self, state: _State | None, value: int, k: int) -> _State:
         """``state`` with count ``value`` drawn at centre ``k``."""
@@ -340,7 +359,8 @@ def _candidates(
         mine = lengths == length
         table = search.digit_excess(k, int(length))
         rest = values[mine]
-        for i in range(int(length) - 1, -1, -1):
+        places = range(int(length)) if search.face.mirrored else range(int(length) - 1, -1, -1)
+        for i in places:  # last digit first
             excess[mine] += table[i, rest % 10]
             rest = rest // 10
     digit_ink = search.face.digit_ink
@@ -379,12 +399,16 @@ def _beam(
         for value, _ in _candidates(search, 0, first, lower, _FIRST):
             states.append(search.extend(None, value, 0))
         states = sorted(states, key=lambda s: s.score)[:_BEAM]
+    rising = search.face.mirrored
     for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
         pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
         options: dict[int, list[tuple[int, float]]] = {}  # counts allowed after a count
         for i, state in enumerate(states):
             prev = state.values[-1]
-            if prev not in options:
+            if prev not in options and rising:
+                high = _most_before(prev) if upper is None else min(upper, _most_before(prev))
+                options[prev] = _candidates(search, k, high, prev)
+            elif prev not in options:
                 low = max(lower, _least_after(prev))
                 if limit is not None:
                     low = max(low, prev - limit(k - 1, prev))
@@ -409,6 +433,28 @@ def _beam(
 def _least_after(count: int) -> int:
     """The least count that may follow ``count`` at the next tick, whatever the curves show."""
     return min(int(np.floor(count * (1.0 - _SHARE))) - 2, count - _FALL_ANY)
+
+
+def _most_before(count: int) -> int:
+    """The largest count that may stand a tick before ``count`` (see ``_least_after``)."""
+    return max(int(np.ceil((count + 2) / (1.0 - _SHARE))) + 1, count + _FALL_ANY)
+
+
+def _reverse_row(mirrored: _Search, bounds: tuple[int | None, int]) -> list[int] | None:
+    """The row found searching from its right end, where numbers are short and stand clearer.
+
+    ``mirrored`` searches the mirrored ink (see :func:`_search`), where
+    counts never fall from left to right; its best row is returned in the
+    usual order.
+    """
+    found = _beam(mirrored, bounds)
+    return list(reversed(found[0].values)) if found else None
+
+
+def _joined(search: _Search, head: list[int], tail: list[int]) -> list[int]:
+    """The best of ``tail`` and each beginning of ``head`` followed by the rest of ``tail``."""
+    rows = [tail] + [head[:s] + tail[s:] for s in range(1, len(head)) if head[s - 1] >= tail[s]]
+    return min(rows, key=search.total)
 
 
 def _polish(search: _Search, values: list[int], bounds: tuple[int | None, int]) -> list[int]:
@@ -601,10 +647,9 @@ def decode_overprint(
         return None
     shape = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
     searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
-    sharp, blurred = (
-        _judged(search, rows)
-        for search, rows in zip(searches, _exchanged(searches, bounds, limits), strict=True)
-    )
+    mirrors = [_search(ink, band, centres, blur, shape, True) for blur in (0.0, _BLUR)]
+    pools = _exchanged(searches, bounds, limits, mirrors)
+    sharp, blurred = (_judged(search, rows) for search, rows in zip(searches, pools, strict=True))
     if sharp is None or blurred is None:
         return None
     agree = np.mean([a == b for a, b in zip(sharp.values, blurred.values, strict=True)])
@@ -620,7 +665,10 @@ def decode_overprint(
 
 
 def _exchanged(
-    searches: list[_Search], bounds: tuple[int | None, int], limits: Sequence[Limit | None]
+    searches: list[_Search],
+    bounds: tuple[int | None, int],
+    limits: Sequence[Limit | None],
+    mirrors: Sequence[_Search | None],
 ) -> list[list[list[int]]]:
     """Each search's rows, with the rows the other searches found polished on its own ink.
 
@@ -628,7 +676,10 @@ def _exchanged(
     closer to the truth than anything that reading found itself; such rows
     are passed back and forth until none is new (``_EXCHANGES`` rounds at most).
     """
-    pools = [_rows(search, bounds, limits) for search in searches]
+    pools = [
+        _rows(search, bounds, limits, mirrored)
+        for search, mirrored in zip(searches, mirrors, strict=True)
+    ]
     seen = [{tuple(row) for row in pool} for pool in pools]
     for _ in range(_EXCHANGES):
         news: list[list[list[int]]] = [[] for _ in searches]
@@ -710,25 +761,49 @@ def _search(
     centres: list[float],
     blur: float,
     shape: tuple[float, bool],
+    mirrored: bool = False,
 ) -> _Search:
     """The search over the band with drawing and ink blurred by ``blur`` pixels.
 
-    ``shape`` is the face's size in pixels and whether it advances by whole pixels.
+    ``shape`` is the face's size in pixels and whether it advances by whole
+    pixels; ``mirrored``: the band mirrored left to right, and the digits.
     """
     em, hinted = shape
     seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), blur)
-    return _Search(seen, centres, _face(em, height, baseline, blur, hinted))
+    face = _face(em, height, baseline, blur, hinted, mirrored)
+    if not mirrored:
+        return _Search(seen, centres, face)
+    width = seen.shape[1]
+    flipped = [float(width - c) for c in reversed(centres)]
+    return _Search(np.ascontiguousarray(seen[:, ::-1]), flipped, face)
 
 
 def _rows(
-    search: _Search, bounds: tuple[int | None, int], limits: Sequence[Limit | None]
+    search: _Search,
+    bounds: tuple[int | None, int],
+    limits: Sequence[Limit | None],
+    mirrored: _Search | None = None,
 ) -> list[list[int]]:
-    """One polished row per limit the search starts under."""
+    """One polished row per limit the search starts under, and each joined to a reverse row.
+
+    With ``mirrored`` (the search on the mirrored ink), the row found from
+    the right end (:func:`_reverse_row`) is joined to each row found from the
+    left (:func:`_joined`): a search from the left may go astray where
+    numbers print deepest over each other and never find its way back.
+    """
     rows = []
     for limit in limits or (None,):
         found = _beam(search, bounds, limit)
         if found:
             rows.append(_polished(search, found[0].values, bounds))
+    tail = None
+    if mirrored is not None and rows:  # no count above the first the left searches found
+        tail = _reverse_row(mirrored, (max(row[0] for row in rows), bounds[1]))
+    if tail is not None:
+        for head in list(rows):
+            joined = _polished(search, _joined(search, head, tail), bounds)
+            if joined not in rows:
+                rows.append(joined)
     return rows
 
 

@@ -286,6 +286,7 @@ def _fold_censored(cells: list[RiskCell]) -> list[RiskCell]:
 
 
 LONG_RUN = 8  # ticks a run of touching numbers spans from which OCR's split of it is noise
+_LONG_RUN_DIGITS = 6  # digits OCR reads at least in such a run of numbers (it gives up on many)
 UNREBUILT = 0.3  # confidence factor of OCR's split of touching numbers the rebuild gave up on
 Crowded = Callable[[Word, int | None, int], list[RiskCell] | None]
 
@@ -304,7 +305,7 @@ def is_crowded(word: Word, x_axis: AxisCalibration) -> bool:
     if ticks >= LONG_RUN and not mostly:
         numeric = sum(ch.isdigit() for ch in word.numeric)
         mostly = (
-            numeric >= 8
+            numeric >= _LONG_RUN_DIGITS
             and numeric >= 0.9 * len(word.numeric)  # a stray mark read as "%" or "/"
             and not re.search("[a-z]{3}", text)
         )
