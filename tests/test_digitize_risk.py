@@ -617,3 +617,37 @@ def test_a_number_missing_where_the_other_row_has_one_is_reported() -> None:
     assert _missing_numbers([full, arm("b", [0.0, 1.0, 2.0, 3.0, 4.0], [5.0])], x_axis) == []
     no_step = replace(x_axis, labels=x_axis.labels[:1])  # one tick label: no grid to agree on
     assert _missing_numbers([full, short], no_step) == []
+
+
+def test_a_run_of_numbers_spans_no_tick_past_the_last_label() -> None:
+    from kmipd.digitize._crowded import _span_times
+
+    x_axis = _ticks_every_50_px()  # labels 0..5 at columns 100..350
+    # the last number (at 5, column 350) is wider than the ticks are apart: its ink reaches
+    # past where a tick 6 would stand, but no number stands past the last label
+    word = Word(0, 88, 10, 420, "1511431201101009", 0.6, "1511431201101009", 0.6)
+    assert _span_times(word, 4.0, x_axis) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "numeric", "crowded"),
+    [
+        ("1KSAYYABV452", "1508452", True),  # OCR gives up on a long run of overprinted numbers
+        ("1BB666EE26LW6", "16866682666%3248521", True),  # a stray mark read as "%"
+        ("Numbers at risk", "1508452", False),  # words
+        ("1KSAYYAB", "1508", False),  # too few digits for a long run
+    ],
+)
+def test_a_long_run_of_overprinted_numbers_counts_as_numbers(
+    text: str, numeric: str, crowded: bool
+) -> None:
+    from kmipd.digitize._risk import is_crowded
+
+    word = Word(0, 88, 10, 420, text, 0.6, numeric, 0.6)  # over ticks 0..10
+    assert is_crowded(word, _ticks_every_30_px()) is crowded
+
+
+def _ticks_every_30_px() -> AxisCalibration:
+    """x axis: time 0 at column 100, one unit per 30 columns, labels 0..12."""
+    labels = tuple(TickLabel(100.0 + 30 * v, float(v), str(v), 1.0, True, True) for v in range(13))
+    return AxisCalibration("x", 1 / 30, -100 / 30, labels, 0.0, 1.0)

@@ -8,10 +8,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kmipd.digitize._overprint import (
     _FONT,
+    Overprint,
     _band,
     _face,
+    _fit_face,
+    _held,
+    _joined,
     _polish,
+    _reverse_row,
     _Search,
+    _search,
     decode_overprint,
     digit_band,
     leaving_limits,
@@ -139,3 +145,46 @@ def test_polish_mends_a_row_count_by_count() -> None:
     mended = _polish(search, start, (None, 0))
     assert search.total(mended) < search.total(start)
     assert mended == values
+
+
+@pytest.mark.parametrize("hinted", [False, True])
+@pytest.mark.parametrize("centre", [100.0, 100.25, 131.3])
+def test_a_mirrored_face_draws_the_mirror_image_of_a_number(hinted: bool, centre: float) -> None:
+    width = 300
+    plain = _face(27.5, 30, 24, 0.0, hinted)
+    mirrored = _face(27.5, 30, 24, 0.0, hinted, True)
+    drawn, flipped = np.zeros((30, width)), np.zeros((30, width))
+    col0, ink = plain.number(1538, centre)
+    drawn[:, col0 : col0 + ink.shape[1]] = ink
+    col1, ink1 = mirrored.number(1538, width - centre)
+    flipped[:, col1 : col1 + ink1.shape[1]] = ink1
+    assert np.abs(drawn[:, ::-1] - flipped).sum() < 1e-6 * drawn.sum()
+
+
+def test_a_row_is_found_from_its_right_end_and_joined_to_one_from_the_left() -> None:
+    values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98, 95, 93, 86, 84]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    shape = _fit_face(ink, band, centres, None, None)
+    search = _search(ink, band, centres, 0.0, shape)
+    tail = _reverse_row(_search(ink, band, centres, 0.0, shape, True), (150, 0))
+    assert tail is not None and tail[3:] == values[3:]  # the deepest numbers aside
+    # a row gone astray half way is mended by the row from the right end
+    astray = [*values[:7], 112, 100, 90, 80, 70, 60, 50]
+    assert _joined(search, astray, tail) == values[:7] + tail[7:]
+    # the row from the right end gone astray at the start: the left row's start is kept
+    assert _joined(search, values, [150, 149, *values[2:]]) == values
+
+
+def test_a_deep_reading_holds_where_the_other_reading_finds_it_nearly_as_good() -> None:
+    values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    other = _search(ink, band, centres, 0.8, (27.0, False))
+    right = Overprint(tuple(values), (0.6,) * 10, 0.05)
+    wrong = Overprint((142, 141, 131, 131, 128, 128, 112, 112, 100, 99), (0.6,) * 10, 0.05)
+    assert _held(right, right, other)  # readings that agree hold
+    assert _held(right, wrong, other)  # the other reading redraws the right row better still
+    assert not _held(wrong, right, other)  # ... but not the wrong one nearly as well

@@ -65,11 +65,12 @@ class _Decoder:
         window = np.stack([c[:, idx] for c, idx in zip(canvases, index, strict=True)], axis=1)
         seen = self.seen[:, index]
         drawn = 1.0 - (1.0 - window) * (1.0 - self.stack[:, which])
-        before, after = window - seen, drawn - seen
-        was, now = np.square(before) * inside, np.square(after) * inside
-        high, low = before > 0, after > 0
-        over = (now * low).sum(axis=(0, 2)) - (was * high).sum(axis=(0, 2))
-        gain = (was * ~high).sum(axis=(0, 2)) - (now * ~low).sum(axis=(0, 2))
+        before, after = (window - seen) * inside, (drawn - seen) * inside
+        was, now = np.square(before), np.square(after)
+        above_now = np.where(after > 0, now, 0.0).sum(axis=(0, 2))  # ink drawn where none is
+        above_was = np.where(before > 0, was, 0.0).sum(axis=(0, 2))
+        over = above_now - above_was
+        gain = (was.sum(axis=(0, 2)) - above_was) - (now.sum(axis=(0, 2)) - above_now)
         return over, gain
 
     def paint(self, state: _State, digit: str, col: int, added: float) -> _State:

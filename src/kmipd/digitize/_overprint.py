@@ -10,9 +10,12 @@ row whose drawing matches the ink. A beam search runs left to right under
 the rule that counts at risk never rise, once per limit on falls the
 curves give (``leaving_limits``); each row found is then polished count by
 count on the ink alone, as censoring whose marks print over each other can
-exceed any limit. The fit is checked: a table in another face matches
-badly and is left unread (``None``), and a row printed more than four
-ticks deep is kept only where its sharp and blurred readings agree.
+exceed any limit. A row printed more than four ticks deep is also searched
+from its right end, on the mirrored ink, where the numbers are short and
+stand clearer, and the two are joined. The fit is checked: a table in
+another face matches badly and is left unread (``None``), and a row
+printed more than four ticks deep is kept only where its sharp and
+blurred readings hold up on each other's ink (``_held``).
 """
 
 from __future__ import annotations
@@ -74,7 +77,8 @@ _PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
 _DEPTH = 7.0  # tick gaps a number may span at most (wider: printed over beyond reading)
 _DEEP = 4.0  # tick gaps beyond which a row is kept only where its two readings agree ...
-_AGREE = 0.9  # ... on this share of its counts at least
+_AGREE = 0.9  # ... on this share of its counts at least, or where the other reading redraws
+_CONSISTENT = 0.01  # the row kept within this share of its own best
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
 
 
@@ -616,9 +620,12 @@ def decode_overprint(
 
     Each limit on falls starts one search; its row is then polished count
     by count on the ink alone, and the row that redraws the ink best is
-    kept. The row is rebuilt twice, comparing drawing and ink sharp and
-    blurred (renderers hint and smooth small glyphs their own way); a count
-    the two disagree on is kept with confidence 0, to be reported, not used.
+    kept. A row more than ``_DEEP`` ticks deep is also searched from its
+    right end and joined (:func:`_rows`). The row is rebuilt twice,
+    comparing drawing and ink sharp and blurred (renderers hint and smooth
+    small glyphs their own way), each reading polishing the other's rows; a
+    count the two disagree on is kept with confidence 0, to be reported,
+    not used.
 
     Parameters
     ----------
@@ -647,21 +654,35 @@ def decode_overprint(
         return None
     shape = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
     searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
-    mirrors = [_search(ink, band, centres, blur, shape, True) for blur in (0.0, _BLUR)]
+    mirrors: list[_Search | None] = [None, None]
+    if depth > _DEEP:  # from the right end too, where a search from the left goes astray
+        mirrors = [_search(ink, band, centres, blur, shape, True) for blur in (0.0, _BLUR)]
     pools = _exchanged(searches, bounds, limits, mirrors)
     sharp, blurred = (_judged(search, rows) for search, rows in zip(searches, pools, strict=True))
     if sharp is None or blurred is None:
         return None
-    agree = np.mean([a == b for a, b in zip(sharp.values, blurred.values, strict=True)])
-    if depth > _DEEP and agree < _AGREE:  # so deep that only a row read alike both ways holds
-        return None
     small = band[1] - band[0] + 1 < _SMALL
     first, second = (blurred, sharp) if small else (sharp, blurred)
+    if depth > _DEEP and not _held(first, second, searches[0] if small else searches[1]):
+        return None  # so deep that only a row the other reading finds (nearly) as good holds
     confidence = tuple(
         c if a == b else 0.0
         for a, b, c in zip(first.values, second.values, first.confidence, strict=True)
     )
     return Overprint(first.values, confidence, first.misfit)
+
+
+def _held(first: Overprint, second: Overprint, other: _Search) -> bool:
+    """Whether the reading ``first`` holds up on the other reading's ink (``other``).
+
+    It holds where the two readings agree on ``_AGREE`` of the counts, or
+    where the other reading redraws ``first`` within ``_CONSISTENT`` of its
+    own best row ``second`` (blurred ink tells near rows apart less well).
+    """
+    agree = np.mean([a == b for a, b in zip(first.values, second.values, strict=True)])
+    if agree >= _AGREE:
+        return True
+    return other.total(first.values) <= (1.0 + _CONSISTENT) * other.total(second.values)
 
 
 def _exchanged(
@@ -800,10 +821,11 @@ def _rows(
     if mirrored is not None and rows:  # no count above the first the left searches found
         tail = _reverse_row(mirrored, (max(row[0] for row in rows), bounds[1]))
     if tail is not None:
+        best = min(search.total(row) for row in rows)
         for head in list(rows):
             joined = _polished(search, _joined(search, head, tail), bounds)
-            if joined not in rows:
-                rows.append(joined)
+            if joined not in rows and search.total(joined) < (1.0 - _GAIN) * best:
+                rows.append(joined)  # clearly better only: small gains are the renderer's noise
     return rows
 
 
