@@ -189,10 +189,15 @@ def _probabilities(inputs: list[npt.NDArray[np.float32]]) -> list[FloatArray]:
 
 
 def _run(
-    inputs: list[npt.NDArray[np.float32]],
+    inputs: list[npt.NDArray[np.float32]], probabilities: list[FloatArray] | None = None
 ) -> list[dict[str, tuple[str, float, tuple[float, ...]]]]:
-    """Recognise prepared word images, each on its own; per word and charset its reading."""
+    """Recognise prepared word images, each on its own; per word and charset its reading.
+
+    ``probabilities``: the recogniser's output for ``inputs``, if already run.
+    """
     _, chars, masks = _engine()
+    if probabilities is None:
+        probabilities = _probabilities(inputs)
     return [
         {
             name: _word(
@@ -201,7 +206,7 @@ def _run(
             )
             for name, mask in masks.items()
         }
-        for image, probs in zip(inputs, _probabilities(inputs), strict=True)
+        for image, probs in zip(inputs, probabilities, strict=True)
     ]
 
 
@@ -251,8 +256,17 @@ def recognise(
     if not boxes:
         return []
     inputs = [_prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
+    return _readings(boxes, inputs)
+
+
+def _readings(
+    boxes: list[tuple[int, int, int, int]],
+    inputs: list[npt.NDArray[np.float32]],
+    probabilities: list[FloatArray] | None = None,
+) -> list[Reading]:
+    """Readings of the prepared crops ``inputs`` of ``boxes`` (see :func:`_run`)."""
     readings = []
-    for (r0, c0, r1, c1), result in zip(boxes, _run(inputs), strict=True):
+    for (r0, c0, r1, c1), result in zip(boxes, _run(inputs, probabilities), strict=True):
         text, conf, _ = result["text"]
         numeric, num_conf, where = result["numeric"]
         pad = _pads(r1 - r0, c1 - c0)[1]
@@ -290,12 +304,12 @@ def recognise_text(
     _, chars, masks = _engine()
     index = {c: i for i, c in enumerate(chars)}
     per_height = []
+    first: list[Reading] = []
     for height in heights:
         inputs = [_prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
-        per_height.append(
-            [(x.shape[1], p) for x, p in zip(inputs, _probabilities(inputs), strict=True)]
-        )
-    first = recognise(grey, boxes, heights[0])
+        probabilities = _probabilities(inputs)
+        per_height.append([(x.shape[1], p) for x, p in zip(inputs, probabilities, strict=True)])
+        first = first or _readings(boxes, inputs, probabilities)
     out = []
     for k, reading in enumerate(first):
         candidates: dict[str, float] = {}

@@ -501,21 +501,9 @@ def _polish(search: _Search, values: list[int], bounds: tuple[int | None, int]) 
 
 
 def _local_error(search: _Search, values: list[int], k: int) -> float:
-    """Error of the drawn row over the columns count ``k`` can touch."""
-    face = search.face
-    reach = 2.5 * face.advance
-    lo = int(np.floor(search.centres[k] - reach)) - face.pad - 2
-    hi = int(np.ceil(search.centres[k] + reach)) + face.pad + 2
-    clear = np.ones((search.seen.shape[0], hi - lo))
-    for j, value in enumerate(values):
-        if abs(search.centres[j] - search.centres[k]) > 2 * reach + face.advance:
-            continue
-        col0, ink = search.drawn(value, j)
-        a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
-        if b > a:
-            clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
-    seen = search._seen(lo, hi - lo)
-    return float(np.sum((1.0 - clear - seen) ** 2))
+    """Error of the drawn row over the columns count ``k`` can touch (up to five digits wide)."""
+    lo, others = search.without(values, k, 5)
+    return search.error_with(k, values[k], lo, others)
 
 
 def _confidence(
