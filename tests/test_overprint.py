@@ -1,4 +1,4 @@
-"""Numbers printed over each other, rebuilt by redrawing them in DejaVu Sans."""
+"""Numbers printed over each other, rebuilt by redrawing them (``_overprint``, ``_redraw``)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from kmipd.digitize._overprint import (
-    _FONT,
     Overprint,
     _band,
-    _face,
     _fit_face,
     _held,
-    _joined,
-    _polish,
-    _reverse_row,
-    _Search,
     _search,
     decode_overprint,
     digit_band,
     leaving_limits,
     most_leaving,
 )
+from kmipd.digitize._redraw import _FONT, _face, _joined, _polish, _reverse_row, _Search
 
 
 def _overprinted(values: list[int], pitch: float, size: int) -> tuple[np.ndarray, list[float]]:

@@ -109,12 +109,14 @@ def _reach(faint: npt.NDArray[np.bool_], lines: list[Line]) -> tuple[float, floa
         hits = np.flatnonzero(runs)
         gap = 0.08 * profile.size
         first, last = line.start, line.end
-        for hit in hits[::-1]:
-            if first - gap <= hit < first:
-                first = int(hit)
-        for hit in hits:
-            if last < hit <= last + gap:
-                last = int(hit)
+        for hit in hits[: np.searchsorted(hits, first)][::-1]:  # below the start, nearest first
+            if hit < first - gap:
+                break
+            first = int(hit)
+        for hit in hits[np.searchsorted(hits, last, side="right") :]:
+            if hit > last + gap:
+                break
+            last = int(hit)
         firsts.append(first)
         lasts.append(last)
     return float(np.median(firsts)), float(np.median(lasts))

@@ -238,4 +238,15 @@ def ink_strength(image: UInt8Array, background: UInt8Array) -> FloatArray:
     ndarray of float, shape (rows, cols)
     """
     diff = np.abs(image.astype(np.int16) - background.astype(np.int16)[None, None, :])
-    return np.asarray(diff.max(axis=2), dtype=np.float64) / 255.0
+    return channel_max(diff).astype(np.float64) / 255.0
+
+
+def channel_max(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Per pixel, the largest of the three channels (as ``image.max(axis=2)``, several
+    times faster: numpy reduces a short last axis slowly)."""
+    return np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
+
+
+def channel_min(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Per pixel, the smallest of the three channels (see :func:`channel_max`)."""
+    return np.minimum(np.minimum(image[..., 0], image[..., 1]), image[..., 2])

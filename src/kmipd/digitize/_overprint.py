@@ -22,14 +22,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-import matplotlib
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import gaussian_filter
+
+from kmipd.digitize._redraw import (
+    ADVANCE,
+    DIGIT_HEIGHT,
+    Limit,
+    _advance,
+    _beam,
+    _confidence,
+    _face,
+    _joined,
+    _polish,
+    _reverse_row,
+    _Search,
+)
 
 __all__ = [
     "ADVANCE",
@@ -46,28 +56,9 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 Leaving = Callable[[float, float, int], int]  # most who may leave between two times, given
 # the number at risk at the first
-Limit = Callable[[int, int], int]  # most who may leave after a centre, given the number at risk
-_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
-ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
-_SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
-_BEAM = 80  # row beginnings kept at each tick
-_PAIRS = 4 * _BEAM  # beginnings extended at each tick (those whose least score is lowest)
-_MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
-_CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
-_FIRST = 400  # counts tried as the row's first (nothing before it narrows them)
-_NEAR = 15  # counts either side of its own a polish also tries for a count
-_MOVES = 4000  # most counts a polish revisits
 _EXCHANGES = 3  # rounds in which the sharp and blurred searches polish each other's rows
 _GAIN = 0.02  # share of its error a polished row must redraw better by to replace its start
-_LARGEST = 9999  # largest count a first number is tried as
-_SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next,
-_FALL_ANY = 12  # unless the fall is no more than this many
 _FIT = 0.35  # residual ink (share of the ink seen) above which the face is not the table's
-_SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws clearly worse
-_MARGIN = (
-    0.075  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
-)
 _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's renderer hints
 # and smooths glyphs its own way, which matters most at small sizes
 _LEAVE_SLACK = 2.0  # counts a fall may exceed what the curves allow by (reading error) ...
@@ -76,97 +67,11 @@ _SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' he
 _PREFIX = 8  # numbers redrawn to choose the size and the advance
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
 _DEPTH = 7.0  # tick gaps a number may span at most (wider: printed over beyond reading)
-_DEEP = 4.0  # tick gaps beyond which a row is kept only where its two readings agree ...
+_DEEP = 4.0  # tick gaps beyond which a row is also searched from its right end, and kept
+# only where its two readings agree ...
 _AGREE = 0.9  # ... on this share of its counts at least, or where the other reading redraws
 _CONSISTENT = 0.01  # the row kept within this share of its own best
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
-
-
-def _place(x: float) -> tuple[int, int]:
-    """Column and quarter-pixel phase of a glyph drawing's left edge at ``x``."""
-    base = int(np.floor(x))
-    phase = round((x - base) * _SUPER)
-    return (base + 1, 0) if phase == _SUPER else (base, phase)
-
-
-@dataclass(frozen=True)
-class _Face:
-    """DejaVu Sans digits drawn at one size, for a band of ``height`` rows."""
-
-    advance: float
-    height: int
-    glyphs: dict[tuple[str, int], FloatArray]
-    width: int
-    pad: int
-    mirrored: bool = False  # digits drawn mirrored, right to left (see ``_mirror``)
-
-    def number(self, value: int, centre: float) -> tuple[int, FloatArray]:
-        """First column and ink (band rows x columns) of ``value`` centred at ``centre``."""
-        text = str(value)[::-1] if self.mirrored else str(value)
-        left = centre - len(text) * self.advance / 2.0
-        col0 = int(np.floor(left)) - self.pad - 1
-        out = np.ones((self.height, int(np.ceil(len(text) * self.advance)) + 2 * self.pad + 4))
-        for i, digit in enumerate(text):
-            base, phase = _place(left + i * self.advance - self.pad)
-            at = base - col0
-            out[:, at : at + self.width] *= 1.0 - self.glyphs[digit, phase]
-        return col0, 1.0 - out
-
-    @property
-    def digit_ink(self) -> float:
-        """Squared ink of one digit ("8"): the unit errors are weighed in."""
-        return float(np.sum(self.glyphs["8", 0] ** 2))
-
-
-@lru_cache(maxsize=32)
-def _font(em: float) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans at ``em`` pixels, supersampled."""
-    return ImageFont.truetype(str(_FONT), max(4, round(em * _SUPER)))
-
-
-def _advance(em: float, hinted: bool) -> float:
-    """Digit advance in pixels at ``em`` pixels.
-
-    ``hinted``: whole pixels, as a renderer that hints its metrics (R's
-    Cairo devices) places digits.
-    """
-    advance = _font(em).getlength("0") / _SUPER
-    return float(round(advance)) if hinted else advance
-
-
-@lru_cache(maxsize=32)
-def _face(
-    em: float, height: int, baseline: int, blur: float, hinted: bool, mirrored: bool = False
-) -> _Face:
-    """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall.
-
-    ``hinted``: see :func:`_advance`. ``mirrored``: each digit drawn
-    mirrored left to right, for a search run from the row's right end on
-    the mirrored ink (see :func:`_reverse_row`).
-    """
-    font = _font(em)
-    advance = _advance(em, hinted)
-    pad = 2
-    width = int(np.ceil(advance)) + 2 * pad + 1
-    glyphs: dict[tuple[str, int], FloatArray] = {}
-    for digit in "0123456789":
-        for phase in range(_SUPER):
-            canvas = Image.new("L", (width * _SUPER, height * _SUPER), 0)
-            at = 0 if mirrored else phase
-            ImageDraw.Draw(canvas).text(
-                (pad * _SUPER + at, baseline * _SUPER), digit, font=font, fill=255, anchor="ls"
-            )
-            pixels = np.asarray(canvas, dtype=float) / 255.0
-            if mirrored:  # sub-column m of the mirror shows sub-column ``last - m`` of the digit
-                last = round(advance * _SUPER) + 2 * pad * _SUPER + phase - 1
-                cols = last - np.arange(pixels.shape[1])
-                inside = (cols >= 0) & (cols < pixels.shape[1])
-                flipped = np.zeros_like(pixels)
-                flipped[:, inside] = pixels[:, cols[inside]]
-                pixels = flipped
-            small = pixels.reshape(height, _SUPER, width, _SUPER).mean(axis=(1, 3))
-            glyphs[digit, phase] = gaussian_filter(small, blur)
-    return _Face(advance, height, glyphs, width, pad, mirrored)
 
 
 def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
@@ -208,334 +113,6 @@ class Overprint:
     values: tuple[int, ...]
     confidence: tuple[float, ...]
     misfit: float
-
-
-@dataclass
-class _State:
-    """A beginning of the row: its counts, error so far and ink still open to later counts."""
-
-    score: float
-    error: float
-    values: list[int]
-    clear: FloatArray  # 1 - ink drawn so far, columns ``start`` onwards
-    start: int
-
-
-def _squares(values: FloatArray) -> float:
-    """Sum of squares."""
-    return float((values * values).sum())
-
-
-class _Search:
-    """Beam search over one band of ink (see :func:`decode_overprint`)."""
-
-    def __init__(self, seen: FloatArray, centres: list[float], face: _Face) -> None:
-        self.seen, self.centres, self.face = seen, centres, face
-        self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
-        self.cache: dict[tuple[int, int], tuple[int, FloatArray]] = {}
-        self.excess: dict[tuple[int, int], FloatArray] = {}
-
-    def drawn(self, value: int, k: int) -> tuple[int, FloatArray]:
-        """Number ``value`` at centre ``k``: its first column and ink."""
-        key = (value, k)
-        if key not in self.cache:
-            self.cache[key] = self.face.number(value, self.centres[k])
-        return self.cache[key]
-
-    def digit_excess(self, k: int, length: int) -> FloatArray:
-        """Ink not seen of each digit (columns) at each place (rows) of a ``length``-digit count."""
-        key = (k, length)
-        if key not in self.excess:
-            face = self.face
-            left = self.centres[k] - length * face.advance / 2.0
-            table = np.zeros((length, 10))
-            for i in range(length):
-                base, phase = _place(left + i * face.advance - face.pad)
-                part = self._seen(base, face.width)
-                for d in range(10):
-                    glyph = face.glyphs[str(d), phase]
-                    table[i, d] = float(np.sum(np.clip(glyph - part, 0.0, None) ** 2))
-            self.excess[key] = table
-        return self.excess[key]
-
-    def _seen(self, col0: int, width: int) -> FloatArray:
-        """Seen ink of columns ``col0`` to ``col0 + width`` (zero outside the band); read only."""
-        at = col0 + _MARGIN_COLS
-        if at >= 0 and at + width <= self.padded.shape[1]:
-            return self.padded[:, at : at + width]
-        out = np.zeros((self.seen.shape[0], width))
-        lo, hi = max(0, col0), min(self.seen.shape[1], col0 + width)
-        if hi > lo:
-            out[:, lo - col0 : hi - col0] = self.seen[:, lo:hi]
-        return out
-
-    def closed(self, k: int, value: int) -> int:
-        """Columns left of this are final once count ``k`` is ``value``.
-
-        Counts never rise, so the next is no wider than this one; on a
-        mirrored face the row runs right to left and the next may be as wide
-        as ``_most_before`` allows.
-        """
-        if k + 1 >= len(self.centres):
-            return self.seen.shape[1]
-        widest = _most_before(value) if self.face.mirrored else value
-        return int(np.floor(self.centres[k + 1] - len(str(widest)) * self.face.advance / 2.0)) - 1
-
-    def extend(self, state: _State | None, value: int, k: int) -> _State:
-        """``state`` with count ``value`` drawn at centre ``k``."""
-        col0, ink = self.drawn(value, k)
-        start = state.start if state is not None else col0
-        if col0 < start:  # the drawing's blank margin reaches into closed columns
-            ink, col0 = ink[:, start - col0 :], start
-        end = max(col0 + ink.shape[1], state.start + state.clear.shape[1] if state else 0)
-        clear = np.ones((self.seen.shape[0], end - start))
-        if state is not None:
-            clear[:, : state.clear.shape[1]] = state.clear
-        clear[:, col0 - start : col0 - start + ink.shape[1]] *= 1.0 - ink
-        stop = max(start, min(self.closed(k, value), end))
-        error = state.error if state is not None else 0.0
-        seen = self._seen(start, clear.shape[1])
-        done = stop - start
-        if state is None:  # seen ink before the first number is unexplained
-            error += _squares(self.seen[:, : max(0, start)])
-        error += _squares(1.0 - clear[:, :done] - seen[:, :done])
-        over = _squares(np.maximum(1.0 - clear[:, done:] - seen[:, done:], 0.0))
-        values = [*(state.values if state else []), value]
-        return _State(error + over, error, values, clear[:, done:], stop)
-
-    def finish(self, state: _State) -> float:
-        """Total error of a whole row, the seen ink after its last number included."""
-        end = state.start + state.clear.shape[1]
-        rest = self.seen[:, end:] if end < self.seen.shape[1] else np.zeros((1, 1))
-        return state.error + float(np.sum(rest**2))
-
-    def total(self, values: Sequence[int]) -> float:
-        """Total error of the row ``values``."""
-        state: _State | None = None
-        for k, value in enumerate(values):
-            state = self.extend(state, value, k)
-        return self.finish(state) if state is not None else float(np.sum(self.seen**2))
-
-    def without(self, values: Sequence[int], k: int, digits: int) -> tuple[int, FloatArray]:
-        """First column and clear paper (1 - ink) of every count but ``k`` near centre ``k``.
-
-        The columns are those a count of up to ``digits`` digits at ``k`` may cover.
-        """
-        face = self.face
-        reach = digits * face.advance / 2.0
-        lo = int(np.floor(self.centres[k] - reach)) - face.pad - 2
-        hi = int(np.ceil(self.centres[k] + reach)) + face.pad + 2
-        clear = np.ones((self.seen.shape[0], hi - lo))
-        for j, value in enumerate(values):
-            if j == k:
-                continue
-            col0, ink = self.drawn(value, j)
-            a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
-            if b > a:
-                clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
-        return lo, clear
-
-    def error_with(self, k: int, value: int, lo: int, others: FloatArray) -> float:
-        """Error over the columns of ``others`` (see :meth:`without`) with ``value`` at ``k``."""
-        col0, ink = self.drawn(value, k)
-        clear = others.copy()
-        a, b = max(col0, lo), min(col0 + ink.shape[1], lo + clear.shape[1])
-        if b > a:
-            clear[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
-        return _squares(1.0 - clear - self._seen(lo, clear.shape[1]))
-
-
-def _candidates(
-    search: _Search, k: int, upper: int, lower: int, many: int = _CANDIDATES
-) -> list[tuple[int, float]]:
-    """At most ``many`` counts at centre ``k`` between ``lower`` and ``upper`` whose ink is seen.
-
-    A count's ink where none is seen is the sum over its digits (they do not
-    overlap), so the test runs on every count at once before any is drawn.
-    """
-    values = np.arange(max(lower, 0), upper + 1)
-    if values.size == 0:
-        return []
-    excess = np.zeros(values.size)
-    lengths = 1 + (values >= 10).astype(int) + (values >= 100) + (values >= 1000)
-    lengths += values >= 10000
-    for length in np.unique(lengths):
-        mine = lengths == length
-        table = search.digit_excess(k, int(length))
-        rest = values[mine]
-        places = range(int(length)) if search.face.mirrored else range(int(length) - 1, -1, -1)
-        for i in places:  # last digit first
-            excess[mine] += table[i, rest % 10]
-            rest = rest // 10
-    digit_ink = search.face.digit_ink
-    floor = np.zeros(values.size)
-    for length in np.unique(lengths):  # a longer count draws more digits, each a little off
-        floor[lengths == length] = excess[lengths == length].min()
-    over = excess - floor
-    keep = np.flatnonzero(over <= 0.5 * digit_ink)
-    keep = keep[np.argsort(over[keep], kind="stable")][:many]
-    keep = np.sort(keep)
-    return [(int(v), float(e)) for v, e in zip(values[keep], excess[keep], strict=True)]
-
-
-def _beam(
-    search: _Search,
-    bounds: tuple[int | None, int],
-    limit: Limit | None = None,
-    steps: int | None = None,
-    head: Sequence[int] = (),
-) -> list[_State]:
-    """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
-
-    ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
-    most who may leave after centre ``k`` with ``n`` at risk there; ``head``
-    the row's first counts, if known.
-    """
-    upper, lower = bounds
-    states: list[_State] = []
-    if head:
-        state = None
-        for k, value in enumerate(head):
-            state = search.extend(state, value, k)
-        states = [state] if state is not None else []
-    else:
-        first = _LARGEST if upper is None else upper
-        for value, _ in _candidates(search, 0, first, lower, _FIRST):
-            states.append(search.extend(None, value, 0))
-        states = sorted(states, key=lambda s: s.score)[:_BEAM]
-    rising = search.face.mirrored
-    for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
-        pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
-        options: dict[int, list[tuple[int, float]]] = {}  # counts allowed after a count
-        for i, state in enumerate(states):
-            prev = state.values[-1]
-            if prev not in options and rising:
-                high = _most_before(prev) if upper is None else min(upper, _most_before(prev))
-                options[prev] = _candidates(search, k, high, prev)
-            elif prev not in options:
-                low = max(lower, _least_after(prev))
-                if limit is not None:
-                    low = max(low, prev - limit(k - 1, prev))
-                options[prev] = _candidates(search, k, prev, low)
-            pairs.extend((state.score + e, i, v) for v, e in options[prev])
-        pairs.sort()
-        grown = [search.extend(states[i], v, k) for _, i, v in pairs[:_PAIRS]]
-        grown.sort(key=lambda s: s.score)
-        kept: dict[tuple[int, ...], _State] = {}
-        for state in grown:
-            kept.setdefault(tuple(state.values[-4:]), state)
-            if len(kept) >= _BEAM:
-                break
-        states = list(kept.values())
-        if not states:
-            return []
-    if steps is not None:
-        return states
-    return sorted(states, key=search.finish)
-
-
-def _least_after(count: int) -> int:
-    """The least count that may follow ``count`` at the next tick, whatever the curves show."""
-    return min(int(np.floor(count * (1.0 - _SHARE))) - 2, count - _FALL_ANY)
-
-
-def _most_before(count: int) -> int:
-    """The largest count that may stand a tick before ``count`` (see ``_least_after``)."""
-    return max(int(np.ceil((count + 2) / (1.0 - _SHARE))) + 1, count + _FALL_ANY)
-
-
-def _reverse_row(mirrored: _Search, bounds: tuple[int | None, int]) -> list[int] | None:
-    """The row found searching from its right end, where numbers are short and stand clearer.
-
-    ``mirrored`` searches the mirrored ink (see :func:`_search`), where
-    counts never fall from left to right; its best row is returned in the
-    usual order.
-    """
-    found = _beam(mirrored, bounds)
-    return list(reversed(found[0].values)) if found else None
-
-
-def _joined(search: _Search, head: list[int], tail: list[int]) -> list[int]:
-    """The best of ``tail`` and each beginning of ``head`` followed by the rest of ``tail``."""
-    rows = [tail] + [head[:s] + tail[s:] for s in range(1, len(head)) if head[s - 1] >= tail[s]]
-    return min(rows, key=search.total)
-
-
-def _polish(search: _Search, values: list[int], bounds: tuple[int | None, int]) -> list[int]:
-    """``values`` changed one count at a time while a change redraws the ink better.
-
-    Each count may take any value its neighbours allow (counts never rise),
-    whatever the limits on falls: a limit guides the search (``_beam``) but
-    may be too tight where censor marks print over each other and cannot be
-    counted. A changed count
-    sends its neighbours back to be revisited.
-    """
-    values = list(values)
-    upper, lower = bounds
-    todo = list(range(len(values)))
-    queued = set(todo)
-    for _ in range(_MOVES):
-        if not todo:
-            break
-        k = todo.pop(0)
-        queued.discard(k)
-        high = values[k - 1] if k else (upper if upper is not None else values[k] + _NEAR)
-        low = values[k + 1] if k + 1 < len(values) else lower
-        if high < low:
-            continue
-        tried = {v for v, _ in _candidates(search, k, high, low)} | {values[k]}
-        tried |= set(range(max(low, values[k] - _NEAR), min(high, values[k] + _NEAR) + 1))
-        lo, others = search.without(values, k, len(str(high)))
-        errors = {v: search.error_with(k, v, lo, others) for v in tried}
-        best = min(errors, key=lambda v: (errors[v], abs(v - values[k])))
-        if errors[best] >= errors[values[k]] - 1e-9:
-            continue
-        values[k] = best
-        reach = (len(str(high)) + 1) * search.face.advance + 2 * search.face.pad
-        for j in range(len(values)):
-            near = abs(search.centres[j] - search.centres[k]) <= reach
-            if near and j != k and j not in queued:
-                todo.append(j)
-                queued.add(j)
-    return values
-
-
-def _local_error(search: _Search, values: list[int], k: int) -> float:
-    """Error of the drawn row over the columns count ``k`` can touch (up to five digits wide)."""
-    lo, others = search.without(values, k, 5)
-    return search.error_with(k, values[k], lo, others)
-
-
-def _confidence(
-    search: _Search, values: list[int], rivals: Sequence[list[int]] = ()
-) -> list[float]:
-    """Per count: ``_SURE`` scaled by how much worse the nearest allowed alternative redraws.
-
-    The alternatives are the counts one and ten either side, and each rival
-    row (another search's) where it differs, with its counts around.
-    """
-    unit = search.face.digit_ink
-    reach = 5.0 * search.face.advance
-    out = []
-    for k, value in enumerate(values):
-        high = values[k - 1] if k else value + 9
-        low = values[k + 1] if k + 1 < len(values) else max(0, value - 9)
-        others = [
-            [*values[:k], v, *values[k + 1 :]]
-            for v in (value - 1, value + 1, value - 10, value + 10)
-            if low <= v <= high
-        ]
-        for rival in rivals:
-            if rival[k] != value:
-                near = [abs(c - search.centres[k]) <= reach for c in search.centres]
-                others.append([r if n else v for v, r, n in zip(values, rival, near, strict=True)])
-        if not others:
-            out.append(_SURE)
-            continue
-        best = _local_error(search, values, k)
-        worse = min(_local_error(search, row, k) for row in others)
-        out.append(round(_SURE * float(np.clip((worse - best) / (_MARGIN * unit), 0.0, 1.0)), 3))
-    return out
 
 
 _ArmRead = tuple[FloatArray, FloatArray, FloatArray]  # an arm's step curve and censor times

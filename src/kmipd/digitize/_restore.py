@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._colours import to_lab
-from kmipd.digitize._image import ink_strength
+from kmipd.digitize._image import channel_max, channel_min, ink_strength
 
 __all__ = ["restore_compressed"]
 
@@ -161,7 +161,7 @@ def restore_compressed(image: UInt8Array, background: UInt8Array) -> UInt8Array:
         The repaired image (a new array).
     """
     ink = ink_strength(image, background)
-    spread = image.max(axis=2).astype(np.int16) - image.min(axis=2)
+    spread = channel_max(image).astype(np.int16) - channel_min(image)
     faint = (ink <= _FAINT) | _ringing(ink)
     out = image.copy()
     out[faint] = background

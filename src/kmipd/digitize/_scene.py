@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._colours import InkColour, assign_pixels, find_colours
 from kmipd.digitize._frame import Frame, find_frame
-from kmipd.digitize._image import LoadedImage, background_colour, ink_strength
+from kmipd.digitize._image import (
+    LoadedImage,
+    background_colour,
+    channel_max,
+    channel_min,
+    ink_strength,
+)
 from kmipd.digitize._legend import Swatch, find_swatches
 from kmipd.digitize._lines import line_mask
 from kmipd.digitize._styles import split_by_style
@@ -67,9 +74,9 @@ class Scene:
     coverage: FloatArray
     styles: list[str]
 
-    @property
+    @cached_property
     def grey(self) -> npt.NDArray[np.uint8]:
-        """Ink as a grey image, dark text on white, for OCR."""
+        """Ink as a grey image, dark text on white, for OCR (computed once; do not modify)."""
         return np.clip(255.0 - 255.0 * self.ink, 0, 255).astype(np.uint8)
 
 
@@ -256,7 +263,7 @@ def look(loaded: LoadedImage) -> Scene:
     image = loaded.image
     background = background_colour(image)
     ink = ink_strength(image, background)
-    chroma = (image.max(axis=2).astype(float) - image.min(axis=2)) / 255.0
+    chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
     words = _words(ink, chroma, frame)
     inside = panel_mask(ink.shape, frame)
