@@ -309,7 +309,8 @@ def recognise_text(
         inputs = [_prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
         probabilities = _probabilities(inputs)
         per_height.append([(x.shape[1], p) for x, p in zip(inputs, probabilities, strict=True)])
-        first = first or _readings(boxes, inputs, probabilities)
+        if height == heights[0]:  # the first height's readings, numeric fields included
+            first = _readings(boxes, inputs, probabilities)
     out = []
     for k, reading in enumerate(first):
         candidates: dict[str, float] = {}

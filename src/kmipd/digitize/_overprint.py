@@ -42,10 +42,7 @@ from kmipd.digitize._redraw import (
 )
 
 __all__ = [
-    "ADVANCE",
-    "DIGIT_HEIGHT",
     "Leaving",
-    "Limit",
     "Overprint",
     "decode_overprint",
     "digit_band",
@@ -382,9 +379,10 @@ def _rows(
         found = _beam(search, bounds, limit)
         if found:
             rows.append(_polished(search, found[0].values, bounds))
-    tail = None
-    if mirrored is not None and rows:  # no count above the first the left searches found
-        tail = _reverse_row(mirrored, (max(row[0] for row in rows), bounds[1]))
+    if mirrored is None or not rows:
+        return rows
+    # no count above the first count the left searches found
+    tail = _reverse_row(mirrored, (max(row[0] for row in rows), bounds[1]))
     if tail is not None:
         best = min(search.total(row) for row in rows)
         for head in list(rows):
