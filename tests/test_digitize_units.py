@@ -21,7 +21,7 @@ from kmipd.digitize._scene import _colour_class, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
-from kmipd.digitize._trace import _dissolve, to_corners, trace_arm
+from kmipd.digitize._trace import _dissolve, _hidden_start, to_corners, trace_arm
 from kmipd.errors import InputError
 
 
@@ -203,6 +203,25 @@ def test_trace_starting_under_another_curve_runs_along_it() -> None:
     far = np.where(np.isfinite(other), 5.0, np.nan)
     alone = trace_arm(cov, np.zeros((120, 300), dtype=bool), fallback=far)
     assert alone is not None and alone.cols[0] >= 149
+
+
+def test_an_arm_seen_in_slivers_beside_a_thick_curve_ran_under_it() -> None:
+    """The thicker pen of the curve drawn over an arm sets how near the arm must emerge.
+
+    An arm seen only in slivers beside a thick curve (a JPEG blurs the rest
+    into the other's colour) reads as a 1 px pen; where the curves fall
+    steeply it is first seen a few pixels off the other's centre line. The
+    curves start 44 columns in (the axis is padded), not at the panel's edge.
+    """
+    other = np.full(400, np.nan)
+    other[44:] = np.linspace(10.0, 300.0, 356)  # falling steeply, drawn from the curves' start
+    level = np.full(400, np.nan)
+    level[264:] = other[263] + 5.5  # first seen 5.5 px below the other's centre
+    assert _hidden_start(other, level, 264, 0, 1.0) == 264  # a 1 px pen: too far to emerge
+    assert _hidden_start(other, level, 264, 0, 1.0, (4.6, 44)) == 44  # ran under it from 44
+    assert _hidden_start(other, level + 30.0, 264, 0, 1.0, (4.6, None)) == 264  # far below
+    # was level with it further left, and the other curve is drawn from where curves start
+    assert _hidden_start(other, level + 30.0, 264, 0, 1.0, (4.6, 44)) == 44
 
 
 def test_a_paler_tail_of_a_curve_is_the_same_arm() -> None:

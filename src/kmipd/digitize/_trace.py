@@ -321,7 +321,12 @@ def _final_drop(
 
 
 def _hidden_start(
-    fallback: FloatArray | None, level: FloatArray, first: int, min_col: int, t: float
+    fallback: FloatArray | None,
+    level: FloatArray,
+    first: int,
+    min_col: int,
+    t: float,
+    cover: tuple[float, int | None] = (0.0, None),
 ) -> int:
     """First column of a curve whose start is hidden under another curve (else ``first``).
 
@@ -332,6 +337,11 @@ def _hidden_start(
     and was at or above the arm's level further left: a same-colour dashed
     arm is told from the solid one only some way after they part (the caller
     holds the arm at its first level where the other curve is lower).
+
+    ``cover`` is the pen width of the curves drawn over the arm and the
+    column where the curves start (time 0; None: ``min_col``). An arm seen
+    only in slivers beside a thicker curve reads as a thin pen, so the
+    thicker of the two pens sets how near it must emerge.
     """
     if fallback is None or first <= min_col or not np.isfinite(fallback[first - 1]):
         return first
@@ -340,10 +350,11 @@ def _hidden_start(
         lead -= 1
     # the arm leaves the other's stroke at its edge: within both half widths (the other's
     # pen is not known here; up to about the arm's own)
-    near = _EMERGE * (t + 1.0)
+    pen, origin = cover
+    near = _EMERGE * (max(t, pen) + 1.0)
     if abs(float(fallback[first - 1]) - float(level[first])) <= near:
         return lead
-    drawn_from_start = lead <= min_col + near
+    drawn_from_start = lead <= (min_col if origin is None else max(min_col, origin)) + near
     was_level = bool(np.any(fallback[lead:first] <= float(level[first]) + near))
     return lead if drawn_from_start and was_level else first
 
@@ -354,6 +365,7 @@ def trace_arm(
     min_col: int = 0,
     fallback: FloatArray | None = None,
     tolerance: float = 0.3,
+    cover: tuple[float, int | None] = (0.0, None),
 ) -> Trace | None:
     """Trace the centre line of one arm's curve.
 
@@ -369,6 +381,9 @@ def trace_arm(
         Level (row) of the other curves per column, used where this one is hidden.
     tolerance : float, optional
         Plateau tolerance for the step corners, in pixels.
+    cover : (float, int or None), optional
+        Pen width of the curves in ``fallback`` and the column where the
+        curves start (see ``_hidden_start``).
 
     Returns
     -------
@@ -394,7 +409,7 @@ def trace_arm(
         span[drop[0] - first :] = span[drop[0] - first - 1]
         smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
     rows = np.asarray(isotonic_regression(smooth, increasing=True).x, dtype=float)
-    lead = _hidden_start(fallback, level, first, min_col, t)
+    lead = _hidden_start(fallback, level, first, min_col, t, cover)
     drawn = rows
     if lead < first:  # the start lies under the curve drawn over it: it runs along that curve
         assert fallback is not None
