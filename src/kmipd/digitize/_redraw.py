@@ -11,6 +11,7 @@ confidence (``_confidence``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,7 +141,7 @@ class _State:
     score: float
     error: float
     values: list[int]
-    clear: FloatArray  # 1 - ink drawn so far, columns ``start`` onwards
+    clear: FloatArray  # 1 - ink drawn so far, columns ``start`` onwards (columns x band rows)
     start: int
 
 
@@ -155,7 +156,11 @@ class _Search:
     def __init__(self, seen: FloatArray, centres: list[float], face: _Face) -> None:
         self.seen, self.centres, self.face = seen, centres, face
         self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
+        # the beam's arrays run column by column (columns x rows), so that a run of
+        # columns is one contiguous block, summed in one call
+        self.unseen = np.ascontiguousarray(1.0 - self.padded.T)
         self.cache: dict[tuple[int, int], tuple[int, FloatArray]] = {}
+        self.papers: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.excess: dict[tuple[int, int], FloatArray] = {}
 
     def drawn(self, value: int, k: int) -> tuple[int, FloatArray]:
@@ -164,6 +169,21 @@ class _Search:
         if key not in self.cache:
             self.cache[key] = self.face.number(value, self.centres[k])
         return self.cache[key]
+
+    def paper(self, value: int, k: int) -> tuple[int, FloatArray]:
+        """Number ``value`` at centre ``k``: its first column and 1 - ink, columns x rows."""
+        key = (value, k)
+        if key not in self.papers:
+            col0, ink = self.drawn(value, k)
+            self.papers[key] = (col0, np.ascontiguousarray(1.0 - ink.T))
+        return self.papers[key]
+
+    def _unseen(self, col0: int, width: int) -> FloatArray:
+        """1 - seen ink of columns ``col0`` to ``col0 + width``, columns x rows; read only."""
+        at = col0 + _MARGIN_COLS
+        if at >= 0 and at + width <= self.unseen.shape[0]:
+            return self.unseen[at : at + width]
+        return np.ascontiguousarray(1.0 - self._seen(col0, width).T)
 
     def digit_excess(self, k: int, length: int) -> FloatArray:
         """Ink not seen of each digit (columns) at each place (rows) of a ``length``-digit count."""
@@ -202,33 +222,38 @@ class _Search:
         if k + 1 >= len(self.centres):
             return self.seen.shape[1]
         widest = _most_before(value) if self.face.mirrored else value
-        return int(np.floor(self.centres[k + 1] - len(str(widest)) * self.face.advance / 2.0)) - 1
+        return math.floor(self.centres[k + 1] - len(str(widest)) * self.face.advance / 2.0) - 1
 
     def extend(self, state: _State | None, value: int, k: int) -> _State:
         """``state`` with count ``value`` drawn at centre ``k``."""
-        col0, ink = self.drawn(value, k)
-        start = state.start if state is not None else col0
+        col0, paper = self.paper(value, k)
+        if state is None:
+            start, width, error = col0, 0, _squares(self.seen[:, : max(0, col0)])
+        else:  # seen ink before the first number is unexplained
+            start, width, error = state.start, state.clear.shape[0], state.error
         if col0 < start:  # the drawing's blank margin reaches into closed columns
-            ink, col0 = ink[:, start - col0 :], start
-        end = max(col0 + ink.shape[1], state.start + state.clear.shape[1] if state else 0)
-        clear = np.ones((self.seen.shape[0], end - start))
-        if state is not None:
-            clear[:, : state.clear.shape[1]] = state.clear
-        clear[:, col0 - start : col0 - start + ink.shape[1]] *= 1.0 - ink
-        stop = max(start, min(self.closed(k, value), end))
-        error = state.error if state is not None else 0.0
-        seen = self._seen(start, clear.shape[1])
-        done = stop - start
-        if state is None:  # seen ink before the first number is unexplained
-            error += _squares(self.seen[:, : max(0, start)])
-        error += _squares(1.0 - clear[:, :done] - seen[:, :done])
-        over = _squares(np.maximum(1.0 - clear[:, done:] - seen[:, done:], 0.0))
+            paper, col0 = paper[start - col0 :], start
+        a = col0 - start
+        b = a + paper.shape[0]
+        if state is None:
+            clear = np.ones((b, paper.shape[1]))
+        elif b <= width:
+            clear = state.clear.copy()
+        else:
+            clear = np.concatenate((state.clear, np.ones((b - width, paper.shape[1]))))
+        clear[a:b] *= paper
+        end = clear.shape[0]
+        done = max(start, min(self.closed(k, value), start + end)) - start
+        residual = self._unseen(start, end) - clear  # ink drawn - ink seen
+        shut = residual[:done].ravel()
+        error += float(shut @ shut)
+        open_ = np.maximum(residual[done:], 0.0).ravel()
         values = [*(state.values if state else []), value]
-        return _State(error + over, error, values, clear[:, done:], stop)
+        return _State(error + float(open_ @ open_), error, values, clear[done:], start + done)
 
     def finish(self, state: _State) -> float:
         """Total error of a whole row, the seen ink after its last number included."""
-        end = state.start + state.clear.shape[1]
+        end = state.start + state.clear.shape[0]
         rest = self.seen[:, end:] if end < self.seen.shape[1] else np.zeros((1, 1))
         return state.error + float(np.sum(rest**2))
 
