@@ -14,7 +14,15 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 * ``inline``: no legend: each arm's name written beside its curve;
 * ``inside``: the numbers at risk printed inside the plot, above the x
   axis, in each arm's colour (as SAS does), none under it;
-* ``jpeg``: the ``percent`` figure at 80 % size saved as JPEG of quality 70.
+* ``jpeg``: the ``percent`` figure at 80 % size saved as JPEG of quality 70;
+* ``arial``: as journals draw them, in Liberation Sans (Arial's metrics):
+  survival in per cent without a "%" sign, no legend box (the names in a
+  frameless legend), a "No. at Risk" table whose rows are labelled with the
+  arms' names right-aligned beside the y axis;
+* ``serif``: the same in Liberation Serif (Times' metrics), black and grey
+  curves, grid lines.
+
+The last two need the Liberation fonts (Debian: ``fonts-liberation``).
 
 lifelines prints as "at risk" at a tick those still at risk just after it,
 so the true numbers at risk here are the patients with time > t (all at 0);
@@ -44,7 +52,9 @@ sys.path.insert(0, str(HERE))
 
 import digitize_dev  # noqa: E402
 
-STYLES = ("lifelines", "percent", "failure", "bw", "inline", "inside", "jpeg")
+STYLES = ("lifelines", "percent", "failure", "bw", "inline", "inside", "jpeg", "arial", "serif")
+FONTS = {"arial": "LiberationSans-Regular.ttf", "serif": "LiberationSerif-Regular.ttf"}
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 SEED, PER_HALF = 7, 12
 COLOURS = ("#1f4e9c", "#c0392b")
 
@@ -77,6 +87,8 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     from lifelines.plotting import add_at_risk_counts
     from matplotlib.ticker import PercentFormatter
 
+    if style in FONTS:
+        return _journal(ipd, unit, style, path)
     arms = list(dict.fromkeys(ipd.arm))
     x_max = float(np.quantile(ipd.time, 0.97))
     step = _step(x_max)
@@ -151,6 +163,67 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     return {"x_end": x_end, "risk_step": step}
 
 
+def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, Any]:
+    """The ``arial`` and ``serif`` styles (see the module docstring)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from matplotlib import font_manager
+    from matplotlib.transforms import blended_transform_factory
+
+    font_manager.fontManager.addfont(str(FONT_DIR / FONTS[style]))
+    family = font_manager.FontProperties(fname=str(FONT_DIR / FONTS[style])).get_name()
+    arms = list(dict.fromkeys(ipd.arm))
+    x_max = float(np.quantile(ipd.time, 0.97))
+    step = _step(x_max)
+    x_end = step * max(1, int(x_max // step))
+    colours = ("black", "#8c8c8c") if style == "serif" else ("#d95f02", "#1b9e77")
+    with plt.rc_context({"font.family": family, "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
+        for i, arm in enumerate(arms):
+            group = ipd[ipd.arm == arm]
+            fitter = KaplanMeierFitter(label=str(arm)).fit(group.time, group.event)
+            frame = fitter.survival_function_
+            ax.step(
+                frame.index,
+                100 * frame.iloc[:, 0],
+                where="post",
+                color=colours[i],
+                lw=1.4,
+                label=str(arm),
+            )
+            censored = group.time[group.event == 0]
+            censored = censored[censored <= x_end]
+            ax.plot(censored, 100 * fitter.predict(censored), "|", color=colours[i], ms=5)
+        ax.set_xlim(0, x_end)
+        ticks = np.arange(0, x_end + 1e-9, step)
+        ax.set_xticks(ticks)
+        ax.set_ylim(0, 100)
+        ax.set_yticks(np.arange(0, 101, 20))
+        ax.set_xlabel(f"{unit.capitalize()} since Randomization")
+        ax.set_ylabel("Overall Survival (%)")
+        ax.spines[["top", "right"]].set_visible(False)
+        if style == "serif":
+            ax.grid(color="#dddddd", lw=0.6)
+        ax.legend(frameon=False, loc="upper right")
+        fig.subplots_adjust(left=0.22, bottom=0.32, right=0.96, top=0.97)
+        below = blended_transform_factory(ax.transData, ax.transAxes)
+        label = blended_transform_factory(ax.transAxes, ax.transAxes)
+        ax.text(-0.06, -0.2, "No. at Risk", transform=label, ha="right", weight="bold")
+        for i, arm in enumerate(arms):
+            times = ipd.time[ipd.arm == arm].to_numpy()
+            y = -0.27 - 0.07 * i
+            ax.text(-0.06, y, str(arm), transform=label, ha="right")
+            for t in ticks:
+                count = str(int(np.sum(times >= t)))
+                ax.text(float(t), y, count, transform=below, ha="center")
+        fig.savefig(path)
+        plt.close(fig)
+    return {"x_end": x_end, "risk_step": step}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Draw the figures (once), read and score them; write the CSV and Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -177,7 +250,12 @@ def main(argv: list[str] | None = None) -> int:
     def score(case: tuple[str, str, str, Path, dict[str, Any]]) -> dict[str, Any]:
         name, style, half, path, source = case
         row = digitize_dev.score_case(
-            kmipd, lambda: digitize(path), figures, name, source, at_risk_after=style != "inside"
+            kmipd,
+            lambda: digitize(path),
+            figures,
+            name,
+            source,
+            at_risk_after=style not in ("inside", *FONTS),
         )
         return {**row, "trial": name, "style": style, "half": half}
 

@@ -210,18 +210,15 @@ def test_an_arm_seen_in_slivers_beside_a_thick_curve_ran_under_it() -> None:
 
     An arm seen only in slivers beside a thick curve (a JPEG blurs the rest
     into the other's colour) reads as a 1 px pen; where the curves fall
-    steeply it is first seen a few pixels off the other's centre line. The
-    curves start 44 columns in (the axis is padded), not at the panel's edge.
+    steeply it is first seen a few pixels off the other's centre line.
     """
     other = np.full(400, np.nan)
-    other[44:] = np.linspace(10.0, 300.0, 356)  # falling steeply, drawn from the curves' start
+    other[44:] = np.linspace(10.0, 300.0, 356)  # falling steeply from where curves start
     level = np.full(400, np.nan)
     level[264:] = other[263] + 5.5  # first seen 5.5 px below the other's centre
     assert _hidden_start(other, level, 264, 0, 1.0) == 264  # a 1 px pen: too far to emerge
-    assert _hidden_start(other, level, 264, 0, 1.0, (4.6, 44)) == 44  # ran under it from 44
-    assert _hidden_start(other, level + 30.0, 264, 0, 1.0, (4.6, None)) == 264  # far below
-    # was level with it further left, and the other curve is drawn from where curves start
-    assert _hidden_start(other, level + 30.0, 264, 0, 1.0, (4.6, 44)) == 44
+    assert _hidden_start(other, level, 264, 0, 1.0, 4.6) == 44  # ran under the 4.6 px pen
+    assert _hidden_start(other, level + 30.0, 264, 0, 1.0, 4.6) == 264  # far below it
 
 
 def test_a_paler_tail_of_a_curve_is_the_same_arm() -> None:

@@ -117,11 +117,9 @@ def _fallback(traces: dict[int, Trace], skip: int, cols: int) -> FloatArray | No
     return levels if np.isfinite(levels).any() else None
 
 
-def _cover(traces: dict[int, Trace], skip: int) -> tuple[float, int | None]:
-    """Thickest pen of the other traced curves, and the first column any curve is seen."""
-    pens = [trace.thickness for k, trace in traces.items() if k != skip]
-    start = min((trace.first_col for trace in traces.values()), default=None)
-    return max(pens, default=0.0), start
+def _pen(traces: dict[int, Trace], skip: int) -> float:
+    """Thickest pen of the other traced curves (0 if none)."""
+    return max((trace.thickness for k, trace in traces.items() if k != skip), default=0.0)
 
 
 def _moved(trace: Trace, row0: int, col0: int, rows: int, flip: bool) -> Trace:
@@ -183,7 +181,7 @@ def trace_all(scene: Scene, hide: BoolArray, rising: bool = False) -> dict[int, 
             mine = labels == k
             fallback = _fallback(traces, k, coverage.shape[1]) if traces else None
             trace = trace_arm(
-                np.where(mine, coverage, 0.0), strong & ~mine, 0, fallback, cover=_cover(traces, k)
+                np.where(mine, coverage, 0.0), strong & ~mine, 0, fallback, pen=_pen(traces, k)
             )
             if trace is not None and trace.last_col - trace.first_col >= 0.1 * width:
                 found[k] = trace

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,7 @@ __all__ = ["Frame", "find_frame"]
 
 FloatArray = npt.NDArray[np.float64]
 _FOOT_GAP = 0.15  # share of the height the y axis line may stop short of the x axis
+_CROSSING = 12  # pixels of a faint grid line a crossing curve or mark may hide (bridged)
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,14 @@ class Frame:
     x_line, y_line : Line or None
         The horizontal (x) and vertical (y) axis lines, if drawn.
     lines : tuple of Line
-        Axis lines, panel borders and faint grid lines, to mask out (long dark
-        lines inside the panel may be curves and are not listed).
+        Axis lines and panel borders, to mask out (long dark lines inside the
+        panel may be curves and are not listed).
     kind : str
         ``"axes"`` (an L of axis lines), ``"grid"`` (frameless, from grid lines)
         or ``"none"``.
+    faint : tuple of Line
+        Faint grid lines: their faint pixels are masked out, not the curves,
+        marks and letters drawn over them.
     """
 
     top: float
@@ -42,6 +46,7 @@ class Frame:
     y_line: Line | None
     lines: tuple[Line, ...]
     kind: str
+    faint: tuple[Line, ...] = ()
 
 
 def _corner_score(v: Line, h: Line, rows: int, cols: int, foot: float = 0.0) -> float:
@@ -134,7 +139,7 @@ def _grid_frame(hl: list[Line], vl: list[Line], faint: npt.NDArray[np.bool_]) ->
     left, right = _reach(faint, hl)
     if bottom - top < 20 or right - left < 20:
         return None
-    return Frame(top, left, bottom, right, None, None, tuple(hl + vl), "grid")
+    return Frame(top, left, bottom, right, None, None, (), "grid", tuple(hl + vl))
 
 
 def _long(lines: list[Line], fraction: float) -> list[Line]:
@@ -177,22 +182,11 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
     strong = ((ink >= 0.3) | (chroma >= 0.08)).astype(np.uint8)
     near_strong = cv2.dilate(strong, np.ones((5, 5), np.uint8)).astype(bool)
     faint = (ink >= 0.025) & (ink < 0.3) & (chroma < 0.08) & ~near_strong
-    fh = find_lines(faint, int(0.25 * cols), True)
-    fv = find_lines(faint, int(0.2 * rows), False)
+    fh = find_lines(faint, int(0.25 * cols), True, _CROSSING)
+    fv = find_lines(faint, int(0.2 * rows), False, _CROSSING)
     if frame is not None:
-        return Frame(
-            frame.top,
-            frame.left,
-            frame.bottom,
-            frame.right,
-            frame.x_line,
-            frame.y_line,
-            frame.lines + tuple(fh + fv),
-            frame.kind,
-        )
+        return replace(frame, faint=tuple(fh + fv))
     grid = _grid_frame(_long(fh, 0.8), _long(fv, 0.8), faint)
     if grid is not None:
-        return Frame(
-            grid.top, grid.left, grid.bottom, grid.right, None, None, tuple(fh + fv), "grid"
-        )
-    return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, tuple(fh + fv), "none")
+        return replace(grid, faint=tuple(fh + fv))
+    return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, (), "none", tuple(fh + fv))

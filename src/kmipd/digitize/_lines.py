@@ -11,6 +11,7 @@ __all__ = ["Line", "find_lines", "find_ticks", "line_mask"]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
+_PIECE = 3  # a piece of a bridged line is at least this many bridges long
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,16 @@ def _segments(profile: BoolArray, max_gap: int) -> list[tuple[int, int]]:
     return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
 
 
-def find_lines(mask: BoolArray, min_length: int, horizontal: bool) -> list[Line]:
+def _bridged(mask: BoolArray, gap: int, horizontal: bool) -> BoolArray:
+    """``mask`` with breaks of up to ``gap`` pixels along one direction filled."""
+    import cv2
+
+    shape = (1, gap + 1) if horizontal else (gap + 1, 1)
+    kernel = np.ones(shape, dtype=np.uint8)
+    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, kernel).astype(bool)
+
+
+def find_lines(mask: BoolArray, min_length: int, horizontal: bool, bridge: int = 0) -> list[Line]:
     """Straight horizontal or vertical line segments of at least ``min_length`` pixels.
 
     Parameters
@@ -73,26 +83,50 @@ def find_lines(mask: BoolArray, min_length: int, horizontal: bool) -> list[Line]
         Shortest segment kept.
     horizontal : bool
         Look for horizontal (True) or vertical (False) lines.
+    bridge : int, optional
+        Breaks of up to this many pixels along a line are bridged first (a
+        faint grid line is cut wherever a curve or a mark crosses it), and
+        a line may come in pieces (a curve's plateau may lie along it for
+        longer): pieces of at least ``_PIECE * bridge`` pixels on one row (or
+        column) count as one line when together at least ``min_length`` long.
 
     Returns
     -------
     list of Line
         Segments; parallel adjacent rows (columns) are merged into one thick line.
     """
-    opened = _open(mask, max(3, min_length), horizontal)
+    shortest = min_length
+    if bridge > 0:
+        mask = _bridged(mask, bridge, horizontal)
+        shortest = min(min_length, _PIECE * bridge)
+    opened = _open(mask, max(3, shortest), horizontal)
     if not horizontal:
         opened = opened.T
     rows = np.flatnonzero(opened.any(axis=1))
     lines = []
     for first, last in _segments(np.isin(np.arange(opened.shape[0]), rows), 0):
         band = opened[first : last + 1]
-        for start, end in _segments(np.asarray(band.any(axis=0), dtype=bool), 8):
-            if end - start + 1 < min_length:
-                continue
-            weights = band[:, start : end + 1].sum(axis=1).astype(float)
-            centre = float(np.sum(np.arange(first, last + 1) * weights) / weights.sum())
-            lines.append(Line(horizontal, centre, start, end, last - first + 1))
+        pieces = [
+            (start, end)
+            for start, end in _segments(np.asarray(band.any(axis=0), dtype=bool), 8)
+            if end - start + 1 >= shortest
+        ]
+        if sum(end - start + 1 for start, end in pieces) < min_length:
+            continue
+        for start, end in pieces if bridge > 0 else []:
+            lines.append(_line(band, first, start, end, horizontal))
+        for start, end in [] if bridge > 0 else pieces:
+            if end - start + 1 >= min_length:
+                lines.append(_line(band, first, start, end, horizontal))
     return lines
+
+
+def _line(band: BoolArray, first: int, start: int, end: int, horizontal: bool) -> Line:
+    """The line of rows ``first`` onwards of ``band`` between ``start`` and ``end``."""
+    weights = band[:, start : end + 1].sum(axis=1).astype(float)
+    rows = np.arange(first, first + band.shape[0])
+    centre = float(np.sum(rows * weights) / weights.sum())
+    return Line(horizontal, centre, start, end, band.shape[0])
 
 
 def line_mask(shape: tuple[int, int], lines: list[Line], pad: int = 1) -> BoolArray:

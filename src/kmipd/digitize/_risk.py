@@ -207,12 +207,18 @@ class RiskRow:
 def _is_text(word: Word) -> bool:
     """Whether a word reads better as text than as a number.
 
-    Letters that look like digits ('o', 'l', 'S') alone do not make text.
+    Letters that look like digits ('o', 'l', 'S') alone do not make text;
+    two other letters do when the reading over digits explains less than
+    half of the word's characters.
     """
     letters = [ch for ch in word.text if ch.isalpha()]
     real = [ch for ch in letters if ch not in "oOlISsBZzDgbi"]
     if not letters or (not real and len(letters) <= 2):
         return False
+    printed = [ch for ch in word.text if not ch.isspace()]
+    digits = sum(ch.isdigit() for ch in word.numeric)
+    if len(real) >= 2 and 2 * digits < len(printed):  # "ct_b" read over digits as "6"
+        return True
     return word.confidence >= word.numeric_confidence - 0.05
 
 

@@ -35,6 +35,7 @@ _FILL_SQUARE = 5  # side (px) of the solid squares that make up a filled area, a
 _PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FILL_SHARE = 0.5  # share of a pale colour's pixels in solid areas that makes it all wash
 _PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash of its colour
+_STRONG = 0.3  # ink from which a pixel is a stroke (faint grid lines are fainter)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,13 +81,17 @@ class Scene:
         return np.clip(255.0 - 255.0 * self.ink, 0, 255).astype(np.uint8)
 
 
-def panel_mask(shape: tuple[int, int], frame: Frame) -> BoolArray:
-    """Pixels strictly inside the panel box (axis lines excluded)."""
-    mask = np.zeros(shape, dtype=bool)
+def panel_mask(frame: Frame, ink: FloatArray) -> BoolArray:
+    """Pixels strictly inside the panel box (axis lines and faint grid lines excluded).
+
+    Only a grid line's faint pixels are left out: what is drawn over it is kept.
+    """
+    mask = np.zeros(ink.shape, dtype=bool)
     top, left = int(np.floor(frame.top)), int(np.floor(frame.left))
     bottom, right = int(np.ceil(frame.bottom)), int(np.ceil(frame.right))
     mask[max(0, top) : bottom + 1, max(0, left) : right + 1] = True
-    return mask & ~line_mask(shape, list(frame.lines), 1)
+    grid = line_mask(ink.shape, list(frame.faint), 1) & (ink < _STRONG)
+    return mask & ~line_mask(ink.shape, list(frame.lines), 1) & ~grid
 
 
 def _words(ink: FloatArray, chroma: FloatArray, frame: Frame) -> list[Word]:
@@ -266,7 +271,7 @@ def look(loaded: LoadedImage) -> Scene:
     chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
     words = _words(ink, chroma, frame)
-    inside = panel_mask(ink.shape, frame)
+    inside = panel_mask(frame, ink)
     colours, swatches, labels, coverage = _colours(
         image, background, ink, inside, frame, words, loaded.compressed
     )

@@ -183,7 +183,8 @@ def to_table(row: RiskRow, name: str, warnings: list[str]) -> tuple[RiskTable | 
     """The numbers at risk of one row, and a confidence.
 
     Cells that could not be read, were read with a confidence below
-    ``MIN_CELL_CONFIDENCE``, or fall on a time already taken, are left out
+    ``MIN_CELL_CONFIDENCE``, or fall on a time already taken by a surer one
+    (a number off its tick is read with half the confidence), are left out
     with a warning; a count that rises over time is kept but lowers the
     confidence.
     """
@@ -208,9 +209,11 @@ def to_table(row: RiskRow, name: str, warnings: list[str]) -> tuple[RiskTable | 
         assert cell.time is not None and cell.value is not None
         if cell.time in times:
             warnings.append(
-                f"arm {name!r}: two risk-table numbers at time {cell.time:g}; the first is kept"
+                f"arm {name!r}: two risk-table numbers at time {cell.time:g}; the surer "
+                "(nearer its tick) is kept"
             )
-            continue
+            if cell.confidence <= times[cell.time][1]:
+                continue
         times[cell.time] = (cell.value, cell.confidence)
     if unread:
         warnings.append(f"arm {name!r}: {unread} risk-table number(s) could not be read")

@@ -326,7 +326,7 @@ def _hidden_start(
     first: int,
     min_col: int,
     t: float,
-    cover: tuple[float, int | None] = (0.0, None),
+    pen: float = 0.0,
 ) -> int:
     """First column of a curve whose start is hidden under another curve (else ``first``).
 
@@ -338,10 +338,9 @@ def _hidden_start(
     arm is told from the solid one only some way after they part (the caller
     holds the arm at its first level where the other curve is lower).
 
-    ``cover`` is the pen width of the curves drawn over the arm and the
-    column where the curves start (time 0; None: ``min_col``). An arm seen
-    only in slivers beside a thicker curve reads as a thin pen, so the
-    thicker of the two pens sets how near it must emerge.
+    ``pen`` is the width of the curves drawn over the arm: an arm seen only
+    in slivers beside a thicker curve reads as a thin pen, so the thicker of
+    the two sets how near it must emerge.
     """
     if fallback is None or first <= min_col or not np.isfinite(fallback[first - 1]):
         return first
@@ -350,11 +349,10 @@ def _hidden_start(
         lead -= 1
     # the arm leaves the other's stroke at its edge: within both half widths (the other's
     # pen is not known here; up to about the arm's own)
-    pen, origin = cover
     near = _EMERGE * (max(t, pen) + 1.0)
     if abs(float(fallback[first - 1]) - float(level[first])) <= near:
         return lead
-    drawn_from_start = lead <= (min_col if origin is None else max(min_col, origin)) + near
+    drawn_from_start = lead <= min_col + near
     was_level = bool(np.any(fallback[lead:first] <= float(level[first]) + near))
     return lead if drawn_from_start and was_level else first
 
@@ -365,7 +363,7 @@ def trace_arm(
     min_col: int = 0,
     fallback: FloatArray | None = None,
     tolerance: float = 0.3,
-    cover: tuple[float, int | None] = (0.0, None),
+    pen: float = 0.0,
 ) -> Trace | None:
     """Trace the centre line of one arm's curve.
 
@@ -381,9 +379,8 @@ def trace_arm(
         Level (row) of the other curves per column, used where this one is hidden.
     tolerance : float, optional
         Plateau tolerance for the step corners, in pixels.
-    cover : (float, int or None), optional
-        Pen width of the curves in ``fallback`` and the column where the
-        curves start (see ``_hidden_start``).
+    pen : float, optional
+        Pen width of the curves in ``fallback`` (see ``_hidden_start``).
 
     Returns
     -------
@@ -409,7 +406,7 @@ def trace_arm(
         span[drop[0] - first :] = span[drop[0] - first - 1]
         smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
     rows = np.asarray(isotonic_regression(smooth, increasing=True).x, dtype=float)
-    lead = _hidden_start(fallback, level, first, min_col, t, cover)
+    lead = _hidden_start(fallback, level, first, min_col, t, pen)
     drawn = rows
     if lead < first:  # the start lies under the curve drawn over it: it runs along that curve
         assert fallback is not None
