@@ -8,6 +8,7 @@ from seeded data; expected values come from that data.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -152,3 +153,33 @@ def _axis() -> AxisCalibration:
         TickLabel(168.0 + 19.0 * t, float(t), str(t), 1.0, True, True) for t in range(0, 31, 6)
     )
     return AxisCalibration("x", 6.0 / 114.0, -168.0 * 6.0 / 114.0, labels, 0.1, 1.0)
+
+
+def test_a_count_run_into_a_long_row_label_is_read() -> None:
+    """A label such as "chemo_trastuzumab" that runs into the number at time 0."""
+    cols = (*(100.0 + 19.0 * i for i in range(5)), 158.0, 166.0, 174.0)
+    text = "chemo_trastuzumab117"
+    word = Word(100, 20, 112, 181, text, 0.96, "05126117", 0.73, numeric_cols=cols)
+    cells = cells_of(word, _axis())
+    assert [(c.value, c.time) for c in cells] == [(117, 0.0)]
+
+
+def test_numbers_read_unsurely_are_read_again_at_a_second_height(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kmipd.digitize import _text
+
+    heights: list[int] = []
+
+    def read_words(grey: object, image: object, words: list[Word], height: int = 32) -> list:
+        heights.append(height)
+        return [replace(w, numeric="80", numeric_confidence=0.99) for w in words]
+
+    monkeypatch.setattr(_text, "read_words", read_words)
+    grey = np.full((40, 200), 255, dtype=np.uint8)
+    short = Word(5, 5, 30, 45, "8", 0.86, "8", 0.86)  # a 2-digit box read as one digit
+    sure = Word(5, 60, 30, 100, "81", 0.99, "81", 0.99)
+    run = Word(5, 110, 30, 240, "1839", 0.5, "1839", 0.5)  # touching numbers: rebuilt
+    out = _text.read_again(grey, np.zeros((40, 200, 3), dtype=np.uint8), [short, sure, run])
+    assert [w.numeric for w in out] == ["80", "81", "1839"]
+    assert heights == [48]

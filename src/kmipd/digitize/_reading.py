@@ -11,7 +11,7 @@ from kmipd.digitize._calibrate import x_label_words, y_label_words
 from kmipd.digitize._legend import LegendEntry, legend_entries
 from kmipd.digitize._risk import RiskLine, risk_lines
 from kmipd.digitize._scene import Scene
-from kmipd.digitize._text import Word, fix_letters, join_words, read_words
+from kmipd.digitize._text import Word, fix_letters, join_words, read_again, read_words
 
 __all__ = ["FigureText", "read_figure_text"]
 
@@ -150,6 +150,11 @@ def read_figure_text(scene: Scene) -> FigureText:
     numbers = [w for w in dict.fromkeys(numbers) if w not in names]
     grey = _bridged(scene.grey, scene) if inner else scene.grey
     read = {id(w): r for w, r in zip(numbers, read_words(grey, scene.image, numbers), strict=True)}
+    # table numbers read unsurely are read again; tick labels are not (a figure whose
+    # labels cannot be read is read again at twice its size)
+    table = [w for line in lines + inner for w in line.words if id(w) in read]
+    again = read_again(grey, scene.image, [read[id(w)] for w in table])
+    read.update({id(w): r for w, r in zip(table, again, strict=True)})
     read.update(
         {
             id(w): r

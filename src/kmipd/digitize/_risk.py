@@ -227,8 +227,8 @@ def _characters(word: Word) -> tuple[str, list[float]]:
     text, cols = word.numeric, list(word.numeric_cols)
     if len(cols) != len(text):  # no positions: spread the characters evenly
         cols = list(word.col0 - 0.5 + (np.arange(len(text)) + 0.5) * word.width / max(1, len(text)))
-    mixed = re.fullmatch(r"([A-Za-z][A-Za-z .]*?)(\d[\d,()]*)", word.text.strip())
-    if mixed and _is_text(word):  # "Arm A793": keep the trailing number
+    mixed = re.fullmatch(r"([A-Za-z][A-Za-z .+/_-]*?)(\d[\d,()]*)", word.text.strip())
+    if mixed and _is_text(word):  # "Arm A793", "chemo_trastuzumab117": keep the trailing number
         keep = len(mixed.group(2))
         text, cols = text[-keep:], cols[-keep:]
     elif _is_text(word):

@@ -22,6 +22,8 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 _LETTER_GAP = 1.0  # a speck this many word heights from a word, in its rows, is a letter of it
 _RUN_DENSITY = 0.9  # densest run of touching glyphs (numbers printed 5 deep: 0.85); solid bars: 1
+_RECHECK = 0.95  # reading over digits below which a number is read again (``read_again``)
+_SHORT = 4.0  # widest word (in word heights) read again: a number, not a run of them
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,28 @@ def read_words(
                 numeric_cols=reading.numeric_cols,
             )
         )
+    return out
+
+
+def read_again(
+    grey: npt.NDArray[np.uint8], image: npt.NDArray[np.uint8], words: list[Word], height: int = 48
+) -> list[Word]:
+    """``words`` (read), the short ones read unsurely over digits read again at ``height``.
+
+    A number (not a run of touching numbers, rebuilt otherwise) whose
+    reading over digits is below ``_RECHECK`` is read again, and the surer
+    reading over digits is kept: a digit one scale drops, another may see.
+    """
+    unsure = [
+        k
+        for k, w in enumerate(words)
+        if w.numeric and w.numeric_confidence < _RECHECK and w.width <= _SHORT * w.height
+    ]
+    out = list(words)
+    again = read_words(grey, image, [words[k] for k in unsure], height)
+    for k, word in zip(unsure, again, strict=True):
+        if word.numeric_confidence > out[k].numeric_confidence:
+            out[k] = word
     return out
 
 
