@@ -20,9 +20,11 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   frameless legend), a "No. at Risk" table whose rows are labelled with the
   arms' names right-aligned beside the y axis;
 * ``serif``: the same in Liberation Serif (Times' metrics), black and grey
-  curves, grid lines.
+  curves, grid lines;
+* ``hires``: the ``arial`` figure at 300 dpi (1920 x 1500 pixels, as a page
+  rendered for print), the times printed again over the table's rows.
 
-The last two need the Liberation fonts (Debian: ``fonts-liberation``).
+The last three need the Liberation fonts (Debian: ``fonts-liberation``).
 
 lifelines prints as "at risk" at a tick those still at risk just after it,
 so the true numbers at risk here are the patients with time > t (all at 0);
@@ -52,8 +54,23 @@ sys.path.insert(0, str(HERE))
 
 import digitize_dev  # noqa: E402
 
-STYLES = ("lifelines", "percent", "failure", "bw", "inline", "inside", "jpeg", "arial", "serif")
-FONTS = {"arial": "LiberationSans-Regular.ttf", "serif": "LiberationSerif-Regular.ttf"}
+STYLES = (
+    "lifelines",
+    "percent",
+    "failure",
+    "bw",
+    "inline",
+    "inside",
+    "jpeg",
+    "arial",
+    "serif",
+    "hires",
+)
+FONTS = {
+    "arial": "LiberationSans-Regular.ttf",
+    "serif": "LiberationSerif-Regular.ttf",
+    "hires": "LiberationSans-Regular.ttf",
+}
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 SEED, PER_HALF = 7, 12
 COLOURS = ("#1f4e9c", "#c0392b")
@@ -181,7 +198,7 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
     x_end = step * max(1, int(x_max // step))
     colours = ("black", "#8c8c8c") if style == "serif" else ("#d95f02", "#1b9e77")
     with plt.rc_context({"font.family": family, "font.size": 9}):
-        fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
+        fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=300 if style == "hires" else 120)
         for i, arm in enumerate(arms):
             group = ipd[ipd.arm == arm]
             fitter = KaplanMeierFitter(label=str(arm)).fit(group.time, group.event)
@@ -212,6 +229,9 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
         below = blended_transform_factory(ax.transData, ax.transAxes)
         label = blended_transform_factory(ax.transAxes, ax.transAxes)
         ax.text(-0.06, -0.2, "No. at Risk", transform=label, ha="right", weight="bold")
+        if style == "hires":  # the times again, on the table's heading line
+            for t in ticks:
+                ax.text(float(t), -0.2, f"{t:g}", transform=below, ha="center", style="italic")
         for i, arm in enumerate(arms):
             times = ipd.time[ipd.arm == arm].to_numpy()
             y = -0.27 - 0.07 * i

@@ -21,7 +21,7 @@ from kmipd.digitize._lines import Line, find_lines
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._risk import RiskLine, RiskRow, _is_text, cells_of
 from kmipd.digitize._scene import panel_mask
-from kmipd.digitize._tables import to_table
+from kmipd.digitize._tables import repeats_times, to_table
 from kmipd.digitize._text import Word
 
 
@@ -173,13 +173,34 @@ def test_numbers_read_unsurely_are_read_again_at_a_second_height(
 
     def read_words(grey: object, image: object, words: list[Word], height: int = 32) -> list:
         heights.append(height)
-        return [replace(w, numeric="80", numeric_confidence=0.99) for w in words]
+        sure = {5: ("80", 0.99), 250: ("3", 0.47)}  # by first column
+        return [
+            replace(w, numeric=sure[w.col0][0], numeric_confidence=sure[w.col0][1]) for w in words
+        ]
 
     monkeypatch.setattr(_text, "read_words", read_words)
-    grey = np.full((40, 200), 255, dtype=np.uint8)
+    grey = np.full((40, 300), 255, dtype=np.uint8)
     short = Word(5, 5, 30, 45, "8", 0.86, "8", 0.86)  # a 2-digit box read as one digit
     sure = Word(5, 60, 30, 100, "81", 0.99, "81", 0.99)
     run = Word(5, 110, 30, 240, "1839", 0.5, "1839", 0.5)  # touching numbers: rebuilt
-    out = _text.read_again(grey, np.zeros((40, 200, 3), dtype=np.uint8), [short, sure, run])
-    assert [w.numeric for w in out] == ["80", "81", "1839"]
+    hidden = Word(5, 250, 30, 260, "3", 0.17, "3", 0.17)  # a digit half hidden by a curve
+    out = _text.read_again(grey, np.zeros((40, 300, 3), dtype=np.uint8), [short, sure, run, hidden])
+    assert [w.numeric for w in out] == ["80", "81", "1839", "3"]
+    assert out[3].numeric_confidence == 0.17  # an unsure second reading is not taken
     assert heights == [48]
+
+
+def test_a_row_of_the_times_printed_again_is_no_arms_row() -> None:
+    line = RiskLine(106.0, None, (Word(100, 150, 112, 700),))
+
+    def row(values: list[int]) -> RiskRow:
+        times = [0.0, 6.0, 12.0, 18.0]
+        cells = tuple(
+            RiskCell(106.0, 168.0 + 19.0 * t, str(v), v, t, 1.0)
+            for v, t in zip(values, times, strict=True)
+        )
+        return RiskRow(line, "No. at Risk", cells)
+
+    assert repeats_times(row([0, 6, 12, 18]))
+    assert not repeats_times(row([269, 182, 89, 18]))  # counts never rise
+    assert not repeats_times(row([18, 12, 6, 0]))  # falling: counts, however odd

@@ -22,7 +22,7 @@ from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
-from kmipd.digitize._tables import assign_rows, regroup, to_table
+from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
 from kmipd.digitize._trace import Trace
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
@@ -215,6 +215,7 @@ def _with_tables(
         [(r.curve.time, r.curve.survival, np.asarray(r.censor_marks.time)) for r in results]
     )
     read = read_rows(text.lines, x_axis, text.ink, text.ticks, leaving)
+    read = [row for row in read if not repeats_times(row)]
     if not read and text.inner:  # no table under the plot: one printed inside it
         read = coloured_rows(read_rows(text.inner, x_axis, text.ink, text.ticks), results)
         if read:

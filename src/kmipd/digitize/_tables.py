@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from dataclasses import replace
 
@@ -14,7 +15,7 @@ from kmipd.digitize._risk import RiskLine, RiskRow
 from kmipd.digitize._text import fix_letters, join_words
 from kmipd.types import RiskTable
 
-__all__ = ["assign_rows", "count_kind", "regroup", "to_table"]
+__all__ = ["assign_rows", "count_kind", "regroup", "repeats_times", "to_table"]
 
 # row labels that name what a row counts, not the arm (tables grouped by arm)
 _AT_RISK = re.compile(r"(no\.?|number|n|patients|subjects)?\s*(at|@)\s*risk")
@@ -34,6 +35,18 @@ def count_kind(label: str) -> str | None:
     if _EVENTS.fullmatch(text):
         return "events"
     return "censored" if _CENSORED.fullmatch(text) else None
+
+
+def repeats_times(row: RiskRow) -> bool:
+    """Whether a row's numbers are the times of the ticks they stand under (a time header).
+
+    Some tables print the times again above their rows. Counts at risk never
+    rise, so a row of two or more numbers that rise with, and equal, their
+    times is no arm's row.
+    """
+    pairs = [(c.value, c.time) for c in row.cells if c.value is not None and c.time is not None]
+    rising = all(b[0] > a[0] for a, b in itertools.pairwise(pairs))
+    return len(pairs) >= 2 and rising and all(abs(v - t) < 1e-9 for v, t in pairs)
 
 
 def regroup(

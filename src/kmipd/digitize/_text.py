@@ -292,8 +292,10 @@ def read_again(
     """``words`` (read), the short ones read unsurely over digits read again at ``height``.
 
     A number (not a run of touching numbers, rebuilt otherwise) whose
-    reading over digits is below ``_RECHECK`` is read again, and the surer
-    reading over digits is kept: a digit one scale drops, another may see.
+    reading over digits is below ``_RECHECK`` is read again, and the second
+    reading is kept where it is sure (``_RECHECK`` or more): a digit one
+    scale drops, another may see. An unsure second reading is no better
+    evidence than the first (a digit half hidden by a curve stays unsure).
     """
     unsure = [
         k
@@ -303,7 +305,7 @@ def read_again(
     out = list(words)
     again = read_words(grey, image, [words[k] for k in unsure], height)
     for k, word in zip(unsure, again, strict=True):
-        if word.numeric_confidence > out[k].numeric_confidence:
+        if word.numeric_confidence >= _RECHECK:
             out[k] = word
     return out
 
