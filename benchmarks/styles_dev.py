@@ -254,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     import kmipd
     from kmipd.digitize import digitize
 
+    styles = [s for s in args.styles.split(",") if s not in FONTS or (FONT_DIR / FONTS[s]).exists()]
+    skipped = sorted(set(args.styles.split(",")) - set(styles))
+    if skipped:
+        print(f"skipped (no Liberation fonts in {FONT_DIR}): {', '.join(skipped)}")
     figures = args.out / "styles"
     truth = figures / "truth"
     truth.mkdir(parents=True, exist_ok=True)
@@ -262,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, half in pick_sets(args.data):
         ipd = pd.read_csv(args.data / "kmdata" / f"{name}.csv")
         ipd.to_csv(truth / f"{name}.csv", index=False)
-        for style in args.styles.split(","):
+        for style in styles:
             path = figures / f"{name}-{style}.png"
             source = render(ipd, str(key.Units[name]), style, path)
             cases.append((f"{name}-{style}", (name, style, half, path, source)))
