@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import warnings
 from pathlib import Path
@@ -190,6 +191,7 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
     from matplotlib import font_manager
     from matplotlib.transforms import blended_transform_factory
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # no bold face: fine
     font_manager.fontManager.addfont(str(FONT_DIR / FONTS[style]))
     family = font_manager.FontProperties(fname=str(FONT_DIR / FONTS[style])).get_name()
     arms = list(dict.fromkeys(ipd.arm))
