@@ -204,3 +204,40 @@ def test_a_row_of_the_times_printed_again_is_no_arms_row() -> None:
     assert repeats_times(row([0, 6, 12, 18]))
     assert not repeats_times(row([269, 182, 89, 18]))  # counts never rise
     assert not repeats_times(row([18, 12, 6, 0]))  # falling: counts, however odd
+
+
+def test_dashed_confidence_limits_in_an_arms_colour_are_not_arms(
+    tmp_path: Path,
+) -> None:
+    """Each arm's 95 % limits drawn dashed in its colour; the legend keys are solid."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
+    for (name, (time, event)), colour in zip(_data().items(), ("#c0392b", "#2c7fb8"), strict=True):
+        grid = np.unique(np.concatenate(([0.0], time[time <= 21.0], [21.0])))
+        surv = _km(time, event, grid)
+        ax.step(grid, surv, where="post", color=colour, lw=1.4, label=name)
+        n = np.array([np.sum(time >= t) for t in grid])
+        half = 1.96 * np.sqrt(surv * (1 - surv) / np.maximum(n, 1))
+        for limit in (np.clip(surv - half, 0, 1), np.clip(surv + half, 0, 1)):
+            ax.step(grid, limit, where="post", color=colour, lw=0.7, ls="--")
+    ax.set_xlim(0, 21)
+    ax.set_xticks(np.arange(0.0, 21.0, 3.0))
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, loc="upper right")
+    path = tmp_path / "limits.png"
+    fig.savefig(path)
+    plt.close(fig)
+    result = digitize(path)
+    assert [arm.name for arm in result.arms] == ["everolimus", "placebo"]
+    assert all(arm.line_style == "solid" for arm in result.arms)
+    assert any("confidence limits" in w for w in result.warnings)
+    at = np.linspace(0.5, 20.5, 81)
+    for arm in result.arms:
+        time, event = _data()[arm.name]
+        index = np.searchsorted(np.asarray(arm.curve.time), at, side="right") - 1
+        read = np.asarray(arm.curve.survival)[index]
+        assert np.mean(np.abs(read - _km(time, event, at))) < 0.01

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,11 +20,16 @@ _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink i
 
 @dataclass(frozen=True)
 class ArmDraft:
-    """An arm before its values are read: colour, trace and legend entry."""
+    """An arm before its values are read: colour, trace and legend entry.
+
+    ``limits`` are the colour indices of its confidence limits (its colour in
+    a broken style): censor marks split off with the dashes are sought there too.
+    """
 
     colour: int
     trace: Trace | None
     entry: LegendEntry | None
+    limits: tuple[int, ...] = ()
 
 
 def _middle_level(trace: Trace) -> float:
@@ -181,6 +186,22 @@ def _legend_drafts(traces: dict[int, Trace], entries: list[LegendEntry]) -> list
     return drafts
 
 
+def _limits_of_listed(
+    colour: InkColour, colours: list[InkColour], drafts: list[ArmDraft], entries: list[LegendEntry]
+) -> ArmDraft | None:
+    """The listed arm whose broken style a curve colour is, if the legend shows it solid only.
+
+    Figures draw an arm's confidence limits as thin dashed lines in its
+    colour. Where every legend key is solid and each names an arm of its
+    own, a dashed curve in a listed arm's colour is those limits, not an arm
+    the legend left out (two arms told apart by line style have a dashed key).
+    """
+    solid = all(entry.swatch.style == "solid" for entry in entries)
+    if not (entries and solid and len(drafts) == len(entries)):
+        return None
+    return next((d for d in drafts if colours[d.colour].rgb == colour.rgb), None)
+
+
 def choose_arms(
     traces: dict[int, Trace],
     entries: list[LegendEntry],
@@ -212,6 +233,15 @@ def choose_arms(
     extra: list[ArmDraft] = []
     for k, trace in sorted(traces.items(), key=lambda item: -colours[item[0]].pixels):
         if k in listed:
+            continue
+        owner = _limits_of_listed(colours[k], colours, drafts, entries)
+        if owner is not None:
+            warnings.append(
+                f"a broken line in a listed arm's colour {colours[k].hex}, which the legend "
+                "shows solid only, was taken for that arm's confidence limits and left out"
+            )
+            limits = replace(owner, limits=(*owner.limits, k))
+            drafts = [limits if d is owner else d for d in drafts]
             continue
         twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
         pale = next((d for d in twins if _is_minor_key(d, colours, k, trace)), None)

@@ -172,7 +172,8 @@ def _arm_result(
     x_axis, y_axis = axes
     curve = to_curve(trace, x_axis, y_axis, name, rising, warnings)
     ink = (scene.labels == draft.colour) & (scene.coverage >= 0.25)
-    marks = find_marks(ink, trace)
+    dashes = np.isin(scene.labels, draft.limits) & (scene.coverage >= 0.25)
+    marks = find_marks(ink | dashes, trace)  # marks split off with its limits' dashes
     mark_times = np.sort(np.maximum(x_axis.value(marks.cols), 0.0))
     confidence = {
         "curve": round(min(x_axis.confidence, y_axis.confidence) * (1 - trace.filled_fraction), 3),
@@ -181,6 +182,8 @@ def _arm_result(
     }
     others = (scene.labels >= 0) & (scene.labels != draft.colour) & (scene.coverage >= 0.25)
     style = line_style(ink, others, scene.frame.right - scene.frame.left, trace.thickness)
+    if draft.limits:  # its broken style is its confidence limits: the legend shows it solid
+        style = "solid"
     return ArmResult(
         name,
         curve,
