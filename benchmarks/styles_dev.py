@@ -22,9 +22,11 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 * ``serif``: the same in Liberation Serif (Times' metrics), black and grey
   curves, grid lines;
 * ``hires``: the ``arial`` figure at 300 dpi (1920 x 1500 pixels, as a page
-  rendered for print), the times printed again over the table's rows.
+  rendered for print), the times printed again over the table's rows;
+* ``limits``: the ``arial`` figure with each arm's 95 % confidence limits
+  drawn as thin dashed lines in its colour (the legend keys stay solid).
 
-The last three need the Liberation fonts (Debian: ``fonts-liberation``).
+The last four need the Liberation fonts (Debian: ``fonts-liberation``).
 
 lifelines prints as "at risk" at a tick those still at risk just after it,
 so the true numbers at risk here are the patients with time > t (all at 0);
@@ -66,11 +68,13 @@ STYLES = (
     "arial",
     "serif",
     "hires",
+    "limits",
 )
 FONTS = {
     "arial": "LiberationSans-Regular.ttf",
     "serif": "LiberationSerif-Regular.ttf",
     "hires": "LiberationSans-Regular.ttf",
+    "limits": "LiberationSans-Regular.ttf",
 }
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 SEED, PER_HALF = 7, 12
@@ -216,6 +220,17 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
             censored = group.time[group.event == 0]
             censored = censored[censored <= x_end]
             ax.plot(censored, 100 * fitter.predict(censored), "|", color=colours[i], ms=5)
+            if style == "limits":
+                bounds = fitter.confidence_interval_survival_function_
+                for column in bounds.columns:
+                    ax.step(
+                        bounds.index,
+                        100 * bounds[column],
+                        where="post",
+                        color=colours[i],
+                        lw=0.7,
+                        ls="--",
+                    )
         ax.set_xlim(0, x_end)
         ticks = np.arange(0, x_end + 1e-9, step)
         ax.set_xticks(ticks)
