@@ -103,7 +103,7 @@ def find_lines(mask: BoolArray, min_length: int, horizontal: bool, bridge: int =
     if not horizontal:
         opened = opened.T
     rows = np.flatnonzero(opened.any(axis=1))
-    lines = []
+    lines: list[Line] = []
     for first, last in _segments(np.isin(np.arange(opened.shape[0]), rows), 0):
         band = opened[first : last + 1]
         pieces = [
@@ -113,11 +113,9 @@ def find_lines(mask: BoolArray, min_length: int, horizontal: bool, bridge: int =
         ]
         if sum(end - start + 1 for start, end in pieces) < min_length:
             continue
-        for start, end in pieces if bridge > 0 else []:
-            lines.append(_line(band, first, start, end, horizontal))
-        for start, end in [] if bridge > 0 else pieces:
-            if end - start + 1 >= min_length:
-                lines.append(_line(band, first, start, end, horizontal))
+        if bridge == 0:  # unbridged, each segment is long enough on its own
+            pieces = [(start, end) for start, end in pieces if end - start + 1 >= min_length]
+        lines.extend(_line(band, first, start, end, horizontal) for start, end in pieces)
     return lines
 
 
