@@ -347,8 +347,8 @@ def _hidden_start(
     lead = first
     while lead - 1 >= min_col and np.isfinite(fallback[lead - 1]):
         lead -= 1
-    # the arm leaves the other's stroke at its edge: within both half widths (the other's
-    # pen is not known here; up to about the arm's own)
+    # the arm leaves the other's stroke at its edge: within both half widths, the thicker
+    # pen's (slivers of an arm beside a thick pen read as a thin one)
     near = _EMERGE * (max(t, pen) + 1.0)
     if abs(float(fallback[first - 1]) - float(level[first])) <= near:
         return lead
