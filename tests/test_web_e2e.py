@@ -238,7 +238,7 @@ def test_two_upload_comparison_and_every_download(page: Any, tmp_path: Path) -> 
     add_csvs(page, "beta_curve.csv", "beta_risk.csv", trial="BETA")
     page.click("#show-compare")
     page.wait_for_selector("#compare-view:not([hidden]) #compare-table")
-    page.wait_for_load_state("networkidle")  # the study fetched on opening is rendered
+    page.wait_for_load_state("networkidle")  # no request in flight (a tick once timed out)
     assert page.locator("#compare-table tbody tr").count() == 4
     page.check('#compare-table input[aria-label="compare ALPHA: Control"]')
     until(page, "document.querySelector('#save-state').textContent === 'Arms saved'")
