@@ -29,7 +29,7 @@ from kmipd.digitize._risk import (
     tick_values,
 )
 from kmipd.digitize._samples import PAD, lone_numbers, tick_samples
-from kmipd.digitize._text import Word
+from kmipd.digitize._text import OCR_SURE, Word
 
 __all__ = ["read_rows"]
 
@@ -39,7 +39,6 @@ LOOSE_AXIS = 0.25  # x calibration confidence (share of tick labels agreeing) be
 # the time under each number is a guess
 _PITCH_TICKS = 10  # ticks of the first crowded span redrawn to choose an unmeasured pitch
 SECONDED = 0.5  # confidence of a rebuilt number OCR read the same on its own (at most)
-OCR_SURE = 0.95  # OCR confidence of a word of touching numbers, and of its split, trusted
 # over a number the rebuild is unsure of
 
 

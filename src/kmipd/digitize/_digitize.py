@@ -182,8 +182,8 @@ def _arm_result(
     }
     others = (scene.labels >= 0) & (scene.labels != draft.colour) & (scene.coverage >= 0.25)
     style = line_style(ink, others, scene.frame.right - scene.frame.left, trace.thickness)
-    if draft.limits:  # its broken style is its confidence limits: the legend shows it solid
-        style = "solid"
+    if draft.limits and draft.entry is not None:  # its broken style is its confidence
+        style = draft.entry.swatch.style  # limits: the style is the legend key's
     return ArmResult(
         name,
         curve,

@@ -101,7 +101,7 @@ def _words(ink: FloatArray, chroma: FloatArray, frame: Frame) -> list[Word]:
     however close: in a small figure a key stands a few pixels from its label.
     """
     tallest = max(12, int(0.06 * ink.shape[0]))
-    mask = (ink >= 0.3) & ~line_mask(ink.shape, list(frame.lines), 1)
+    mask = (ink >= _STRONG) & ~line_mask(ink.shape, list(frame.lines), 1)
     first = find_glyphs(mask, tallest)
     text = np.median(first[:, 2] - first[:, 0]) if len(first) else tallest / 2.0
     mask &= ~_upright_rules(mask, max(int(_RULE_LENGTH * text), 2 * tallest))
@@ -151,7 +151,7 @@ def _colours(
     compressed: bool,
 ) -> tuple[list[InkColour], list[Swatch], IntArray, FloatArray]:
     """Curve colours, swatches, and the colour label and coverage of the panel's pixels."""
-    strong = inside & (ink >= 0.3)
+    strong = inside & (ink >= _STRONG)
     width = max(10.0, frame.right - frame.left)
     colours = find_colours(
         image, strong, background, max(20, int(0.15 * width)), compressed=compressed

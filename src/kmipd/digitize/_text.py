@@ -9,12 +9,14 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "OCR_SURE",
     "Word",
     "drop_tick_marks",
     "find_glyphs",
     "fix_letters",
     "group_words",
     "join_words",
+    "read_again",
     "read_words",
 ]
 
@@ -22,7 +24,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 _LETTER_GAP = 1.0  # a speck this many word heights from a word, in its rows, is a letter of it
 _RUN_DENSITY = 0.9  # densest run of touching glyphs (numbers printed 5 deep: 0.85); solid bars: 1
-_RECHECK = 0.95  # reading over digits below which a number is read again (``read_again``)
+OCR_SURE = 0.95  # OCR confidence over digits from which a reading is trusted
 _SHORT = 4.0  # widest word (in word heights) read again: a number, not a run of them
 
 
@@ -292,20 +294,22 @@ def read_again(
     """``words`` (read), the short ones read unsurely over digits read again at ``height``.
 
     A number (not a run of touching numbers, rebuilt otherwise) whose
-    reading over digits is below ``_RECHECK`` is read again, and the second
-    reading is kept where it is sure (``_RECHECK`` or more): a digit one
+    reading over digits is below ``OCR_SURE`` is read again, and the second
+    reading is kept where it is sure (``OCR_SURE`` or more): a digit one
     scale drops, another may see. An unsure second reading is no better
     evidence than the first (a digit half hidden by a curve stays unsure).
     """
     unsure = [
         k
         for k, w in enumerate(words)
-        if w.numeric and w.numeric_confidence < _RECHECK and w.width <= _SHORT * w.height
+        if w.numeric and w.numeric_confidence < OCR_SURE and w.width <= _SHORT * w.height
     ]
     out = list(words)
+    if not unsure:
+        return out
     again = read_words(grey, image, [words[k] for k in unsure], height)
     for k, word in zip(unsure, again, strict=True):
-        if word.numeric_confidence >= _RECHECK:
+        if word.numeric_confidence >= OCR_SURE:
             out[k] = word
     return out
 
