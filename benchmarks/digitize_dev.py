@@ -115,12 +115,20 @@ def visible_truth(
     """The true curve cut where the figure's plot area ends (the x axis' right end).
 
     This is what a perfect reading of the figure gives: follow-up drawn past
-    the axis cannot be read, and inventing it is not allowed.
+    the axis cannot be read, and inventing it is not allowed. Like kmipd's
+    reading, it is given at every pixel column of the plot area as well as at
+    its own times.
     """
     end = float(result.x_axis.value(result.plot_area[3]))
     keep = t_true <= end
     stop = min(end, float(t_true.max()))
-    return np.r_[t_true[keep], stop], np.r_[s_true[keep], s_true[keep][-1]]
+    columns = np.arange(np.ceil(result.plot_area[1]), np.floor(result.plot_area[3]) + 1.0)
+    at = np.asarray(result.x_axis.value(columns), dtype=float)
+    at = at[(at >= 0.0) & (at <= stop)]
+    time = np.r_[t_true[keep], at, stop]
+    order = np.argsort(time, kind="stable")
+    time = time[order]
+    return time, step_at(t_true, s_true, time)
 
 
 def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:

@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 
 from kmipd.digitize._arms import choose_arms
-from kmipd.digitize._calibrate import fit_axis, parse_number, repair_decimals, snap
+from kmipd.digitize._calibrate import AxisCalibration, fit_axis, parse_number, repair_decimals, snap
 from kmipd.digitize._censor import find_marks
 from kmipd.digitize._colours import InkColour
+from kmipd.digitize._curves import to_curve
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
 from kmipd.digitize._legend import Swatch, legend_entries
@@ -164,6 +165,23 @@ def test_trace_reads_centre_line_and_drops() -> None:
     assert list(np.round(np.unique(trace.rows), 3)) == [20.0, 50.0, 80.0]
     drops = trace.cols[1:][np.diff(trace.rows) > 0]
     assert drops == pytest.approx([100.0, 200.0], abs=0.6)
+
+
+def test_curve_is_given_at_every_column_on_its_corners_steps() -> None:
+    trace = trace_arm(staircase(), np.zeros((120, 300), dtype=bool))
+    assert trace is not None
+    x = AxisCalibration("x", slope=0.1, intercept=-1.0)  # column 10 is time 0
+    y = AxisCalibration("y", slope=-0.01, intercept=1.2)  # row 20 is survival 1
+    curve = to_curve(trace, x, y, "A")
+    cols = np.asarray(curve.time) / 0.1 + 10.0
+    assert np.diff(cols).max() <= 1.0 + 1e-9  # a point at every column
+    assert len(curve) > 150
+    corner_t, corner_s = x.value(trace.cols), y.value(trace.rows)  # the step corners
+    grid = np.linspace(0.0, float(corner_t[-1]), 997)
+    index = np.searchsorted(curve.time, grid, side="right") - 1
+    corner_index = np.searchsorted(corner_t, grid, side="right") - 1
+    assert np.allclose(curve.survival[index], corner_s[corner_index])  # the same step function
+    assert sorted(set(np.round(curve.survival, 6))) == pytest.approx([0.4, 0.7, 1.0])
 
 
 def test_marks_found_and_curve_unmoved() -> None:

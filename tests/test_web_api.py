@@ -339,6 +339,9 @@ def test_real_figure_is_digitized(tmp_path: Path) -> None:
     assert [{e["time"]: e["n"] for e in a["risk"]}.get(0.0) for a in doc["arms"]] == [120, 120]
     assert all(e["time"] >= 0 for a in doc["arms"] for e in a["risk"])
     assert doc["calibration"]["x"]["v1"] == 24 and len(doc["arms"][0]["points"]) > 100
+    for arm in doc["arms"]:  # the page edits step corners: no point inside a flat stretch
+        levels = [s for _, s in arm["points"]]
+        assert not any(a == b == c for a, b, c in zip(levels, levels[1:], levels[2:]))
 
 
 def test_without_reader_a_figure_is_digitized_by_hand(tmp_path: Path) -> None:

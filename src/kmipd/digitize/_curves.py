@@ -207,11 +207,17 @@ def to_curve(
     along another curve before it is seen on its own (see ``_trace``) is
     warned about on the same terms. A last drop that ends
     within a pen width of 0 ends at 0 (the axis hides its foot).
+
+    The curve is given at every whole pixel column along its flat stretches
+    as well as at its step corners: the resolution it was read at, as a
+    digitizer's export at a regular step gives it. The points added lie on
+    the step function the corners define.
     """
-    time = np.maximum(x.value(trace.cols), 0.0)
-    value = y.value(trace.rows) / (100.0 if y.percent else 1.0)
+    cols, rows = every_column(trace.cols, trace.rows)
+    time = np.maximum(x.value(cols), 0.0)
+    value = y.value(rows) / (100.0 if y.percent else 1.0)
     survival = np.clip(1.0 - value if rising else value, 0.0, 1.0)
-    if trace.cols.size >= 2 and trace.cols[-1] == trace.cols[-2]:
+    if cols.size >= 2 and cols[-1] == cols[-2]:
         # a last drop whose foot is within a pen width of 0 is hidden by the axis: it is to 0
         pixel = abs(float(np.diff(y.value(np.array([0.0, 1.0])))[0]))
         if survival[-1] <= trace.thickness * pixel / (100.0 if y.percent else 1.0):
@@ -237,3 +243,26 @@ def to_curve(
             time = np.concatenate(([0.0, time[0]], time))
             survival = np.concatenate(([1.0, 1.0], survival))
     return Curve(time=time, survival=survival, arm=name)
+
+
+def every_column(cols: FloatArray, rows: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Step corners with a point added at every whole column inside each flat stretch.
+
+    Examples
+    --------
+    >>> cols, rows = every_column(np.array([0.0, 3.5, 3.5, 5.0]), np.array([2.0, 2.0, 7.0, 7.0]))
+    >>> cols.tolist(), rows.tolist()
+    ([0.0, 1.0, 2.0, 3.0, 3.5, 3.5, 4.0, 5.0], [2.0, 2.0, 2.0, 2.0, 2.0, 7.0, 7.0, 7.0])
+    """
+    cols, rows = np.asarray(cols, dtype=float), np.asarray(rows, dtype=float)
+    if cols.size < 2:
+        return cols, rows
+    flat = np.flatnonzero((rows[1:] == rows[:-1]) & (cols[1:] > cols[:-1]))
+    added = [np.arange(np.floor(cols[i]) + 1.0, np.ceil(cols[i + 1])) for i in flat]
+    levels = [np.full(c.size, rows[i]) for c, i in zip(added, flat, strict=True)]
+    if not added:
+        return cols, rows
+    all_cols = np.concatenate([cols, *added])
+    all_rows = np.concatenate([rows, *levels])
+    order = np.argsort(all_cols, kind="stable")
+    return all_cols[order], all_rows[order]

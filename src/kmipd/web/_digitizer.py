@@ -16,6 +16,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from kmipd.clean._clean import _compress_flats
+
 __all__ = ["manual_reading", "read_figure", "reader_status"]
 
 _CONTRACT = ("digitize",)
@@ -201,7 +205,10 @@ def _ticks(axis: Any, to_image: Callable[[float], float]) -> list[dict[str, Any]
 def _arm(
     index: int, arm: Any, col: Callable[[float], float], row: Callable[[float], float]
 ) -> dict:
-    curve = arm.curve
+    # the page edits the step corners; the points along flat stretches add nothing to edit
+    time, surv = _compress_flats(
+        np.asarray(arm.curve.time, dtype=float), np.asarray(arm.curve.survival, dtype=float)
+    )
     colour = getattr(arm, "colour", (0, 114, 178))
     confidence = {k: _unit(v) for k, v in dict(getattr(arm, "confidence", {}) or {}).items()}
     marks = getattr(arm, "censor_marks", None)
@@ -213,7 +220,7 @@ def _arm(
         "confidence": confidence,
         "points": [
             [round(max(float(t), 0.0), 6), round(min(max(float(s), 0.0), 1.0), 6)]
-            for t, s in zip(curve.time, curve.survival, strict=True)
+            for t, s in zip(time, surv, strict=True)
             if math.isfinite(float(t)) and math.isfinite(float(s))
         ],
         "censor": []
