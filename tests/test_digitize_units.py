@@ -18,7 +18,7 @@ from kmipd.digitize._judge import _rivals
 from kmipd.digitize._legend import Swatch, legend_entries
 from kmipd.digitize._lines import find_lines, find_ticks
 from kmipd.digitize._risk import label_step, parse_count
-from kmipd.digitize._scene import _colour_class, _upright_rules
+from kmipd.digitize._scene import _colour_class, _keys_both_ways, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
@@ -142,6 +142,27 @@ def test_split_by_style_separates_dashes_from_a_solid_line() -> None:
     assert solid[20:22].sum() == mask[20:22].sum() and not solid[60:62].any()
     assert broken[60:62].sum() == mask[60:62].sum()
     assert split_by_style(mask[:40], np.zeros((40, 400), dtype=bool), 390.0) is None
+
+
+def test_dashes_seen_apart_only_briefly_split_when_the_legend_shows_both_styles() -> None:
+    mask = np.zeros((80, 400), dtype=bool)
+    mask[20:22, 5:395] = True  # solid
+    mask[22:24, 5:330] = True  # the dashed curve run into the solid one: one piece with it
+    for start in range(330, 395, 9):  # apart only at the end: 8 dashes over 65 columns
+        mask[60:62, start : start + 6] = True
+    assert split_by_style(mask, np.zeros_like(mask), 390.0) is None
+    split = split_by_style(mask, np.zeros_like(mask), 390.0, shown=True)
+    assert split is not None and split[1][60:62].sum() == mask[60:62].sum()
+
+
+def test_keys_both_ways_needs_keys_stacked_as_a_legend_stacks_them() -> None:
+    def key(row: int, col: int, width: int, style: str) -> Swatch:
+        return Swatch(Word(row, col, row + 2, col + width, ""), 0, style)
+
+    stacked = [key(36, 624, 33, "solid"), key(59, 625, 31, "dashed")]
+    assert _keys_both_ways(stacked, 0) and not _keys_both_ways(stacked, 1)
+    pieces = [key(36, 600, 32, "solid"), key(68, 483, 16, "dashed"), key(81, 556, 10, "dashed")]
+    assert not _keys_both_ways(pieces, 0)  # pieces of a dashed line inside the plot
 
 
 def staircase(marks: tuple[int, ...] = ()) -> np.ndarray:

@@ -36,6 +36,7 @@ _PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, no
 _FILL_SHARE = 0.5  # share of a pale colour's pixels in solid areas that makes it all wash
 _PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash of its colour
 _STRONG = 0.3  # ink from which a pixel is a stroke (faint grid lines are fainter)
+_KEY_ALIGN = 3  # px: legend keys stacked one over another start and end this close
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,6 +225,23 @@ def _is_bar(swatch: Swatch) -> bool:
     return word.height >= 4 and word.height >= 0.25 * word.width and swatch.style == "solid"
 
 
+def _keys_both_ways(swatches: list[Swatch], colour: int) -> bool:
+    """Whether a solid and a dashed key of one colour stand as legend keys do.
+
+    The two start in the same column and are as long as each other (pieces of
+    a dashed line inside the plot are found as dashed keys too, but not so).
+    """
+    mine = [s for s in swatches if s.colour == colour and not _is_bar(s)]
+    return any(
+        abs(a.word.col0 - b.word.col0) <= _KEY_ALIGN
+        and abs(a.word.width - b.word.width) <= _KEY_ALIGN
+        for a in mine
+        if a.style == "solid"
+        for b in mine
+        if b.style == "dashed"
+    )
+
+
 def _split_styles(
     labels: IntArray, colours: list[InkColour], swatches: list[Swatch], width: float
 ) -> tuple[list[InkColour], list[Swatch], list[str]]:
@@ -240,7 +258,7 @@ def _split_styles(
         if shown == {"dashed"}:
             continue  # the legend shows this colour only as a dashed line
         mine = labels == k
-        split = split_by_style(mine, inked & ~mine, width)
+        split = split_by_style(mine, inked & ~mine, width, _keys_both_ways(swatches, k))
         if split is None:
             continue
         labels[split[1]] = len(colours)

@@ -42,7 +42,7 @@ def _side_by_side(solid: BoolArray, broken: BoolArray) -> bool:
 
 
 def split_by_style(
-    mask: BoolArray, others: BoolArray, width: float
+    mask: BoolArray, others: BoolArray, width: float, shown: bool = False
 ) -> tuple[BoolArray, BoolArray] | None:
     """Split one colour's ink into a solid curve and a broken (dashed, dotted) one.
 
@@ -50,7 +50,10 @@ def split_by_style(
     wide); a dashed or dotted curve of many short ones with background in
     their gaps. Short pieces that touch another curve's ink are pieces of a
     solid curve cut where the other curve is drawn over it, not dashes. The
-    dashes must be at least a dozen and spread over a quarter of the panel.
+    dashes must be at least a dozen and spread over a quarter of the panel;
+    where the legend shows this colour both solid and broken (``shown``), half
+    as many over a tenth of it will do (dashes that touch the solid curve,
+    where the two run together, are not seen apart from it).
 
     Parameters
     ----------
@@ -60,6 +63,8 @@ def split_by_style(
         Ink of the other colours.
     width : float
         Panel width in pixels.
+    shown : bool, optional
+        Whether the legend shows this colour as a solid and as a broken line.
 
     Returns
     -------
@@ -68,17 +73,18 @@ def split_by_style(
     """
     import cv2
 
+    fewest, spread = (6, 0.1) if shown else (12, 0.25)
     cc, stats = _components(mask)
-    if len(stats) < 13:
+    if len(stats) <= fewest:
         return None
     length = np.maximum(stats[:, 1], stats[:, 2])
     near = cv2.dilate(others.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     touching = np.bincount(cc[near & mask], minlength=len(stats) + 1)[1:] > 0
     long = length >= 0.1 * width
     dash = ~long & ~touching & (stats[:, 3] >= 3)
-    if not long.any() or dash.sum() < 12:
+    if not long.any() or dash.sum() < fewest:
         return None
-    if _spread(stats[dash]) < 0.25 * width or _spread(stats[long]) < 0.4 * width:
+    if _spread(stats[dash]) < spread * width or _spread(stats[long]) < 0.4 * width:
         return None
     ids = np.arange(1, len(stats) + 1)
     solid, broken = np.isin(cc, ids[~dash]), np.isin(cc, ids[dash])
