@@ -10,7 +10,7 @@ from PIL import Image
 
 from kmipd.digitize._arms import choose_arms
 from kmipd.digitize._calibrate import AxisCalibration, fit_axis, parse_number, repair_decimals, snap
-from kmipd.digitize._censor import find_marks
+from kmipd.digitize._censor import _on_flat, find_marks
 from kmipd.digitize._colours import InkColour
 from kmipd.digitize._curves import to_curve
 from kmipd.digitize._image import background_colour, load_image
@@ -22,7 +22,7 @@ from kmipd.digitize._scene import _colour_class, _keys_both_ways, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
-from kmipd.digitize._trace import _dissolve, _hidden_start, to_corners, trace_arm
+from kmipd.digitize._trace import Trace, _dissolve, _hidden_start, to_corners, trace_arm
 from kmipd.errors import InputError
 
 
@@ -213,6 +213,25 @@ def test_marks_found_and_curve_unmoved() -> None:
     marks = find_marks(cov >= 0.25, trace)
     assert marks.cols == pytest.approx([130.0, 160.0], abs=0.6)
     assert marks.rows == pytest.approx([50.0, 50.0]) and marks.dense == 0
+
+
+def test_small_ticks_on_a_thin_pen_are_marks() -> None:
+    cov = np.zeros((120, 300))
+    cov[29:31, 10:290] = 1.0  # a 2-px pen, flat at row 30
+    for col in (60, 100, 200):  # journal ticks: 6 px tall, 2 px out either side
+        cov[27:33, col] = 1.0
+    trace = trace_arm(cov, np.zeros(cov.shape, dtype=bool))
+    assert trace is not None and trace.thickness <= 2.5
+    marks = find_marks(cov >= 0.25, trace)
+    assert marks.cols == pytest.approx([60.0, 100.0, 200.0], abs=0.6)
+
+
+def test_a_mark_must_sit_where_the_curve_is_level() -> None:
+    ramp = np.concatenate((np.full(50, 30.0), 30.0 + 1.3 * np.arange(50.0)))  # flat, then steep
+    trace = Trace(np.array([0.0, 99.0]), np.array([30.0, 30.0]), 2.0, 0, 99, 0.0, ramp)
+    assert _on_flat(trace, 20, 21)
+    assert not _on_flat(trace, 70, 71)  # ink above and below a steep run of small steps
+    assert _on_flat(trace, 0, 1) and not _on_flat(trace, 98, 99)  # at the ends: clipped
 
 
 def test_trace_follows_the_curve_not_a_legend_key_above_it() -> None:

@@ -13,6 +13,8 @@ __all__ = ["Marks", "find_marks", "stroke_lengths"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+_FLAT_REACH = 2  # px beyond a mark where the curve's level is compared on both sides
+_LEVEL_SHIFT = 0.5  # px: a level that moves more across a mark is a staircase, not a flat
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,11 +75,24 @@ def _mark_columns(ink: BoolArray, trace: Trace) -> tuple[npt.NDArray[np.int64], 
     limit = int(4 * np.ceil(t) + 8)
     up = stroke_lengths(ink, cols, first - 1, -1, limit)
     down = stroke_lengths(ink, cols, last + 1, 1, limit)
-    need = max(2, int(np.ceil(0.6 * t))) + 1
+    need = max(2, int(np.ceil(0.6 * t)))
     drops = trace.cols[1:][np.diff(trace.rows) > 0]
     near_drop = (np.abs(cols[:, None] - drops[None, :]) <= t / 2.0 + 1.5).any(axis=1)
     marked = (up >= need) & (down >= need) & ~near_drop
     return cols[marked], level[marked]
+
+
+def _on_flat(trace: Trace, start: int, end: int) -> bool:
+    """Whether the curve's centre line is level just left and right of columns start..end.
+
+    A mark sits on a flat stretch; ink above and below a steep staircase, whose
+    small steps the corners smooth over, does not.
+    """
+    reach = _FLAT_REACH
+    index = np.clip([start - reach - trace.first_col, end + reach - trace.first_col], 0, None)
+    index = np.minimum(index, trace.column_rows.size - 1)
+    left, right = trace.column_rows[index]
+    return bool(abs(float(right) - float(left)) <= _LEVEL_SHIFT)
 
 
 def _groups(cols: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
@@ -120,6 +135,8 @@ def find_marks(ink: BoolArray, trace: Trace) -> Marks:
     dense = 0
     for (start, end), width in zip(groups, widths, strict=True):
         count = 1 if width <= 2.0 * single + 1 else round(width / (single + 1))
+        if count == 1 and not _on_flat(trace, start, end):
+            continue
         dense += count > 1
         edges = np.linspace(start - 0.5, end + 0.5, count + 1)
         out_c.extend(((edges[:-1] + edges[1:]) / 2.0).tolist())
