@@ -513,11 +513,14 @@ def kmgpt_note(frame: pd.DataFrame) -> list[str]:
         "the time grid, so a step read a fraction of a pixel off the true step costs half "
         "its height times the gap to the previous grid time, however small the shift; with "
         "few patients the gaps are wide. The exact integral of the same |dS| is the column "
-        "'exact IAE'.",
+        "'exact IAE'. kmipd gives a raster curve at every pixel column, so for the curve the "
+        "grid is never wider than a pixel and the two agree; after reconstruct the grid is "
+        "the reconstructed patients' times, as for any IPD.",
         "",
         "'bound: the figure read perfectly' scores the true curve itself, cut where the plot "
-        "area ends (the x axis read from the figure): the best any reading can do without "
-        "inventing follow-up past the axis.",
+        "area ends (the x axis read from the figure) and given at every pixel column as "
+        "kmipd gives its curve: the best any reading can do without inventing follow-up "
+        "past the axis.",
     ]
 
 

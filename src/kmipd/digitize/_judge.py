@@ -10,7 +10,7 @@ hang together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Decoded", "judged", "paste"]
 
-FloatArray = npt.NDArray[np.float64]
+FloatArray = npt.NDArray[np.floating[Any]]  # ink: single or double precision
 MISFIT = 0.05  # share of a number's ink drawn wrong (a pixel's shift forgiven) that voids it
 POLISH = 8  # single-number mends tried after the beam search
 MIN_DIFF = 4.0  # pixels' worth of difference below which two drawings are not told apart

@@ -13,6 +13,7 @@ reach it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,7 @@ from kmipd.digitize._judge import Decoded, judged, paste
 
 __all__ = ["Decoded", "decode_span"]
 
-FloatArray = npt.NDArray[np.float64]
+FloatArray = npt.NDArray[np.floating[Any]]  # ink: single or double precision
 BEAM = 8  # states kept after each tick
 INNER = 4  # partial numbers kept per state while choosing digits
 GAIN = 0.5  # weight of newly explained ink when ranking partial numbers
@@ -43,11 +44,13 @@ class _Decoder:
     """The search over one span of touching numbers."""
 
     def __init__(self, seen: FloatArray, col0: int, font: DigitFont, centres: list[float]):
-        self.seen, self.col0, self.font, self.centres = seen, col0, font, centres
+        # single precision: the search compares many small drawings; sums stay in double
+        self.seen = np.asarray(seen, dtype=np.float32)
+        self.col0, self.font, self.centres = col0, font, centres
         self.names = sorted(font.digits)
         images = [font.digits[n].image for n in self.names]
         self.width = max(image.shape[1] for image in images)
-        self.stack = np.zeros((seen.shape[0], len(images), self.width))  # rows, digit, cols
+        self.stack = np.zeros((seen.shape[0], len(images), self.width), dtype=np.float32)
         for k, image in enumerate(images):
             self.stack[:, k, : image.shape[1]] = image
 
@@ -65,12 +68,17 @@ class _Decoder:
         window = np.stack([c[:, idx] for c, idx in zip(canvases, index, strict=True)], axis=1)
         seen = self.seen[:, index]
         drawn = 1.0 - (1.0 - window) * (1.0 - self.stack[:, which])
-        before, after = (window - seen) * inside, (drawn - seen) * inside
+        before, after = window - seen, drawn - seen
+        if not inside.all():
+            before, after = before * inside, after * inside
         was, now = np.square(before), np.square(after)
-        above_now = np.where(after > 0, now, 0.0).sum(axis=(0, 2))  # ink drawn where none is
-        above_was = np.where(before > 0, was, 0.0).sum(axis=(0, 2))
+        double = np.float64
+        above_now = np.where(after > 0, now, 0.0).sum(axis=(0, 2), dtype=double)  # ink drawn
+        above_was = np.where(before > 0, was, 0.0).sum(axis=(0, 2), dtype=double)  # where none is
         over = above_now - above_was
-        gain = (was.sum(axis=(0, 2)) - above_was) - (now.sum(axis=(0, 2)) - above_now)
+        gain = (was.sum(axis=(0, 2), dtype=double) - above_was) - (
+            now.sum(axis=(0, 2), dtype=double) - above_now
+        )
         return over, gain
 
     def paint(self, state: _State, digit: str, col: int, added: float) -> _State:

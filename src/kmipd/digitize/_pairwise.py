@@ -13,6 +13,8 @@ draws almost none there.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -22,7 +24,7 @@ from kmipd.digitize._overlap import _Decoder, _State, span_decoder, widest_count
 
 __all__ = ["decode_pairs"]
 
-FloatArray = npt.NDArray[np.float64]
+FloatArray = npt.NDArray[np.floating[Any]]  # ink: single or double precision
 IntArray = npt.NDArray[np.int64]
 KEEP = 100  # candidate counts per tick (every count of up to two digits)
 MAX_DIGITS = 4  # longest count considered when nothing bounds the first one
