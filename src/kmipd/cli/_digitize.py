@@ -53,7 +53,7 @@ axis ranges:
   otherwise they are read from the tick labels.
 
 outputs (in --out-dir, created if missing; every file written atomically):
-  curve.csv           arm,time,survival (step corners, survival 0-1)
+  curve.csv           arm,time,survival (survival 0-1; a raster curve at every pixel column)
   risk.csv            arm,time,n_at_risk (only when a risk table was read)
   censor_marks.csv    arm,time
   digitization.json   everything read, with confidences and warnings

@@ -54,7 +54,8 @@ class ArmResult:
         Legend label if read; else the label of the arm's risk-table row, or
         a label written beside its curve; else ``"arm 1"``, ``"arm 2"``, ...
     curve : Curve
-        Step corners of the curve (time, survival in [0, 1]).
+        The curve (time, survival in [0, 1]): its step corners, and from a raster
+        figure also every pixel column along its flat stretches.
     censor_marks : CensorMarks
         Times of censoring marks found on the curve.
     risk_table : RiskTable or None
