@@ -23,7 +23,7 @@ from kmipd.clean._isotonic import decreasing_fit
 from kmipd.errors import CurveError, located
 from kmipd.types import CleanedCurve, Curve
 
-__all__ = ["clean_curve"]
+__all__ = ["clean_curve", "compress_flats"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -72,7 +72,7 @@ def clean_curve(curve: Curve, *, extend_to: float | None = None) -> CleanedCurve
     time, surv = _anchor(time, surv, repairs)
     surv = _monotone(surv, repairs)
     time, surv = _extend(time, surv, extend_to, repairs)
-    time, surv = _compress_flats(time, surv)
+    time, surv = compress_flats(time, surv)
     if time.size < 2 or time[-1] <= 0:
         raise CurveError(
             located(
@@ -240,7 +240,7 @@ def _extend(
     return np.append(time, extend_to), np.append(surv, surv[-1])
 
 
-def _compress_flats(time: FloatArray, surv: FloatArray) -> tuple[FloatArray, FloatArray]:
+def compress_flats(time: FloatArray, surv: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Keep the first and last point of every run of equal survival."""
     if time.size <= 2:
         return time, surv

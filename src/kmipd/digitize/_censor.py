@@ -88,10 +88,8 @@ def _on_flat(trace: Trace, start: int, end: int) -> bool:
     A mark sits on a flat stretch; ink above and below a steep staircase, whose
     small steps the corners smooth over, does not.
     """
-    reach = _FLAT_REACH
-    index = np.clip([start - reach - trace.first_col, end + reach - trace.first_col], 0, None)
-    index = np.minimum(index, trace.column_rows.size - 1)
-    left, right = trace.column_rows[index]
+    sides = np.array([start - _FLAT_REACH, end + _FLAT_REACH]) - trace.first_col
+    left, right = trace.column_rows[np.clip(sides, 0, trace.column_rows.size - 1)]
     return bool(abs(float(right) - float(left)) <= _LEVEL_SHIFT)
 
 

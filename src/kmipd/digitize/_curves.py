@@ -258,10 +258,10 @@ def every_column(cols: FloatArray, rows: FloatArray) -> tuple[FloatArray, FloatA
     if cols.size < 2:
         return cols, rows
     flat = np.flatnonzero((rows[1:] == rows[:-1]) & (cols[1:] > cols[:-1]))
+    if not flat.size:
+        return cols, rows
     added = [np.arange(np.floor(cols[i]) + 1.0, np.ceil(cols[i + 1])) for i in flat]
     levels = [np.full(c.size, rows[i]) for c, i in zip(added, flat, strict=True)]
-    if not added:
-        return cols, rows
     all_cols = np.concatenate([cols, *added])
     all_rows = np.concatenate([rows, *levels])
     order = np.argsort(all_cols, kind="stable")

@@ -180,10 +180,11 @@ def _arm_result(
         "label": round(label_conf, 3),
         "censor_marks": round(0.5 if marks.dense else 0.9, 3),
     }
-    others = (scene.labels >= 0) & (scene.labels != draft.colour) & (scene.coverage >= 0.25)
-    style = line_style(ink, others, scene.frame.right - scene.frame.left, trace.thickness)
-    if draft.limits and draft.entry is not None:  # its broken style is its confidence
-        style = draft.entry.swatch.style  # limits: the style is the legend key's
+    if draft.limits and draft.entry is not None:  # its broken lines are its limits: the
+        style = draft.entry.swatch.style  # legend key gives its style
+    else:
+        others = (scene.labels >= 0) & (scene.labels != draft.colour) & (scene.coverage >= 0.25)
+        style = line_style(ink, others, scene.frame.right - scene.frame.left, trace.thickness)
     return ArmResult(
         name,
         curve,

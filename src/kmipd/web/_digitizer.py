@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kmipd.clean._clean import _compress_flats
+from kmipd.clean._clean import compress_flats
 
 __all__ = ["manual_reading", "read_figure", "reader_status"]
 
@@ -206,7 +206,7 @@ def _arm(
     index: int, arm: Any, col: Callable[[float], float], row: Callable[[float], float]
 ) -> dict:
     # the page edits the step corners; the points along flat stretches add nothing to edit
-    time, surv = _compress_flats(
+    time, surv = compress_flats(
         np.asarray(arm.curve.time, dtype=float), np.asarray(arm.curve.survival, dtype=float)
     )
     colour = getattr(arm, "colour", (0, 114, 178))
