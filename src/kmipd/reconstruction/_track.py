@@ -113,12 +113,15 @@ def track_censoring(
         counts[j], left, at_risk = k, left - k, at_risk - k
         level *= 1.0 - d / at_risk if at_risk > 0 else 0.0
         at_risk -= d
-    if not free:
-        return censored, level
     counts[-1] += left
+    if not free or np.array_equal(counts, even):
+        return censored, level
     last = plan.stop if until is None else min(until, plan.stop)
     edges = np.concatenate(([plan.start], times, [max(last, float(times[-1]))]))
-    return _spread(edges, counts), level
+    gap = np.searchsorted(times, censored, side="right")
+    kept = np.isin(gap, np.flatnonzero(counts == even))
+    moved = _spread(edges, np.where(counts == even, 0, counts))
+    return np.sort(np.concatenate((censored[kept], moved))), level
 
 
 @dataclass(frozen=True)
