@@ -817,3 +817,33 @@ def test_a_few_marks_for_many_censorings_are_not_the_censoring_times(truth: True
     assert any("partial sample" in note for note in with_few.diagnostics.warnings)
     complete = run(_curve(truth), risk_table=table, censor_marks=CensorMarks(censored))
     assert not np.array_equal(complete.time, without.time)
+
+
+def test_censoring_timed_by_the_step_heights() -> None:
+    """Few at risk: each step's height says how many were censored before it."""
+    # 8 patients: 1 censored early, deaths at 2, 4, 6, 8; 3 at risk at 10
+    time = np.array([0.5, 2, 4, 6, 8, 12, 12, 12])
+    event = np.array([0, 1, 1, 1, 1, 0, 0, 0])
+    corner_t, corner_s = km_corners(time, event)
+    arm = run(Curve(corner_t, corner_s), risk_table=RiskTable([0, 10, 12], [8, 3, 0]))
+    at = np.array([2.0, 4.0, 6.0, 8.0])
+    # spread evenly over [0, 10) the censoring would fall at 5 and leave steps 0.036 off
+    assert np.max(np.abs(km_at(arm.time, arm.event, at) - km_at(time, event, at))) < 1e-9
+    assert np.sum((arm.event == 0) & (arm.time < 2.0)) == 1
+    assert_matches_risk_table(arm, np.array([0, 10, 12]), np.array([8, 3, 0]))
+
+
+def test_many_at_risk_keep_censoring_spread() -> None:
+    """With hundreds at risk a step is finer than a reading: censoring stays spread out."""
+    rng = np.random.default_rng(3)
+    time = np.concatenate((rng.uniform(0, 10, 300), np.full(300, 12.0)))
+    event = np.concatenate((rng.random(300) < 0.5, np.zeros(300, bool))).astype(int)
+    corner_t, corner_s = km_corners(time, event)
+    # the curve read with half a pixel of noise on a 400-pixel axis
+    noisy = np.clip(corner_s + rng.uniform(-0.5, 0.5, corner_s.size) / 400, 0, 1)
+    noisy = np.minimum.accumulate(noisy)
+    n10 = int(np.sum(time >= 10))
+    arm = run(Curve(corner_t, noisy), risk_table=RiskTable([0, 10, 12], [600, n10, 0]))
+    censored = arm.time[(arm.event == 0) & (arm.time < 10)]
+    counts = np.histogram(censored, bins=np.linspace(0, 10, 6))[0]
+    assert counts.min() >= 0.5 * counts.mean(), counts

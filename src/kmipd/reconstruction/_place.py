@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from kmipd.reconstruction._model import IntervalPlan
 from kmipd.reconstruction._segments import Segments
+from kmipd.reconstruction._track import curve_level, track_censoring
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -38,6 +39,7 @@ def place(
     """
     event_times: list[FloatArray] = []
     censor_times: list[FloatArray] = []
+    marked: list[bool] = []
     for plan in plans:
         start, stop = seg.start[plan.segments], seg.stop[plan.segments]
         per_segment = plan.model.hazard * plan.model.at_risk_before(plan.censored)
@@ -47,10 +49,13 @@ def place(
             times = np.concatenate((times, _invert(unread, start, stop, plan.unread_events)))
         if not plan.tail:
             times = np.minimum(times, np.nextafter(plan.stop, -np.inf))
-        event_times.append(times)
+        event_times.append(np.sort(times))
         censor_times.append(_censor_times(plan, start, stop, marks))
+        marked.append(marks is not None and _marks_inside(plan, marks).size > 0)
+    _track(plans, seg, event_times, censor_times, marked)
+    for i, plan in enumerate(plans):
         if plan.left and plan.tail:
-            censor_times.append(np.full(plan.left, end))
+            censor_times[i] = np.concatenate((censor_times[i], np.full(plan.left, end)))
     ends_above_zero = bool(
         seg.hazard.size == 0 or seg.survival_before[-1] * (1.0 - seg.hazard[-1]) > 0
     )
@@ -103,11 +108,7 @@ def _censor_times(
     if count <= 0:
         return np.empty(0)
     if marks is not None:
-        inside = (
-            marks[(marks >= plan.start) & (marks < plan.stop)]
-            if not plan.tail
-            else marks[(marks >= plan.start) & (marks <= plan.stop)]
-        )
+        inside = _marks_inside(plan, marks)
         if inside.size:
             share = np.diff(np.round(np.linspace(0.0, count, inside.size + 1))).astype(int)
             return np.repeat(np.sort(inside), share)
@@ -121,3 +122,46 @@ def _censor_times(
     if not plan.tail:
         times = np.minimum(times, np.nextafter(plan.stop, -np.inf))
     return times
+
+
+def _marks_inside(plan: IntervalPlan, marks: FloatArray) -> FloatArray:
+    """The censor marks within an interval (the tail's end included)."""
+    if plan.tail:
+        return marks[(marks >= plan.start) & (marks <= plan.stop)]
+    return marks[(marks >= plan.start) & (marks < plan.stop)]
+
+
+def _track(
+    plans: list[IntervalPlan],
+    seg: Segments,
+    event_times: list[FloatArray],
+    censor_times: list[FloatArray],
+    marked: list[bool],
+) -> None:
+    """Re-time each interval's censorings so its steps follow the curve (in place).
+
+    Intervals timed by censor marks, holding events past the digitized curve,
+    or after the last risk-table time (one long stretch, where a moved
+    censoring is poorly bounded) keep their censorings (see
+    ``kmipd.reconstruction._track``).
+    """
+    distinct = np.unique(np.concatenate(event_times or [np.empty(0)]))
+    if seg.start.size == 0 or distinct.size == 0:
+        return
+    ends = np.append(distinct[1:], max(float(seg.stop[-1]), float(distinct[-1])))
+    targets = np.array([curve_level(seg, a, b) for a, b in zip(distinct, ends, strict=True)])
+    level = 1.0
+    for i, plan in enumerate(plans):
+        own = np.searchsorted(distinct, np.unique(event_times[i]))
+        free = not (marked[i] or plan.tail or plan.unread_events) and plan.censored > 0
+        stop, weight = seg.stop[plan.segments], plan.model.weight
+        until = float(stop[weight > 0].max()) if np.any(weight > 0) else None
+        censor_times[i], level = track_censoring(
+            plan,
+            event_times[i],
+            censor_times[i],
+            level,
+            targets[own],
+            until=until,
+            free=free and own.size > 0,
+        )
