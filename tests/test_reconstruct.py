@@ -825,12 +825,27 @@ def test_censoring_timed_by_the_step_heights() -> None:
     time = np.array([0.5, 2, 4, 6, 8, 12, 12, 12])
     event = np.array([0, 1, 1, 1, 1, 0, 0, 0])
     corner_t, corner_s = km_corners(time, event)
-    arm = run(Curve(corner_t, corner_s), risk_table=RiskTable([0, 10, 12], [8, 3, 0]))
+    table = RiskTable([0, 10, 12], [8, 3, 0])
+    arm = run(Curve(corner_t, corner_s, precision=0.002), risk_table=table)
     at = np.array([2.0, 4.0, 6.0, 8.0])
-    # spread evenly over [0, 10) the censoring would fall at 5 and leave steps 0.036 off
     assert np.max(np.abs(km_at(arm.time, arm.event, at) - km_at(time, event, at))) < 1e-9
     assert np.sum((arm.event == 0) & (arm.time < 2.0)) == 1
     assert_matches_risk_table(arm, np.array([0, 10, 12]), np.array([8, 3, 0]))
+    # without a known precision (points clicked by hand) the censoring stays spread
+    # evenly over [0, 10): it falls at 5 and the steps after it are 0.036 off
+    even = run(Curve(corner_t, corner_s), risk_table=table)
+    assert np.array_equal(even.time[even.event == 0][:1], [5.0])
+    error = np.abs(km_at(even.time, even.event, at) - km_at(time, event, at))
+    assert error.max() == pytest.approx(0.0357, abs=1e-3)
+
+
+def test_curve_precision_must_be_positive() -> None:
+    """A curve's precision is a positive survival difference, or unknown."""
+    with pytest.raises(ValueError, match="precision"):
+        Curve([0, 1], [1, 0.5], precision=0.0)
+    with pytest.raises(ValueError, match="precision"):
+        Curve([0, 1], [1, 0.5], precision=float("nan"))
+    assert Curve([0, 1], [1, 0.5]).precision is None
 
 
 def test_many_at_risk_keep_censoring_spread() -> None:
@@ -843,7 +858,8 @@ def test_many_at_risk_keep_censoring_spread() -> None:
     noisy = np.clip(corner_s + rng.uniform(-0.5, 0.5, corner_s.size) / 400, 0, 1)
     noisy = np.minimum.accumulate(noisy)
     n10 = int(np.sum(time >= 10))
-    arm = run(Curve(corner_t, noisy), risk_table=RiskTable([0, 10, 12], [600, n10, 0]))
+    curve = Curve(corner_t, noisy, precision=1 / 400)
+    arm = run(curve, risk_table=RiskTable([0, 10, 12], [600, n10, 0]))
     censored = arm.time[(arm.event == 0) & (arm.time < 10)]
     counts = np.histogram(censored, bins=np.linspace(0, 10, 6))[0]
     assert counts.min() >= 0.5 * counts.mean(), counts

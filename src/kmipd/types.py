@@ -48,6 +48,11 @@ class Curve:
         Where the points came from (file name), for messages.
     rows : array_like of int, optional
         Line number of each point in ``source``, for messages.
+    precision : float, optional
+        How far a read survival may be from the drawn one (e.g. one pixel of
+        the y axis, as a probability). Known for a curve kmipd read itself;
+        then each step's height is trusted to that precision and
+        ``reconstruct`` times the censorings between events by it.
     """
 
     time: FloatArray
@@ -55,6 +60,7 @@ class Curve:
     arm: str = "arm"
     source: str | None = None
     rows: IntArray | None = None
+    precision: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time", _frozen(self.time, np.float64))
@@ -63,6 +69,8 @@ class Curve:
             object.__setattr__(self, "rows", _frozen(self.rows, np.int64))
         if self.time.shape != self.survival.shape:
             raise ValueError("time and survival must have the same length")
+        if self.precision is not None and not (np.isfinite(self.precision) and self.precision > 0):
+            raise ValueError(f"precision must be a positive number, got {self.precision!r}")
 
     def __len__(self) -> int:
         return int(self.time.size)
@@ -77,7 +85,8 @@ class CleanedCurve:
 
     ``time`` is non-decreasing (a repeated time is a vertical drop) and
     ``survival`` non-increasing, both starting at (0, 1).
-    ``repairs`` lists, in words, every change made to the input points.
+    ``repairs`` lists, in words, every change made to the input points;
+    ``precision`` is the input curve's (see ``Curve``).
     """
 
     time: FloatArray
@@ -85,6 +94,7 @@ class CleanedCurve:
     arm: str = "arm"
     repairs: tuple[str, ...] = ()
     n_input_points: int = 0
+    precision: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "time", _frozen(self.time, np.float64))

@@ -81,7 +81,12 @@ def clean_curve(curve: Curve, *, extend_to: float | None = None) -> CleanedCurve
             )
         )
     return CleanedCurve(
-        time=time, survival=surv, arm=curve.arm, repairs=tuple(repairs), n_input_points=len(curve)
+        time=time,
+        survival=surv,
+        arm=curve.arm,
+        repairs=tuple(repairs),
+        n_input_points=len(curve),
+        precision=curve.precision,
     )
 
 

@@ -217,10 +217,10 @@ def to_curve(
     time = np.maximum(x.value(cols), 0.0)
     value = y.value(rows) / (100.0 if y.percent else 1.0)
     survival = np.clip(1.0 - value if rising else value, 0.0, 1.0)
+    pixel = abs(float(np.diff(y.value(np.array([0.0, 1.0])))[0])) / (100.0 if y.percent else 1.0)
     if cols.size >= 2 and cols[-1] == cols[-2]:
         # a last drop whose foot is within a pen width of 0 is hidden by the axis: it is to 0
-        pixel = abs(float(np.diff(y.value(np.array([0.0, 1.0])))[0]))
-        if survival[-1] <= trace.thickness * pixel / (100.0 if y.percent else 1.0):
+        if survival[-1] <= trace.thickness * pixel:
             survival[-1] = 0.0
     span = max(float(time[-1]), 1e-9) if time.size else 1.0
     unseen = float(x.value(float(trace.first_col))) - float(time[0]) if time.size else 0.0
@@ -242,7 +242,7 @@ def to_curve(
                 )
             time = np.concatenate(([0.0, time[0]], time))
             survival = np.concatenate(([1.0, 1.0], survival))
-    return Curve(time=time, survival=survival, arm=name)
+    return Curve(time=time, survival=survival, arm=name, precision=pixel if pixel > 0 else None)
 
 
 def every_column(cols: FloatArray, rows: FloatArray) -> tuple[FloatArray, FloatArray]:

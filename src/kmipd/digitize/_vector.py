@@ -72,6 +72,9 @@ def _order(curves: list[VectorCurve], keys: list[int | None]) -> list[int]:
     )
 
 
+VECTOR_PRECISION = 1e-4  # a drawing's coordinates are exact but for the file's rounding
+
+
 def _curve(vc: VectorCurve, axes: tuple[AxisCalibration, AxisCalibration], name: str) -> Curve:
     x_axis, y_axis = axes
     t = np.maximum(np.asarray(x_axis.value(vc.cols), dtype=float), 0.0)
@@ -79,7 +82,7 @@ def _curve(vc: VectorCurve, axes: tuple[AxisCalibration, AxisCalibration], name:
     s = np.clip(1.0 - v if vc.rising else v, 0.0, 1.0)
     if t[0] > 0:
         t, s = np.concatenate(([0.0], t)), np.concatenate(([s[0] if s[0] >= 0.98 else 1.0], s))
-    return Curve(time=t, survival=s, arm=name)
+    return Curve(time=t, survival=s, arm=name, precision=VECTOR_PRECISION)
 
 
 def _risk(

@@ -83,7 +83,9 @@ def reconstruct_arm(
         mark_weight=weight,
         notes=notes,
     )
-    event_times, censor_times = place(plans, seg, float(time[-1]), marks, read_end)
+    event_times, censor_times = place(
+        plans, seg, float(time[-1]), marks, read_end, precision=curve.precision
+    )
     all_times = np.concatenate((event_times, censor_times))
     flags = np.concatenate((np.ones(event_times.size, int), np.zeros(censor_times.size, int)))
     order = np.lexsort((-flags, all_times))

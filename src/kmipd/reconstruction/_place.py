@@ -18,6 +18,7 @@ def place(
     end: float,
     marks: FloatArray | None,
     read_end: float | None = None,
+    precision: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Event and censoring times of one arm.
 
@@ -25,8 +26,10 @@ def place(
     the expected cumulative events reach ``j - 1/2``, read along the curve (a
     vertical drop takes all its events at its time; a sloped stretch between
     two clicks spreads them). Censorings sit at the censor marks of their
-    interval when there are any, otherwise where their weights put them;
-    patients still at risk at the end are censored at the curve's last time.
+    interval when there are any, otherwise where their weights put them
+    (with the curve's ``precision`` known, between the events as the step
+    heights say: see ``kmipd.reconstruction._track``); patients still at risk
+    at the end are censored at the curve's last time.
     A Kaplan-Meier curve is drawn up to the last patient's time, so when every
     event and censoring would fall before the digitized curve's end
     ``read_end``, the latest censoring of the interval holding that end is
@@ -52,7 +55,8 @@ def place(
         event_times.append(np.sort(times))
         censor_times.append(_censor_times(plan, start, stop, marks))
         marked.append(marks is not None and _marks_inside(plan, marks).size > 0)
-    _track(plans, seg, event_times, censor_times, marked)
+    if precision is not None:
+        _track(plans, seg, event_times, censor_times, marked, precision)
     for i, plan in enumerate(plans):
         if plan.left and plan.tail:
             censor_times[i] = np.concatenate((censor_times[i], np.full(plan.left, end)))
@@ -137,6 +141,7 @@ def _track(
     event_times: list[FloatArray],
     censor_times: list[FloatArray],
     marked: list[bool],
+    precision: float,
 ) -> None:
     """Re-time each interval's censorings so its steps follow the curve (in place).
 
@@ -153,7 +158,7 @@ def _track(
     level = 1.0
     for i, plan in enumerate(plans):
         own = np.searchsorted(distinct, np.unique(event_times[i]))
-        free = not (marked[i] or plan.tail or plan.unread_events) and plan.censored > 0
+        fixed = marked[i] or plan.tail or plan.unread_events or plan.censored == 0 or not own.size
         stop, weight = seg.stop[plan.segments], plan.model.weight
         until = float(stop[weight > 0].max()) if np.any(weight > 0) else None
         censor_times[i], level = track_censoring(
@@ -163,5 +168,5 @@ def _track(
             level,
             targets[own],
             until=until,
-            free=free and own.size > 0,
+            noise=None if fixed else precision,
         )

@@ -7,9 +7,12 @@ the censorings give steps of the wrong heights and the rebuilt curve wanders
 about the drawn one between two risk-table times. Here the censorings of an
 interval are handed out gap by gap (before each event time), each gap taking
 the count that brings the rebuilt curve nearest the drawn one just after its
-event; a censoring moved away from the even spread costs a small share of a
-step, so with many at risk (steps finer than the drawing can show) the even
-spread stands. The interval's counts do not change.
+event while keeping the interval's last level; a level within the curve's
+precision counts as on it, and a censoring moved away from the even spread
+costs a small share of a step, so with many at risk (steps finer than the
+drawing can show) the even spread stands. The interval's counts do not
+change. This needs the curve's precision: kmipd knows it for a curve it read
+itself (a pixel), not for points clicked by hand, whose noise is unknown.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 MOVE_COST = 0.1  # cost of one censoring moved from the even spread, as a share of a step
-LEVEL_NOISE = 0.002  # a rebuilt level this close to the drawn one is as good as on it
 WINDOW = 10  # most censorings moved into or out of one gap
 
 
@@ -64,7 +66,7 @@ def track_censoring(
     targets: FloatArray,
     *,
     until: float | None = None,
-    free: bool = True,
+    noise: float | None = None,
 ) -> tuple[FloatArray, float]:
     """Re-time an interval's censorings so the rebuilt steps follow the curve.
 
@@ -83,9 +85,10 @@ def track_censoring(
     until : float, optional
         Latest time a censoring may take (where the interval's censoring
         weights end); the interval's end by default.
-    free : bool, default True
-        Whether the censorings may move; if not, they stay and only the
-        level at the interval's end is computed.
+    noise : float, optional
+        The drawn curve's precision: a rebuilt level this close to it is as
+        good as on it. Without it the censorings stay where they are and
+        only the level at the interval's end is computed.
 
     Returns
     -------
@@ -102,9 +105,9 @@ def track_censoring(
     for j, (d, target) in enumerate(zip(deaths, targets, strict=True)):
         k = (
             int(even[j])
-            if not free
+            if noise is None
             else _gap_count(
-                _Gap(level, at_risk, int(d), float(target), int(even[j]), left),
+                _Gap(level, at_risk, int(d), float(target), int(even[j]), left, noise),
                 deaths[j + 1 :],
                 even[j + 1 :],
                 float(targets[-1]),
@@ -114,7 +117,7 @@ def track_censoring(
         level *= 1.0 - d / at_risk if at_risk > 0 else 0.0
         at_risk -= d
     counts[-1] += left
-    if not free or np.array_equal(counts, even):
+    if noise is None or np.array_equal(counts, even):
         return censored, level
     last = plan.stop if until is None else min(until, plan.stop)
     edges = np.concatenate(([plan.start], times, [max(last, float(times[-1]))]))
@@ -134,6 +137,7 @@ class _Gap:
     target: float  # the drawn level after the event
     even: int  # censorings the even spread puts in the gap
     left: int  # censorings still to hand out in the interval
+    noise: float  # a level this close to the drawn one is as good as on it
 
 
 def _gap_count(gap: _Gap, deaths: IntArray, even: IntArray, end_target: float) -> int:
@@ -157,8 +161,8 @@ def _gap_count(gap: _Gap, deaths: IntArray, even: IntArray, end_target: float) -
         before = np.cumsum(np.concatenate(([0], deaths[:-1]))) + gap.deaths
         at = n[:, None] - before[None, :] - np.cumsum(share)[None, :] * rest[:, None]
         final = after * np.prod(1.0 - deaths[None, :] / np.maximum(at, deaths[None, :]), axis=1)
-    miss = np.maximum(np.abs(after - gap.target) - LEVEL_NOISE, 0.0)
-    miss += np.maximum(np.abs(final - end_target) - LEVEL_NOISE, 0.0)
+    miss = np.maximum(np.abs(after - gap.target) - gap.noise, 0.0)
+    miss += np.maximum(np.abs(final - end_target) - gap.noise, 0.0)
     step = gap.level * gap.deaths / max(gap.at_risk, 1.0)
     cost = miss + MOVE_COST * step * np.abs(k - gap.even)
     return int(k[np.argmin(cost)])

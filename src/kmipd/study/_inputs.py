@@ -94,7 +94,12 @@ def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any])
     return ArmInput(
         arm=arm,
         curve=Curve(
-            curve.time * factor, curve.survival, arm=arm.id, source=curve.source, rows=curve.rows
+            curve.time * factor,
+            curve.survival,
+            arm=arm.id,
+            source=curve.source,
+            rows=curve.rows,
+            precision=curve.precision,
         ),
         risk_table=None
         if table is None
