@@ -539,6 +539,8 @@ def test_rising_risk_table(capsys, tmp_path):
         (["--n", "-3"], ["--n", "negative"]),
         (["--risk-times", "t.csv"], ["--risk-times", "--risk-table"]),
         (["--plot", "figure.xyz"], ["--plot", ".xyz"]),
+        (["--precision", "0"], ["--precision", "between 0 and 0.5", "got 0"]),
+        (["--precision", "nan"], ["--precision", "got nan"]),
     ],
 )
 def test_bad_options(capsys, tmp_path, options, needles):
@@ -708,3 +710,26 @@ def test_internal_error_traceback_with_debug(capsys, tmp_path, monkeypatch):
     )
     assert code == 1
     assert "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_precision_times_censoring_by_the_step_heights(capsys, tmp_path):
+    """--precision: the step heights of a traced curve say when censoring happened."""
+    # 8 patients: 1 censored at 0.5, deaths at 2, 4, 6, 8; 3 at risk at 10
+    levels = [1, 6 / 7, 5 / 7, 4 / 7, 3 / 7]
+    rows = ["time,survival", "0,1"]
+    for k, t in enumerate((2, 4, 6, 8)):
+        rows += [f"{t},{levels[k]:.6f}", f"{t},{levels[k + 1]:.6f}"]
+    rows.append(f"12,{levels[-1]:.6f}")
+    curve = put(tmp_path, "curve.csv", "\n".join(rows) + "\n")
+    risk = put(tmp_path, "risk.csv", "time,n_at_risk\n0,8\n10,3\n12,0\n")
+    first = {}
+    for extra in ([], ["--precision", "0.002"]):
+        out_csv = tmp_path / f"ipd{len(extra)}.csv"
+        code, _, _ = run(
+            capsys, "reconstruct", "--curve", curve, "--risk-table", risk, *extra, "--out", out_csv
+        )
+        assert code == 0
+        censored = [float(r["time"]) for r in read_ipd(out_csv) if r["event"] == "0"]
+        first[len(extra)] = min(censored)
+    assert first[0] == pytest.approx(5.0)  # spread evenly over [0, 10)
+    assert first[2] < 2.0  # before the first death, as its step's height says

@@ -215,6 +215,8 @@ def test_to_dict_is_json_and_overlay_has_the_image_shape(colour_figure: Any) -> 
     data = json.loads(json.dumps(result.to_dict()))
     assert [arm["name"] for arm in data["arms"]] == ["Control", "Treatment"]
     assert data["x_axis"]["labels"][0]["value"] == 0
+    pixel = abs(result.y_axis.slope) / (100.0 if result.y_axis.percent else 1.0)
+    assert data["arms"][0]["curve"]["precision"] == pytest.approx(pixel)  # one pixel
     overlay = draw_overlay(result, path)
     assert overlay.shape == (*result.image_shape, 3) and overlay.dtype == np.uint8
     assert set(result.curves) == {"Control", "Treatment"}

@@ -203,6 +203,9 @@ def test_curve_is_given_at_every_column_on_its_corners_steps() -> None:
     corner_index = np.searchsorted(corner_t, grid, side="right") - 1
     assert np.allclose(curve.survival[index], corner_s[corner_index])  # the same step function
     assert sorted(set(np.round(curve.survival, 6))) == pytest.approx([0.4, 0.7, 1.0])
+    assert curve.precision == pytest.approx(0.01)  # one pixel of the y axis
+    percent = AxisCalibration("y", slope=-1.0, intercept=120.0, percent=True)
+    assert to_curve(trace, x, percent, "A").precision == pytest.approx(0.01)
 
 
 def test_marks_found_and_curve_unmoved() -> None:

@@ -137,6 +137,8 @@ def test_matplotlib_vector_pdf_step_functions(tmp_path: Path, percent: bool) -> 
     assert len(result.censor_marks["Placebo"]) == 0
     assert {a.name: a.line_style for a in result.arms} == {"Drug A": "solid", "Placebo": "dashed"}
     assert "no numbers-at-risk table found under the plot" in result.warnings
+    # a drawing's levels are exact: reconstruct may trust each step's height
+    assert all(c.precision is not None and c.precision < 0.001 for c in result.curves.values())
 
 
 def test_image_pdf_falls_back_to_the_raster_reader_with_a_warning(tmp_path: Path) -> None:

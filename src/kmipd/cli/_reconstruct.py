@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kmipd import __version__
@@ -72,6 +74,10 @@ examples:
   # IPDfromKM files: percent survival, split risk table (numbers and times)
   kmipd reconstruct --curve radio.csv --percent --risk-table nrisk.csv \\
       --risk-times trisk.csv --out ipd.csv
+
+  # a curve kmipd digitize read (its precision, one pixel, is in digitization.json)
+  kmipd reconstruct --curve read/curve.csv --risk-table read/risk.csv \\
+      --precision 0.0027 --out ipd.csv
 """
 )
 
@@ -137,6 +143,15 @@ def add_arguments(commands: Any, name: str) -> None:
         metavar="NAME",
         help="arm name for input files that name no arms (default: 'arm')",
     )
+    reading.add_argument(
+        "--precision",
+        type=float,
+        metavar="P",
+        help="how far a point's survival may be from the drawn curve, as a probability "
+        "(e.g. 0.0025: one pixel of a 400-pixel axis from 0 to 1; kmipd digitize writes it "
+        "per arm in digitization.json); given, the censorings between events are timed by "
+        "the step heights. Leave it out for points clicked by hand",
+    )
     outputs = sub.add_argument_group("outputs")
     outputs.add_argument(
         "--out", required=True, metavar="IPD.csv", help="write the patient-level data here"
@@ -187,6 +202,8 @@ def _read_inputs(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, An
     default = args.arm or "arm"
     with _reading(args.curve):
         curves = io.read_curve(args.curve, percent=args.percent, failure=args.failure, arm=args.arm)
+    if args.precision is not None:
+        curves = {name: _with_precision(c, args.precision) for name, c in curves.items()}
     kwargs: dict[str, Any] = {}
     if args.risk_table:
         with _reading(args.risk_table):
@@ -203,6 +220,16 @@ def _read_inputs(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, An
             counts = io.parse_arm_counts(values, option=f"--{option}")
             kwargs[option] = _match_counts(counts, curves, f"--{option}", default)
     return curves, kwargs
+
+
+def _with_precision(curve: Any, precision: float) -> Any:
+    """The curve with its reading precision set (``--precision``)."""
+    if not (math.isfinite(precision) and 0 < precision < 0.5):
+        raise OptionError(
+            f"--precision must be a survival difference between 0 and 0.5, got {precision:g}; "
+            "e.g. 0.0025 for one pixel of a 400-pixel axis"
+        )
+    return replace(curve, precision=precision)
 
 
 @contextmanager

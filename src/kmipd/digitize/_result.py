@@ -101,7 +101,11 @@ class ArmResult:
             "colour": "#{:02x}{:02x}{:02x}".format(*self.colour),
             "line_style": self.line_style,
             "confidence": {k: round(float(v), 3) for k, v in self.confidence.items()},
-            "curve": {"time": _round(self.curve.time), "survival": _round(self.curve.survival)},
+            "curve": {
+                "time": _round(self.curve.time),
+                "survival": _round(self.curve.survival),
+                "precision": None if self.curve.precision is None else float(self.curve.precision),
+            },
             "censor_marks": _round(self.censor_marks.time),
             "risk_table": None
             if table is None

@@ -40,7 +40,8 @@ def curve_level(seg: Segments, start: float, stop: float) -> float:
     seg : Segments
         The curve as segments (linear between nodes, vertical at drops).
     start, stop : float
-        The stretch averaged.
+        The stretch averaged; a segment it cuts is counted at the level of
+        its start over the part inside (exact for a step curve).
 
     Returns
     -------
