@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import kmipd
@@ -791,6 +791,10 @@ def test_simulated_data_without_event_total_follows_curve(
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(**SIMULATED)
+# a steep tail after the last risk time with heavy censoring: the tail's estimate of its
+# events overshoots the total, and taking the surplus from the read intervals alone left
+# the first of them one event for a drop of fifteen (0.114 off the curve)
+@example(seed=330186, n=217, rows=2, time_noise=0.0, surv_noise=0.0, shuffle=True)
 def test_simulated_data_with_true_event_total_follows_curve(
     seed: int, n: int, rows: int, time_noise: float, surv_noise: float, shuffle: bool
 ) -> None:

@@ -18,18 +18,22 @@ def meet_total(plans: list[IntervalPlan], events: int) -> list[IntervalPlan]:
     count, so a larger count there fits the curve as well, with less
     censoring); the rest moves one event at a time to the interval where it
     brings the predicted survival closest to the curve (past the digitized
-    curve: closest to the event-rate guess). Surplus events are taken from
-    the intervals first, as the tail's own estimate is independent of them,
-    and from the tail only when they have none left to give.
+    curve: closest to the event-rate guess). Surplus events are taken one at
+    a time where that brings the predicted survival closest to the curve,
+    the tail among the candidates: its count rests on an assumed censoring
+    rate, and when it overshoots, taking the surplus from the intervals alone
+    strips them of the events their drops need. What none can give comes
+    from the tail.
     """
     plans = list(plans)
     residual = events - sum(p.events for p in plans)
     if residual > 0:
         plans, residual = _spread(plans, _tail_index(plans), residual)
     read = [i for i, p in enumerate(plans) if not p.tail]
+    every = read + _tail_index(plans)
     while residual != 0:
         sign = 1 if residual > 0 else -1
-        best = _best_interval(plans, read, sign)
+        best = _best_interval(plans, read if sign > 0 else every, sign)
         if best is None and sign < 0:
             plans, residual = _spread(plans, _tail_index(plans), residual)
             if residual == 0:
