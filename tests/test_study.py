@@ -117,6 +117,11 @@ def test_arm_inputs_select_and_curve(folder: Path) -> None:
     assert curve.curve is not None and curve.curve.arm == "b_control"
     assert curve.risk_table is not None
     assert curve.risk_table.n_at_risk.tolist() == [80, 33, 16, 7, 3, 1]
+    assert curve.curve.precision is None  # points from a CSV: precision unknown
+    traced = BASE.replace("events = 60", "events = 60\nprecision = 0.0025")
+    inputs = read_arm_inputs(read_study(write(folder, traced)))
+    assert inputs["b_control"].curve is not None
+    assert inputs["b_control"].curve.precision == 0.0025
 
 
 def test_title_defaults_to_file_stem(folder: Path) -> None:
@@ -270,6 +275,8 @@ def test_single_bracket_arm_table(folder: Path) -> None:
         ("tau = 12", "tau = 12\nconfidence_level = 95", "between 0 and 1"),
         ("tau = 12", 'tau = 12\nshow_pvalue = "yes"', "true or false"),
         ("events = 60", "events = -1", "whole number"),
+        ("events = 60", "events = 60\nprecision = 0", "between 0 and 0.5"),
+        ("events = 60", 'events = 60\nprecision = "1px"', "between 0 and 0.5"),
     ],
 )
 def test_bad_option_values(folder: Path, old: str, new: str, expected: str) -> None:

@@ -342,6 +342,7 @@ def test_real_figure_is_digitized(tmp_path: Path) -> None:
     for arm in doc["arms"]:  # the page edits step corners: no point inside a flat stretch
         levels = [s for _, s in arm["points"]]
         assert not any(a == b == c for a, b, c in zip(levels, levels[1:], levels[2:], strict=False))
+        assert 0 < arm["precision"] < 0.01  # one pixel of the y axis, for reconstruct
 
 
 def test_without_reader_a_figure_is_digitized_by_hand(tmp_path: Path) -> None:
@@ -764,3 +765,20 @@ def test_kmipd_serve_binds_loopback_and_prints_the_address(tmp_path: Path) -> No
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_read_curves_precision_reaches_reconstruct() -> None:
+    """An arm read by kmipd keeps its precision through corrections; one added by hand has none."""
+    from kmipd.web._compute import arm_inputs
+
+    arm = {
+        "name": "A",
+        "points": [[0, 1], [2, 1], [2, 0.8], [6, 0.8]],
+        "risk": [{"time": 0, "n": 20}],
+        "censor": [],
+        "n": None,
+        "events": None,
+    }
+    inputs = arm_inputs({"arms": [dict(arm, precision=0.0025), dict(arm, name="B")]})
+    assert inputs["A"]["curve"].precision == 0.0025
+    assert inputs["B"]["curve"].precision is None

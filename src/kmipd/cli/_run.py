@@ -37,7 +37,8 @@ study file (TOML; paths are relative to it):
   endpoint = "PFS"
   curve = "data/trialb_curve.csv" # or a digitized curve, reconstructed first,
   risk_table = "data/trialb_risk.csv"  # with its numbers at risk (or n = ...)
-  events = 120                    # optional: n, events, censor_marks, percent, failure
+  events = 120                    # optional: n, events, censor_marks, percent, failure,
+                                  # precision (of a traced curve, as a probability)
 
   [[arm]]
   id = "trialc_treated"

@@ -99,7 +99,7 @@ def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any])
             arm=arm.id,
             source=curve.source,
             rows=curve.rows,
-            precision=curve.precision,
+            precision=arm.precision if arm.precision is not None else curve.precision,
         ),
         risk_table=None
         if table is None

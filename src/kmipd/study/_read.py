@@ -45,8 +45,18 @@ _ARM_KEYS = (
     "n",
     "percent",
     "failure",
+    "precision",
 )
-_CURVE_ONLY = ("risk_table", "censor_marks", "events", "n", "percent", "failure", "page")
+_CURVE_ONLY = (
+    "risk_table",
+    "censor_marks",
+    "events",
+    "n",
+    "percent",
+    "failure",
+    "page",
+    "precision",
+)
 _COMPARISON_KEYS = ("arms", "label")
 _ARM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -202,6 +212,20 @@ def _flag(where: _Where, table: dict[str, Any], key: str, place: str, *, default
     return value
 
 
+def _precision(where: _Where, table: dict[str, Any], place: str) -> float | None:
+    value = table.get("precision")
+    if value is None:
+        return None
+    if not _is_number(value) or not 0 < value < 0.5:
+        where.fail(
+            f"must be a survival difference between 0 and 0.5 (e.g. 0.0025, one pixel of a "
+            f"400-pixel axis), not {value!r}",
+            place=place,
+            key="precision",
+        )
+    return float(value)
+
+
 def _count(where: _Where, table: dict[str, Any], key: str, place: str, least: int) -> int | None:
     value = table.get(key)
     if value is None:
@@ -294,6 +318,7 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
         n=_count(where, table, "n", place, 1),
         percent=_flag(where, table, "percent", place, default=None),
         failure=bool(_flag(where, table, "failure", place, default=False)),
+        precision=_precision(where, table, place),
         files=files,
     )
 

@@ -51,6 +51,7 @@ class StudyArm:
     n: int | None = None
     percent: bool | None = None
     failure: bool = False
+    precision: float | None = None
     files: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -74,6 +75,7 @@ class StudyArm:
         out["time_factor"] = self.time_factor
         if self.source == "curve":
             out.update(events=self.events, n=self.n, percent=self.percent, failure=self.failure)
+            out["precision"] = self.precision
         return out
 
 

@@ -112,7 +112,9 @@ def _arm_files(arm_id: str, figure: Doc, arm: Doc) -> tuple[dict[str, Any], dict
         keys["censor_marks"] = f"data/{arm_id}_censor.csv"
         text = "time\n" + "".join(f"{float(t)!r}\n" for t in sorted(arm["censor"]))
         files[keys["censor_marks"]] = text.encode()
-    keys.update(n=arm.get("n"), events=arm.get("events"), percent=False)
+    keys.update(
+        n=arm.get("n"), events=arm.get("events"), percent=False, precision=arm.get("precision")
+    )
     return keys, files
 
 

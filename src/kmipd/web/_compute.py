@@ -58,7 +58,13 @@ def arm_inputs(doc: Doc) -> dict[str, dict[str, Any]]:
             )
         points = np.asarray(arm["points"], dtype=float)
         out[name] = {
-            "curve": Curve(points[:, 0], points[:, 1], arm=name, source=f"arm {name!r}"),
+            "curve": Curve(
+                points[:, 0],
+                points[:, 1],
+                arm=name,
+                source=f"arm {name!r}",
+                precision=arm.get("precision"),
+            ),
             "risk": None if not risk else RiskTable(_times(risk), _counts(risk), arm=name),
             "marks": CensorMarks(arm["censor"], arm=name) if arm["censor"] else None,
             "n": arm.get("n"),
