@@ -16,6 +16,7 @@ Markdown. If ``kmipd`` cannot be imported only IPDfromKM is scored.
 Usage::
 
     python benchmarks/recon_dev.py [--data DIR] [--out DIR] [--cases PATTERN]
+                                   [--precision P]
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +89,17 @@ def read_inputs(kmipd: Any, case_dir: Path) -> tuple[dict[str, Any], dict[str, A
 
 
 def kmipd_runner(
-    kmipd: Any, method: str
+    kmipd: Any, method: str, precision: float | None = None
 ) -> Callable[[Path, dict[str, Any]], tuple[pd.DataFrame, int]]:
-    """Function (case_dir, meta) -> (reconstructed IPD, number of warnings raised)."""
+    """Function (case_dir, meta) -> (reconstructed IPD, number of warnings raised).
+
+    ``precision`` is given to every curve (as ``kmipd reconstruct --precision``).
+    """
 
     def run(case_dir: Path, meta: dict[str, Any]) -> tuple[pd.DataFrame, int]:
         curves, risk = read_inputs(kmipd, case_dir)
+        if precision is not None:
+            curves = {arm: replace(c, precision=precision) for arm, c in curves.items()}
         n = {arm: int(v["n"]) for arm, v in meta["arms"].items()}
         events = {arm: int(v["events_in_range"]) for arm, v in meta["arms"].items()}
         kwargs: dict[str, Any] = {}
@@ -357,6 +364,13 @@ def main(argv: list[str] | None = None) -> int:
         default=120.0,
         help="seconds per kmipd call before it counts as a failure (0: none)",
     )
+    parser.add_argument(
+        "--precision",
+        type=float,
+        default=None,
+        help="give every curve this precision, as kmipd reconstruct --precision does "
+        "(e.g. 0.0025, about a pixel of the -pixel traces); default none, as a CSV has none",
+    )
     args = parser.parse_args(argv)
 
     cases = select_cases(args.data, args.cases)
@@ -374,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         note = f"kmipd not importable ({import_error}); only IPDfromKM scored."
         print(note, file=sys.stderr)
         methods = [m for m in methods if m not in KMIPD_METHODS]
-    runners = {m: kmipd_runner(kmipd, m) for m in methods if m in KMIPD_METHODS}
+    runners = {m: kmipd_runner(kmipd, m, args.precision) for m in methods if m in KMIPD_METHODS}
 
     rows = []
     for case_dir in cases:
