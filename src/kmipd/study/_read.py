@@ -28,6 +28,16 @@ _TOP_KEYS = (
     "arm",
     "comparison",
 )
+_CURVE_ONLY = (  # keys of curve (and figure) arms only
+    "risk_table",
+    "censor_marks",
+    "events",
+    "n",
+    "percent",
+    "failure",
+    "page",
+    "precision",
+)
 _ARM_KEYS = (
     "id",
     "trial",
@@ -36,26 +46,9 @@ _ARM_KEYS = (
     "ipd",
     "curve",
     "figure",
-    "page",
     "select",
     "time_unit",
-    "risk_table",
-    "censor_marks",
-    "events",
-    "n",
-    "percent",
-    "failure",
-    "precision",
-)
-_CURVE_ONLY = (
-    "risk_table",
-    "censor_marks",
-    "events",
-    "n",
-    "percent",
-    "failure",
-    "page",
-    "precision",
+    *_CURVE_ONLY,
 )
 _COMPARISON_KEYS = ("arms", "label")
 _ARM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
