@@ -219,6 +219,9 @@ def test_anchored_at_one_when_time_zero_is_low() -> None:
     assert (c.time[0], c.survival[0]) == (0.0, 1.0)
     assert c.survival[c.time > 0].tolist() == [0.9, 0.8]
     assert any("anchored at 1" in r for r in c.repairs), c.repairs
+    # a start read a hair below 1 (calibration rounding) is 1: nothing to report
+    near = clean_curve(Curve([0, 2, 4], [0.99996, 0.9, 0.8]))
+    assert near.survival[0] == 1.0 and not any("anchored" in r for r in near.repairs)
 
 
 def test_drop_at_time_zero_kept() -> None:

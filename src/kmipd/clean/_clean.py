@@ -206,11 +206,14 @@ def _neighbour_median(values: FloatArray, direction: int, width: int = 3) -> Flo
     return np.where(enough, median, np.nan)
 
 
+_AT_ONE = 5e-4  # a start this close to 1 is 1 read with rounding (a fifth of a pixel or less)
+
+
 def _anchor(
     time: FloatArray, surv: FloatArray, repairs: list[str]
 ) -> tuple[FloatArray, FloatArray]:
     at_zero = time == 0
-    if at_zero.any() and surv[at_zero].max() < 1:
+    if at_zero.any() and surv[at_zero].max() < 1 - _AT_ONE:
         top = float(surv[at_zero].max())
         repairs.append(f"survival at time 0 was {top:.4g}; anchored at 1")
     elif not at_zero.any():
