@@ -217,7 +217,7 @@ def to_curve(
     time = np.maximum(x.value(cols), 0.0)
     value = y.value(rows) / (100.0 if y.percent else 1.0)
     survival = np.clip(1.0 - value if rising else value, 0.0, 1.0)
-    pixel = abs(float(np.diff(y.value(np.array([0.0, 1.0])))[0])) / (100.0 if y.percent else 1.0)
+    pixel = abs(y.slope) / (100.0 if y.percent else 1.0)  # one row, as survival
     if cols.size >= 2 and cols[-1] == cols[-2]:
         # a last drop whose foot is within a pen width of 0 is hidden by the axis: it is to 0
         if survival[-1] <= trace.thickness * pixel:

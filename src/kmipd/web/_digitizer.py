@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kmipd.clean._clean import compress_flats
+from kmipd.clean import compress_flats
 
 __all__ = ["manual_reading", "read_figure", "reader_status"]
 
@@ -229,7 +229,7 @@ def _arm(
         "risk": _risk(arm, confidence.get("risk_table"), col, row),
         "n": None,
         "events": None,  # a total read from the table is in the digitization notes only
-        "precision": _precision(arm),  # one pixel, as survival: reconstruct trusts steps to it
+        "precision": arm.curve.precision,  # one pixel, as survival: reconstruct trusts steps to it
     }
 
 
@@ -258,9 +258,3 @@ def _risk(
         for key in sorted(entries)
         if math.isfinite(key) and key >= 0 and (entries[key]["n"] is None or entries[key]["n"] >= 0)
     ]
-
-
-def _precision(arm: Any) -> float | None:
-    """The precision of the arm's curve as read (see ``kmipd.types.Curve``), if known."""
-    value = getattr(getattr(arm, "curve", None), "precision", None)
-    return None if value is None else float(value)
