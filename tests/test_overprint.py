@@ -49,6 +49,25 @@ def test_rebuilds_a_row_printed_three_deep() -> None:
     assert got.misfit < 0.2
 
 
+def test_the_centres_are_moved_onto_the_drawings_grid() -> None:
+    # glyphs are drawn on pixel edges, half a pixel left of an image column's centre,
+    # and a tick may be read a fraction of a pixel off: the shift is fitted
+    values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98, 95, 93]
+    face = _face(24.0, 72, 48, 0.0, False)
+    centres = [60.0 + k * 13.2 for k in range(len(values))]
+    clear = np.ones((72, int(centres[-1] + 80)))
+    for value, centre in zip(values, centres, strict=True):  # overprint: ink adds up
+        col0, ink = face.number(value, centre)
+        clear[:, col0 : col0 + ink.shape[1]] *= 1.0 - ink
+    band = digit_band(1.0 - clear, 40, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    for off in (0.25, 0.5, 0.75):
+        read = [c - off for c in centres]
+        assert _fit_face(1.0 - clear, band, read, None, None) == (24.0, False, off)
+        got = decode_overprint(1.0 - clear, band, read)
+        assert got is not None and list(got.values) == values
+
+
 def test_counts_never_rise_and_respect_the_count_after() -> None:
     values = [60, 58, 58, 55, 51, 50, 47, 45, 41, 40]
     ink, centres = _overprinted(values, pitch=14.0, size=24)
@@ -161,7 +180,9 @@ def test_a_row_is_found_from_its_right_end_and_joined_to_one_from_the_left() -> 
     ink, centres = _overprinted(values, pitch=15.0, size=27)
     band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
     assert band is not None
-    shape = _fit_face(ink, band, centres, None, None)
+    em, hinted, shift = _fit_face(ink, band, centres, None, None)
+    assert shift == 0.0  # the test's drawing centres numbers on pixel edges already
+    shape = (em, hinted)
     search = _search(ink, band, centres, 0.0, shape)
     tail = _reverse_row(_search(ink, band, centres, 0.0, shape, True), (150, 0))
     assert tail is not None and tail[3:] == values[3:]  # the deepest numbers aside

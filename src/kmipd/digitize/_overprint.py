@@ -5,8 +5,9 @@ than a number is wide, three to six numbers overlap at every place and no
 number stands alone to learn the table's font from (see ``_glyphs``).
 Such tables come from R (ggplot2/survminer) and matplotlib on Linux, whose
 default sans-serif face is DejaVu Sans, which matplotlib ships. This module
-draws candidate rows in that face at the size the ink shows and keeps the
-row whose drawing matches the ink. A beam search runs left to right under
+draws candidate rows in that face at the size the ink shows, moved by the
+fraction of a pixel that puts the ticks' centres on the drawing's grid,
+and keeps the row whose drawing matches the ink. A beam search runs left to right under
 the rule that counts at risk never rise, once per limit on falls the
 curves give (``leaving_limits``); each row found is then polished count by
 count on the ink alone, as censoring whose marks print over each other can
@@ -61,7 +62,8 @@ _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's re
 _LEAVE_SLACK = 2.0  # counts a fall may exceed what the curves allow by (reading error) ...
 _LEAVE_SHARE = 0.04  # ... plus this share of those at risk
 _SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
-_PREFIX = 8  # numbers redrawn to choose the size and the advance
+_PREFIX = 8  # numbers redrawn to choose the size, the advance and the shift
+_SHIFTS = (0.0, 0.25, 0.5, 0.75)  # pixels the centres are moved by, tried (see ``_fit_face``)
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
 _DEPTH = 7.0  # tick gaps a number may span at most (wider: printed over beyond reading)
 _DEEP = 4.0  # tick gaps beyond which a row is also searched from its right end, and kept
@@ -214,7 +216,8 @@ def decode_overprint(
     depth = _depth(ink, band, centres)
     if depth > _DEPTH:
         return None
-    shape = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
+    em, hinted, shift = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
+    centres, shape = [c + shift for c in centres], (em, hinted)
     searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
     mirrors: list[_Search | None] = [None, None]
     if depth > _DEEP:  # from the right end too, where a search from the left goes astray
@@ -317,25 +320,50 @@ def _fit_face(
     centres: list[float],
     upper: int | None,
     limit: Limit | None,
-) -> tuple[float, bool]:
-    """Size and advance (hinted or not) that best redraw the row's first ``_PREFIX`` numbers."""
+) -> tuple[float, bool, float]:
+    """Size, advance (hinted or not) and shift that best redraw the row's first numbers.
+
+    The shift, in pixels, moves the centres onto the drawings' grid: a glyph
+    is drawn on pixel edges (column j spans [j, j + 1)), where an image
+    column's centre is j + 0.5, and a tick's centre is read to a fraction of
+    a pixel, so the shift is fitted around 0.5 (``_SHIFTS``) once the size is.
+    """
     digit = band[1] - band[0] + 1
-    best: tuple[float, float, bool] | None = None
-    for scale in _SCALES:
-        em = round(digit / DIGIT_HEIGHT * scale * 4) / 4
-        for hinted in (False, True):
-            seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), 0.0)
-            search = _Search(seen, centres, _face(em, height, baseline, 0.0, hinted))
-            states = _beam(search, (upper, 0), limit, _PREFIX)
-            if not states:
-                continue
-            lead = states[0]
-            misfit = lead.error / max(float(np.sum(seen[:, : lead.start] ** 2)), 1e-9)
-            if best is None or misfit < best[0]:
-                best = (misfit, em, hinted)
-    if best is None:
-        return round(digit / DIGIT_HEIGHT * 4) / 4, False
-    return best[1], best[2]
+    shapes = [
+        (round(digit / DIGIT_HEIGHT * scale * 4) / 4, hinted)
+        for scale in _SCALES
+        for hinted in (False, True)
+    ]
+    fits = [
+        (_prefix_misfit(ink, band, centres, em, hinted, 0.5, upper, limit), em, hinted)
+        for em, hinted in shapes
+    ]
+    misfit, em, hinted = min(fits, key=lambda fit: fit[0])
+    if not np.isfinite(misfit):
+        return round(digit / DIGIT_HEIGHT * 4) / 4, False, 0.5
+    shifts = [(_prefix_misfit(ink, band, centres, em, hinted, s, upper, limit), s) for s in _SHIFTS]
+    return em, hinted, min(shifts)[1]
+
+
+def _prefix_misfit(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    em: float,
+    hinted: bool,
+    shift: float,
+    upper: int | None,
+    limit: Limit | None,
+) -> float:
+    """Error of the best first ``_PREFIX`` numbers, as a share of the ink they cover."""
+    moved = [c + shift for c in centres]
+    seen, height, baseline = _band(ink, band, moved, _advance(em, hinted), 0.0)
+    search = _Search(seen, moved, _face(em, height, baseline, 0.0, hinted))
+    states = _beam(search, (upper, 0), limit, _PREFIX)
+    if not states:
+        return float("inf")
+    lead = states[0]
+    return lead.error / max(float(np.sum(seen[:, : lead.start] ** 2)), 1e-9)
 
 
 def _search(
