@@ -204,3 +204,24 @@ def test_a_deep_reading_holds_where_the_other_reading_finds_it_nearly_as_good() 
     assert _held(right, right, other)  # readings that agree hold
     assert _held(right, wrong, other)  # the other reading redraws the right row better still
     assert not _held(wrong, right, other)  # ... but not the wrong one nearly as well
+
+
+class _Totals:
+    """A stand-in search whose redraw error of each row is given."""
+
+    def __init__(self, totals: dict[tuple[int, ...], float]) -> None:
+        self.totals = totals
+
+    def total(self, values: tuple[int, ...]) -> float:
+        return self.totals[tuple(values)]
+
+
+def test_a_deep_reading_holds_where_most_counts_agree_and_it_redraws_nearly_as_well() -> None:
+    first = Overprint((90, 80, 70, 60, 50, 40, 30, 20), (0.6,) * 8, 0.05)
+    most = Overprint((90, 80, 70, 60, 50, 40, 31, 21), (0.6,) * 8, 0.05)  # 6 of 8 agree
+    half = Overprint((90, 80, 70, 60, 51, 41, 31, 21), (0.6,) * 8, 0.05)  # 4 of 8 agree
+    other = _Totals({first.values: 1.04, most.values: 1.0, half.values: 1.0})
+    assert _held(first, most, other)  # 75 % agree, redrawn 4 % worse
+    assert not _held(first, half, other)  # half agree: the search went astray
+    worse = _Totals({first.values: 1.08, most.values: 1.0})
+    assert not _held(first, most, worse)  # redrawn 8 % worse
