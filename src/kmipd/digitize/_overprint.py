@@ -349,7 +349,10 @@ def _fit_face(
     misfit, em, hinted = min(fits, key=lambda fit: fit[0])
     if not np.isfinite(misfit):
         return round(digit / DIGIT_HEIGHT * 4) / 4, False, 0.5
-    shifts = [(_prefix_misfit(ink, band, centres, em, hinted, s, upper, limit), s) for s in _SHIFTS]
+    shifts = [
+        (misfit if s == 0.5 else _prefix_misfit(ink, band, centres, em, hinted, s, upper, limit), s)
+        for s in _SHIFTS
+    ]
     return em, hinted, min(shifts)[1]
 
 
