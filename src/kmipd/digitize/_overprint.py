@@ -61,7 +61,8 @@ _BLUR = 0.8  # pixels of Gaussian blur on drawing and ink alike: the figure's re
 # and smooths glyphs its own way, which matters most at small sizes
 _LEAVE_SLACK = 2.0  # counts a fall may exceed what the curves allow by (reading error) ...
 _LEAVE_SHARE = 0.04  # ... plus this share of those at risk
-_SCALES = (0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height gives
+_SCALES = (0.94, 0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height
+# gives (a shrunk or JPEG screenshot blurs the digits' edges into a row more)
 _PREFIX = 8  # numbers redrawn to choose the size, the advance and the shift
 _SHIFTS = (0.0, 0.25, 0.5, 0.75)  # pixels the centres are moved by, tried (see ``_fit_face``)
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
