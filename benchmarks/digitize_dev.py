@@ -221,9 +221,10 @@ def _patients_bound(
 
     No reconstruction from a figure gives a patient's time to the digit, so
     the bound moves every time by a uniform share of at most ``HAIR`` of the
-    largest time (as ``kmgpt_floor.py`` does; seeded by the case) before the
-    cut: far finer than a pixel, but enough for KM-GPT's trapezoid rule to
-    charge each step (see :func:`exact_iae`). ``*_same`` keeps the true times.
+    largest time (seeded by the case; ``kmgpt_floor.py`` measures the same
+    without the cut) before the cut: far finer than a pixel, but enough for
+    KM-GPT's trapezoid rule to charge each step (see :func:`exact_iae`).
+    ``*_same`` keeps the true times.
     """
     time_, event = ipd.Time.to_numpy(dtype=float), ipd.Event.to_numpy()
     rng = np.random.default_rng(zlib.crc32(case.encode()))
