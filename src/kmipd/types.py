@@ -28,6 +28,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+def valid_precision(value: float) -> bool:
+    """Whether ``value`` may be a curve's precision: a survival difference in (0, 0.5)."""
+    return bool(np.isfinite(value) and 0.0 < value < 0.5)
+
+
 def _frozen(values: Any, dtype: Any) -> Any:
     array = np.array(values, dtype=dtype, copy=True).reshape(-1)
     array.setflags(write=False)
@@ -69,8 +74,10 @@ class Curve:
             object.__setattr__(self, "rows", _frozen(self.rows, np.int64))
         if self.time.shape != self.survival.shape:
             raise ValueError("time and survival must have the same length")
-        if self.precision is not None and not (np.isfinite(self.precision) and self.precision > 0):
-            raise ValueError(f"precision must be a positive number, got {self.precision!r}")
+        if self.precision is not None and not valid_precision(self.precision):
+            raise ValueError(
+                f"precision must be a survival difference between 0 and 0.5, got {self.precision!r}"
+            )
 
     def __len__(self) -> int:
         return int(self.time.size)

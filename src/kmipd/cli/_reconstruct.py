@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,6 +20,7 @@ from kmipd.cli._common import (
     writing,
 )
 from kmipd.errors import InputError, OptionError
+from kmipd.types import valid_precision
 
 if TYPE_CHECKING:
     from kmipd.types import ReconstructionResult
@@ -224,7 +224,7 @@ def _read_inputs(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, An
 
 def _with_precision(curve: Any, precision: float) -> Any:
     """The curve with its reading precision set (``--precision``)."""
-    if not (math.isfinite(precision) and 0 < precision < 0.5):
+    if not valid_precision(precision):
         raise OptionError(
             f"--precision must be a survival difference between 0 and 0.5, got {precision:g}; "
             "e.g. 0.0025 for one pixel of a 400-pixel axis"

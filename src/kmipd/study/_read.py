@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from kmipd.study._errors import StudyFileError
 from kmipd.study._spec import Study, StudyArm, StudyComparison, endpoint_slug
 from kmipd.study._units import TIME_UNITS, normalize_unit, time_factor
+from kmipd.types import valid_precision
 
 __all__ = ["read_study"]
 
@@ -209,7 +210,7 @@ def _precision(where: _Where, table: dict[str, Any], place: str) -> float | None
     value = table.get("precision")
     if value is None:
         return None
-    if not _is_number(value) or not 0 < value < 0.5:
+    if not _is_number(value) or not valid_precision(value):
         where.fail(
             f"must be a survival difference between 0 and 0.5 (e.g. 0.0025, one pixel of a "
             f"400-pixel axis), not {value!r}",
