@@ -11,7 +11,7 @@ from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, read_words
 from kmipd.digitize._trace import Trace, trace_arm
-from kmipd.types import Curve
+from kmipd.types import Curve, valid_precision
 
 __all__ = ["is_rising", "legend_mask", "text_mask", "to_curve", "trace_all"]
 
@@ -242,7 +242,8 @@ def to_curve(
                 )
             time = np.concatenate(([0.0, time[0]], time))
             survival = np.concatenate(([1.0, 1.0], survival))
-    return Curve(time=time, survival=survival, arm=name, precision=pixel if pixel > 0 else None)
+    precision = pixel if valid_precision(pixel) else None  # a sane y axis spans many pixels
+    return Curve(time=time, survival=survival, arm=name, precision=precision)
 
 
 def every_column(cols: FloatArray, rows: FloatArray) -> tuple[FloatArray, FloatArray]:
