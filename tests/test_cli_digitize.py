@@ -184,3 +184,24 @@ def test_bad_option_values_are_errors(
         code, _, err = run(capsys, "digitize", figure, option, value, "--out-dir", tmp_path / "o")
         assert code == 2 and option in err
     assert not (tmp_path / "o").exists()
+
+
+def test_panel_option_reads_another_panel_and_rejects_a_missing_one(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+    from PIL import Image
+
+    one = np.asarray(Image.open(figure).convert("RGB"))
+    two = tmp_path / "two.png"
+    Image.fromarray(np.concatenate([one, one], axis=1)).save(two)
+    code, _, err = run(capsys, "digitize", two, "--panel", 3, "--out-dir", tmp_path / "p3")
+    assert code == 2 and "no panel 3" in err and not (tmp_path / "p3").exists()
+    code, _, err = run(capsys, "digitize", two, "--panel", 0, "--out-dir", tmp_path / "p0")
+    assert code == 2 and "--panel 0" in err and not (tmp_path / "p0").exists()
+    code, _, err = run(capsys, "digitize", two, "--panel", 2, "--out-dir", tmp_path / "p2")
+    assert code == 0, err
+    report = json.loads((tmp_path / "p2" / "digitization.json").read_text())
+    assert report["input"]["panel"] == 2
+    assert any("holds 2 plot panels; panel 2" in w for w in report["warnings"])
+    assert {r["arm"] for r in rows(tmp_path / "p2" / "curve.csv")} == set(NAMES)

@@ -849,7 +849,7 @@ def test_curve_precision_must_be_positive() -> None:
         Curve([0, 1], [1, 0.5], precision=0.0)
     with pytest.raises(ValueError, match="precision"):
         Curve([0, 1], [1, 0.5], precision=float("nan"))
-    with pytest.raises(ValueError, match="between 0 and 0.5"):
+    with pytest.raises(ValueError, match=r"between 0 and 0\.5"):
         Curve([0, 1], [1, 0.5], precision=0.5)
     assert Curve([0, 1], [1, 0.5]).precision is None
 

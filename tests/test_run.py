@@ -422,3 +422,19 @@ def test_page_needs_a_figure(tmp_path: Path) -> None:
     arms = '[[arm]]\nid = "x"\ntrial = "T"\nendpoint = "OS"\nipd = "act2.pdf"\npage = 2\n'
     with pytest.raises(StudyFileError, match="figure arms only"):
         run(_figure_study(tmp_path, arms), tmp_path / "out")
+
+
+def test_panel_needs_a_figure(tmp_path: Path) -> None:
+    arms = '[[arm]]\nid = "x"\ntrial = "T"\nendpoint = "OS"\nipd = "act2.pdf"\npanel = 2\n'
+    with pytest.raises(StudyFileError, match=r"key 'panel'.*figure arms only"):
+        run(_figure_study(tmp_path, arms), tmp_path / "out")
+
+
+def test_figure_arm_reads_the_panel_named(tmp_path: Path) -> None:
+    arms = (
+        '[[arm]]\nid = "x"\ntrial = "ACT2"\nendpoint = "OS"\n'
+        'figure = "act2.png"\npanel = 2\nselect = "mut_b"\n'
+    )
+    with pytest.raises(StudyFileError, match="has 1 plot panel; there is no panel 2"):
+        run(_figure_study(tmp_path, arms), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -246,7 +246,7 @@ def test_image_upload_is_read_in_the_background(client: TestClient) -> None:
     assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
 
 
-def test_read_again_with_a_crop(tmp_path: Path) -> None:
+def test_read_again_with_a_crop_or_a_panel(tmp_path: Path) -> None:
     reader = FakeReader()
     with TestClient(create_app(tmp_path, reader=reader), base_url=BASE) as test_client:
         study = new_study(test_client)
@@ -256,9 +256,13 @@ def test_read_again_with_a_crop(tmp_path: Path) -> None:
         assert again.status_code == 202 and again.json()["status"] == "pending"
         done = wait_ready(test_client, study, doc["id"])
         small = test_client.post(url, json={"crop": [0, 0, 10, 10]})
-    assert done["revision"] > doc["revision"] and reader.options[-1]["crop"] == (10, 20, 400, 500)
-    assert reader.options[-1]["arms"] == 2 and reader.options[0] == {}
+        panel = test_client.post(url, json={"panel": 0})
+        test_client.post(url, json={"panel": 2})
+        wait_ready(test_client, study, doc["id"])
+    assert done["revision"] > doc["revision"] and reader.options[-2]["crop"] == (10, 20, 400, 500)
+    assert reader.options[-2]["arms"] == 2 and reader.options[0] == {}
     assert small.status_code == 422 and "at least 50 x 50" in small.json()["error"]
+    assert panel.status_code == 422 and reader.options[-1]["panel"] == 2
 
 
 def test_pdf_page_is_rendered(client: TestClient) -> None:

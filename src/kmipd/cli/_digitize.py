@@ -66,6 +66,7 @@ examples:
   kmipd digitize km.png --out-dir km_read
   kmipd digitize km.svg --out-dir km_read
   kmipd digitize paper.pdf --page 3 --crop 100,200,1500,1300 --out-dir fig2
+  kmipd digitize figure2.png --panel 2 --out-dir fig2b
   kmipd digitize km.png --x-range 0,36 --y-range 0,100 --percent --arms "Drug,Placebo" \\
       --out-dir km_read
 """
@@ -104,6 +105,14 @@ def add_reading_options(sub: argparse.ArgumentParser) -> None:
         "--arms",
         metavar='"A,B"',
         help="arm names in legend order (overriding the legend), or the number of arms",
+    )
+    reading.add_argument(
+        "--panel",
+        type=int,
+        metavar="N",
+        help="of a figure with several plot panels side by side or stacked (A, B, ...), read "
+        "panel N (from 1, left to right, then top to bottom; default 1, with a warning "
+        "saying how many there are)",
     )
     reading.add_argument(
         "--crop",
@@ -168,6 +177,13 @@ def _crop(text: str | None) -> tuple[int, int, int, int] | None:
     return top, left, bottom, right
 
 
+def _panel(number: int | None) -> int | None:
+    """``--panel``, checked to count from 1."""
+    if number is not None and number < 1:
+        raise OptionError(f"--panel {number}: panels are numbered from 1")
+    return number
+
+
 def _arms(text: str | None) -> int | list[str] | None:
     if text is None:
         return None
@@ -191,6 +207,7 @@ def reading_options(args: argparse.Namespace) -> dict[str, Any]:
         "percent": args.percent,
         "arms": _arms(args.arms),
         "crop": _crop(args.crop),
+        "panel": _panel(args.panel),
     }
 
 
@@ -300,6 +317,7 @@ def figure_input(args: argparse.Namespace, figure: str) -> dict[str, Any]:
         "percent": args.percent,
         "arms": args.arms,
         "crop": args.crop,
+        "panel": args.panel,
     }
 
 

@@ -47,6 +47,7 @@ study file (TOML; paths are relative to it):
   endpoint = "PFS"
   figure = "figures/trialc_fig2.pdf"  # or read straight from the KM figure (PNG, PDF, SVG)
   page = 1                        # PDF page
+  panel = 2                       # of a figure with panels A, B, ...: which (from 1)
   select = "Treated"              # the arm's name as the legend reads; risk_table,
                                   # censor_marks, n, events override what was read
 

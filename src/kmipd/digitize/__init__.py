@@ -13,7 +13,8 @@ Heavy dependencies (OpenCV, RapidOCR) are imported only when a figure is read.
 
 Module map (all private; the stages talk through the frozen types of ``_result``):
 
-- raster entry ``_digitize``: ``_image`` (load, cap pixels) → ``_scene`` (``_frame``,
+- raster entry ``_digitize``: ``_image`` (load, cap pixels), ``_panels`` (a figure of
+  several plot panels cut to one; also for PDF pages and SVGs) → ``_scene`` (``_frame``,
   ``_lines``: panel and axes; ``_colours``, ``_styles``: curve inks) → ``_reading``
   (``_text``, ``_ocr``: words and OCR; ``_legend``; ``_calibrate``, ``_ticktext``,
   ``_tickgrid``: axis calibration) → ``_curves``, ``_trace`` (one centre line per

@@ -17,6 +17,7 @@ from kmipd.digitize._curves import is_rising, legend_mask, text_mask, to_curve, 
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._overprint import leaving_limits
+from kmipd.digitize._panels import check_panel, choose_panel, in_original
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
@@ -334,6 +335,7 @@ def digitize(
     percent: bool | None = None,
     arms: int | list[str] | None = None,
     crop: tuple[int, int, int, int] | None = None,
+    panel: int | None = None,
 ) -> DigitizationResult:
     """Read the curves, censoring marks and numbers at risk of a Kaplan-Meier figure.
 
@@ -353,6 +355,11 @@ def digitize(
         Number of arms, or their names in legend order (overriding the legend).
     crop : tuple of int, optional
         ``(row0, col0, row1, col1)``: the part of the image holding the figure.
+    panel : int, optional
+        Which plot panel to read (1 = top left, in reading order) of a figure
+        of several panels side by side or stacked (a paper's "A" and "B");
+        each is read with the labels and tables around it. Without it the
+        first panel is read and a warning says how many there are.
 
     Returns
     -------
@@ -365,7 +372,8 @@ def digitize(
     Raises
     ------
     InputError
-        If the file is not a readable image or an option is invalid.
+        If the file is not a readable image or an option is invalid (a
+        ``panel`` the figure does not have).
     DigitizationError
         If no axes or no curve could be found.
     """
@@ -376,7 +384,13 @@ def digitize(
         from kmipd.digitize._svg import digitize_svg
 
         return digitize_svg(
-            image_or_path, x_range=x_range, y_range=y_range, percent=percent, arms=arms, crop=crop
+            image_or_path,
+            x_range=x_range,
+            y_range=y_range,
+            percent=percent,
+            arms=arms,
+            crop=crop,
+            panel=panel,
         )
     if is_pdf(image_or_path):
         from kmipd.digitize._vector import digitize_pdf
@@ -389,11 +403,12 @@ def digitize(
             percent=percent,
             arms=arms,
             crop=crop,
+            panel=panel,
         )
     start = time.perf_counter()
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)
-    loaded = load_image(image_or_path, crop=crop)
+    loaded, notes = _panel(image_or_path, crop, panel)
     try:
         result = _read(loaded, ranges, percent, arms)
     except _AxesNotRead as first:
@@ -411,7 +426,20 @@ def digitize(
                 "size (pixel positions refer to the enlarged image)",
             ),
         )
-    return replace(result, seconds=time.perf_counter() - start)
+    return replace(result, warnings=(*notes, *result.warnings), seconds=time.perf_counter() - start)
+
+
+def _panel(
+    source: Any, crop: tuple[int, int, int, int] | None, panel: int | None
+) -> tuple[LoadedImage, tuple[str, ...]]:
+    """The figure loaded and, if it has several plot panels, cut to panel ``panel`` (default
+    the first), with a warning that says so."""
+    loaded = load_image(source, crop=crop)
+    name = loaded.source or "the figure"
+    box, notes = choose_panel(loaded.image, check_panel(panel), name)
+    if box is None:
+        return loaded, notes
+    return load_image(source, crop=in_original(box, loaded.offset, loaded.scale)), notes
 
 
 def _read(

@@ -9,11 +9,11 @@ import numpy.typing as npt
 
 from kmipd.digitize._lines import Line, find_lines
 
-__all__ = ["Frame", "find_frame"]
+__all__ = ["CROSSING", "Frame", "faint_mask", "find_frame"]
 
 FloatArray = npt.NDArray[np.float64]
 _FOOT_GAP = 0.15  # share of the height the y axis line may stop short of the x axis
-_CROSSING = 12  # pixels of a faint grid line a crossing curve or mark may hide (bridged)
+CROSSING = 12  # pixels of a faint grid line a crossing curve or mark may hide (bridged)
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,25 @@ def _long(lines: list[Line], fraction: float) -> list[Line]:
     return [line for line in lines if line.length >= fraction * longest]
 
 
+def faint_mask(ink: FloatArray, chroma: FloatArray) -> npt.NDArray[np.bool_]:
+    """Pixels of faint grey lines (grid lines), away from strong or coloured ink.
+
+    Parameters
+    ----------
+    ink, chroma : ndarray of float, shape (rows, cols)
+        As for :func:`find_frame`.
+
+    Returns
+    -------
+    ndarray of bool, shape (rows, cols)
+    """
+    import cv2
+
+    strong = ((ink >= 0.3) | (chroma >= 0.08)).astype(np.uint8)
+    near_strong = cv2.dilate(strong, np.ones((5, 5), np.uint8)).astype(bool)
+    return (ink >= 0.025) & (ink < 0.3) & (chroma < 0.08) & ~near_strong
+
+
 def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) -> Frame:
     """Find the plot panel from its axis lines, or from grid lines if it has none.
 
@@ -177,13 +196,9 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
         frame = _axes_frame(hl, vl, (rows, cols))
         if frame is not None:
             break
-    import cv2
-
-    strong = ((ink >= 0.3) | (chroma >= 0.08)).astype(np.uint8)
-    near_strong = cv2.dilate(strong, np.ones((5, 5), np.uint8)).astype(bool)
-    faint = (ink >= 0.025) & (ink < 0.3) & (chroma < 0.08) & ~near_strong
-    fh = find_lines(faint, int(0.25 * cols), True, _CROSSING)
-    fv = find_lines(faint, int(0.2 * rows), False, _CROSSING)
+    faint = faint_mask(ink, chroma)
+    fh = find_lines(faint, int(0.25 * cols), True, CROSSING)
+    fv = find_lines(faint, int(0.2 * rows), False, CROSSING)
     if frame is not None:
         return replace(frame, faint=tuple(fh + fv))
     grid = _grid_frame(_long(fh, 0.8), _long(fv, 0.8), faint)

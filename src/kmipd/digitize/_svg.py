@@ -16,6 +16,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from kmipd.digitize._panels import check_panel, panel_crop
 from kmipd.digitize._pdf import PDF_DPI
 from kmipd.digitize._result import DigitizationResult
 from kmipd.digitize._svg_axes import panel_axes, without_keys
@@ -170,6 +171,7 @@ def digitize_svg(
     percent: bool | None = None,
     arms: int | list[str] | None = None,
     crop: tuple[int, int, int, int] | None = None,
+    panel: int | None = None,
     vector: bool | None = None,
     dpi: float = PDF_DPI,
 ) -> DigitizationResult:
@@ -190,6 +192,9 @@ def digitize_svg(
     crop : tuple of int, optional
         ``(row0, col0, row1, col1)`` in pixels of the SVG rendered at ``dpi``:
         only the drawing inside this box is read.
+    panel : int, optional
+        As for :func:`digitize`: the plot panel to read when the SVG (or
+        ``crop``) holds several; they are found on the rendered SVG.
     vector : bool, optional
         True: read the drawing only; False: always render and read the
         image; None (default): drawing first.
@@ -219,6 +224,9 @@ def digitize_svg(
     start = time.perf_counter()
     x_range, y_range = _check_range("x_range", x_range), _check_range("y_range", y_range)
     arms = _check_arms(arms)
+    panel = check_panel(panel)
+    whole = read_svg_drawing(source, dpi=dpi)
+    crop, notes = panel_crop(render_drawing(whole), crop, panel, whole.page.source or "the SVG")
     drawing = read_svg_drawing(source, dpi=dpi, crop=crop)
     name = drawing.page.source
     file_name = None if isinstance(source, bytes | bytearray) else name
@@ -236,7 +244,7 @@ def digitize_svg(
                 x_axis=x_axis,
                 y_axis=y_axis,
                 source=file_name,
-                warnings=(note, *result.warnings),
+                warnings=(note, *notes, *result.warnings),
                 seconds=time.perf_counter() - start,
             )
         except DigitizationError as exc:
@@ -264,7 +272,7 @@ def digitize_svg(
     )
     return replace(
         result,
-        warnings=(note, *result.warnings),
+        warnings=(note, *notes, *result.warnings),
         source=file_name,
         seconds=time.perf_counter() - start,
     )

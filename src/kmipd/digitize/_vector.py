@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.digitize._panels import check_panel, panel_crop
 from kmipd.digitize._pdf import (
     PDF_DPI,
     VectorPage,
@@ -293,6 +294,7 @@ def digitize_pdf(
     percent: bool | None = None,
     arms: int | list[str] | None = None,
     crop: tuple[int, int, int, int] | None = None,
+    panel: int | None = None,
     vector: bool | None = None,
     dpi: float = PDF_DPI,
 ) -> DigitizationResult:
@@ -314,6 +316,9 @@ def digitize_pdf(
     crop : tuple of int, optional
         ``(row0, col0, row1, col1)`` in pixels of the page rendered at ``dpi``:
         only the drawing inside this box is read.
+    panel : int, optional
+        As for :func:`digitize`: the plot panel to read when the page (or
+        ``crop``) holds several; they are found on the rendered page.
     vector : bool, optional
         True: read the drawing only (error if there is no vector plot); False:
         always render and read the image; None (default): drawing first.
@@ -347,6 +352,9 @@ def digitize_pdf(
     x_range, y_range = _check_range("x_range", x_range), _check_range("y_range", y_range)
     arms = _check_arms(arms)
     check_page(source, page)
+    image = render_pdf_page(source, page, dpi=dpi)
+    name = None if isinstance(source, bytes | bytearray) else str(source)
+    crop, notes = panel_crop(image, crop, check_panel(panel), name or f"page {page}")
     reason = "reading the drawing was not asked for"
     if vector is not False:
         clip = None
@@ -360,13 +368,14 @@ def digitize_pdf(
             )
             note = f"read from the PDF's drawing (vector) on page {page}"
             return replace(
-                result, warnings=(note, *result.warnings), seconds=time.perf_counter() - start
+                result,
+                warnings=(note, *notes, *result.warnings),
+                seconds=time.perf_counter() - start,
             )
         except DigitizationError as exc:
             if vector:
                 raise DigitizationError(f"page {page}: no vector plot read: {exc}") from None
             reason = str(exc)
-    image = render_pdf_page(source, page, dpi=dpi)
     jpeg = page_has_jpeg(source, page)
     if jpeg:
         image = _repaired(image)
@@ -380,7 +389,9 @@ def digitize_pdf(
         f"no vector plot on page {page} ({reason}); the page was rendered at {dpi:g} dpi "
         "and read as an image" + (" (its JPEG colours repaired first)" if jpeg else "")
     )
-    name = None if isinstance(source, bytes | bytearray) else str(source)
     return replace(
-        result, warnings=(note, *result.warnings), source=name, seconds=time.perf_counter() - start
+        result,
+        warnings=(note, *notes, *result.warnings),
+        source=name,
+        seconds=time.perf_counter() - start,
     )

@@ -61,11 +61,13 @@ def read_arm_inputs(study: Study) -> dict[str, ArmInput]:
         reader's: file, row, column), or a ``select`` that matches no arm of
         the file (the message lists the arms there).
     """
-    figures: dict[tuple[Path, int], Any] = {}  # each figure is read once
+    figures: dict[tuple[Path, int, int | None], Any] = {}  # each figure is read once
     return {arm.id: _read_arm(study, arm, figures) for arm in study.arms}
 
 
-def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any]) -> ArmInput:
+def _read_arm(
+    study: Study, arm: StudyArm, figures: dict[tuple[Path, int, int | None], Any]
+) -> ArmInput:
     if arm.ipd is not None:
         path = arm.ipd
         time, event = _guard(study, arm, "ipd", lambda: _read_ipd(arm, path))
@@ -114,23 +116,23 @@ def _read_arm(study: Study, arm: StudyArm, figures: dict[tuple[Path, int], Any])
 
 
 def _from_figure(
-    arm: StudyArm, figures: dict[tuple[Path, int], Any]
+    arm: StudyArm, figures: dict[tuple[Path, int, int | None], Any]
 ) -> tuple[Curve, RiskTable | None, CensorMarks | None, int | None]:
     """Curve, numbers at risk, censor marks and events (if its table has them) of the arm."""
     from kmipd.digitize import digitize, digitize_pdf
     from kmipd.digitize._pdf import is_pdf as pdf_file
 
     assert arm.figure is not None
-    key = (arm.figure, arm.page or 1)
+    key = (arm.figure, arm.page or 1, arm.panel)
     if key not in figures:
         is_pdf = pdf_file(arm.figure)
         if arm.page not in (None, 1) and not is_pdf:
             raise InputError(f"{arm.figure}: page = {arm.page} is for PDF files; remove it")
         try:
             figures[key] = (
-                digitize_pdf(arm.figure, key[1], percent=arm.percent)
+                digitize_pdf(arm.figure, key[1], percent=arm.percent, panel=arm.panel)
                 if is_pdf
-                else digitize(arm.figure, percent=arm.percent)
+                else digitize(arm.figure, percent=arm.percent, panel=arm.panel)
             )
         except DigitizationError as exc:
             raise InputError(

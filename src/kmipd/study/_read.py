@@ -37,6 +37,7 @@ _CURVE_ONLY = (  # keys of curve (and figure) arms only
     "percent",
     "failure",
     "page",
+    "panel",
     "precision",
 )
 _ARM_KEYS = (
@@ -269,10 +270,11 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
     place = f"arm {arm_id!r}"
     _check_keys(where, table, _ARM_KEYS, place)
     source = _source(where, table, place)
-    if "page" in table and "figure" not in table:
-        where.fail(
-            "applies to figure arms only; remove it or use figure = ...", place=place, key="page"
-        )
+    for key in ("page", "panel"):
+        if key in table and "figure" not in table:
+            where.fail(
+                "applies to figure arms only; remove it or use figure = ...", place=place, key=key
+            )
     needs_counts = source == "curve" and "figure" not in table  # a figure has its own table
     if needs_counts and "risk_table" not in table and "n" not in table:
         where.fail(
@@ -303,6 +305,7 @@ def _arm(where: _Where, table: dict[str, Any], number: int, unit: str | None) ->
         curve=paths.get("curve"),
         figure=paths.get("figure"),
         page=_count(where, table, "page", place, 1),
+        panel=_count(where, table, "panel", place, 1),
         risk_table=paths.get("risk_table"),
         censor_marks=paths.get("censor_marks"),
         select=_text(where, table, "select", place, required=False),

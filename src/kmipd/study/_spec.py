@@ -30,7 +30,8 @@ class StudyArm:
     Paths are absolute (resolved against the study file's folder); ``files``
     keeps them as written, for reports. A ``figure`` arm is a curve arm whose
     curve, numbers at risk and censor marks are read from a KM figure (page
-    ``page`` of a PDF), the arm named ``select`` there. ``time_factor`` converts the arm's
+    ``page`` of a PDF; plot panel ``panel`` of a figure of several), the arm named
+    ``select`` there. ``time_factor`` converts the arm's
     times to the study's unit (1.0 when no conversion is needed).
     """
 
@@ -42,6 +43,7 @@ class StudyArm:
     curve: Path | None = None
     figure: Path | None = None
     page: int | None = None
+    panel: int | None = None
     risk_table: Path | None = None
     censor_marks: Path | None = None
     select: str | None = None
@@ -71,6 +73,8 @@ class StudyArm:
             out["select"] = self.select
         if self.page is not None:
             out["page"] = self.page
+        if self.panel is not None:
+            out["panel"] = self.panel
         out["time_unit"] = self.time_unit
         out["time_factor"] = self.time_factor
         if self.source == "curve":

@@ -215,7 +215,8 @@ def merge(study_id: str, figure_id: str, request: MergeRequest, ctx: Ctx) -> Doc
 
 @router.post("/{figure_id}/read", status_code=202, summary="Read a figure again")
 def read_again(study_id: str, figure_id: str, options: DigitizeOptions, ctx: Ctx) -> Doc:
-    """Read the figure again with options (axis ranges, number of arms, crop); replaces the arms."""
+    """Read the figure again with options (axis ranges, number of arms, crop, plot panel);
+    replaces the arms."""
 
     def change(doc: Doc) -> Doc:
         if doc.get("kind") != "image":

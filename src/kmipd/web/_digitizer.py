@@ -54,7 +54,8 @@ def read_figure(image: bytes, options: dict[str, Any]) -> dict[str, Any]:
         PNG or JPEG bytes, exactly as shown in the page; or, with the
         ``drawing`` option, the PDF or SVG file that image was rendered from.
     options : dict
-        ``x_range``, ``y_range``, ``percent``, ``arms``, ``crop`` (None or absent: not given);
+        ``x_range``, ``y_range``, ``percent``, ``arms``, ``crop``, ``panel`` (None or absent:
+        not given);
         ``drawing``: ``{"kind": "pdf" or "svg", "page": int, "dpi": float}`` when ``image``
         is a PDF or SVG, read from its drawing (raster fallback) in the pixels of its
         rendering at that dpi.

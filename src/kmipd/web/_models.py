@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 MAX_ARMS = 12
+MAX_PANELS = 24  # plot panels a figure may be asked for by number
 MAX_POINTS = 20_000
 ARM_KEY = r"^[a-z0-9]{1,12}$"
 COLOUR = r"^#[0-9a-fA-F]{6}$"
@@ -131,6 +132,7 @@ class DigitizeOptions(_Strict):
     percent: bool | None = None
     arms: int | None = Field(default=None, ge=1, le=MAX_ARMS)
     crop: tuple[int, int, int, int] | None = None
+    panel: int | None = Field(default=None, ge=1, le=MAX_PANELS)  # of a figure of several
 
     @model_validator(mode="after")
     def _valid(self) -> DigitizeOptions:
