@@ -198,8 +198,8 @@ def _arm_data(
             result = reconstruct(
                 {arm_id: given.curve},
                 risk_table=None if given.risk_table is None else {arm_id: given.risk_table},
-                n=None if arm.n is None else {arm_id: arm.n},
-                events=_events(arm.events, given.events, arm_id),
+                n=_count(arm.n, given.n, arm_id),
+                events=_count(arm.events, given.events, arm_id),
                 censor_marks=None if given.censor_marks is None else {arm_id: given.censor_marks},
                 warn=True,
             )
@@ -213,8 +213,9 @@ def _arm_data(
     return data, diagnostics
 
 
-def _events(given: int | None, read: int | None, arm_id: str) -> dict[str, int] | None:
-    """The arm's event total: the study file's, else the one its figure's table gives."""
+def _count(given: int | None, read: int | None, arm_id: str) -> dict[str, int] | None:
+    """A count of the arm (its size or event total): the study file's, else the one read
+    from its figure (its legend's "(N=410)", its table's row of events)."""
     total = given if given is not None else read
     return None if total is None else {arm_id: total}
 

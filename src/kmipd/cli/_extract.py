@@ -189,6 +189,8 @@ def _extract(
     for option in ("n", "events"):
         if option in extras:
             kwargs[option] = _match(extras[option], arms, f"--{option}")
+    if digitized.sizes and "risk_table" not in extras:  # "(N=410)" in the legend; --n wins
+        kwargs["n"] = {**digitized.sizes, **kwargs.get("n", {})}
     if digitized.events and "risk_table" not in extras:  # read with the table used; --events wins
         kwargs["events"] = {**digitized.events, **kwargs.get("events", {})}
     try:

@@ -16,6 +16,7 @@ from kmipd.digitize._crowded import read_rows
 from kmipd.digitize._curves import is_rising, legend_mask, text_mask, to_curve, trace_all
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
+from kmipd.digitize._legend import size_notes
 from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._panels import check_panel, choose_panel, in_original
 from kmipd.digitize._reading import FigureText, read_figure_text
@@ -475,6 +476,7 @@ def _read(
         name_from_rows=not isinstance(arms, list),
         beside=beside,
     )
+    warnings.extend(size_notes(results))
     f = scene.frame
     return DigitizationResult(
         arms=tuple(results),

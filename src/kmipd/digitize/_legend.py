@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -11,11 +14,14 @@ from kmipd.digitize._colours import InkColour, to_lab
 from kmipd.digitize._styles import stroke_style
 from kmipd.digitize._text import Word
 
-__all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries"]
+__all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries", "size_notes", "stated_size"]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 _WORD_ROWS = 5  # a label's first word is at least this tall (smaller: a speck)
+_SIZE = re.compile(r"(?:^|[\s(\[,;])[Nn]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\d|[.,]\d|\s*%)")
+_SPACE = 0.6  # gap, in heights of the word before, up to which a box continues its text
+_SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 
 
@@ -94,6 +100,22 @@ def _isolated(
         ink[r0:r1, c0 : word.col1] >= 0.3
     )
     return int((same & ring).sum()) < 4
+
+
+def _in_text(word: Word, words: list[Word]) -> bool:
+    """Whether a key-like box follows a word on its line as closely as a space: a sign in
+    a label ("Drug + chemotherapy", "(n = 292)"), not a key, which stands apart from the
+    label before it. A box about as wide as tall (a "+") counts from further away.
+    """
+    square = word.width < _SQUARE * word.height
+    centre = (word.row0 + word.row1) / 2.0
+    for w in words:
+        if w is word or not w.row0 <= centre <= w.row1:
+            continue
+        gap = word.col0 - w.col1
+        if -1 <= gap <= (word.height if square else _SPACE * w.height):
+            return True
+    return False
 
 
 def _between(left: Word, right: Word, words: list[Word]) -> bool:
@@ -186,12 +208,13 @@ def find_swatches(
     """
     found, colours = [], list(colours)
     unmatched: list[tuple[Word, tuple[int, int, int], str]] = []
-    for word in join_dashes(words, image):
+    pieces = join_dashes(words, image)
+    for word in pieces:
         seen = _swatch_colour(word, image, ink)
         if seen is None:
             continue
         rgb, style = seen
-        if not _isolated(word, rgb, image, ink):
+        if not _isolated(word, rgb, image, ink) or _in_text(word, pieces):
             continue
         index = _match(rgb, colours)
         if index is None and max(rgb) - min(rgb) >= 60:
@@ -229,7 +252,7 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
     line = sorted(
         (
             w
-            for w in words
+            for w in _stacked(words)
             if not _inside(w, keys)
             and w.height >= _LETTER_ROWS
             and w.col0 >= sw.col1 - 2
@@ -248,6 +271,33 @@ def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[W
         chosen.append(word)
         edge = word.col1
     return tuple(chosen)
+
+
+def _stacked(words: list[Word]) -> list[Word]:
+    """Words with the thin strokes of one glyph stacked over each other joined: the bars
+    of "=" or the dots of ":" are each too thin to be a word of a label."""
+    thin = sorted((w for w in words if w.height < _LETTER_ROWS), key=lambda w: (w.col0, w.row0))
+    out = [w for w in words if w.height >= _LETTER_ROWS]
+    while thin:
+        first = thin.pop(0)
+        group = [first]
+        for w in list(thin):
+            overlap = min(w.col1, first.col1) - max(w.col0, first.col0)
+            if overlap >= 0.5 * min(w.width, first.width) and abs(w.row0 - first.row1) <= 3:
+                group.append(w)
+                thin.remove(w)
+        if len(group) == 1:
+            out.append(first)
+            continue
+        out.append(
+            Word(
+                min(w.row0 for w in group),
+                min(w.col0 for w in group),
+                max(w.row1 for w in group),
+                max(w.col1 for w in group),
+            )
+        )
+    return out
 
 
 def _leads_in(word: Word, following: list[Word]) -> bool:
@@ -279,3 +329,46 @@ def legend_entries(swatches: list[Swatch], words: list[Word]) -> list[LegendEntr
         if label:
             entries.append(LegendEntry(swatch, label))
     return entries
+
+
+def stated_size(label: str | None) -> int | None:
+    """The number of patients a legend label states ("Drug (N=410)", "Placebo, n = 1,024").
+
+    Parameters
+    ----------
+    label : str or None
+        Legend text as read.
+
+    Returns
+    -------
+    int or None
+        None when the label states no size (or states two).
+    """
+    if not label:
+        return None
+    found = {int(m.group(1).replace(",", "")) for m in _SIZE.finditer(label)}
+    return found.pop() if len(found) == 1 and min(found) > 0 else None
+
+
+def size_notes(arms: Sequence[Any]) -> list[str]:
+    """Warnings for arms whose legend states a size that their risk table's count at time 0
+    does not match (one of the two is misread).
+
+    Parameters
+    ----------
+    arms : sequence of ArmResult
+
+    Returns
+    -------
+    list of str
+    """
+    notes = []
+    for arm in arms:
+        table = arm.risk_table
+        if arm.n is None or table is None or table.time[0] > 0 or table.n_at_risk[0] == arm.n:
+            continue
+        notes.append(
+            f"arm {arm.name!r}: its legend states N={arm.n} but its risk table reads "
+            f"{int(table.n_at_risk[0])} at time 0; check the overlay (or give --risk-table)"
+        )
+    return notes

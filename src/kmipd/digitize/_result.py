@@ -92,6 +92,20 @@ class ArmResult:
     risk_cells: tuple[RiskCell, ...] = ()
     events: int | None = None
 
+    @property
+    def n(self) -> int | None:
+        """Patients in the arm as its legend label states ("Drug (N=410)"), if it does."""
+        from kmipd.digitize._legend import stated_size
+
+        return stated_size(self.label)
+
+    @property
+    def n_from_legend(self) -> int | None:
+        """:attr:`n` where the arm's risk table gives no count at time 0: the ``n`` to
+        reconstruct the arm with (None otherwise)."""
+        table = self.risk_table
+        return self.n if table is None or table.time[0] > 0 else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary."""
         table = self.risk_table
@@ -115,6 +129,7 @@ class ArmResult:
             },
             "risk_cells": [cell.to_dict() for cell in self.risk_cells],
             "events": self.events,
+            "n": self.n,
         }
 
 
@@ -173,6 +188,11 @@ class DigitizationResult:
     def events(self) -> dict[str, int]:
         """Events up to the curve's end, by arm name, where the table gives them."""
         return {arm.name: arm.events for arm in self.arms if arm.events is not None}
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """:attr:`ArmResult.n_from_legend` by arm name, for the arms that have it."""
+        return {arm.name: arm.n_from_legend for arm in self.arms if arm.n_from_legend}
 
     @property
     def censor_marks(self) -> dict[str, CensorMarks]:

@@ -204,6 +204,11 @@ class RiskRow:
     cells: tuple[RiskCell, ...]
 
 
+def _has_digit(word: Word) -> bool:
+    """Whether either reading of a word holds a digit."""
+    return any(ch.isdigit() for ch in word.text + word.numeric)
+
+
 def _is_text(word: Word) -> bool:
     """Whether a word reads better as text than as a number.
 
@@ -364,9 +369,11 @@ def read_row(
     for word, got, new in zip(line.words, found, rebuilt, strict=True):
         if not got and new:  # numbers no rebuild could read: neither cells nor label
             continue
-        if not got and not cells:
+        sign = not _has_digit(word) and all(c.value is None for c in got)  # "+" in "A + B"
+        if not cells and (not got or sign):
             label.append(word)
-        elif got and not new and _is_text(word) and not cells:
+            continue
+        if got and not new and _is_text(word) and not cells:
             text = word.text[: len(word.text) - len(got[0].text)].strip()
             label.append(replace(word, text=text))
         cells.extend(got)

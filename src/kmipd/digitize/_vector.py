@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.digitize._legend import size_notes
 from kmipd.digitize._panels import check_panel, panel_crop
 from kmipd.digitize._pdf import (
     PDF_DPI,
@@ -261,6 +262,7 @@ def read_vector(
         results = _risk(rows, results, warnings)
     else:
         warnings.append("no numbers-at-risk table found under the plot")
+    warnings.extend(size_notes(results))
     return DigitizationResult(
         arms=tuple(results),
         x_axis=x_axis,

@@ -39,6 +39,7 @@ class ArmInput:
     risk_table: RiskTable | None = None
     censor_marks: CensorMarks | None = None
     events: int | None = None  # read from the figure's table row of events
+    n: int | None = None  # stated in the figure's legend ("(N=410)") where its table has no 0
 
 
 def read_arm_inputs(study: Study) -> dict[str, ArmInput]:
@@ -77,11 +78,12 @@ def _read_arm(
     factor = arm.time_factor
     read_table = _pick(study, arm, "risk_table", arm.risk_table, io.read_risk_table)
     read_marks = _pick(study, arm, "censor_marks", arm.censor_marks, io.read_censor_marks)
-    events = None
+    events = size = None
     if arm.figure is not None:
         found = _guard(study, arm, "figure", lambda: _from_figure(arm, figures))
-        curve, table, marks, events = found
+        curve, table, marks, events, size = found
         events = events if read_table is None else None  # read against the figure's table
+        size = size if read_table is None else None
         table = table if read_table is None else read_table
         marks = marks if read_marks is None else read_marks
     else:
@@ -112,13 +114,15 @@ def _read_arm(
         if marks is None
         else CensorMarks(marks.time * factor, arm=arm.id, source=marks.source),
         events=events,
+        n=size,
     )
 
 
 def _from_figure(
     arm: StudyArm, figures: dict[tuple[Path, int, int | None], Any]
-) -> tuple[Curve, RiskTable | None, CensorMarks | None, int | None]:
-    """Curve, numbers at risk, censor marks and events (if its table has them) of the arm."""
+) -> tuple[Curve, RiskTable | None, CensorMarks | None, int | None, int | None]:
+    """Curve, numbers at risk, censor marks, events (if its table has them) and the size its
+    legend states (if its table has no count at time 0) of the arm."""
     from kmipd.digitize import digitize, digitize_pdf
     from kmipd.digitize._pdf import is_pdf as pdf_file
 
@@ -145,7 +149,8 @@ def _from_figure(
         found = _choose(read, arm, arm.figure)
     except InputError as exc:
         raise InputError(f"{exc} (as read from the figure's legend)") from None
-    return found.curve, found.risk_table, found.censor_marks, found.events
+    size = result.sizes.get(found.name)
+    return found.curve, found.risk_table, found.censor_marks, found.events, size
 
 
 def _pick(

@@ -228,7 +228,7 @@ def _arm(
         if marks is None
         else [round(float(t), 6) for t in marks.time if math.isfinite(float(t)) and t >= 0],
         "risk": _risk(arm, confidence.get("risk_table"), col, row),
-        "n": None,
+        "n": getattr(arm, "n_from_legend", None),  # "(N=410)" in the legend
         "events": None,  # a total read from the table is in the digitization notes only
         "precision": arm.curve.precision,  # one pixel, as survival: reconstruct trusts steps to it
     }

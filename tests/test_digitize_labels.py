@@ -1,0 +1,134 @@
+"""Legend labels with signs and sizes: "Drug + chemotherapy (N=410)", "Placebo (n = 206)".
+
+The figures are drawn here (matplotlib) from the arms of ``test_digitize``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from kmipd.cli import main as kmipd_main
+from kmipd.digitize import DigitizationResult, digitize
+from kmipd.digitize._legend import stated_size
+from test_digitize import ARMS, TICKS, X_END, step_points
+
+LABELS = {"Control": "Control + chemo (N=60)", "Treatment": "Treatment (n = 61)"}
+
+
+def draw(path: Path, *, risk: bool) -> None:
+    """The two arms with sized legend labels, with or without numbers at risk."""
+    fig = plt.figure(figsize=(8, 6), dpi=100)
+    ax = fig.add_axes((0.14, 0.34, 0.8, 0.58))
+    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
+        ax.plot(*step_points(name), color=colour, lw=2, label=LABELS[name])
+    ax.set_xlim(0, X_END)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(TICKS)
+    ax.set_xlabel("Months")
+    ax.set_ylabel("Survival")
+    ax.legend(loc="lower left", frameon=False)
+    if risk:
+        for row, arm in enumerate(ARMS.values()):
+            y = 0.12 - 0.05 * row
+            for tick, count in zip(TICKS, arm["risk"], strict=True):
+                x = ax.transData.transform((tick, 0))[0] / fig.bbox.width
+                fig.text(x, y, str(count), fontsize=10, ha="center", va="center")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def no_table(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DigitizationResult]:
+    path = tmp_path_factory.mktemp("labels") / "no_table.png"
+    draw(path, risk=False)
+    return path, digitize(path)
+
+
+@pytest.mark.parametrize(
+    ("label", "size"),
+    [
+        ("Pembrolizumab + chemotherapy (N=410)", 410),
+        ("Nivolumab (n = 292)", 292),
+        ("Placebo, n = 1,024", 1024),
+        ("Drug (n:55)", 55),
+        ("Arm A", None),
+        ("N=12 vs N=14", None),  # two sizes: neither
+        ("HR (n=35.5)", None),
+        ("responders (n=12%)", None),
+        (None, None),
+    ],
+)
+def test_stated_size(label: str | None, size: int | None) -> None:
+    assert stated_size(label) == size
+
+
+def test_labels_keep_their_signs_and_give_the_arm_size(
+    no_table: tuple[Path, DigitizationResult],
+) -> None:
+    _, result = no_table
+    assert [arm.name for arm in result.arms] == list(LABELS.values())
+    assert [arm.n for arm in result.arms] == [60, 61]
+    assert result.sizes == {LABELS["Control"]: 60, LABELS["Treatment"]: 61}
+    assert result.to_dict()["arms"][1]["n"] == 61
+
+
+def test_extract_without_a_table_uses_the_legend_size(
+    no_table: tuple[Path, DigitizationResult], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    path, _ = no_table
+    out = tmp_path / "ipd.csv"
+    assert kmipd_main(["extract", str(path), "--out", str(out), "-q"]) == 0
+    sizes = pd.read_csv(out).groupby("arm").size().to_dict()
+    assert sizes == {LABELS["Control"]: 60, LABELS["Treatment"]: 61}
+    # --n wins over the legend
+    assert (
+        kmipd_main(
+            ["extract", str(path), "--out", str(out), "-q", "--n", f"{LABELS['Treatment']}=70"]
+        )
+        == 0
+    )
+    assert pd.read_csv(out).groupby("arm").size().to_dict()[LABELS["Treatment"]] == 70
+
+
+def test_a_legend_size_the_table_contradicts_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "table.png"
+    draw(path, risk=True)
+    result = digitize(path)
+    tables = result.risk_tables
+    assert list(tables[LABELS["Control"]].n_at_risk[:1]) == [60]
+    assert result.sizes == {}  # the table gives the count at time 0
+    notes = [w for w in result.warnings if "states N=" in w]
+    assert len(notes) == 1 and "N=61" in notes[0] and "reads 60" in notes[0]
+    assert np.all(np.diff(tables[LABELS["Treatment"]].n_at_risk) <= 0)
+
+
+def test_study_figure_arm_without_a_table_uses_the_legend_size(
+    no_table: tuple[Path, DigitizationResult], tmp_path: Path
+) -> None:
+    import warnings
+
+    from kmipd.pipeline import run_study
+
+    path, _ = no_table
+    study = tmp_path / "study.toml"
+    study.write_text(
+        'title = "sizes"\n'
+        + "".join(
+            f'[[arm]]\nid = "{key}"\ntrial = "T"\nendpoint = "OS"\nfigure = "{path}"\n'
+            f'select = "{label}"\n'
+            for key, label in zip(("c", "t"), LABELS.values(), strict=True)
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = run_study(study, tmp_path / "out")
+    assert [done.results["arms"][key]["n"] for key in ("c", "t")] == [60, 61]
