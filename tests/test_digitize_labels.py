@@ -132,3 +132,33 @@ def test_study_figure_arm_without_a_table_uses_the_legend_size(
         warnings.simplefilter("ignore")
         done = run_study(study, tmp_path / "out")
     assert [done.results["arms"][key]["n"] for key in ("c", "t")] == [60, 61]
+
+
+def test_numbers_right_aligned_at_close_ticks_are_read_whole(tmp_path: Path) -> None:
+    """A 3-digit number ending at its tick reaches past the middle to the tick before (as
+    lifelines prints its table): it is one number at its own tick, not "2" and "61"."""
+    ticks = list(range(0, 25, 2))
+    counts = {
+        "Control": [261, 242, 230, 213, 189, 161, 138, 109, 95, 67, 57, 43, 26],
+        "Treatment": [263, 217, 181, 147, 121, 94, 71, 61, 46, 33, 18, 10, 6],
+    }
+    path = tmp_path / "right.png"
+    fig = plt.figure(figsize=(8, 6), dpi=100)
+    ax = fig.add_axes((0.14, 0.34, 0.8, 0.58))
+    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
+        ax.plot(*step_points(name), color=colour, lw=2, label=name)
+    ax.set_xlim(0, X_END)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(ticks)
+    ax.legend(loc="lower left", frameon=False)
+    for row, values in enumerate(counts.values()):
+        y = 0.12 - 0.05 * row
+        for tick, count in zip(ticks, values, strict=True):
+            x = ax.transData.transform((tick, 0))[0] / fig.bbox.width
+            fig.text(x, y, str(count), fontsize=11, ha="right", va="center")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    result = digitize(path)
+    for name, values in counts.items():
+        table = result.risk_tables[name]
+        assert list(table.time) == ticks and list(table.n_at_risk) == values

@@ -21,6 +21,7 @@ FloatArray = npt.NDArray[np.float64]
 _WORD_ROWS = 5  # a label's first word is at least this tall (smaller: a speck)
 _SIZE = re.compile(r"(?:^|[\s(\[,;])[Nn]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\d|[.,]\d|\s*%)")
 _SPACE = 0.6  # gap, in heights of the word before, up to which a box continues its text
+_TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as tall as it
 _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 
@@ -109,8 +110,9 @@ def _in_text(word: Word, words: list[Word]) -> bool:
     """
     square = word.width < _SQUARE * word.height
     centre = (word.row0 + word.row1) / 2.0
+    tallest = max(_TEXT_TALL * word.height, 20)  # a word, not the curves' ink
     for w in words:
-        if w is word or not w.row0 <= centre <= w.row1:
+        if w is word or not w.row0 <= centre <= w.row1 or w.height > tallest:
             continue
         gap = word.col0 - w.col1
         if -1 <= gap <= (word.height if square else _SPACE * w.height):

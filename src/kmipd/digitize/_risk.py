@@ -241,6 +241,17 @@ def _characters(word: Word) -> tuple[str, list[float]]:
     return text, cols
 
 
+def _one_number(word: Word, x_axis: AxisCalibration) -> bool:
+    """Whether a word is too narrow to hold numbers under two ticks (numbers that touch
+    span a tick gap at least): a table that right-aligns its numbers at the ticks (as
+    lifelines does) puts the first digits of a wide number nearer the tick before."""
+    step = label_step(tick_values(x_axis))
+    if step is None:
+        return False
+    gap = abs(step / x_axis.slope)  # pixels between ticks
+    return word.width < _ONE_NUMBER * gap
+
+
 def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
     """Number-at-risk cells in a word: its characters grouped by the tick they stand under.
 
@@ -252,6 +263,8 @@ def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
         return []
     snapped = [snap_time(c, x_axis) for c in cols]
     groups: list[list[int]] = []
+    if _one_number(word, x_axis):  # its digits may straddle the middle between two ticks
+        snapped = [snap_time(float(np.mean(cols)), x_axis)] * len(cols)
     for i in range(len(text)):
         same_tick = groups and snapped[i][0] == snapped[groups[-1][-1]][0]
         # a censored count in parentheses belongs to the number before it, even when
@@ -296,6 +309,7 @@ def _fold_censored(cells: list[RiskCell]) -> list[RiskCell]:
     return out
 
 
+_ONE_NUMBER = 0.8  # share of the tick gap below which a word is one number
 LONG_RUN = 8  # ticks a run of touching numbers spans from which OCR's split of it is noise
 _LONG_RUN_DIGITS = 6  # digits OCR reads at least in such a run of numbers (it gives up on many)
 UNREBUILT = 0.3  # confidence factor of OCR's split of touching numbers the rebuild gave up on
