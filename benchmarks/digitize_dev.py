@@ -153,8 +153,9 @@ def visible_patients(
 def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
     """kmipd.reconstruct on what was read, as ``kmipd extract`` does (warnings silenced).
 
-    The curves, the risk tables, the censor marks and the event totals read
-    (from a table row of events) are all used.
+    The curves, the risk tables, the sizes legends state ("(n = 212)", for
+    arms without a count at time 0), the censor marks and the event totals
+    read (from a table row of events) are all used.
     """
     marks = {name: m for name, m in result.censor_marks.items() if len(m)}
     with warnings.catch_warnings():
@@ -162,6 +163,7 @@ def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
         rec = kmipd.reconstruct(
             result.curves,
             risk_table=result.risk_tables or None,
+            n=getattr(result, "sizes", None) or None,
             censor_marks=marks or None,
             events=getattr(result, "events", None) or None,
             warn=False,
@@ -590,6 +592,13 @@ def kmgpt_note(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def _share(rows: pd.DataFrame, column: str) -> str:
+    """Mean of a share column in per cent (failed figures count 0; '-' for no figures)."""
+    if rows.empty:
+        return "-"
+    return f"{100 * np.nan_to_num(rows.get(column, pd.Series(0.0))).mean():.1f} %"
+
+
 def dev_table(frame: pd.DataFrame) -> list[str]:
     """Markdown summary of the figures-dev rows, by half and by style."""
     lines = [
@@ -607,12 +616,12 @@ def dev_table(frame: pd.DataFrame) -> list[str]:
         ok = ~rows.failed.astype(bool)
         hr = _scored(rows, "abs_dloghr")
         done = hr[np.isfinite(hr)]
+        tabled = rows[rows["table"].astype(bool)] if "table" in rows else rows  # drawn with one
         lines.append(
             f"| {part} | {len(rows)} | {int((~ok).sum())} | "
             f"{100 * rows.get('arms_ok', pd.Series(False)).eq(True).mean():.0f} % | "
             f"{100 * rows.get('named', pd.Series(False)).eq(True).mean():.0f} % | "
-            f"{100 * np.nan_to_num(rows.get('risk_correct', pd.Series(0.0))).mean():.1f} % | "
-            f"{100 * np.nan_to_num(rows.get('risk_wrong', pd.Series(0.0))).mean():.1f} % | "
+            f"{_share(tabled, 'risk_correct')} | {_share(tabled, 'risk_wrong')} | "
             f"{_fmt(np.median(_scored(rows, 'mean_abs_ds')))} | {done.size} | "
             f"{_fmt(np.median(hr))}; {_fmt(np.median(done) if done.size else np.inf)} | "
             f"{_fmt(np.max(done) if done.size else np.inf, 3)} | "

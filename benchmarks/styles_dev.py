@@ -24,9 +24,19 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 * ``hires``: the ``arial`` figure at 300 dpi (1920 x 1500 pixels, as a page
   rendered for print), the times printed again over the table's rows;
 * ``limits``: the ``arial`` figure with each arm's 95 % confidence limits
-  drawn as thin dashed lines in its colour (the legend keys stay solid).
+  drawn as thin dashed lines in its colour (the legend keys stay solid);
+* ``sized``: no risk table; each legend label gives the arm's size, with
+  signs in it ("arm + chemo (n = 212)"): the truth's arm names are those
+  labels, and the size is all a reconstruction has to start from;
+* ``close``: the ``percent`` figure with a tick (and a number at risk) at
+  every half step, which lifelines right-aligns at its tick, so a wide
+  number's first digits reach past the middle to the tick before;
+* ``panels``: the ``percent`` figure as panel B, beside the ``percent``
+  figure of the next data set as panel A, read with ``panel=2``.
 
-The last four need the Liberation fonts (Debian: ``fonts-liberation``).
+``arial``, ``serif``, ``hires`` and ``limits`` need the Liberation fonts
+(Debian: ``fonts-liberation``). Styles drawn without a risk table are left
+out of the numbers-at-risk columns.
 
 lifelines prints as "at risk" at a tick those still at risk just after it,
 so the true numbers at risk here are the patients with time > t (all at 0);
@@ -69,7 +79,11 @@ STYLES = (
     "serif",
     "hires",
     "limits",
+    "sized",
+    "close",
+    "panels",
 )
+NO_TABLE = ("sized",)  # styles drawn without numbers at risk
 FONTS = {
     "arial": "LiberationSans-Regular.ttf",
     "serif": "LiberationSerif-Regular.ttf",
@@ -115,6 +129,8 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     x_max = float(np.quantile(ipd.time, 0.97))
     step = _step(x_max)
     x_end = step * max(1, int(x_max // step))
+    if style == "close":
+        step /= 2.0
     fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
     fitters = []
     for i, arm in enumerate(arms):
@@ -157,7 +173,7 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     ax.set_xlabel(f"Time ({unit})")
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("Cumulative incidence" if style == "failure" else "Survival probability")
-    if style in ("percent", "jpeg"):
+    if style in ("percent", "jpeg", "close"):
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(alpha=0.3)
         ax.text(0.55, 0.85, "HR 0.82 (95% CI 0.70-0.96)\nlog-rank p=0.01", transform=ax.transAxes)
@@ -168,7 +184,7 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
                 count = str(int(np.sum(times >= t)))
                 level = 0.03 + 0.05 * (len(arms) - 1 - i)
                 ax.text(float(t), level, count, ha="center", fontsize=8, color=COLOURS[i])
-    else:
+    elif style not in NO_TABLE:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rows = None if style == "lifelines" else ["At risk"]
@@ -183,6 +199,30 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
         size = (int(image.width * 0.8), int(image.height * 0.8))
         image.resize(size, Image.Resampling.LANCZOS).save(path, "JPEG", quality=70)
     return {"x_end": x_end, "risk_step": step}
+
+
+def _sized_labels(ipd: pd.DataFrame) -> dict[str, str]:
+    """Each arm's legend label for the ``sized`` style: its name, a sign and its size."""
+    return {arm: f"{arm} + chemo (n = {int((ipd.arm == arm).sum())})" for arm in ipd.arm.unique()}
+
+
+def _panels(data: Path, key: pd.DataFrame, names: tuple[str, str], path: Path) -> dict[str, Any]:
+    """The ``percent`` figures of two data sets side by side; the second's source."""
+    from PIL import Image
+
+    sources, images = [], []
+    for name in names:
+        part = path.with_name(f"{path.stem}-{name}.png")
+        ipd = pd.read_csv(data / "kmdata" / f"{name}.csv")
+        sources.append(render(ipd, str(key.Units[name]), "percent", part))
+        images.append(Image.open(part).convert("RGB"))
+        part.unlink()
+    size = (sum(i.width for i in images), max(i.height for i in images))
+    canvas = Image.new("RGB", size, "white")
+    canvas.paste(images[0], (0, 0))
+    canvas.paste(images[1], (images[0].width, 0))
+    canvas.save(path)
+    return sources[1]
 
 
 def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, Any]:
@@ -280,29 +320,40 @@ def main(argv: list[str] | None = None) -> int:
     truth.mkdir(parents=True, exist_ok=True)
     key = pd.read_csv(args.data / "kmdata" / "kmdata_key.csv").set_index("name")
     cases = []
-    for name, half in pick_sets(args.data):
+    sets = pick_sets(args.data)
+    for k, (name, half) in enumerate(sets):
         ipd = pd.read_csv(args.data / "kmdata" / f"{name}.csv")
         ipd.to_csv(truth / f"{name}.csv", index=False)
         for style in styles:
             path = figures / f"{name}-{style}.png"
-            source = render(ipd, str(key.Units[name]), style, path)
-            cases.append((f"{name}-{style}", (name, style, half, path, source)))
+            read, drawn = name, ipd
+            if style == "sized":  # the truth's names are the labels
+                read = f"{name}-sized"
+                drawn = ipd.assign(arm=ipd.arm.map(_sized_labels(ipd)))
+                drawn.to_csv(truth / f"{read}.csv", index=False)
+            if style == "panels":
+                other = sets[(k + 1) % len(sets)][0]
+                source = _panels(args.data, key, (other, name), path)
+            else:
+                source = render(drawn, str(key.Units[name]), style, path)
+            cases.append((f"{name}-{style}", (read, style, half, path, source)))
 
     def score(case: tuple[str, str, str, Path, dict[str, Any]]) -> dict[str, Any]:
         name, style, half, path, source = case
+        panel = 2 if style == "panels" else None
         row = digitize_dev.score_case(
             kmipd,
-            lambda: digitize(path),
+            lambda: digitize(path, panel=panel),
             figures,
             name,
             source,
             at_risk_after=style not in ("inside", *FONTS),
         )
-        return {**row, "trial": name, "style": style, "half": half}
+        return {**row, "trial": name, "style": style, "half": half, "table": style not in NO_TABLE}
 
     rows = digitize_dev.run_set("styles", cases, score)
     for row, (_, (name, style, half, _, _)) in zip(rows, cases, strict=True):
-        row.update(trial=name, style=style, half=half)
+        row.update(trial=name, style=style, half=half, table=style not in NO_TABLE)
     frame = pd.DataFrame(rows)
     frame.to_csv(args.out / "styles_dev_cases.csv", index=False)
     text = "\n".join(table(frame)) + "\n"

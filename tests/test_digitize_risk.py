@@ -28,6 +28,7 @@ from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._pairwise import decode_pairs
 from kmipd.digitize._reading import _bar_label
 from kmipd.digitize._refine import refine_font
+from kmipd.digitize._risk import cells_of, table_anchor
 from kmipd.digitize._samples import _trusted
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE
 from kmipd.digitize._text import Word, find_glyphs, fix_letters
@@ -651,3 +652,29 @@ def _ticks_every_30_px() -> AxisCalibration:
     """x axis: time 0 at column 100, one unit per 30 columns, labels 0..12."""
     labels = tuple(TickLabel(100.0 + 30 * v, float(v), str(v), 1.0, True, True) for v in range(13))
     return AxisCalibration("x", 1 / 30, -100 / 30, labels, 0.0, 1.0)
+
+
+def _number(text: str, right: int, digit: int = 9) -> Word:
+    """A word of digits ``digit`` px each, its ink ending at column ``right - 1``."""
+    left = right - digit * len(text)
+    cols = tuple(left + digit * (i + 0.5) for i in range(len(text)))
+    return Word(0, left, 10, right, text, 0.99, text, 0.99, (0, 0, 0), cols)
+
+
+def test_a_table_right_aligned_at_its_ticks_is_read_at_the_right_edges() -> None:
+    """Four-digit numbers ending at their ticks, 50 px apart: each is nearly a gap wide, so
+    its first digits stand nearer the tick before; they belong to the tick they end at."""
+    x_axis = _ticks_every_50_px()
+    values = ["1420", "1357", "1291", "1278", "1260"]
+    words = [_number(v, 101 + 50 * k) for k, v in enumerate(values)]
+    assert table_anchor(words, x_axis) == "right"
+    cells = [c for w in words for c in cells_of(w, x_axis, "right")]
+    assert [(c.value, c.time) for c in cells] == [(int(v), float(k)) for k, v in enumerate(values)]
+    assert min(c.confidence for c in cells) == pytest.approx(0.99)
+    # read by their centres they are at the right ticks but far from them: half as sure
+    assert [c.confidence for c in cells_of(words[1], x_axis)] == [pytest.approx(0.495)]
+    # centred numbers keep the centre; a word a gap wide may hold two numbers
+    centred = [_number(v, 100 + 50 * k + 18) for k, v in enumerate(values)]
+    assert table_anchor(centred, x_axis) == "centre"
+    touching = _number("6050", 160, digit=14)  # "60" at tick 0 and "50" at tick 1, 56 px
+    assert [c.value for c in cells_of(touching, x_axis)] == [60, 50]

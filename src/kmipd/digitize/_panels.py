@@ -30,7 +30,7 @@ __all__ = ["check_panel", "choose_panel", "find_panels", "in_original", "panel_c
 FloatArray = npt.NDArray[np.float64]
 Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half-open)
 _SHORTEST = 0.15  # shortest axis line looked for, as a share of the image's side
-_ALIKE = 0.8  # a panel's width and height are at least this share of the largest panel's
+_ALIKE = 0.6  # a panel's width and height are at least this share of the largest panel's
 _NOISE = 1 / 3  # see ``_spans``
 _DARK = 0.3  # ink from which a pixel is dark (axis lines, text)
 
@@ -72,7 +72,15 @@ def _grids(ink: FloatArray, chroma: FloatArray) -> list[Box]:
     rows, cols = faint.shape
     across = _spans(faint.sum(axis=0), _SHORTEST * cols)
     down = _spans(faint.sum(axis=1), _SHORTEST * rows)
-    return [(r0, c0, r1 - 1, c1 - 1) for r0, r1 in down for c0, c1 in across]
+    boxes = [(r0, c0, r1 - 1, c1 - 1) for r0, r1 in down for c0, c1 in across]
+    return [b for b in boxes if _ruled(faint[b[0] : b[2] + 1, b[1] : b[3] + 1])]
+
+
+def _ruled(faint: npt.NDArray[np.bool_]) -> bool:
+    """Whether a box holds two faint lines across half its width at least (grid lines,
+    not the faint edges JPEG leaves around text and curves)."""
+    across = faint.mean(axis=1) >= 0.5
+    return int(np.sum(np.diff(np.concatenate(([0], across.astype(np.int8)))) == 1)) >= 2
 
 
 def _overlap(a: Box, b: Box) -> bool:
@@ -168,8 +176,9 @@ def find_panels(image: UInt8Array) -> list[Box]:
     """
     ink = ink_strength(image, background_colour(image))
     chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
-    boxes = _distinct(_corners(ink, chroma))
-    if len(boxes) < 2:  # frameless panels (grid lines, no axis lines)
+    corners = _corners(ink, chroma)
+    boxes = _distinct(corners)
+    if not corners:  # frameless panels (grid lines, no axis lines)
         boxes = _distinct(_grids(ink, chroma))
     if len(boxes) < 2:
         return []

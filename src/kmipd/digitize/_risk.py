@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -252,19 +252,60 @@ def _one_number(word: Word, x_axis: AxisCalibration) -> bool:
     return word.width < _ONE_NUMBER * gap
 
 
-def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
+def _anchor_col(word: Word, cols: list[float], anchor: str) -> float:
+    """The column of a one-number word that a table aligns at its tick."""
+    if anchor == "left":
+        return float(word.col0)
+    if anchor == "right":
+        return float(word.col1 - 1)
+    return float(np.mean(cols))
+
+
+def table_anchor(words: Sequence[Word], x_axis: AxisCalibration) -> str:
+    """How a table line aligns its numbers at the ticks: ``"centre"``, ``"right"`` or
+    ``"left"``.
+
+    The edge (or centre) of its one-number words that lies nearest the ticks,
+    over three such words at least; the centre unless an edge fits clearly
+    better (within ``_ALIGNED`` of a step, and twice as close as the centres).
+    """
+    step = label_step(tick_values(x_axis))
+    if step is None:
+        return "centre"
+    first = float(tick_values(x_axis)[0])
+    misses: dict[str, list[float]] = {a: [] for a in _ANCHORS}
+    for word in words:
+        text, cols = _characters(word)
+        if not text or "(" in text or not _one_number(word, x_axis):
+            continue
+        for anchor in _ANCHORS:
+            at = (float(x_axis.value(_anchor_col(word, cols, anchor))) - first) / step
+            misses[anchor].append(abs(at - round(at)))
+    if len(misses["centre"]) < 3:
+        return "centre"
+    median = {a: float(np.median(v)) for a, v in misses.items()}
+    best = min(median, key=lambda a: median[a])
+    fits = median[best] <= _ALIGNED and median[best] < 0.5 * median["centre"]
+    return best if fits else "centre"
+
+
+def cells_of(word: Word, x_axis: AxisCalibration, anchor: str = "centre") -> list[RiskCell]:
     """Number-at-risk cells in a word: its characters grouped by the tick they stand under.
 
     Numbers printed so close that they touch come as one word; each
-    character goes to the tick nearest to it, so they are split again.
+    character goes to the tick nearest to it, so they are split again. A
+    word narrower than the gap between ticks is one number, at the tick its
+    ``anchor`` (see :func:`table_anchor`) is nearest.
     """
     text, cols = _characters(word)
     if not text:
         return []
     snapped = [snap_time(c, x_axis) for c in cols]
     groups: list[list[int]] = []
-    if _one_number(word, x_axis):  # its digits may straddle the middle between two ticks
-        snapped = [snap_time(float(np.mean(cols)), x_axis)] * len(cols)
+    one = _one_number(word, x_axis)  # its digits may straddle the middle between two ticks
+    at = _anchor_col(word, cols, "centre" if "(" in text else anchor)
+    if one:
+        snapped = [snap_time(at, x_axis)] * len(cols)
     for i in range(len(text)):
         same_tick = groups and snapped[i][0] == snapped[groups[-1][-1]][0]
         # a censored count in parentheses belongs to the number before it, even when
@@ -280,7 +321,7 @@ def cells_of(word: Word, x_axis: AxisCalibration) -> list[RiskCell]:
         count_part = [i for i in group if i < group[0] + len(chunk.split("(")[0])] or group
         col = float(np.mean([cols[i] for i in count_part]))
         parsed = parse_count(chunk)
-        time, moved = snap_time(col, x_axis)
+        time, moved = snap_time(at if one else col, x_axis)
         confidence = word.numeric_confidence * (1.0 if moved <= 0.2 else 0.5)
         value = None if parsed is None else parsed[0]
         out.append(
@@ -309,7 +350,10 @@ def _fold_censored(cells: list[RiskCell]) -> list[RiskCell]:
     return out
 
 
-_ONE_NUMBER = 0.8  # share of the tick gap below which a word is one number
+_ONE_NUMBER = 1.0  # share of the tick gap below which a word is one number (numbers at
+# two ticks that touch span the gap and a digit at least)
+_ANCHORS = ("centre", "right", "left")
+_ALIGNED = 0.1  # steps from its tick within which a table's aligned edge lies (median)
 LONG_RUN = 8  # ticks a run of touching numbers spans from which OCR's split of it is noise
 _LONG_RUN_DIGITS = 6  # digits OCR reads at least in such a run of numbers (it gives up on many)
 UNREBUILT = 0.3  # confidence factor of OCR's split of touching numbers the rebuild gave up on
@@ -367,7 +411,8 @@ def read_row(
         The figure's ink, to see a faint underscore between two words of the
         label (as in legend labels).
     """
-    found = [cells_of(word, x_axis) for word in line.words]
+    anchor = table_anchor(line.words, x_axis)
+    found = [cells_of(word, x_axis, anchor) for word in line.words]
     rebuilt = [False] * len(found)
     if crowded is not None:
         for i, word in enumerate(line.words):
