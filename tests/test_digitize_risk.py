@@ -28,7 +28,7 @@ from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._pairwise import decode_pairs
 from kmipd.digitize._reading import _bar_label
 from kmipd.digitize._refine import refine_font
-from kmipd.digitize._risk import cells_of, table_anchor
+from kmipd.digitize._risk import cells_of, risk_lines, table_anchor
 from kmipd.digitize._samples import _trusted
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE
 from kmipd.digitize._text import Word, find_glyphs, fix_letters
@@ -678,3 +678,16 @@ def test_a_table_right_aligned_at_its_ticks_is_read_at_the_right_edges() -> None
     assert table_anchor(centred, x_axis) == "centre"
     touching = _number("6050", 160, digit=14)  # "60" at tick 0 and "50" at tick 1, 56 px
     assert [c.value for c in cells_of(touching, x_axis)] == [60, 50]
+
+
+def test_a_number_taken_for_a_key_between_numbers_stays_in_its_row() -> None:
+    """A blue "94" whose digits look like a stroke is found as a key; amid its row's numbers
+    it is a number, while the row's key at the left end stays a key."""
+    row = [Word(417, 81, 425, 99), Word(417, 262, 425, 279), Word(417, 384, 425, 396)]
+    ninety_four = Word(417, 324, 425, 336)
+    key = Word(420, 40, 422, 70)  # a thin coloured bar before the row
+    lines = risk_lines(
+        [key, *row, ninety_four], [Swatch(ninety_four, 1), Swatch(key, 1)], below=400.0
+    )
+    assert len(lines) == 1 and lines[0].swatch == Swatch(key, 1)
+    assert ninety_four in lines[0].words and key not in lines[0].words

@@ -60,7 +60,8 @@ def risk_lines(words: list[Word], swatches: list[Swatch], below: float) -> list[
     list of RiskLine
         Lines of words whose vertical centres agree within half a word height.
     """
-    keys = [s.word for s in swatches]
+    keys = [s.word for s in swatches if not _amid(s.word, words)]
+    swatches = [s for s in swatches if s.word in keys]
     under = sorted(
         (w for w in words if w.row0 > below and not _within(w, keys)), key=lambda w: w.centre[0]
     )
@@ -88,6 +89,21 @@ def risk_lines(words: list[Word], swatches: list[Swatch], below: float) -> list[
         )
         out.append(RiskLine(centre, key, tuple(sorted(line, key=lambda w: w.col0))))
     return out
+
+
+def _amid(key: Word, words: list[Word]) -> bool:
+    """Whether a key-like box stands between two words of its line and is as tall as they
+    are: a number in a curve's colour whose digits look like a stroke (a "4" on a "9"), not
+    a row's key, which comes first."""
+    centre = key.centre[0]
+    line = [
+        w
+        for w in words
+        if w is not key
+        and abs(w.centre[0] - centre) <= 0.5 * max(w.height, 4)
+        and key.height >= 0.8 * w.height
+    ]
+    return any(w.col1 <= key.col0 for w in line) and any(w.col0 >= key.col1 for w in line)
 
 
 def _within(word: Word, boxes: list[Word]) -> bool:
