@@ -786,3 +786,35 @@ def test_a_read_curves_precision_reaches_reconstruct() -> None:
     inputs = arm_inputs({"arms": [dict(arm, precision=0.0025), dict(arm, name="B")]})
     assert inputs["A"]["curve"].precision == 0.0025
     assert inputs["B"]["curve"].precision is None
+
+
+@pytest.mark.skipif(not HAS_DIGITIZE, reason="kmipd.digitize (automatic figure reading) is missing")
+def test_a_figure_of_two_panels_reads_the_first_and_then_the_panel_asked(tmp_path: Path) -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    figures = Path(__file__).parent / "data" / "figures"
+    parts = [
+        np.asarray(Image.open(figures / n).convert("RGB"))
+        for n in ("act2_2b-jco.png", "actscc_2a-jco.png")
+    ]
+    buffer = io.BytesIO()
+    Image.fromarray(np.concatenate(parts, axis=1)).save(buffer, format="PNG")
+    with TestClient(create_app(tmp_path), base_url=BASE) as real:
+        study = new_study(real)
+        url = f"/api/studies/{study}/figures"
+        response = real.post(url, files={"figure": ("ab.png", buffer.getvalue(), "image/png")})
+        first = wait_ready(real, study, response.json()["id"], 120)
+        again = real.post(f"{url}/{first['id']}/read", json={"panel": 2})
+        assert again.status_code == 202, again.text
+        second = wait_ready(real, study, first["id"], 120)
+    assert (first["panel"], first["panels"]) == (1, 2) and (second["panel"], second["panels"]) == (
+        2,
+        2,
+    )
+    assert [a["name"] for a in first["arms"]] == ["mut_b", "mut_c"]
+    assert [a["name"] for a in second["arms"]] == ["s_1", "uft_lv"]
+    # the second panel's calibration is in the whole image's pixels: right of the first
+    assert second["calibration"]["plot_area"]["left"] > parts[0].shape[1]

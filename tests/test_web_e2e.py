@@ -300,3 +300,29 @@ def test_page_says_when_figures_cannot_be_read(browser: Any, tmp_path: Path) -> 
         assert tab.locator("#editor .calib-handle").count() == 4
         tab.screenshot(path=str(tmp_path / "no_reader.png"))
         context.close()
+
+
+@pytest.mark.skipif(not HAS_DIGITIZE, reason="kmipd.digitize (automatic figure reading) is missing")
+def test_a_figure_of_two_panels_offers_the_other_panel(page: Any, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    figures = Path(__file__).parent / "data" / "figures"
+    parts = [
+        np.asarray(Image.open(figures / n).convert("RGB"))
+        for n in ("act2_2b-jco.png", "actscc_2a-jco.png")
+    ]
+    both = tmp_path / "two_panels.png"
+    Image.fromarray(np.concatenate(parts, axis=1)).save(both)
+    page.fill("#up-trial", "AB")
+    page.set_input_files("#file-input", str(both))
+    page.wait_for_selector("#fig-status.ready", timeout=45_000)
+    buttons = page.locator("#fig-warnings .panel-choice")
+    assert buttons.count() == 2
+    assert buttons.nth(0).is_disabled() and not buttons.nth(1).is_disabled()
+    buttons.nth(1).click()
+    until(page, "window.kmipdApp.figureView.fig.panel === 2", 60)
+    page.wait_for_selector("#fig-status.ready", timeout=45_000)
+    names = [page.input_value(f'[data-focus="name:a{i}"]') for i in (1, 2)]
+    assert names == ["s_1", "uft_lv"]
+    assert page.locator("#fig-warnings .panel-choice[data-panel='1']").is_enabled()

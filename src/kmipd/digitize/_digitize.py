@@ -18,7 +18,7 @@ from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._legend import size_notes
 from kmipd.digitize._overprint import leaving_limits
-from kmipd.digitize._panels import check_panel, choose_panel, in_original
+from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_original
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
@@ -409,7 +409,7 @@ def digitize(
     start = time.perf_counter()
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)
-    loaded, notes = _panel(image_or_path, crop, panel)
+    loaded, choice = _panel(image_or_path, crop, panel)
     try:
         result = _read(loaded, ranges, percent, arms)
     except _AxesNotRead as first:
@@ -427,20 +427,25 @@ def digitize(
                 "size (pixel positions refer to the enlarged image)",
             ),
         )
-    return replace(result, warnings=(*notes, *result.warnings), seconds=time.perf_counter() - start)
+    return replace(
+        result,
+        warnings=(*choice.notes, *result.warnings),
+        panel=choice.panel,
+        panels=choice.panels,
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _panel(
     source: Any, crop: tuple[int, int, int, int] | None, panel: int | None
-) -> tuple[LoadedImage, tuple[str, ...]]:
+) -> tuple[LoadedImage, PanelChoice]:
     """The figure loaded and, if it has several plot panels, cut to panel ``panel`` (default
-    the first), with a warning that says so."""
+    the first)."""
     loaded = load_image(source, crop=crop)
-    name = loaded.source or "the figure"
-    box, notes = choose_panel(loaded.image, check_panel(panel), name)
-    if box is None:
-        return loaded, notes
-    return load_image(source, crop=in_original(box, loaded.offset, loaded.scale)), notes
+    choice = choose_panel(loaded.image, check_panel(panel), loaded.source or "the figure")
+    if choice.box is None:
+        return loaded, choice
+    return load_image(source, crop=in_original(choice.box, loaded.offset, loaded.scale)), choice
 
 
 def _read(

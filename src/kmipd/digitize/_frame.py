@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from kmipd.digitize._lines import Line, find_lines
 
-__all__ = ["CROSSING", "Frame", "faint_mask", "find_frame"]
+__all__ = ["CROSSING", "Frame", "corner_score", "faint_mask", "find_frame"]
 
 FloatArray = npt.NDArray[np.float64]
 _FOOT_GAP = 0.15  # share of the height the y axis line may stop short of the x axis
@@ -49,7 +49,7 @@ class Frame:
     faint: tuple[Line, ...] = ()
 
 
-def _corner_score(v: Line, h: Line, rows: int, cols: int, foot: float = 0.0) -> float:
+def corner_score(v: Line, h: Line, rows: int, cols: int, foot: float = 0.0) -> float:
     """Product of lengths if ``v`` and ``h`` meet as a bottom-left corner, else 0.
 
     With ``foot`` (a share of the height) the y axis may stop that far short
@@ -76,11 +76,11 @@ def _axes_frame(hl: list[Line], vl: list[Line], shape: tuple[int, int]) -> Frame
     # the x axis is the line nearest below it (not a longer rule further down)
     for foot in (0.0, _FOOT_GAP):
         for v in vl:
-            below = [h for h in hl if _corner_score(v, h, rows, cols, foot) > 0]
+            below = [h for h in hl if corner_score(v, h, rows, cols, foot) > 0]
             if foot and below:
                 below = [min(below, key=lambda h: h.position)]
             for h in below:
-                score = _corner_score(v, h, rows, cols, foot)
+                score = corner_score(v, h, rows, cols, foot)
                 if score > best:
                     best, pair = score, (v, h)
         if pair is not None:

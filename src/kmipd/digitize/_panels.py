@@ -1,20 +1,22 @@
 """Figures of several plot panels side by side or stacked (a paper's "A" and "B").
 
-Each panel is an L of dark axis lines, or in a frameless style a set of
-faint grid lines that start and end together, of about the same size as
-the largest (a risk table in a box or a grid of its own is smaller);
-the image is cut between neighbouring panels along the widest blank band
-between them, so that each cell keeps its panel's tick labels, legend and
-numbers at risk.
+Each panel is an L of dark axis lines, or, in a frameless style with no
+axis lines anywhere, a block of rows and columns that faint grid lines run
+through; panels are about the same size as the largest (a risk table in a
+box or a grid of its own is smaller). The image is cut between neighbouring
+panels along the widest blank band between them, so that each cell keeps
+its panel's tick labels, legend and numbers at risk.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import binary_closing
 
-from kmipd.digitize._frame import CROSSING, _corner_score, faint_mask
+from kmipd.digitize._frame import CROSSING, corner_score, faint_mask
 from kmipd.digitize._image import (
     UInt8Array,
     background_colour,
@@ -25,7 +27,14 @@ from kmipd.digitize._image import (
 from kmipd.digitize._lines import find_lines
 from kmipd.errors import InputError
 
-__all__ = ["check_panel", "choose_panel", "find_panels", "in_original", "panel_crop"]
+__all__ = [
+    "PanelChoice",
+    "check_panel",
+    "choose_panel",
+    "find_panels",
+    "in_original",
+    "panel_crop",
+]
 
 FloatArray = npt.NDArray[np.float64]
 Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half-open)
@@ -44,7 +53,7 @@ def _corners(ink: FloatArray, chroma: FloatArray) -> list[Box]:
     boxes = []
     for v in vl:
         for h in hl:
-            if _corner_score(v, h, rows, cols) > 0:
+            if corner_score(v, h, rows, cols) > 0:
                 boxes.append((v.start, round(v.position), round(h.position), h.end))
     return boxes
 
@@ -198,10 +207,29 @@ def check_panel(panel: int | None) -> int | None:
     return panel
 
 
-def choose_panel(
-    image: UInt8Array, panel: int | None, name: str
-) -> tuple[Box | None, tuple[str, ...]]:
-    """The crop box of plot panel ``panel`` (default the first) of ``image``, with a note.
+@dataclass(frozen=True)
+class PanelChoice:
+    """The plot panel to read.
+
+    Attributes
+    ----------
+    box : tuple of int or None
+        ``(row0, col0, row1, col1)`` to cut out; None when the figure has one
+        panel (read it as it is).
+    panel, panels : int
+        The panel's number (from 1, in reading order) and how many there are.
+    notes : tuple of str
+        A warning naming the panel read and how many there are.
+    """
+
+    box: Box | None
+    panel: int = 1
+    panels: int = 1
+    notes: tuple[str, ...] = ()
+
+
+def choose_panel(image: UInt8Array, panel: int | None, name: str) -> PanelChoice:
+    """Plot panel ``panel`` (default the first) of ``image``.
 
     Parameters
     ----------
@@ -214,11 +242,8 @@ def choose_panel(
 
     Returns
     -------
-    box : tuple of int or None
-        ``(row0, col0, row1, col1)`` in ``image``'s pixels; None when the
-        figure has one panel (read it whole).
-    notes : tuple of str
-        A warning naming the panel read and how many there are.
+    PanelChoice
+        Its box in ``image``'s pixels.
 
     Raises
     ------
@@ -233,7 +258,7 @@ def choose_panel(
             f"(give a panel from 1 to {count}, or cut the figure with --crop)"
         )
     if not cells:
-        return None, ()
+        return PanelChoice(None)
     chosen = panel or 1
     box = cells[chosen - 1]
     note = (
@@ -243,12 +268,10 @@ def choose_panel(
     if panel is None:
         others = "2" if count == 2 else f"2 to {count}"
         note += f"; read panel {others} with --panel (panel= in Python)"
-    return box, (note,)
+    return PanelChoice(box, chosen, count, (note,))
 
 
-def panel_crop(
-    image: npt.ArrayLike, crop: Box | None, panel: int | None, name: str
-) -> tuple[Box | None, tuple[str, ...]]:
+def panel_crop(image: npt.ArrayLike, crop: Box | None, panel: int | None, name: str) -> PanelChoice:
     """``crop`` narrowed to plot panel ``panel`` of ``image`` if it holds several.
 
     Parameters
@@ -262,16 +285,16 @@ def panel_crop(
 
     Returns
     -------
-    crop : tuple of int or None
-        The panel's box in ``image``'s pixels (``crop`` itself for one panel).
-    notes : tuple of str
-        As for :func:`choose_panel`.
+    PanelChoice
+        Its box in ``image``'s pixels: the panel's, or ``crop`` itself for a
+        figure of one panel.
     """
     from kmipd.digitize._image import load_image
 
     part = load_image(np.asarray(image, dtype=np.uint8), crop=crop)
-    box, notes = choose_panel(part.image, panel, name)
-    return (crop if box is None else in_original(box, part.offset, part.scale)), notes
+    choice = choose_panel(part.image, panel, name)
+    box = crop if choice.box is None else in_original(choice.box, part.offset, part.scale)
+    return replace(choice, box=box)
 
 
 def in_original(box: Box, offset: tuple[int, int], scale: float) -> Box:

@@ -160,6 +160,9 @@ class DigitizationResult:
         True if the curves rise from 0 (cumulative incidence, converted to survival).
     seconds : float
         Time taken.
+    panel, panels : int
+        The plot panel read (from 1, in reading order) and how many the figure
+        has (1 for a figure of one panel).
     """
 
     arms: tuple[ArmResult, ...]
@@ -173,6 +176,8 @@ class DigitizationResult:
     offset: tuple[int, int] = (0, 0)
     failure: bool = False
     seconds: float = 0.0
+    panel: int = 1
+    panels: int = 1
 
     @property
     def curves(self) -> dict[str, Curve]:
@@ -214,6 +219,7 @@ class DigitizationResult:
             "x_axis": self.x_axis.to_dict(),
             "y_axis": self.y_axis.to_dict(),
             "failure_curve": self.failure,
+            "panel": {"read": self.panel, "of": self.panels},
             "arms": [arm.to_dict() for arm in self.arms],
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),

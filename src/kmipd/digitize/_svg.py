@@ -226,7 +226,8 @@ def digitize_svg(
     arms = _check_arms(arms)
     panel = check_panel(panel)
     whole = read_svg_drawing(source, dpi=dpi)
-    crop, notes = panel_crop(render_drawing(whole), crop, panel, whole.page.source or "the SVG")
+    choice = panel_crop(render_drawing(whole), crop, panel, whole.page.source or "the SVG")
+    crop, notes = choice.box, choice.notes
     drawing = read_svg_drawing(source, dpi=dpi, crop=crop)
     name = drawing.page.source
     file_name = None if isinstance(source, bytes | bytearray) else name
@@ -246,6 +247,8 @@ def digitize_svg(
                 source=file_name,
                 warnings=(note, *notes, *result.warnings),
                 seconds=time.perf_counter() - start,
+                panel=choice.panel,
+                panels=choice.panels,
             )
         except DigitizationError as exc:
             if vector or not drawing.images:
@@ -275,4 +278,6 @@ def digitize_svg(
         warnings=(note, *notes, *result.warnings),
         source=file_name,
         seconds=time.perf_counter() - start,
+        panel=choice.panel,
+        panels=choice.panels,
     )

@@ -356,7 +356,8 @@ def digitize_pdf(
     check_page(source, page)
     image = render_pdf_page(source, page, dpi=dpi)
     name = None if isinstance(source, bytes | bytearray) else str(source)
-    crop, notes = panel_crop(image, crop, check_panel(panel), name or f"page {page}")
+    choice = panel_crop(image, crop, check_panel(panel), name or f"page {page}")
+    crop, notes = choice.box, choice.notes
     reason = "reading the drawing was not asked for"
     if vector is not False:
         clip = None
@@ -373,6 +374,8 @@ def digitize_pdf(
                 result,
                 warnings=(note, *notes, *result.warnings),
                 seconds=time.perf_counter() - start,
+                panel=choice.panel,
+                panels=choice.panels,
             )
         except DigitizationError as exc:
             if vector:
@@ -396,4 +399,6 @@ def digitize_pdf(
         warnings=(note, *notes, *result.warnings),
         source=name,
         seconds=time.perf_counter() - start,
+        panel=choice.panel,
+        panels=choice.panels,
     )

@@ -63,7 +63,8 @@ def read_figure(image: bytes, options: dict[str, Any]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``calibration``, ``arms``, ``warnings`` and ``seconds``.
+        ``calibration``, ``arms``, ``warnings``, ``seconds`` and ``panel`` of ``panels``
+        (the plot panel read, of how many the figure has).
 
     Raises
     ------
@@ -153,6 +154,8 @@ def _convert(result: Any) -> dict[str, Any]:
         "arms": arms,
         "warnings": [str(w) for w in getattr(result, "warnings", ())],
         "seconds": round(float(getattr(result, "seconds", 0.0)), 2),
+        "panel": int(getattr(result, "panel", 1)),  # the plot panel read, of
+        "panels": int(getattr(result, "panels", 1)),  # the figure's panels
     }
 
 

@@ -112,6 +112,7 @@ def apply_reading(doc: Doc, reading: Mapping[str, Any], reader: Mapping[str, Any
         arm.setdefault("colour", PALETTE[0])
     out = dict(doc, calibration=reading["calibration"], arms=arms, reader=dict(reader))
     out.update(warnings=list(reading["warnings"]), status="ready", stage="", error=None)
+    out.update(panel=int(reading.get("panel", 1)), panels=int(reading.get("panels", 1)))
     out.update(result=None, revision=int(doc.get("revision", 0)) + 1)
     return out
 

@@ -293,7 +293,21 @@ export class FigureView {
     const list = $("#fig-warnings");
     list.replaceChildren(...(fig.notes || []).map((n) => h("li", { class: "info" }, n)),
       ...(fig.warnings || []).map((w) => h("li", {}, w)));
+    if ((fig.panels || 1) > 1) list.append(this.panelChoice(fig));
     if (fig.status === "failed") list.append(h("li", {}, fig.error || "reading failed"));
+  }
+
+  panelChoice(fig) {
+    // a figure of several plot panels (A, B, ...): read another one
+    const buttons = Array.from({ length: fig.panels }, (_, i) => i + 1).map((k) => {
+      const button = h("button", { type: "button", class: "panel-choice", "data-panel": String(k) },
+        `Panel ${k}`);
+      button.disabled = k === fig.panel || fig.status === "pending";
+      button.addEventListener("click", () => this.readAgain({ panel: k }));
+      return button;
+    });
+    return h("li", { class: "info panels" }, `Plot panel ${fig.panel} of ${fig.panels} read; read `,
+      ...buttons);
   }
 
   select(key) { this.selected = key; this.render(); }
