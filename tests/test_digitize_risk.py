@@ -28,7 +28,7 @@ from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._pairwise import decode_pairs
 from kmipd.digitize._reading import _bar_label
 from kmipd.digitize._refine import refine_font
-from kmipd.digitize._risk import cells_of, risk_lines, table_anchor
+from kmipd.digitize._risk import RiskLine, cells_of, read_row, risk_lines, table_anchor
 from kmipd.digitize._samples import _trusted
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE
 from kmipd.digitize._text import Word, find_glyphs, fix_letters
@@ -691,3 +691,13 @@ def test_a_number_taken_for_a_key_between_numbers_stays_in_its_row() -> None:
     )
     assert len(lines) == 1 and lines[0].swatch == Swatch(key, 1)
     assert ninety_four in lines[0].words and key not in lines[0].words
+
+
+def test_a_row_label_read_over_digits_left_of_time_0_stays_the_label() -> None:
+    """ "osc" reads over digits as "05c": left of time 0 and with letters, it is the label."""
+    x_axis = _ticks_every_50_px()
+    label = Word(0, 30, 10, 54, "osc", 0.6, "05", 0.95, (0, 0, 0), (36.0, 44.0))
+    numbers = [_number(v, 100 + 50 * k + 14) for k, v in enumerate(["269", "182", "89"])]
+    row = read_row(RiskLine(5.0, None, (label, *numbers)), x_axis)
+    assert row is not None and row.label == "osc"
+    assert [(c.value, c.time) for c in row.cells] == [(269, 0.0), (182, 1.0), (89, 2.0)]

@@ -220,6 +220,13 @@ class RiskRow:
     cells: tuple[RiskCell, ...]
 
 
+def _named_before_start(word: Word, cells: list[RiskCell]) -> bool:
+    """Whether a word read as numbers stands left of time 0 and reads as letters too: a row
+    label such as "osc" (read over digits as "05c"), not a count."""
+    before = all(c.time is not None and c.time < 0 for c in cells)
+    return before and any(ch.isalpha() for ch in word.text)
+
+
 def _has_digit(word: Word) -> bool:
     """Whether either reading of a word holds a digit."""
     return any(ch.isdigit() for ch in word.text + word.numeric)
@@ -445,7 +452,7 @@ def read_row(
         if not got and new:  # numbers no rebuild could read: neither cells nor label
             continue
         sign = not _has_digit(word) and all(c.value is None for c in got)  # "+" in "A + B"
-        if not cells and (not got or sign):
+        if not cells and (not got or sign or _named_before_start(word, got)):
             label.append(word)
             continue
         if got and not new and _is_text(word) and not cells:
