@@ -381,31 +381,22 @@ def digitize(
     from kmipd.digitize._pdf import is_pdf
     from kmipd.digitize._svg import is_svg
 
+    options: dict[str, Any] = {
+        "x_range": x_range,
+        "y_range": y_range,
+        "percent": percent,
+        "arms": arms,
+        "crop": crop,
+        "panel": panel,
+    }
     if is_svg(image_or_path):
         from kmipd.digitize._svg import digitize_svg
 
-        return digitize_svg(
-            image_or_path,
-            x_range=x_range,
-            y_range=y_range,
-            percent=percent,
-            arms=arms,
-            crop=crop,
-            panel=panel,
-        )
+        return digitize_svg(image_or_path, **options)
     if is_pdf(image_or_path):
         from kmipd.digitize._vector import digitize_pdf
 
-        return digitize_pdf(
-            image_or_path,
-            1,
-            x_range=x_range,
-            y_range=y_range,
-            percent=percent,
-            arms=arms,
-            crop=crop,
-            panel=panel,
-        )
+        return digitize_pdf(image_or_path, 1, **options)
     start = time.perf_counter()
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)
