@@ -108,8 +108,12 @@ def test_extract_with_given_risk_table_and_events(
 def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "figures"
     folder.mkdir()
+    import numpy as np
+    from PIL import Image
+
     (folder / "one.png").write_bytes(figure.read_bytes())
-    (folder / "two.png").write_bytes(figure.read_bytes())
+    one = np.asarray(Image.open(figure).convert("RGB"))
+    Image.fromarray(np.concatenate([one, one], axis=1)).save(folder / "two.png")  # 2 panels
     (folder / "broken.png").write_text("not an image", encoding="utf-8")
     (folder / "notes.txt").write_text("ignored", encoding="utf-8")
     target = tmp_path / "out"
@@ -123,9 +127,11 @@ def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixt
         "arms",
         "names",
         "risk_rows",
+        "panels",
         "seconds",
         "message",
     ]
+    assert (summary["one.png"]["panels"], summary["two.png"]["panels"]) == ("1", "2")
     assert summary["broken.png"]["status"] == "error"
     assert "broken.png" in summary["broken.png"]["message"]
     for stem in ("one", "two"):

@@ -45,8 +45,10 @@ a figure or a folder:
                 --out names the IPD CSV to write.
   FOLDER        every image, SVG and PDF in the folder, read in parallel; --out names a
                 folder (created) that receives <stem>.ipd.csv per figure and
-                summary.csv (figure, status, arms, names, risk_rows, seconds,
-                message). One figure failing does not stop the others; exit status
+                summary.csv (figure, status, arms, names, risk_rows, panels,
+                seconds, message; panels: the plot panels the figure holds, the
+                first of which, or --panel, was read). One figure failing does
+                not stop the others; exit status
                 0 if any figure succeeded. Each figure gets at most {int(TIMEOUT)} s.
 
 --x-range A,B / --y-range A,B are the data values at the edges of the plot panel
@@ -269,7 +271,7 @@ def _print_summary(outcome: dict[str, Any], out: TextIO) -> None:
 
 # --------------------------------------------------------------------------- folder
 
-_SUMMARY = ("figure", "status", "arms", "names", "risk_rows", "seconds", "message")
+_SUMMARY = ("figure", "status", "arms", "names", "risk_rows", "panels", "seconds", "message")
 
 
 class _Timeout(Exception):
@@ -289,7 +291,7 @@ def _process(
 
     start = time.perf_counter()
     row: dict[str, Any] = {"figure": Path(figure).name, "status": "error", "arms": 0}
-    row.update({"names": "", "risk_rows": 0, "seconds": 0.0, "message": ""})
+    row.update({"names": "", "risk_rows": 0, "panels": "", "seconds": 0.0, "message": ""})
     use_alarm = hasattr(signal, "SIGALRM")
     if use_alarm:
         signal.signal(signal.SIGALRM, _alarm)
@@ -307,6 +309,7 @@ def _process(
             arms=len(digitized.arms),
             names=";".join(digitized.curves),
             risk_rows=sum(len(t.time) for t in digitized.risk_tables.values()),
+            panels=digitized.panels,
             message=" | ".join(" ".join(w.split()) for w in digitized.warnings),
         )
     except _Timeout:
