@@ -291,6 +291,16 @@ def table_anchor(words: Sequence[Word], x_axis: AxisCalibration) -> str:
     The edge (or centre) of its one-number words that lies nearest the ticks,
     over three such words at least; the centre unless an edge fits clearly
     better (within ``_ALIGNED`` of a step, and twice as close as the centres).
+
+    Parameters
+    ----------
+    words : sequence of Word
+        The line's words, read (label words are passed over).
+    x_axis : AxisCalibration
+
+    Returns
+    -------
+    str
     """
     step = label_step(tick_values(x_axis))
     if step is None:
