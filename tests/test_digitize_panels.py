@@ -82,3 +82,13 @@ def test_a_panel_the_figure_lacks_is_an_error_naming_the_count() -> None:
         digitize(both, panel=0)
     with pytest.raises(InputError, match="has 1 plot panel; there is no panel 2"):
         digitize(FIGURES / "act2_2b-jco.png", panel=2)
+
+
+def test_a_crop_is_looked_at_for_panels_on_its_own() -> None:
+    left, right = pixels("act2_2b-jco.png"), pixels("aio0207b_3b-jco.png")
+    both = side_by_side(left, right)
+    result = digitize(both, crop=(0, left.shape[1], both.shape[0], both.shape[1]))
+    assert (result.panel, result.panels) == (1, 1)
+    assert result.offset == (0, left.shape[1])
+    assert not any("plot panels" in w for w in result.warnings)
+    same_reading(result, digitize(right))
