@@ -162,3 +162,46 @@ def test_numbers_right_aligned_at_close_ticks_are_read_whole(tmp_path: Path) -> 
     for name, values in counts.items():
         table = result.risk_tables[name]
         assert list(table.time) == ticks and list(table.n_at_risk) == values
+
+
+def test_a_plot_on_a_grey_fill_without_axis_lines_is_read(tmp_path: Path) -> None:
+    """ggplot2's default theme: a grey panel with white grid lines and no axis lines, where
+    curves and marks cut the grid lines too often to find the panel from them."""
+    from lifelines import KaplanMeierFitter
+
+    from kmipd.digitize._image import load_image
+    from kmipd.digitize._scene import look
+
+    rng = np.random.default_rng(4)
+    path = tmp_path / "grey_fill.png"
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=100)
+    ax.set_facecolor("#EBEBEB")
+    ax.grid(color="white", lw=1.2)
+    ax.set_axisbelow(True)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    fits = {}
+    for name, scale, colour in (("Arm A", 20, "#F8766D"), ("Arm B", 10, "#00BFC4")):
+        event_time, censor_time = rng.exponential(scale, 150), rng.uniform(0, 36, 150)
+        fits[name] = KaplanMeierFitter(label=name).fit(
+            np.minimum(event_time, censor_time), event_time <= censor_time
+        )
+        fits[name].plot_survival_function(
+            ax=ax, ci_show=False, color=colour, show_censors=True, censor_styles={"ms": 6}
+        )
+    ax.set_xlim(0, 36)
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(range(0, 37, 6))
+    ax.tick_params(colors="#4D4D4D")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    assert look(load_image(path)).frame.kind == "fill"
+    result = digitize(path)
+    assert [arm.name for arm in result.arms] == list(fits)
+    grid = np.linspace(0.5, 27.0, 300)
+    for arm in result.arms:
+        t, s = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
+        read = s[np.searchsorted(t, grid, side="right") - 1]
+        true = fits[arm.name].survival_function_at_times(grid).to_numpy()
+        assert np.mean(np.abs(read - true)) <= 0.005, arm.name

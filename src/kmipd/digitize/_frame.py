@@ -13,6 +13,9 @@ __all__ = ["CROSSING", "Frame", "corner_score", "faint_mask", "find_frame"]
 
 FloatArray = npt.NDArray[np.float64]
 _FOOT_GAP = 0.15  # share of the height the y axis line may stop short of the x axis
+_FILLED = 0.6  # share of a filled panel's pixels its fill shows at least (the rest: grid
+# lines, curves, marks)
+_THIRD = 1 / 3  # a filled panel spans at least this share of the image each way
 CROSSING = 12  # pixels of a faint grid line a crossing curve or mark may hide (bridged)
 
 
@@ -31,7 +34,8 @@ class Frame:
         Axis lines and panel borders, to mask out (long dark lines inside the
         panel may be curves and are not listed).
     kind : str
-        ``"axes"`` (an L of axis lines), ``"grid"`` (frameless, from grid lines)
+        ``"axes"`` (an L of axis lines), ``"grid"`` (frameless, from grid lines),
+        ``"fill"`` (frameless, on a grey fill, as ggplot2's default theme draws)
         or ``"none"``.
     faint : tuple of Line
         Faint grid lines: their faint pixels are masked out, not the curves,
@@ -204,4 +208,35 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
     grid = _grid_frame(_long(fh, 0.8), _long(fv, 0.8), faint)
     if grid is not None:
         return replace(grid, faint=tuple(fh + fv))
+    filled = _fill_frame(ink, chroma)
+    if filled is not None:
+        return filled
     return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, (), "none", tuple(fh + fv))
+
+
+def _longest_run(mask: npt.NDArray[np.bool_]) -> tuple[int, int]:
+    """First and last index of the longest run of True (0, -1 if none)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    if edges.size == 0:
+        return 0, -1
+    runs = edges.reshape(-1, 2)
+    first, end = runs[int(np.argmax(runs[:, 1] - runs[:, 0]))]
+    return int(first), int(end) - 1
+
+
+def _fill_frame(ink: FloatArray, chroma: FloatArray) -> Frame | None:
+    """The panel of a plot drawn on a light grey fill without axis lines (ggplot2's default
+    grey theme, white grid lines on it): the block of rows and columns the fill covers.
+
+    The fill is faint grey ink spread over most of a block at least a third of
+    the image's side each way; white grid lines, curves and marks cut it.
+    """
+    fill = (ink >= 0.03) & (ink < 0.25) & (chroma < 0.05)
+    rows, cols = ink.shape
+    top, bottom = _longest_run(fill.mean(axis=1) >= _FILLED * _THIRD)
+    left, right = _longest_run(fill.mean(axis=0) >= _FILLED * _THIRD)
+    if bottom - top < _THIRD * rows or right - left < _THIRD * cols:
+        return None
+    if fill[top : bottom + 1, left : right + 1].mean() < _FILLED:
+        return None
+    return Frame(float(top), float(left), float(bottom), float(right), None, None, (), "fill")

@@ -339,7 +339,10 @@ def drop_tick_marks(
     x_tick |= (width <= 4) & (np.abs(r1 - 1 - top) <= 4) & (c0 >= left - 4) & (c1 <= right + 5)
     y_tick = (height <= 4) & (np.abs(c1 - 1 - left) <= 4) & (r0 >= top - 4) & (r1 <= bottom + 5)
     y_tick |= (height <= 4) & (np.abs(c0 - right) <= 4) & (r0 >= top - 4) & (r1 <= bottom + 5)
-    return glyphs[~(x_tick | y_tick)]
+    # the ticks at x = 0 and y = 0 meet at the corner when no axis line parts them
+    corner = (np.abs(r0 - bottom) <= 4) & (np.abs(c1 - 1 - left) <= 4) & (width <= 9)
+    corner &= height <= 9
+    return glyphs[~(x_tick | y_tick | corner)]
 
 
 def join_words(words: list[Word], ink: npt.NDArray[np.float64] | None = None) -> str:
