@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._lines import Line, find_lines
+from kmipd.digitize._lines import Line, find_lines, longest_run
 
 __all__ = ["CROSSING", "Frame", "corner_score", "faint_mask", "find_frame"]
 
@@ -214,16 +214,6 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
     return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, (), "none", tuple(fh + fv))
 
 
-def _longest_run(mask: npt.NDArray[np.bool_]) -> tuple[int, int]:
-    """First and last index of the longest run of True (0, -1 if none)."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    if edges.size == 0:
-        return 0, -1
-    runs = edges.reshape(-1, 2)
-    first, end = runs[int(np.argmax(runs[:, 1] - runs[:, 0]))]
-    return int(first), int(end) - 1
-
-
 def _fill_frame(ink: FloatArray, chroma: FloatArray) -> Frame | None:
     """The panel of a plot drawn on a light grey fill without axis lines (ggplot2's default
     grey theme, white grid lines on it): the block of rows and columns the fill covers.
@@ -233,8 +223,8 @@ def _fill_frame(ink: FloatArray, chroma: FloatArray) -> Frame | None:
     """
     fill = (ink >= 0.03) & (ink < 0.25) & (chroma < 0.05)
     rows, cols = ink.shape
-    top, bottom = _longest_run(fill.mean(axis=1) >= _FILLED * _THIRD)
-    left, right = _longest_run(fill.mean(axis=0) >= _FILLED * _THIRD)
+    top, bottom = longest_run(fill.mean(axis=1) >= _FILLED * _THIRD)
+    left, right = longest_run(fill.mean(axis=0) >= _FILLED * _THIRD)
     if bottom - top < _THIRD * rows or right - left < _THIRD * cols:
         return None
     if fill[top : bottom + 1, left : right + 1].mean() < _FILLED:

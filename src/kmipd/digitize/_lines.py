@@ -7,11 +7,27 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Line", "find_lines", "find_ticks", "line_mask"]
+__all__ = ["Line", "find_lines", "find_ticks", "line_mask", "longest_run", "true_runs"]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
 _PIECE = 3  # a piece of a bridged line is at least this many bridges long
+
+
+def true_runs(mask: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Runs of True in a 1-D array, as rows ``(first, last + 1)``, left to right."""
+    flags = np.asarray(mask, dtype=bool).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags, [0]))))
+    return np.asarray(edges.reshape(-1, 2), dtype=np.int64)
+
+
+def longest_run(mask: npt.ArrayLike) -> tuple[int, int]:
+    """First and last index of the longest run of True (``(0, -1)`` if there is none)."""
+    runs = true_runs(mask)
+    if not len(runs):
+        return 0, -1
+    first, end = runs[int(np.argmax(runs[:, 1] - runs[:, 0]))]
+    return int(first), int(end) - 1
 
 
 @dataclass(frozen=True)

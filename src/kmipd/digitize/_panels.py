@@ -24,7 +24,7 @@ from kmipd.digitize._image import (
     channel_min,
     ink_strength,
 )
-from kmipd.digitize._lines import find_lines
+from kmipd.digitize._lines import find_lines, longest_run, true_runs
 from kmipd.errors import InputError
 
 __all__ = [
@@ -69,8 +69,8 @@ def _spans(counts: npt.NDArray[np.int64], shortest: float) -> list[tuple[int, in
     some = counts[counts >= 3]
     least = max(3.0, _NOISE * float(np.median(some))) if some.size else 3.0
     filled = binary_closing(np.pad(counts >= least, CROSSING), np.ones(CROSSING + 1))
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], filled[CROSSING:-CROSSING], [0]))))
-    return [(int(a), int(b)) for a, b in edges.reshape(-1, 2) if b - a >= shortest]
+    runs = true_runs(filled[CROSSING:-CROSSING])
+    return [(int(a), int(b)) for a, b in runs if b - a >= shortest]
 
 
 def _grids(ink: FloatArray, chroma: FloatArray) -> list[Box]:
@@ -88,8 +88,7 @@ def _grids(ink: FloatArray, chroma: FloatArray) -> list[Box]:
 def _ruled(faint: npt.NDArray[np.bool_]) -> bool:
     """Whether a box holds two faint lines across half its width at least (grid lines,
     not the faint edges JPEG leaves around text and curves)."""
-    across = faint.mean(axis=1) >= 0.5
-    return int(np.sum(np.diff(np.concatenate(([0], across.astype(np.int8)))) == 1)) >= 2
+    return len(true_runs(faint.mean(axis=1) >= 0.5)) >= 2
 
 
 def _overlap(a: Box, b: Box) -> bool:
@@ -130,13 +129,10 @@ def _reading_order(boxes: list[Box]) -> list[Box]:
 
 def _cut(profile: npt.NDArray[np.int64], start: int) -> int:
     """Index (offset by ``start``) in the middle of the longest blank run of ``profile``."""
-    blank = np.concatenate(([False], profile == 0, [False]))
-    edges = np.flatnonzero(np.diff(blank.astype(np.int8)))
-    if edges.size == 0:
+    first, last = longest_run(profile == 0)
+    if last < first:
         return start + int(np.argmin(profile))
-    runs = edges.reshape(-1, 2)
-    best = runs[int(np.argmax(runs[:, 1] - runs[:, 0]))]
-    return start + int((best[0] + best[1]) // 2)
+    return start + (first + last + 1) // 2
 
 
 def _cells(boxes: list[Box], dark: npt.NDArray[np.bool_]) -> list[Box]:

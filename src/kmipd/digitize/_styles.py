@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from kmipd.digitize._lines import true_runs
+
 __all__ = ["line_style", "split_by_style", "stroke_style"]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -111,8 +113,8 @@ def line_style(mask: BoolArray, others: BoolArray, width: float, thickness: floa
 
 def _runs(line: BoolArray) -> npt.NDArray[np.int64]:
     """Lengths of the runs of True in a 1-D array."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
-    return np.asarray(edges[1::2] - edges[0::2], dtype=np.int64)
+    runs = true_runs(line)
+    return runs[:, 1] - runs[:, 0]
 
 
 _THICK = 6  # rows from which a stroke is a bar ...
