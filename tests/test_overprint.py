@@ -19,6 +19,8 @@ from kmipd.digitize._overprint import (
 )
 from kmipd.digitize._redraw import _FONT, _face, _joined, _polish, _reverse_row, _Search
 
+_FACE = (27.0, False, 0.5)  # the face a reading was redrawn with (not used by ``_held``)
+
 
 def _overprinted(values: list[int], pitch: float, size: int) -> tuple[np.ndarray, list[float]]:
     """Ink of ``values`` drawn centred every ``pitch`` px, in DejaVu Sans of ``size`` px."""
@@ -66,6 +68,25 @@ def test_the_centres_are_moved_onto_the_drawings_grid() -> None:
         assert _fit_face(1.0 - clear, band, read, None, None) == (24.0, False, off)
         got = decode_overprint(1.0 - clear, band, read)
         assert got is not None and list(got.values) == values
+
+
+def test_a_face_given_is_redrawn_with_and_not_fitted_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one table prints in one font: a row redrawn with the face another row was
+    # fitted to reads the same, without fitting it again
+    values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98, 95, 93]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    fitted = decode_overprint(ink, band, centres)
+    assert fitted is not None
+
+    def refit(*args: object) -> None:
+        raise AssertionError("the face was fitted again")
+
+    monkeypatch.setattr("kmipd.digitize._overprint._fit_face", refit)
+    again = decode_overprint(ink, band, centres, face=fitted.face)
+    assert again is not None and again.face == fitted.face
+    assert again.values == fitted.values
 
 
 def test_counts_never_rise_and_respect_the_count_after() -> None:
@@ -199,8 +220,8 @@ def test_a_deep_reading_holds_where_the_other_reading_finds_it_nearly_as_good() 
     band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
     assert band is not None
     other = _search(ink, band, centres, 0.8, (27.0, False))
-    right = Overprint(tuple(values), (0.6,) * 10, 0.05)
-    wrong = Overprint((142, 141, 131, 131, 128, 128, 112, 112, 100, 99), (0.6,) * 10, 0.05)
+    right = Overprint(tuple(values), (0.6,) * 10, 0.05, _FACE)
+    wrong = Overprint((142, 141, 131, 131, 128, 128, 112, 112, 100, 99), (0.6,) * 10, 0.05, _FACE)
     assert _held(right, right, other)  # readings that agree hold
     assert _held(right, wrong, other)  # the other reading redraws the right row better still
     assert not _held(wrong, right, other)  # ... but not the wrong one nearly as well
@@ -217,9 +238,9 @@ class _Totals:
 
 
 def test_a_deep_reading_holds_where_most_counts_agree_and_it_redraws_nearly_as_well() -> None:
-    first = Overprint((90, 80, 70, 60, 50, 40, 30, 20), (0.6,) * 8, 0.05)
-    most = Overprint((90, 80, 70, 60, 50, 40, 31, 21), (0.6,) * 8, 0.05)  # 6 of 8 agree
-    half = Overprint((90, 80, 70, 60, 51, 41, 31, 21), (0.6,) * 8, 0.05)  # 4 of 8 agree
+    first = Overprint((90, 80, 70, 60, 50, 40, 30, 20), (0.6,) * 8, 0.05, _FACE)
+    most = Overprint((90, 80, 70, 60, 50, 40, 31, 21), (0.6,) * 8, 0.05, _FACE)  # 6 of 8 agree
+    half = Overprint((90, 80, 70, 60, 51, 41, 31, 21), (0.6,) * 8, 0.05, _FACE)  # 4 of 8 agree
     other = _Totals({first.values: 1.04, most.values: 1.0, half.values: 1.0})
     assert _held(first, most, other)  # 75 % agree, redrawn 4 % worse
     assert not _held(first, half, other)  # half agree: the search went astray

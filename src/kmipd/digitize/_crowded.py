@@ -12,7 +12,7 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
-from kmipd.digitize._overprint import Leaving, decode_overprint, digit_band
+from kmipd.digitize._overprint import Face, Leaving, decode_overprint, digit_band
 from kmipd.digitize._redraw import ADVANCE, DIGIT_HEIGHT, Limit
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
@@ -343,7 +343,9 @@ class _Redraw:
     Deep overprints leave no number alone to learn the table's font from;
     ``_overprint`` then tries the common default face. A word is redrawn
     once per reading of the table (``memo``), however often its row is
-    read again with the same counts around it.
+    read again with the same counts around it. One table prints in one
+    font: the face fitted to the first word redrawn (its size, advance and
+    shift) redraws the other words whose digits are as tall (``faces``).
     """
 
     ink: FloatArray
@@ -352,6 +354,7 @@ class _Redraw:
     memo: dict[tuple[float, int, int, int | None, int], list[RiskCell] | None] = field(
         default_factory=dict
     )
+    faces: dict[int, Face] = field(default_factory=dict)  # by the digits' height in pixels
 
     def wrap(self, rebuild: Crowded | None, line: RiskLine) -> Crowded:
         """``rebuild``, or where it fails or reads a number unsurely, the numbers redrawn.
@@ -391,9 +394,11 @@ class _Redraw:
         times = _span_times(word, edge, self.x_axis)
         centres = [float(self.x_axis.pixel(t)) for t in times]
         limits = [_per_centre(most, times) for most in self.leaving]
-        decoded = decode_overprint(self.ink, band, centres, bounds, limits)
+        height = band[1] - band[0] + 1
+        decoded = decode_overprint(self.ink, band, centres, bounds, limits, self.faces.get(height))
         if decoded is None:
             return None
+        self.faces.setdefault(height, decoded.face)
         return [
             RiskCell(line.row, col, str(value), value, time, conf)
             for time, col, value, conf in zip(

@@ -43,6 +43,7 @@ from kmipd.digitize._redraw import (
 )
 
 __all__ = [
+    "Face",
     "Leaving",
     "Overprint",
     "decode_overprint",
@@ -54,6 +55,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 Leaving = Callable[[float, float, int], int]  # most who may leave between two times, given
 # the number at risk at the first
+Face = tuple[float, bool, float]  # size (pixels), advance hinted to whole pixels, shift (pixels)
 _EXCHANGES = 3  # rounds in which the sharp and blurred searches polish each other's rows
 _GAIN = 0.02  # share of its error a polished row must redraw better by to replace its start
 _FIT = 0.35  # residual ink (share of the ink seen) above which the face is not the table's
@@ -63,7 +65,8 @@ _LEAVE_SLACK = 2.0  # counts a fall may exceed what the curves allow by (reading
 _LEAVE_SHARE = 0.04  # ... plus this share of those at risk
 _SCALES = (0.94, 0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digits' height
 # gives (a shrunk or JPEG screenshot blurs the digits' edges into a row more)
-_PREFIX = 8  # numbers redrawn to choose the size, the advance and the shift
+_PREFIX = 8  # numbers redrawn to choose the size, the advance and the shift ...
+_PREFIX_BEAM = 40  # ... keeping this many beginnings at each tick
 _SHIFTS = (0.0, 0.25, 0.5, 0.75)  # pixels the centres are moved by, tried (see ``_fit_face``)
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
 _DEPTH = 7.0  # tick gaps a number may span at most (wider: printed over beyond reading)
@@ -110,11 +113,14 @@ class Overprint:
         readings disagree.
     misfit : float
         Ink left unexplained, as a share of the ink seen (0 = drawn exactly).
+    face : Face
+        The size, advance and shift the numbers were redrawn with.
     """
 
     values: tuple[int, ...]
     confidence: tuple[float, ...]
     misfit: float
+    face: Face
 
 
 _ArmRead = tuple[FloatArray, FloatArray, FloatArray]  # an arm's step curve and censor times
@@ -182,6 +188,7 @@ def decode_overprint(
     centres: list[float],
     bounds: tuple[int | None, int] = (None, 0),
     limits: Sequence[Limit | None] = (None,),
+    face: Face | None = None,
 ) -> Overprint | None:
     """Rebuild one count per centre from a band of overprinted numbers.
 
@@ -208,6 +215,10 @@ def decode_overprint(
         Each ``limit(k, n)``: the most who may leave between centres ``k``
         and ``k + 1`` with ``n`` at risk at ``k`` (see :func:`most_leaving`);
         None for no limit. The first also guides the choice of the face's size.
+    face : (float, bool, float), optional
+        The size, advance and shift to redraw with, as another row of the
+        same table was (its ``Overprint.face``); fitted to this row's first
+        numbers if not given.
 
     Returns
     -------
@@ -219,14 +230,18 @@ def decode_overprint(
     depth = _depth(ink, band, centres)
     if depth > _DEPTH:
         return None
-    em, hinted, shift = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
+    if face is None:
+        face = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
+    em, hinted, shift = face
     centres, shape = [c + shift for c in centres], (em, hinted)
     searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
     mirrors: list[_Search | None] = [None, None]
     if depth > _DEEP:  # from the right end too, where a search from the left goes astray
         mirrors = [_search(ink, band, centres, blur, shape, True) for blur in (0.0, _BLUR)]
     pools = _exchanged(searches, bounds, limits, mirrors)
-    sharp, blurred = (_judged(search, rows) for search, rows in zip(searches, pools, strict=True))
+    sharp, blurred = (
+        _judged(search, rows, face) for search, rows in zip(searches, pools, strict=True)
+    )
     if sharp is None or blurred is None:
         return None
     small = band[1] - band[0] + 1 < _SMALL
@@ -237,7 +252,7 @@ def decode_overprint(
         c if a == b else 0.0
         for a, b, c in zip(first.values, second.values, first.confidence, strict=True)
     )
-    return Overprint(first.values, confidence, first.misfit)
+    return Overprint(first.values, confidence, first.misfit, face)
 
 
 def _held(first: Overprint, second: Overprint, other: _Search) -> bool:
@@ -329,7 +344,7 @@ def _fit_face(
     centres: list[float],
     upper: int | None,
     limit: Limit | None,
-) -> tuple[float, bool, float]:
+) -> Face:
     """Size, advance (hinted or not) and shift that best redraw the row's first numbers.
 
     The shift, in pixels, moves the centres onto the drawings' grid: a glyph
@@ -371,7 +386,7 @@ def _prefix_misfit(
     moved = [c + shift for c in centres]
     seen, height, baseline = _band(ink, band, moved, _advance(em, hinted), 0.0)
     search = _Search(seen, moved, _face(em, height, baseline, 0.0, hinted))
-    states = _beam(search, (upper, 0), limit, _PREFIX)
+    states = _beam(search, (upper, 0), limit, _PREFIX, width=_PREFIX_BEAM)
     if not states:
         return float("inf")
     lead = states[0]
@@ -442,8 +457,8 @@ def _polished(search: _Search, row: list[int], bounds: tuple[int | None, int]) -
     return better if search.total(better) < (1.0 - _GAIN) * search.total(row) else list(row)
 
 
-def _judged(search: _Search, rows: list[list[int]]) -> Overprint | None:
-    """The row that redraws the ink best, or None if it is too deep or fits too badly."""
+def _judged(search: _Search, rows: list[list[int]], face: Face) -> Overprint | None:
+    """The row that redraws the ink best (with ``face``), or None if too deep or fitting badly."""
     if not rows:
         return None
     best = min(rows, key=search.total)
@@ -454,4 +469,5 @@ def _judged(search: _Search, rows: list[list[int]]) -> Overprint | None:
     if misfit > _FIT:
         return None
     rivals = [row for row in rows if row != best]
-    return Overprint(tuple(best), tuple(_confidence(search, best, rivals)), round(misfit, 4))
+    confidence = tuple(_confidence(search, best, rivals))
+    return Overprint(tuple(best), confidence, round(misfit, 4), face)

@@ -332,12 +332,13 @@ def _beam(
     limit: Limit | None = None,
     steps: int | None = None,
     head: Sequence[int] = (),
+    width: int = _BEAM,
 ) -> list[_State]:
     """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
 
     ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
     most who may leave after centre ``k`` with ``n`` at risk there; ``head``
-    the row's first counts, if known.
+    the row's first counts, if known; ``width`` the row beginnings kept at each tick.
     """
     upper, lower = bounds
     states: list[_State] = []
@@ -350,7 +351,7 @@ def _beam(
         first = _LARGEST if upper is None else upper
         for value, _ in _candidates(search, 0, first, lower, _FIRST):
             states.append(search.extend(None, value, 0))
-        states = sorted(states, key=lambda s: s.score)[:_BEAM]
+        states = sorted(states, key=lambda s: s.score)[:width]
     rising = search.face.mirrored
     for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
         pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
@@ -367,12 +368,12 @@ def _beam(
                 options[prev] = _candidates(search, k, prev, low)
             pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
-        grown = [search.extend(states[i], v, k) for _, i, v in pairs[:_PAIRS]]
+        grown = [search.extend(states[i], v, k) for _, i, v in pairs[: _PAIRS * width // _BEAM]]
         grown.sort(key=lambda s: s.score)
         kept: dict[tuple[int, ...], _State] = {}
         for state in grown:
             kept.setdefault(tuple(state.values[-4:]), state)
-            if len(kept) >= _BEAM:
+            if len(kept) >= width:
                 break
         states = list(kept.values())
         if not states:
