@@ -30,6 +30,7 @@ from scipy.ndimage import gaussian_filter
 
 from kmipd.digitize._redraw import (
     ADVANCE,
+    BEAM,
     DIGIT_HEIGHT,
     Limit,
     _advance,
@@ -67,6 +68,8 @@ _SCALES = (0.94, 0.97, 1.0, 1.03)  # sizes tried, as shares of the size the digi
 # gives (a shrunk or JPEG screenshot blurs the digits' edges into a row more)
 _PREFIX = 8  # numbers redrawn to choose the size, the advance and the shift ...
 _PREFIX_BEAM = 40  # ... keeping this many beginnings at each tick
+_SHALLOW_BEAM = 40  # beginnings kept at each tick in a row at most ``_DEEP`` ticks deep
+# (``BEAM`` in deeper rows)
 _SHIFTS = (0.0, 0.25, 0.5, 0.75)  # pixels the centres are moved by, tried (see ``_fit_face``)
 _SMALL = 16  # digits fewer rows tall than this are compared blurred
 _DEPTH = 7.0  # tick gaps a number may span at most (wider: printed over beyond reading)
@@ -234,10 +237,11 @@ def decode_overprint(
         face = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
     em, hinted, shift = face
     centres, shape = [c + shift for c in centres], (em, hinted)
-    searches = [_search(ink, band, centres, blur, shape) for blur in (0.0, _BLUR)]
+    beam = BEAM if depth > _DEEP else _SHALLOW_BEAM
+    searches = [_search(ink, band, centres, blur, shape, beam=beam) for blur in (0.0, _BLUR)]
     mirrors: list[_Search | None] = [None, None]
     if depth > _DEEP:  # from the right end too, where a search from the left goes astray
-        mirrors = [_search(ink, band, centres, blur, shape, True) for blur in (0.0, _BLUR)]
+        mirrors = [_search(ink, band, centres, blur, shape, True, beam) for blur in (0.0, _BLUR)]
     pools = _exchanged(searches, bounds, limits, mirrors)
     sharp, blurred = (
         _judged(search, rows, face) for search, rows in zip(searches, pools, strict=True)
@@ -400,20 +404,22 @@ def _search(
     blur: float,
     shape: tuple[float, bool],
     mirrored: bool = False,
+    beam: int = BEAM,
 ) -> _Search:
     """The search over the band with drawing and ink blurred by ``blur`` pixels.
 
     ``shape`` is the face's size in pixels and whether it advances by whole
-    pixels; ``mirrored``: the band mirrored left to right, and the digits.
+    pixels; ``mirrored``: the band mirrored left to right, and the digits;
+    ``beam``: the row beginnings its searches keep at each tick.
     """
     em, hinted = shape
     seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), blur)
     face = _face(em, height, baseline, blur, hinted, mirrored)
     if not mirrored:
-        return _Search(seen, centres, face)
+        return _Search(seen, centres, face, beam)
     width = seen.shape[1]
     flipped = [float(width - c) for c in reversed(centres)]
-    return _Search(np.ascontiguousarray(seen[:, ::-1]), flipped, face)
+    return _Search(np.ascontiguousarray(seen[:, ::-1]), flipped, face, beam)
 
 
 def _rows(

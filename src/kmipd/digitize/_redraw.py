@@ -23,7 +23,7 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import gaussian_filter
 
-__all__ = ["ADVANCE", "DIGIT_HEIGHT", "Limit"]
+__all__ = ["ADVANCE", "BEAM", "DIGIT_HEIGHT", "Limit"]
 
 FloatArray = npt.NDArray[np.float64]
 Limit = Callable[[int, int], int]  # most who may leave after a centre, given the number at risk
@@ -31,8 +31,8 @@ _FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
 ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
 _SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
-_BEAM = 80  # row beginnings kept at each tick
-_PAIRS = 4 * _BEAM  # beginnings extended at each tick (those whose least score is lowest)
+BEAM = 80  # row beginnings kept at each tick
+_PAIRS = 4 * BEAM  # beginnings extended at each tick (those whose least score is lowest)
 _MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
 _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
 _FIRST = 400  # counts tried as the row's first (nothing before it narrows them)
@@ -153,8 +153,11 @@ def _squares(values: FloatArray) -> float:
 class _Search:
     """Beam search over one band of ink (see :func:`decode_overprint`)."""
 
-    def __init__(self, seen: FloatArray, centres: list[float], face: _Face) -> None:
+    def __init__(
+        self, seen: FloatArray, centres: list[float], face: _Face, beam: int = BEAM
+    ) -> None:
         self.seen, self.centres, self.face = seen, centres, face
+        self.beam = beam  # row beginnings kept at each tick
         self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
         # the beam's arrays run column by column (columns x rows), so that a run of
         # columns is one contiguous block, summed in one call
@@ -332,14 +335,16 @@ def _beam(
     limit: Limit | None = None,
     steps: int | None = None,
     head: Sequence[int] = (),
-    width: int = _BEAM,
+    width: int | None = None,
 ) -> list[_State]:
     """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
 
     ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
     most who may leave after centre ``k`` with ``n`` at risk there; ``head``
-    the row's first counts, if known; ``width`` the row beginnings kept at each tick.
+    the row's first counts, if known; ``width`` the row beginnings kept at each
+    tick (the search's ``beam`` if not given).
     """
+    width = width or search.beam
     upper, lower = bounds
     states: list[_State] = []
     if head:
@@ -368,7 +373,7 @@ def _beam(
                 options[prev] = _candidates(search, k, prev, low)
             pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
-        grown = [search.extend(states[i], v, k) for _, i, v in pairs[: _PAIRS * width // _BEAM]]
+        grown = [search.extend(states[i], v, k) for _, i, v in pairs[: _PAIRS * width // BEAM]]
         grown.sort(key=lambda s: s.score)
         kept: dict[tuple[int, ...], _State] = {}
         for state in grown:
