@@ -375,11 +375,26 @@ def test_which_lone_numbers_teach_the_font(reading: Reading, glyphs: int, truste
 def test_find_glyphs_keeps_a_run_of_touching_digits() -> None:
     mask = np.zeros((60, 400), dtype=bool)
     mask[10:22, 20:320] = np.arange(300)[None, :] % 6 < 2  # strokes ...
-    mask[20:22, 20:320] = True  # ... joined at the foot: one component 300 wide
+    mask[10:12, 20:320] = mask[20:22, 20:320] = True  # ... joined: one component 300 wide
     mask[40:42, 20:380] = True  # a thin rule
     mask[45:57, 20:300] = True  # a solid bar
     boxes = find_glyphs(mask, 20)
     assert [tuple(b[:4]) for b in boxes] == [(10, 20, 22, 320)]
+
+
+def test_find_glyphs_drops_flat_curves_as_low_as_a_line_of_text() -> None:
+    # survival near 100 % all along: two curves with censor ticks fall 8 rows over
+    # 300 columns, as low as a line of text; they are no run of touching numbers
+    mask = np.zeros((60, 400), dtype=bool)
+    cols = np.arange(20, 320)
+    for start in (10, 14):
+        rows = start + (cols - 20) * 8 // 300
+        mask[rows, cols] = mask[rows + 1, cols] = True
+        for col in cols[::25]:
+            mask[rows[col - 20] - 2 : rows[col - 20] + 3, col] = True  # censor ticks
+    mask[10:15, 20] = True  # the curves start together
+    boxes = find_glyphs(mask, 20)
+    assert [tuple(b[:4]) for b in boxes if b[3] - b[1] > 100] == []
 
 
 def test_join_dashes_stops_at_a_label_between_two_keys() -> None:

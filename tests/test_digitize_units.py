@@ -15,7 +15,7 @@ from kmipd.digitize._colours import InkColour
 from kmipd.digitize._curves import to_curve
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
-from kmipd.digitize._legend import Swatch, legend_entries
+from kmipd.digitize._legend import LegendEntry, Swatch, legend_entries
 from kmipd.digitize._lines import find_lines, find_ticks
 from kmipd.digitize._risk import label_step, parse_count
 from kmipd.digitize._scene import _colour_class, _keys_both_ways, _upright_rules
@@ -302,6 +302,26 @@ def test_a_paler_tail_of_a_curve_is_the_same_arm() -> None:
     # a curve of another hue there is another arm
     colours[1] = InkColour((220, 60, 40), 120)
     assert len(choose_arms(traces, [], colours, 280.0, [])) == 2
+
+
+def _flat_trace(start: float, first: int, level: float) -> Trace:
+    """A trace at one level from column ``start`` (seen from ``first``) to 290."""
+    cols = np.array([start, 290.0])
+    rows = np.array([level, level])
+    return Trace(cols, rows, 2.0, first, 290, 0.0, np.full(290 - first + 1, level))
+
+
+def test_an_unlisted_curve_first_seen_late_is_an_arm_if_it_ran_under_another() -> None:
+    # the legend names one arm; the other curve ran hidden under it at the start
+    # (its trace starts at the left, see ``_hidden_start``): it is an arm the
+    # legend left out; a trace that truly starts late is text or specks
+    colours = [InkColour((30, 90, 200), 900), InkColour((220, 60, 40), 700)]
+    entry = LegendEntry(Swatch(Word(5, 200, 7, 230), 0), (Word(1, 235, 11, 280),))
+    listed = _flat_trace(10.0, 10, 20.0)
+    hidden = {0: listed, 1: _flat_trace(10.0, 100, 24.0)}
+    assert [a.colour for a in choose_arms(hidden, [entry], colours, 280.0, [])] == [0, 1]
+    late = {0: listed, 1: _flat_trace(100.0, 100, 24.0)}
+    assert [a.colour for a in choose_arms(late, [entry], colours, 280.0, [])] == [0]
 
 
 def png_bytes(array: np.ndarray, mode: str) -> bytes:

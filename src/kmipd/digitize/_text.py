@@ -24,6 +24,8 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 _LETTER_GAP = 1.0  # a speck this many word heights from a word, in its rows, is a letter of it
 _RUN_DENSITY = 0.9  # densest run of touching glyphs (numbers printed 5 deep: 0.85); solid bars: 1
+_RUN_UPRIGHT = 0.5  # a run of touching numbers spans at least this share of its height in
+# most columns (see ``_upright_share``)
 OCR_SURE = 0.95  # OCR confidence over digits from which a reading is trusted
 _SHORT = 4.0  # widest word (in word heights) read again: a number, not a run of them
 
@@ -90,14 +92,35 @@ def find_glyphs(mask: BoolArray, max_height: int) -> IntArray:
     """
     import cv2
 
-    _count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
     col0, row0, width, height, area = (stats[1:, i] for i in range(5))
     density = area / np.maximum(width * height, 1)
     run = (height >= 0.25 * max_height) & (density >= 0.15) & (density <= _RUN_DENSITY)
+    for i in np.flatnonzero(run & (width > 6 * max_height) & (height <= max_height)):
+        box = labels[row0[i] : row0[i] + height[i], col0[i] : col0[i] + width[i]] == i + 1
+        run[i] = _upright_share(box) >= _RUN_UPRIGHT
     keep = (height <= max_height) & ((width <= 6 * max_height) | run) & (area >= 2)
     keep &= ~((height <= 2) & (width > 3 * max_height))  # stray line pieces
     boxes = np.column_stack([row0, col0, row0 + height, col0 + width, area])[keep]
     return np.asarray(boxes, dtype=np.int64)
+
+
+def _upright_share(box: BoolArray) -> float:
+    """Median share of the box's height that a column's ink spans, over its inked columns.
+
+    A column through a digit meets its top and its foot: a run of numbers
+    spans most of its height in most columns. Flat curves drawn in a thin
+    band (survival near 100 % all along) span a few rows per column.
+    """
+    inked = box.any(axis=0)
+    if not inked.any():
+        return 0.0
+    rows = np.arange(box.shape[0])[:, None]
+    top = np.where(box, rows, box.shape[0]).min(axis=0)[inked]
+    bottom = np.where(box, rows, -1).max(axis=0)[inked]
+    return float(np.median((bottom - top + 1) / box.shape[0]))
 
 
 def _merge_pairs(boxes: IntArray, gap_factor: float) -> IntArray:
