@@ -32,7 +32,7 @@ DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
 ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
 _SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
 BEAM = 80  # row beginnings kept at each tick
-_PAIRS = 4 * BEAM  # beginnings extended at each tick (those whose least score is lowest)
+_EXTENDED = 4  # beginnings extended at each tick per beginning kept (least score first)
 _MARGIN_COLS = 400  # blank columns around the band, so ink is read without bounds checks
 _CANDIDATES = 24  # counts tried after each beginning (those whose ink is best seen)
 _FIRST = 400  # counts tried as the row's first (nothing before it narrows them)
@@ -373,7 +373,7 @@ def _beam(
                 options[prev] = _candidates(search, k, prev, low)
             pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
-        grown = [search.extend(states[i], v, k) for _, i, v in pairs[: _PAIRS * width // BEAM]]
+        grown = [search.extend(states[i], v, k) for _, i, v in pairs[: _EXTENDED * width]]
         grown.sort(key=lambda s: s.score)
         kept: dict[tuple[int, ...], _State] = {}
         for state in grown:
