@@ -263,8 +263,10 @@ def choose_arms(
             continue
         if _mix_of_listed(colours[k], [colours[d.colour] for d in drafts]):
             continue  # anti-aliased overlap of two listed curves on the background
-        late = float(trace.cols[0]) - left > 0.1 * width  # hidden under another curve at first:
-        # the trace starts where that curve does (see ``_trace._hidden_start``)
+        # a curve of its own hue that ran hidden under another at first starts where that
+        # curve does (see ``_trace._hidden_start``); a shade of a listed pen does not
+        start = trace.first_col if twins else float(trace.cols[0])
+        late = start - left > 0.1 * width
         short = trace.last_col - trace.first_col < 0.5 * width
         if drafts and (late or short):
             continue  # not a curve the legend left out (text, specks)
