@@ -211,3 +211,29 @@ def test_panel_option_reads_another_panel_and_rejects_a_missing_one(
     assert report["input"]["panel"] == 2
     assert any("holds 2 plot panels; panel 2" in w for w in report["warnings"])
     assert {r["arm"] for r in rows(tmp_path / "p2" / "curve.csv")} == set(NAMES)
+
+
+def test_panel_all_reads_every_panel_into_its_own_folder(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+    from PIL import Image
+
+    one = np.asarray(Image.open(figure).convert("RGB"))
+    two = tmp_path / "two.png"
+    Image.fromarray(np.concatenate([one, one], axis=1)).save(two)
+    code, out, err = run(capsys, "digitize", two, "--panel", "all", "--out-dir", tmp_path / "d")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["panel-1", "panel-2"]
+    for number in (1, 2):
+        folder = tmp_path / "d" / f"panel-{number}"
+        report = json.loads((folder / "digitization.json").read_text())
+        assert report["panel"] == {"read": number, "of": 2}
+        assert report["input"]["panel"] == number
+        assert {r["arm"] for r in rows(folder / "curve.csv")} == set(NAMES)
+    assert "panel 2 of 2" in out
+    code, _, err = run(capsys, "extract", two, "--panel", "all", "--out", tmp_path / "ipd.csv")
+    assert code == 2 and "kmipd digitize --panel all" in err
+    assert not (tmp_path / "ipd.csv").exists()
+    code, _, err = run(capsys, "digitize", two, "--panel", "x", "--out-dir", tmp_path / "px")
+    assert code == 2 and "--panel x" in err and not (tmp_path / "px").exists()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kmipd.digitize import DigitizationResult
 
 __all__ = [
+    "ALL_PANELS",
     "IMAGE_SUFFIXES",
     "add_arguments",
     "add_reading_options",
@@ -67,6 +68,7 @@ examples:
   kmipd digitize km.svg --out-dir km_read
   kmipd digitize paper.pdf --page 3 --crop 100,200,1500,1300 --out-dir fig2
   kmipd digitize figure2.png --panel 2 --out-dir fig2b
+  kmipd digitize figure2.png --panel all --out-dir fig2     (fig2/panel-1, fig2/panel-2, ...)
   kmipd digitize km.png --x-range 0,36 --y-range 0,100 --percent --arms "Drug,Placebo" \\
       --out-dir km_read
 """
@@ -108,11 +110,11 @@ def add_reading_options(sub: argparse.ArgumentParser) -> None:
     )
     reading.add_argument(
         "--panel",
-        type=int,
-        metavar="N",
+        metavar="N|all",
         help="of a figure with several plot panels side by side or stacked (A, B, ...), read "
         "panel N (from 1, left to right, then top to bottom; default 1, with a warning "
-        "saying how many there are)",
+        "saying how many there are); 'all' (kmipd digitize only): every panel, each into "
+        "its own folder OUT_DIR/panel-N",
     )
     reading.add_argument(
         "--crop",
@@ -177,11 +179,19 @@ def _crop(text: str | None) -> tuple[int, int, int, int] | None:
     return top, left, bottom, right
 
 
-def _panel(number: int | None) -> int | None:
-    """``--panel``, checked to count from 1."""
-    if number is not None and number < 1:
-        raise OptionError(f"--panel {number}: panels are numbered from 1")
-    return number
+ALL_PANELS = "all"
+
+
+def _panel(text: str | None) -> int | str | None:
+    """``--panel``: a panel number (from 1), or ``ALL_PANELS``."""
+    if text is None or text.strip().lower() == ALL_PANELS:
+        return None if text is None else ALL_PANELS
+    if not text.strip().isdigit() or int(text) < 1:
+        raise OptionError(
+            f"--panel {text}: give a panel number counted from 1 (left to right, then top "
+            "to bottom), or 'all'"
+        )
+    return int(text)
 
 
 def _arms(text: str | None) -> int | list[str] | None:
@@ -317,7 +327,7 @@ def figure_input(args: argparse.Namespace, figure: str) -> dict[str, Any]:
         "percent": args.percent,
         "arms": args.arms,
         "crop": args.crop,
-        "panel": args.panel,
+        "panel": _panel(args.panel),
     }
 
 
@@ -327,6 +337,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     directory = Path(args.out_dir)
     if directory.exists() and not directory.is_dir():
         raise OptionError(f"--out-dir {args.out_dir!r} is a file; give a folder")
+    if options["panel"] == ALL_PANELS:
+        return _run_all_panels(args, options, out)
     result, image = digitize_figure(args.figure, args.page, options)
     overlay = overlay_png(result, image)
     report = {"kmipd_version": __version__, "input": figure_input(args, args.figure)}
@@ -339,6 +351,31 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"wrote {', '.join(written)} in {args.out_dir}\n")
         if not result.risk_tables:
             out.write("no risk table was read: risk.csv not written\n")
+    return EXIT_OK
+
+
+def _run_all_panels(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
+    """``--panel all``: every plot panel read, then each written to OUT_DIR/panel-N.
+
+    Every panel is read before anything is written, so a panel that cannot
+    be read leaves no folder behind.
+    """
+    first, image = digitize_figure(args.figure, args.page, {**options, "panel": 1})
+    read = [(first, image)]
+    for number in range(2, first.panels + 1):
+        read.append(digitize_figure(args.figure, args.page, {**options, "panel": number}))
+    for result, image in read:
+        directory = Path(args.out_dir) / f"panel-{result.panel}"
+        given = {**figure_input(args, args.figure), "panel": result.panel}
+        report: dict[str, Any] = {"kmipd_version": __version__, "input": given}
+        report.update(result.to_dict())
+        with writing(str(directory)):
+            directory.mkdir(parents=True, exist_ok=True)
+        written = _write(directory, result, report, overlay_png(result, image))
+        if not args.quiet:
+            out.write(f"panel {result.panel} of {result.panels}:\n")
+            print_summary(result, out)
+            out.write(f"wrote {', '.join(written)} in {directory}\n")
     return EXIT_OK
 
 

@@ -26,6 +26,7 @@ from kmipd.cli._common import (
     writing,
 )
 from kmipd.cli._digitize import (
+    ALL_PANELS,
     IMAGE_SUFFIXES,
     add_reading_options,
     digitize_figure,
@@ -114,6 +115,11 @@ def add_arguments(commands: Any, name: str) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``kmipd extract`` on a figure or a folder of figures."""
     options = reading_options(args)
+    if options["panel"] == ALL_PANELS:
+        raise OptionError(
+            "--panel all: kmipd extract reads one panel; give --panel N, or read every panel "
+            "with kmipd digitize --panel all"
+        )
     if Path(args.figure).is_dir():
         return _run_folder(args, options, out)
     check_outputs(
