@@ -105,15 +105,21 @@ def test_extract_with_given_risk_table_and_events(
     assert sum(r["event"] == "1" for r in data if r["arm"] == "Control") == 40
 
 
-def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = tmp_path / "figures"
-    folder.mkdir()
+def two_panels(figure: Path, path: Path) -> Path:
+    """``figure`` twice side by side (two plot panels), saved at ``path``."""
     import numpy as np
     from PIL import Image
 
-    (folder / "one.png").write_bytes(figure.read_bytes())
     one = np.asarray(Image.open(figure).convert("RGB"))
-    Image.fromarray(np.concatenate([one, one], axis=1)).save(folder / "two.png")  # 2 panels
+    Image.fromarray(np.concatenate([one, one], axis=1)).save(path)
+    return path
+
+
+def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "one.png").write_bytes(figure.read_bytes())
+    two_panels(figure, folder / "two.png")
     (folder / "broken.png").write_text("not an image", encoding="utf-8")
     (folder / "notes.txt").write_text("ignored", encoding="utf-8")
     target = tmp_path / "out"
@@ -195,12 +201,7 @@ def test_bad_option_values_are_errors(
 def test_panel_option_reads_another_panel_and_rejects_a_missing_one(
     figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import numpy as np
-    from PIL import Image
-
-    one = np.asarray(Image.open(figure).convert("RGB"))
-    two = tmp_path / "two.png"
-    Image.fromarray(np.concatenate([one, one], axis=1)).save(two)
+    two = two_panels(figure, tmp_path / "two.png")
     code, _, err = run(capsys, "digitize", two, "--panel", 3, "--out-dir", tmp_path / "p3")
     assert code == 2 and "no panel 3" in err and not (tmp_path / "p3").exists()
     code, _, err = run(capsys, "digitize", two, "--panel", 0, "--out-dir", tmp_path / "p0")
@@ -216,12 +217,7 @@ def test_panel_option_reads_another_panel_and_rejects_a_missing_one(
 def test_panel_all_reads_every_panel_into_its_own_folder(
     figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import numpy as np
-    from PIL import Image
-
-    one = np.asarray(Image.open(figure).convert("RGB"))
-    two = tmp_path / "two.png"
-    Image.fromarray(np.concatenate([one, one], axis=1)).save(two)
+    two = two_panels(figure, tmp_path / "two.png")
     code, out, err = run(capsys, "digitize", two, "--panel", "all", "--out-dir", tmp_path / "d")
     assert code == 0, err
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["panel-1", "panel-2"]
