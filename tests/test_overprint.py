@@ -246,3 +246,28 @@ def test_a_deep_reading_holds_where_most_counts_agree_and_it_redraws_nearly_as_w
     assert not _held(first, half, other)  # half agree: the search went astray
     worse = _Totals({first.values: 1.08, most.values: 1.0})
     assert not _held(first, most, worse)  # redrawn 8 % worse
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_growing_many_beginnings_at_once_matches_growing_each(mirrored: bool) -> None:
+    values = [1420, 1400, 1360, 1330, 1290, 1220, 1190, 1130]
+    ink, centres = _overprinted(values, pitch=15.0, size=27)
+    band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    seen, height, baseline = _band(ink, band, centres, 17.0, 0.0)
+    search = _Search(seen, centres, _face(27.0, height, baseline, 0.0, False, mirrored))
+    rng = np.random.default_rng(7)
+    states: list = [None]
+    for k in range(5):
+        parents = [states[int(rng.integers(len(states)))] for _ in range(30)]
+        counts = [int(rng.integers(1, 2000)) for _ in range(30)]
+        grown = search.grow(parents, counts, k)
+        states = []
+        for p, (parent, count) in enumerate(zip(parents, counts, strict=True)):
+            one = search.extend(parent, count, k)
+            many = grown.state(p, [*(parent.values if parent else []), count])
+            assert many.start == one.start
+            assert many.score == pytest.approx(one.score, rel=1e-9, abs=1e-9)
+            assert many.error == pytest.approx(one.error, rel=1e-9, abs=1e-9)
+            np.testing.assert_allclose(many.clear, one.clear)
+            states.append(many)

@@ -145,6 +145,33 @@ class _State:
     start: int
 
 
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _Grown:
+    """Row beginnings grown by one count each (see :meth:`_Search.grow`), as arrays."""
+
+    score: FloatArray
+    error: FloatArray
+    start: IntArray  # first column still open
+    end: IntArray  # column after the last drawn
+    clear: FloatArray  # 1 - ink drawn, (beginnings, columns from ``lo``, band rows)
+    lo: int
+
+    def state(self, p: int, values: list[int]) -> _State:
+        """Beginning ``p`` as a state holding ``values``."""
+        cols = self.clear[p, self.start[p] - self.lo : self.end[p] - self.lo]
+        return _State(float(self.score[p]), float(self.error[p]), values, cols, int(self.start[p]))
+
+
+def _running(values: FloatArray) -> FloatArray:
+    """Running sums along each row, from 0 (one column more)."""
+    out = np.zeros((values.shape[0], values.shape[1] + 1))
+    np.cumsum(values, axis=1, out=out[:, 1:])
+    return out
+
+
 def _squares(values: FloatArray) -> float:
     """Sum of squares."""
     return float((values * values).sum())
@@ -254,6 +281,64 @@ class _Search:
         values = [*(state.values if state else []), value]
         return _State(error + float(open_ @ open_), error, values, clear[done:], start + done)
 
+    def grow(self, parents: Sequence[_State | None], values: Sequence[int], k: int) -> _Grown:
+        """Each parent with its count drawn at centre ``k``, all at once (see :meth:`extend`).
+
+        ``parents[i]`` takes ``values[i]``; None starts a row. The pairs
+        share one window of columns, so the error of all of them is a few
+        array operations rather than one call each.
+        """
+        drawn = [self.paper(v, k) for v in values]
+        col0 = np.array([c for c, _ in drawn])
+        reach = col0 + np.array([p.shape[0] for _, p in drawn])  # column after each drawing
+        held = [
+            (c, c) if s is None else (s.start, s.start + s.clear.shape[0])
+            for c, s in zip(col0, parents, strict=True)
+        ]
+        start, end = np.array([h[0] for h in held]), np.array([h[1] for h in held])
+        before = np.concatenate(([0.0], np.cumsum(np.sum(self.seen**2, axis=0))))
+        error = np.array(
+            [
+                before[min(max(0, c), self.seen.shape[1])] if s is None else s.error
+                for c, s in zip(col0, parents, strict=True)
+            ]
+        )
+        lo, hi = int(start.min()), int(max(end.max(), reach.max()))
+        clear = self._stacked(parents, lo, hi) * self._papers(drawn, values, lo, hi)
+        residual = self._unseen(lo, hi - lo)[None] - clear
+        squared = _running(np.einsum("pcr,pcr->pc", residual, residual))
+        np.maximum(residual, 0.0, out=residual)
+        over = _running(np.einsum("pcr,pcr->pc", residual, residual))
+        end = np.maximum(end, reach)
+        closed = np.array([self.closed(k, v) for v in values])
+        done = np.maximum(start, np.minimum(closed, end))
+        at = np.arange(len(values))
+        error = error + squared[at, done - lo] - squared[at, start - lo]
+        score = error + over[at, end - lo] - over[at, done - lo]
+        return _Grown(score, error, done, end, clear, lo)
+
+    def _stacked(self, parents: Sequence[_State | None], lo: int, hi: int) -> FloatArray:
+        """Each parent's clear paper over columns ``lo`` to ``hi`` (ones for None), one per pair."""
+        owners: dict[int, int] = {}  # parent (by id) -> its row of ``stack``
+        which = [owners.setdefault(id(s), len(owners)) for s in parents]
+        stack = np.ones((len(owners), hi - lo, self.seen.shape[0]))
+        for at, s in {at: s for s, at in zip(parents, which, strict=True)}.items():
+            if s is not None:
+                stack[at, s.start - lo : s.start - lo + s.clear.shape[0]] = s.clear
+        return stack[which]
+
+    def _papers(
+        self, drawn: list[tuple[int, FloatArray]], values: Sequence[int], lo: int, hi: int
+    ) -> FloatArray:
+        """Each drawing's clear paper over columns ``lo`` to ``hi``, one per pair."""
+        kinds: dict[int, int] = {}
+        which = [kinds.setdefault(v, len(kinds)) for v in values]
+        papers = np.ones((len(kinds), hi - lo, self.seen.shape[0]))
+        for (c, paper), at in zip(drawn, which, strict=True):
+            cut = max(0, lo - c)  # columns left of every beginning are closed
+            papers[at, c + cut - lo : c - lo + paper.shape[0]] = paper[cut:]
+        return papers[which]
+
     def finish(self, state: _State) -> float:
         """Total error of a whole row, the seen ink after its last number included."""
         end = state.start + state.clear.shape[0]
@@ -354,9 +439,11 @@ def _beam(
         states = [state] if state is not None else []
     else:
         first = _LARGEST if upper is None else upper
-        for value, _ in _candidates(search, 0, first, lower, _FIRST):
-            states.append(search.extend(None, value, 0))
-        states = sorted(states, key=lambda s: s.score)[:width]
+        values = [v for v, _ in _candidates(search, 0, first, lower, _FIRST)]
+        if values:
+            grown = search.grow([None] * len(values), values, 0)
+            order = np.argsort(grown.score, kind="stable")[:width]
+            states = [grown.state(int(p), [values[p]]) for p in order]
     rising = search.face.mirrored
     for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
         pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
@@ -373,16 +460,19 @@ def _beam(
                 options[prev] = _candidates(search, k, prev, low)
             pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
-        grown = [search.extend(states[i], v, k) for _, i, v in pairs[: _EXTENDED * width]]
-        grown.sort(key=lambda s: s.score)
-        kept: dict[tuple[int, ...], _State] = {}
-        for state in grown:
-            kept.setdefault(tuple(state.values[-4:]), state)
+        chosen = pairs[: _EXTENDED * width]
+        if not chosen:
+            return []
+        grown = search.grow([states[i] for _, i, _ in chosen], [v for _, _, v in chosen], k)
+        kept: dict[tuple[int, ...], int] = {}  # the best beginning ending in the same counts
+        for p in np.argsort(grown.score, kind="stable"):
+            _, i, v = chosen[p]
+            kept.setdefault((*states[i].values[-3:], v), int(p))
             if len(kept) >= width:
                 break
-        states = list(kept.values())
-        if not states:
-            return []
+        states = [
+            grown.state(p, [*states[chosen[p][1]].values, chosen[p][2]]) for p in kept.values()
+        ]
     if steps is not None:
         return states
     return sorted(states, key=search.finish)
