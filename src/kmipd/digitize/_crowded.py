@@ -13,6 +13,7 @@ from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._overprint import Face, Leaving, decode_overprint, digit_band
+from kmipd.digitize._parallel import each
 from kmipd.digitize._redraw import ADVANCE, DIGIT_HEIGHT, Limit
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
@@ -186,19 +187,32 @@ def _fit_pitch(
     upto = centres[-1] + 0.5 * (centres[-1] - centres[-2])
     digit = font.height - 2 * _PAD
 
-    def cost(pitch: float) -> float:
-        trial = replace(font, pitch=float(pitch))
-        decoded = decode_span(strip, (word.col0, word.col1), centres, trial, upto=upto)
-        return np.inf if decoded is None else decoded.residual
+    def costs(pitches: FloatArray) -> dict[float, float]:
+        span = (word.col0, word.col1)
+        calls = [(strip, span, centres, font, float(p), upto) for p in pitches]
+        return dict(zip((float(p) for p in pitches), each(_pitch_cost, calls), strict=True))
 
     wide = [d.image.shape[1] - 2 for n, d in font.digits.items() if n != "1"]
     glyph = float(np.median(wide)) if wide else 0.7 * digit
     step = 0.07 * glyph  # advance = glyph width plus side bearings (condensed type: little)
-    coarse = {float(p): cost(p) for p in np.arange(0.95, 1.5, 0.07) * glyph}
+    coarse = costs(np.arange(0.95, 1.5, 0.07) * glyph)
     centre = min(coarse, key=lambda p: coarse[p])
-    fine = {float(p): cost(p) for p in centre + np.array([-0.5, -0.25, 0.25, 0.5]) * step}
+    fine = costs(centre + np.array([-0.5, -0.25, 0.25, 0.5]) * step)
     tried = {**coarse, **fine}
     return replace(font, pitch=min(tried, key=lambda p: tried[p]))
+
+
+def _pitch_cost(
+    strip: FloatArray,
+    span: tuple[int, int],
+    centres: list[float],
+    font: DigitFont,
+    pitch: float,
+    upto: float,
+) -> float:
+    """How badly the span's first numbers redraw with ``font`` at ``pitch`` (inf: not at all)."""
+    decoded = decode_span(strip, span, centres, replace(font, pitch=pitch), upto=upto)
+    return np.inf if decoded is None else decoded.residual
 
 
 def read_rows(
@@ -327,13 +341,20 @@ def _unsure(cells: list[RiskCell]) -> float:
     return unsure(tuple(c.confidence for c in cells))
 
 
-def _per_centre(most: Leaving, times: list[float]) -> Limit:
-    """``most`` (who may leave between two times) between consecutive ``times``."""
+@dataclass(frozen=True, eq=False)
+class _PerCentre:
+    """``most`` (who may leave between two times) between consecutive ``times``.
 
-    def limit(k: int, n: int) -> int:
-        return most(times[k], times[k + 1], n)
+    A value rather than a closure, so a search under it can go to a helper
+    process (see ``_parallel``).
+    """
 
-    return limit
+    most: Leaving
+    times: tuple[float, ...]
+
+    def __call__(self, k: int, n: int) -> int:
+        """The most who may leave between centres ``k`` and ``k + 1`` with ``n`` at risk."""
+        return self.most(self.times[k], self.times[k + 1], n)
 
 
 @dataclass
@@ -393,7 +414,7 @@ class _Redraw:
         edge = 0.3 * ADVANCE * (band[1] - band[0] + 1) / DIGIT_HEIGHT
         times = _span_times(word, edge, self.x_axis)
         centres = [float(self.x_axis.pixel(t)) for t in times]
-        limits = [_per_centre(most, times) for most in self.leaving]
+        limits: list[Limit | None] = [_PerCentre(most, tuple(times)) for most in self.leaving]
         height = band[1] - band[0] + 1
         decoded = decode_overprint(self.ink, band, centres, bounds, limits, self.faces.get(height))
         if decoded is None:

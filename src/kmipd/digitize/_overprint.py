@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import gaussian_filter
 
+from kmipd.digitize._parallel import each
 from kmipd.digitize._redraw import (
     ADVANCE,
     BEAM,
@@ -164,13 +165,21 @@ def most_leaving(arms: Sequence[_ArmRead], unmarked: bool = False) -> Leaving:
         were censored.
     """
 
-    marked = [arm for arm in arms if unmarked or len(arm[2])]
+    return _MostLeaving(tuple(arm for arm in arms if unmarked or len(arm[2])))
 
-    def leaving(a: float, b: float, n: int) -> int:
-        if not marked:
+
+@dataclass(frozen=True, eq=False)
+class _MostLeaving:
+    """:func:`most_leaving` of the arms ``marked`` (a value, so it can go to a helper process)."""
+
+    marked: tuple[_ArmRead, ...]
+
+    def __call__(self, a: float, b: float, n: int) -> int:
+        """The most who may leave between times ``a`` and ``b`` with ``n`` at risk at ``a``."""
+        if not self.marked:
             return n
         most = 0.0
-        for times, survival, marks in marked:
+        for times, survival, marks in self.marked:
             if len(times) == 0 or b > float(times[-1]):
                 return n
             before = np.searchsorted(times, [a, b], side="left") - 1
@@ -181,8 +190,6 @@ def most_leaving(arms: Sequence[_ArmRead], unmarked: bool = False) -> Leaving:
             censored = int(np.count_nonzero((marks >= a) & (marks < b)))
             most = max(most, died + censored)
         return int(np.ceil(most + _LEAVE_SLACK + _LEAVE_SHARE * n))
-
-    return leaving
 
 
 def decode_overprint(
@@ -243,8 +250,8 @@ def decode_overprint(
     if depth > _DEEP:  # from the right end too, where a search from the left goes astray
         mirrors = [_search(ink, band, centres, blur, shape, True, beam) for blur in (0.0, _BLUR)]
     pools = _exchanged(searches, bounds, limits, mirrors)
-    sharp, blurred = (
-        _judged(search, rows, face) for search, rows in zip(searches, pools, strict=True)
+    sharp, blurred = each(
+        _judged, [(search, rows, face) for search, rows in zip(searches, pools, strict=True)]
     )
     if sharp is None or blurred is None:
         return None
@@ -290,21 +297,27 @@ def _exchanged(
     closer to the truth than anything that reading found itself; such rows
     are passed back and forth until none is new (``_EXCHANGES`` rounds at most).
     """
-    pools = [
-        _rows(search, bounds, limits, mirrored)
-        for search, mirrored in zip(searches, mirrors, strict=True)
-    ]
+    pools = each(
+        _rows,
+        [
+            (search, bounds, limits, mirrored)
+            for search, mirrored in zip(searches, mirrors, strict=True)
+        ],
+    )
     seen = [{tuple(row) for row in pool} for pool in pools]
     for _ in range(_EXCHANGES):
-        news: list[list[list[int]]] = [[] for _ in searches]
-        for i, search in enumerate(searches):
+        todo: list[list[list[int]]] = [[] for _ in searches]
+        for i in range(len(searches)):
             for j, pool in enumerate(pools):
                 for row in pool:
                     if j != i and tuple(row) not in seen[i]:
                         seen[i].add(tuple(row))
-                        news[i].append(_polished(search, row, bounds))
-        if not any(news):
+                        todo[i].append(row)
+        if not any(todo):
             break
+        news = each(
+            _polished_all, [(s, rows, bounds) for s, rows in zip(searches, todo, strict=True)]
+        )
         for pool, new in zip(pools, news, strict=True):
             pool.extend(row for row in new if row not in pool)
     return pools
@@ -362,18 +375,29 @@ def _fit_face(
         for scale in _SCALES
         for hinted in (False, True)
     ]
-    fits = [
-        (_prefix_misfit(ink, band, centres, em, hinted, 0.5, upper, limit), em, hinted)
-        for em, hinted in shapes
-    ]
+    rows, band = _rows_of(ink, band)  # the helper process gets the band's rows only
+    misfits = each(
+        _prefix_misfit,
+        [(rows, band, centres, em, hinted, 0.5, upper, limit) for em, hinted in shapes],
+    )
+    fits = [(misfit, em, hinted) for misfit, (em, hinted) in zip(misfits, shapes, strict=True)]
     misfit, em, hinted = min(fits, key=lambda fit: fit[0])
     if not np.isfinite(misfit):
         return round(digit / DIGIT_HEIGHT * 4) / 4, False, 0.5
-    shifts = [
-        (misfit if s == 0.5 else _prefix_misfit(ink, band, centres, em, hinted, s, upper, limit), s)
-        for s in _SHIFTS
-    ]
+    others = [s for s in _SHIFTS if s != 0.5]
+    moved = each(
+        _prefix_misfit, [(rows, band, centres, em, hinted, s, upper, limit) for s in others]
+    )
+    shifts = [(misfit, 0.5), *zip(moved, others, strict=True)]
     return em, hinted, min(shifts)[1]
+
+
+def _rows_of(ink: FloatArray, band: tuple[int, int]) -> tuple[FloatArray, tuple[int, int]]:
+    """The rows of ``ink`` that :func:`_band` reads for ``band``, and the band in them."""
+    digit = band[1] - band[0] + 1
+    margin = max(2, digit // 4)
+    lo, hi = max(0, band[0] - margin), min(ink.shape[0], band[1] + margin + 1)
+    return ink[lo:hi], (band[0] - lo, band[1] - lo)
 
 
 def _prefix_misfit(
@@ -451,6 +475,13 @@ def _rows(
             if joined not in rows and search.total(joined) < (1.0 - _GAIN) * best:
                 rows.append(joined)  # clearly better only: small gains are the renderer's noise
     return rows
+
+
+def _polished_all(
+    search: _Search, rows: list[list[int]], bounds: tuple[int | None, int]
+) -> list[list[int]]:
+    """Each row :func:`_polished`."""
+    return [_polished(search, row, bounds) for row in rows]
 
 
 def _polished(search: _Search, row: list[int], bounds: tuple[int | None, int]) -> list[int]:

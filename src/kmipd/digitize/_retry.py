@@ -15,6 +15,7 @@ from kmipd.digitize._glyphs import DigitFont
 from kmipd.digitize._judge import Decoded
 from kmipd.digitize._overlap import BEAM, decode_span
 from kmipd.digitize._pairwise import decode_pairs
+from kmipd.digitize._parallel import each
 
 __all__ = ["MAX_OVERPRINT", "RETRY_UNSURE", "decode_hard", "overprinted", "unsure"]
 
@@ -79,9 +80,10 @@ def decode_hard(
         )
     ):
         return best[1]  # sure enough, or beyond reading at any pitch
-    for step in (-2, -1, 1, 2):
-        pitch = font.pitch * (1.0 + PITCH_STEP * step)
-        best = min(best, (pitch, at(pitch)), key=residual)
+    pitches = [font.pitch * (1.0 + PITCH_STEP * step) for step in (-2, -1, 1, 2)]
+    calls = [(strip, span, centres, replace(font, pitch=p), upper, lower) for p in pitches]
+    for pitch, decoded in zip(pitches, each(_decoded, calls), strict=True):
+        best = min(best, (pitch, decoded), key=residual)
     if best[1] is not None and unsure(best[1].confidence) <= RETRY_UNSURE:
         return best[1]
     trial = replace(font, pitch=best[0])
@@ -90,6 +92,18 @@ def decode_hard(
     if best[1] is not None and unsure(best[1].confidence) <= RETRY_UNSURE:
         return best[1]
     return min(best, (best[0], at(best[0], WIDE_BEAM)), key=residual)[1]
+
+
+def _decoded(
+    strip: FloatArray,
+    span: tuple[int, int],
+    centres: list[float],
+    font: DigitFont,
+    upper: int | None,
+    lower: int,
+) -> Decoded | None:
+    """``decode_span`` with these bounds (a module-level function, for a helper process)."""
+    return decode_span(strip, span, centres, font, upper=upper, lower=lower)
 
 
 def unsure(confidence: tuple[float, ...]) -> float:

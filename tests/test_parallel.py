@@ -1,0 +1,100 @@
+"""Searches shared with a helper process (``kmipd.digitize._parallel``)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kmipd.digitize import _parallel
+
+pytestmark = pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no forkserver"
+)
+
+
+def _ready(timeout: float = 30.0) -> bool:
+    """Start the helpers and wait until they run."""
+    _parallel.warm()
+    return _parallel._ready.wait(timeout)
+
+
+def _slow_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _fails(value: int) -> int:
+    if value == 3:
+        raise ValueError("three")
+    return value
+
+
+def test_each_gives_the_calls_results_in_order_some_from_the_helper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(_parallel.ENV, "1")
+    assert _ready()
+    squares = _parallel.each(pow, [(k, 2) for k in range(40)])
+    assert squares == [k * k for k in range(40)]
+    pids = _parallel.each(_slow_pid, [(0.05,)] * 8)
+    assert os.getpid() in pids  # the caller works too ...
+    assert len(set(pids)) == 2  # ... and so does the helper
+
+
+def test_an_exception_in_a_call_is_raised_as_in_a_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(_parallel.ENV, "1")
+    assert _ready()
+    with pytest.raises(ValueError, match="three"):
+        _parallel.each(_fails, [(k,) for k in range(6)])
+    assert _parallel.each(_fails, [(k,) for k in (0, 1, 2)]) == [0, 1, 2]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("2", 2), ("x", 0), ("-1", 0)])
+def test_the_environment_sets_the_number_of_helpers(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: int
+) -> None:
+    monkeypatch.setenv(_parallel.ENV, value)
+    assert _parallel.helpers() == expected
+
+
+def _helpers_in_child(queue: multiprocessing.SimpleQueue[int]) -> None:
+    queue.put(_parallel.helpers())
+
+
+def test_a_child_process_starts_no_helpers_of_its_own() -> None:
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.SimpleQueue[int] = context.SimpleQueue()
+    child = context.Process(target=_helpers_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    assert queue.get() == 0
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_helper(tmp_path: Path) -> None:
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os, time
+            from kmipd.digitize import _parallel
+            print("top level", flush=True)
+            _parallel.warm()
+            assert _parallel._ready.wait(60)
+            pids = _parallel.each(time.sleep, [(0.05,)] * 8)
+            print("done", flush=True)
+            """
+        )
+    )
+    env = {**os.environ, _parallel.ENV: "1"}
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["top", "level", "done"]
