@@ -28,7 +28,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ _pool: ProcessPoolExecutor | None = None
 _gone = False  # the helpers could not start or broke: run everything in the caller
 _starting = False
 _ready = threading.Event()  # set once a helper has run a call
+_MISSING = object()  # a result the helper did not give
 
 
 def helpers() -> int:
@@ -103,51 +104,55 @@ def warm() -> None:
 
 
 def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T]:
-    """``call(*args)`` for each ``args`` of ``arguments``, in order, shared with the helpers.
+    """``call(*args)`` for each ``args`` of ``arguments``, in order, shared with a helper.
 
-    The helpers take calls from the end and the caller from the start; a
-    call no helper has begun when the caller reaches it is run by the
-    caller. Until the helpers run (see :func:`warm`) every call is run by
-    the caller. ``call`` should be a module-level function and its arguments
-    picklable: other calls are run by the caller. An exception a call raises
-    is raised here, as in a loop.
+    The caller takes calls from the start and the helper from the end, one
+    at a time, until they meet; so the caller waits at most for the one
+    call the helper is running. Until the helpers run (see :func:`warm`)
+    every call is run by the caller. ``call`` should be a module-level
+    function and its arguments picklable; a call the helper cannot run, or
+    that raises there, is run by the caller, so an exception is raised here
+    as it would be in a loop.
     """
     pool = _pool if _ready.is_set() and len(arguments) > 1 else None
     if pool is None:
         return [call(*args) for args in arguments]
+    out: list[Any] = [_MISSING] * len(arguments)
+    ends = [0, len(arguments)]  # the next call of the caller; one past the helper's next
+    lock = threading.Lock()
+
+    def claim(caller: bool) -> int | None:
+        with lock:
+            if ends[0] >= ends[1]:
+                return None
+            if caller:
+                ends[0] += 1
+                return ends[0] - 1
+            ends[1] -= 1
+            return ends[1]
+
+    def helper() -> None:
+        while (j := claim(False)) is not None:
+            try:
+                out[j] = pool.submit(call, *arguments[j]).result()
+            except BrokenProcessPool:
+                _broken()
+                return
+            except Exception:  # left to the caller, where it raises as it should
+                continue
+
+    feeder = threading.Thread(target=helper, name="kmipd-feed", daemon=True)
+    feeder.start()
     try:
-        futures: list[Future[T]] = [pool.submit(call, *args) for args in reversed(arguments)]
-    except (BrokenProcessPool, RuntimeError):
-        _broken()
-        return [call(*args) for args in arguments]
-    futures.reverse()
-    out: list[T] = []
-    try:
-        for args, future in zip(arguments, futures, strict=True):
-            if future.cancel():
-                out.append(call(*args))
-            else:
-                out.append(_result(future, call, args))
+        while (i := claim(True)) is not None:
+            out[i] = call(*arguments[i])
     finally:
-        for future in futures:
-            future.cancel()
-    return out
-
-
-def _result(future: Future[T], call: Callable[..., T], args: tuple[Any, ...]) -> T:
-    """The helper's result; the call run here if the helper gave none.
-
-    The helper gives none when it broke, when the arguments could not be
-    sent (they do not pickle), or when the call raised: run here, such a
-    call raises its exception as it would in a loop.
-    """
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        _broken()
-    except Exception:  # run again here, where it raises as it should
-        pass
-    return call(*args)
+        with lock:
+            ends[1] = ends[0]  # the helper takes no more calls
+        feeder.join()
+    return [
+        call(*args) if got is _MISSING else got for args, got in zip(arguments, out, strict=True)
+    ]
 
 
 def _context() -> multiprocessing.context.BaseContext:
