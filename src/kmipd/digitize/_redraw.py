@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -69,13 +69,54 @@ class _Face:
         """First column and ink (band rows x columns) of ``value`` centred at ``centre``."""
         text = str(value)[::-1] if self.mirrored else str(value)
         left = centre - len(text) * self.advance / 2.0
-        col0 = int(np.floor(left)) - self.pad - 1
-        out = np.ones((self.height, int(np.ceil(len(text) * self.advance)) + 2 * self.pad + 4))
+        col0, width = self.box(len(text), centre)
+        out = np.ones((self.height, width))
         for i, digit in enumerate(text):
             base, phase = _place(left + i * self.advance - self.pad)
             at = base - col0
             out[:, at : at + self.width] *= 1.0 - self.glyphs[digit, phase]
         return col0, 1.0 - out
+
+    def box(self, length: int, centre: float) -> tuple[int, int]:
+        """First column and width of the drawing of a ``length``-digit count at ``centre``."""
+        left = centre - length * self.advance / 2.0
+        return int(np.floor(left)) - self.pad - 1, int(
+            np.ceil(length * self.advance)
+        ) + 2 * self.pad + 4
+
+    def papers(self, values: Sequence[int], centre: float, lo: int, hi: int) -> FloatArray:
+        """Clear paper (1 - ink) of each count at ``centre``, columns ``lo`` to ``hi`` x rows.
+
+        The same values as :meth:`number` gives (transposed, and ones
+        outside each drawing), drawn for all counts of one length at once.
+        """
+        out = np.ones((len(values), hi - lo, self.height))
+        texts = [str(v)[::-1] if self.mirrored else str(v) for v in values]
+        lengths: dict[int, list[int]] = {}
+        for j, text in enumerate(texts):
+            lengths.setdefault(len(text), []).append(j)
+        for length, which in lengths.items():
+            col0, width = self.box(length, centre)
+            left = centre - length * self.advance / 2.0
+            drawing = np.ones((len(which), width, self.height))
+            digits = np.array([[int(ch) for ch in texts[j]] for j in which])
+            for i in range(length):
+                base, phase = _place(left + i * self.advance - self.pad)
+                at = base - col0
+                drawing[:, at : at + self.width] *= self.clear[phase][digits[:, i]]
+            np.subtract(1.0, drawing, out=drawing)  # ``number``'s ink ...
+            np.subtract(1.0, drawing, out=drawing)  # ... turned back into paper
+            a, b = max(col0, lo), min(col0 + width, hi)
+            out[which, a - lo : b - lo] = drawing[:, a - col0 : b - col0]
+        return out
+
+    @cached_property
+    def clear(self) -> list[FloatArray]:
+        """Per phase: 1 - each digit's drawing (digits x columns x rows)."""
+        return [
+            np.stack([(1.0 - self.glyphs[str(d), phase]).T for d in range(10)])
+            for phase in range(_SUPER)
+        ]
 
     @property
     def digit_ink(self) -> float:
@@ -192,6 +233,8 @@ class _Search:
         self.cache: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.papers: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.excess: dict[tuple[int, int], FloatArray] = {}
+        # squared seen ink left of each column: the error before a row's first number
+        self.before = np.concatenate(([0.0], np.cumsum(np.sum(seen**2, axis=0))))
 
     def drawn(self, value: int, k: int) -> tuple[int, FloatArray]:
         """Number ``value`` at centre ``k``: its first column and ink."""
@@ -288,15 +331,15 @@ class _Search:
         share one window of columns, so the error of all of them is a few
         array operations rather than one call each.
         """
-        drawn = [self.paper(v, k) for v in values]
-        col0 = np.array([c for c, _ in drawn])
-        reach = col0 + np.array([p.shape[0] for _, p in drawn])  # column after each drawing
+        boxes = {n: self.face.box(n, self.centres[k]) for n in {len(str(v)) for v in values}}
+        col0 = np.array([boxes[len(str(v))][0] for v in values])
+        reach = col0 + np.array([boxes[len(str(v))][1] for v in values])  # after each drawing
         held = [
             (c, c) if s is None else (s.start, s.start + s.clear.shape[0])
             for c, s in zip(col0, parents, strict=True)
         ]
         start, end = np.array([h[0] for h in held]), np.array([h[1] for h in held])
-        before = np.concatenate(([0.0], np.cumsum(np.sum(self.seen**2, axis=0))))
+        before = self.before
         error = np.array(
             [
                 before[min(max(0, c), self.seen.shape[1])] if s is None else s.error
@@ -304,13 +347,17 @@ class _Search:
             ]
         )
         lo, hi = int(start.min()), int(max(end.max(), reach.max()))
-        clear = self._stacked(parents, lo, hi) * self._papers(drawn, values, lo, hi)
+        kinds: dict[int, int] = {}
+        which = [kinds.setdefault(v, len(kinds)) for v in values]
+        papers = self.face.papers(list(kinds), self.centres[k], lo, hi)
+        clear = self._stacked(parents, lo, hi) * papers[which]
         residual = self._unseen(lo, hi - lo)[None] - clear
         squared = _running(np.einsum("pcr,pcr->pc", residual, residual))
         np.maximum(residual, 0.0, out=residual)
         over = _running(np.einsum("pcr,pcr->pc", residual, residual))
         end = np.maximum(end, reach)
-        closed = np.array([self.closed(k, v) for v in values])
+        shut = {v: self.closed(k, v) for v in set(values)}
+        closed = np.array([shut[v] for v in values])
         done = np.maximum(start, np.minimum(closed, end))
         at = np.arange(len(values))
         error = error + squared[at, done - lo] - squared[at, start - lo]
@@ -326,18 +373,6 @@ class _Search:
             if s is not None:
                 stack[at, s.start - lo : s.start - lo + s.clear.shape[0]] = s.clear
         return stack[which]
-
-    def _papers(
-        self, drawn: list[tuple[int, FloatArray]], values: Sequence[int], lo: int, hi: int
-    ) -> FloatArray:
-        """Each drawing's clear paper over columns ``lo`` to ``hi``, one per pair."""
-        kinds: dict[int, int] = {}
-        which = [kinds.setdefault(v, len(kinds)) for v in values]
-        papers = np.ones((len(kinds), hi - lo, self.seen.shape[0]))
-        for (c, paper), at in zip(drawn, which, strict=True):
-            cut = max(0, lo - c)  # columns left of every beginning are closed
-            papers[at, c + cut - lo : c - lo + paper.shape[0]] = paper[cut:]
-        return papers[which]
 
     def finish(self, state: _State) -> float:
         """Total error of a whole row, the seen ink after its last number included."""
