@@ -53,6 +53,7 @@ class _Decoder:
         self.stack = np.zeros((seen.shape[0], len(images), self.width), dtype=np.float32)
         for k, image in enumerate(images):
             self.stack[:, k, : image.shape[1]] = image
+        self.clear = 1.0 - self.stack  # paper left by each digit
 
     def score(
         self, canvases: list[FloatArray], cols: list[int], which: list[int]
@@ -65,9 +66,14 @@ class _Decoder:
         index = np.asarray(cols)[:, None] + np.arange(self.width)[None, :]
         inside = (index >= 0) & (index < self.seen.shape[1])
         index = np.clip(index, 0, self.seen.shape[1] - 1)
-        window = np.stack([c[:, idx] for c, idx in zip(canvases, index, strict=True)], axis=1)
+        window = np.empty((self.seen.shape[0], len(canvases), self.width), dtype=self.seen.dtype)
+        shared: dict[int, list[int]] = {}  # candidates drawn on the same canvas, gathered at once
+        for k, canvas in enumerate(canvases):
+            shared.setdefault(id(canvas), []).append(k)
+        for group in shared.values():
+            window[:, group] = canvases[group[0]][:, index[group]]
         seen = self.seen[:, index]
-        drawn = 1.0 - (1.0 - window) * (1.0 - self.stack[:, which])
+        drawn = 1.0 - (1.0 - window) * self.clear[:, which]
         before, after = window - seen, drawn - seen
         if not inside.all():
             before, after = before * inside, after * inside
