@@ -41,6 +41,7 @@ _MOVES = 4000  # most counts a polish revisits
 _LARGEST = 9999  # largest count a first number is tried as
 _SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next,
 _FALL_ANY = 12  # unless the fall is no more than this many
+_POWERS = (10, 100, 1000, 10000, 100000)  # the least count of each length after the first
 _SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws clearly worse
 _MARGIN = (
     0.075  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
@@ -233,6 +234,7 @@ class _Search:
         self.cache: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.papers: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.excess: dict[tuple[int, int], FloatArray] = {}
+        self.unseen_by_centre: dict[int, FloatArray] = {}  # see :meth:`unseen_ink`
         # squared seen ink left of each column: the error before a row's first number
         self.before = np.concatenate(([0.0], np.cumsum(np.sum(seen**2, axis=0))))
 
@@ -273,6 +275,28 @@ class _Search:
                     table[i, d] = float(np.sum(np.clip(glyph - part, 0.0, None) ** 2))
             self.excess[key] = table
         return self.excess[key]
+
+    def unseen_ink(self, k: int, top: int) -> FloatArray:
+        """Ink not seen of each count 0 to ``top`` (at least) drawn at centre ``k``.
+
+        The sum over its digits of :meth:`digit_excess`, last digit first.
+        """
+        got = self.unseen_by_centre.get(k)
+        if got is not None and got.size > top:
+            return got
+        values = np.arange(top + 1)
+        excess = np.zeros(values.size)
+        lengths = np.searchsorted(np.asarray(_POWERS), values, side="right") + 1
+        for length in np.unique(lengths):
+            mine = lengths == length
+            table = self.digit_excess(k, int(length))
+            rest = values[mine]
+            places = range(int(length)) if self.face.mirrored else range(int(length) - 1, -1, -1)
+            for i in places:  # last digit first
+                excess[mine] += table[i, rest % 10]
+                rest = rest // 10
+        self.unseen_by_centre[k] = excess
+        return excess
 
     def _seen(self, col0: int, width: int) -> FloatArray:
         """Seen ink of columns ``col0`` to ``col0 + width`` (zero outside the band); read only."""
@@ -424,29 +448,20 @@ def _candidates(
     A count's ink where none is seen is the sum over its digits (they do not
     overlap), so the test runs on every count at once before any is drawn.
     """
-    values = np.arange(max(lower, 0), upper + 1)
-    if values.size == 0:
+    low = max(lower, 0)
+    if upper < low:
         return []
-    excess = np.zeros(values.size)
-    lengths = 1 + (values >= 10).astype(int) + (values >= 100) + (values >= 1000)
-    lengths += values >= 10000
-    for length in np.unique(lengths):
-        mine = lengths == length
-        table = search.digit_excess(k, int(length))
-        rest = values[mine]
-        places = range(int(length)) if search.face.mirrored else range(int(length) - 1, -1, -1)
-        for i in places:  # last digit first
-            excess[mine] += table[i, rest % 10]
-            rest = rest // 10
-    digit_ink = search.face.digit_ink
-    floor = np.zeros(values.size)
-    for length in np.unique(lengths):  # a longer count draws more digits, each a little off
-        floor[lengths == length] = excess[lengths == length].min()
+    excess = search.unseen_ink(k, upper)[low : upper + 1]
+    floor = np.zeros(excess.size)
+    for start in range(len(_POWERS)):  # a longer count draws more digits, each a little off
+        a, b = max(low, _POWERS[start - 1] if start else 0), min(upper + 1, _POWERS[start])
+        if a < b:
+            floor[a - low : b - low] = excess[a - low : b - low].min()
     over = excess - floor
-    keep = np.flatnonzero(over <= 0.5 * digit_ink)
+    keep = np.flatnonzero(over <= 0.5 * search.face.digit_ink)
     keep = keep[np.argsort(over[keep], kind="stable")][:many]
     keep = np.sort(keep)
-    return [(int(v), float(e)) for v, e in zip(values[keep], excess[keep], strict=True)]
+    return [(int(low + v), float(excess[v])) for v in keep]
 
 
 def _beam(
