@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 def _ready(timeout: float = 30.0) -> bool:
     """Start the helpers and wait until they run."""
-    _parallel.warm()
+    _parallel.warm(eager=True)
     return _parallel._ready.wait(timeout)
 
 
@@ -85,7 +85,7 @@ def test_a_script_without_a_main_guard_is_not_run_again_in_the_helper(tmp_path: 
             import os, time
             from kmipd.digitize import _parallel
             print("top level", flush=True)
-            _parallel.warm()
+            _parallel.warm(eager=True)
             assert _parallel._ready.wait(60)
             pids = _parallel.each(time.sleep, [(0.05,)] * 8)
             print("done", flush=True)
@@ -98,3 +98,24 @@ def test_a_script_without_a_main_guard_is_not_run_again_in_the_helper(tmp_path: 
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["top", "level", "done"]
+
+
+def test_the_helper_starts_on_the_second_crowded_table_of_a_process(tmp_path: Path) -> None:
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            from kmipd.digitize import _parallel
+            _parallel.warm()  # one figure read: starting a helper would cost more than it saves
+            print("first", _parallel._ready.wait(2.0), flush=True)
+            _parallel.warm()
+            print("second", _parallel._ready.wait(60.0), flush=True)
+            """
+        )
+    )
+    env = {**os.environ, _parallel.ENV: "1"}
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["first", "False", "second", "True"]

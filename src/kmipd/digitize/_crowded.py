@@ -13,7 +13,7 @@ from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._overprint import Face, Leaving, decode_overprint, digit_band
-from kmipd.digitize._parallel import each
+from kmipd.digitize._parallel import each, warm
 from kmipd.digitize._redraw import ADVANCE, DIGIT_HEIGHT, Limit
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
@@ -264,6 +264,7 @@ def _read_rows(
     if ink is None or not any(crowded):
         rows = [read_row(line, x_axis, ink=ink) for line in lines]
         return [row for row in rows if row is not None]
+    warm()  # a helper process for the searches below, used once it runs (see ``_parallel``)
     heights = [w.height for line in lines for w in line.words if _numeric(w)]
     height = (int(np.max(heights)) if heights else 0) + 2 * _PAD
     strips: list[FloatArray | None] = []

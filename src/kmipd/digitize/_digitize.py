@@ -19,7 +19,6 @@ from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._legend import size_notes
 from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_original
-from kmipd.digitize._parallel import warm
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
@@ -448,7 +447,6 @@ def _read(
 ) -> DigitizationResult:
     """Digitize a loaded raster figure (``seconds`` is this call's time)."""
     start = time.perf_counter()
-    warm()  # a helper process for the searches of crowded tables, started in the background
     scene = look(loaded)
     warnings: list[str] = []
     text = read_figure_text(scene)

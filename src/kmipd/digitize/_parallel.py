@@ -41,6 +41,7 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _gone = False  # the helpers could not start or broke: run everything in the caller
 _starting = False
+_asked = 0  # calls of :func:`warm`
 _ready = threading.Event()  # set once a helper has run a call
 _MISSING = object()  # a result the helper did not give
 
@@ -90,14 +91,19 @@ def _nothing() -> None:
     """A call that does nothing, to have a helper start."""
 
 
-def warm() -> None:
-    """Start the helpers in the background if they are to be used and not yet started.
+def warm(eager: bool = False) -> None:
+    """Start the helpers in the background, from the second call on (or at once if ``eager``).
 
-    Returns at once; :func:`each` uses the helpers once one is running.
+    Called before each crowded table is read: a process that reads one
+    figure (``kmipd extract FIG``) would spend more starting a helper than
+    it saves, so the helpers start only once a second table shows the
+    process reads several; a server starts them ``eager``. Returns at
+    once; :func:`each` uses the helpers once one is running.
     """
-    global _starting
+    global _starting, _asked
     with _lock:
-        if _starting or _gone or helpers() < 1:
+        _asked += 1
+        if _starting or _gone or (_asked < 2 and not eager) or helpers() < 1:
             return
         _starting = True
     threading.Thread(target=_start, name="kmipd-helpers", daemon=True).start()

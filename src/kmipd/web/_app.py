@@ -70,6 +70,8 @@ def create_app(
     """
     import matplotlib
 
+    from kmipd.digitize._parallel import warm
+
     matplotlib.use("Agg")
     mimetypes.add_type("text/javascript", ".js")  # some systems map .js to text/plain
     store = Store(data_dir if data_dir is not None else default_data_dir())
@@ -78,6 +80,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm(eager=True)  # the helper process for crowded tables (``digitize._parallel``)
         yield
         ctx.executor.shutdown(wait=False, cancel_futures=True)
 
