@@ -119,3 +119,43 @@ def test_the_helper_starts_on_the_second_crowded_table_of_a_process(tmp_path: Pa
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["first", "False", "second", "True"]
+
+
+def test_a_helper_that_dies_leaves_its_calls_to_the_caller(tmp_path: Path) -> None:
+    (tmp_path / "calls.py").write_text(
+        textwrap.dedent(
+            """
+            import multiprocessing, os
+
+            def square_or_die(k):
+                if multiprocessing.parent_process() is not None:
+                    os._exit(1)  # the helper dies
+                return k * k
+            """
+        )
+    )
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            from kmipd.digitize import _parallel
+            from calls import square_or_die
+
+            _parallel.warm(eager=True)
+            assert _parallel._ready.wait(60)
+            got = _parallel.each(square_or_die, [(k,) for k in range(6)])
+            print(got, _parallel._gone, _parallel.each(pow, [(2, 3), (3, 2)]), flush=True)
+            """
+        )
+    )
+    env = {**os.environ, _parallel.ENV: "1"}
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[0, 1, 4, 9, 16, 25] True [8, 9]"
