@@ -159,3 +159,33 @@ def test_a_helper_that_dies_leaves_its_calls_to_the_caller(tmp_path: Path) -> No
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[0, 1, 4, 9, 16, 25] True [8, 9]"
+
+
+def test_two_helpers_share_the_calls_with_the_caller(tmp_path: Path) -> None:
+    (tmp_path / "calls.py").write_text(
+        "import os, time\n\ndef slow_pid(s):\n    time.sleep(s)\n    return os.getpid()\n"
+    )
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            from kmipd.digitize import _parallel
+            from calls import slow_pid
+
+            _parallel.warm(eager=True)
+            assert _parallel._ready.wait(60)
+            print(len(set(_parallel.each(slow_pid, [(0.1,)] * 12))), flush=True)
+            """
+        )
+    )
+    env = {**os.environ, _parallel.ENV: "2"}
+    run = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "3"  # the caller and both helpers

@@ -2,10 +2,10 @@
 
 Reading a table printed over itself repeats one search under several
 settings (sizes of type, pitches, sharp and blurred ink). :func:`each`
-runs such a list of calls with the helper taking calls from the end while
-the caller works from the start; a call the helper has not begun is taken
-back, so the caller never waits on a helper that is slow to start or gone,
-and the results are those of running the calls in turn.
+runs such a list of calls with the helper taking calls from the end, one
+at a time, while the caller works from the start: the caller waits at most
+for the one call the helper is running, never for a helper that is still
+starting, and the results are those of running the calls in turn.
 
 The helper is forked from a clean server process (multiprocessing's
 ``forkserver``), never from the caller: forking a process that runs
@@ -39,10 +39,11 @@ ENV = "KMIPD_WORKERS"
 _PRELOAD = ["kmipd.digitize._overprint", "kmipd.digitize._overlap"]  # imported once, by the server
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_count = 1  # helper processes in ``_pool``
 _gone = False  # the helpers could not start or broke: run everything in the caller
 _starting = False
 _asked = 0  # calls of :func:`warm`
-_ready = threading.Event()  # set once a helper has run a call
+_ready = threading.Event()  # set once the helpers run
 _MISSING = object()  # a result the helper did not give
 
 
@@ -64,16 +65,18 @@ def helpers() -> int:
 
 
 def _start() -> None:
-    """Start the helpers and wait until one has run a call (in a thread of its own)."""
-    global _pool
+    """Start the helpers and wait until they run (in a thread of its own)."""
+    global _pool, _count
+    count = helpers()
     try:
-        pool = ProcessPoolExecutor(helpers(), mp_context=_context())
-        pool.submit(_nothing).result()
+        pool = ProcessPoolExecutor(count, mp_context=_context())
+        for started in [pool.submit(_nothing) for _ in range(count)]:  # one process each
+            started.result()
     except (OSError, ValueError, ImportError, RuntimeError, BrokenProcessPool):
         _broken()
         return
     with _lock:
-        _pool = pool
+        _pool, _count = pool, count
     _ready.set()
 
 
@@ -110,11 +113,11 @@ def warm(eager: bool = False) -> None:
 
 
 def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T]:
-    """``call(*args)`` for each ``args`` of ``arguments``, in order, shared with a helper.
+    """``call(*args)`` for each ``args`` of ``arguments``, in order, shared with the helpers.
 
-    The caller takes calls from the start and the helper from the end, one
-    at a time, until they meet; so the caller waits at most for the one
-    call the helper is running. Until the helpers run (see :func:`warm`)
+    The caller takes calls from the start and each helper from the end, one
+    at a time, until they meet; so the caller waits at most for the calls
+    the helpers are running. Until the helpers run (see :func:`warm`)
     every call is run by the caller. ``call`` should be a module-level
     function and its arguments picklable; a call the helper cannot run, or
     that raises there, is run by the caller, so an exception is raised here
@@ -140,22 +143,30 @@ def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T
     def helper() -> None:
         while (j := claim(False)) is not None:
             try:
-                out[j] = pool.submit(call, *arguments[j]).result()
+                future = pool.submit(call, *arguments[j])
+            except RuntimeError:  # the pool was shut down
+                return
+            try:
+                out[j] = future.result()
             except BrokenProcessPool:
                 _broken()
                 return
             except Exception:  # left to the caller, where it raises as it should
                 continue
 
-    feeder = threading.Thread(target=helper, name="kmipd-feed", daemon=True)
-    feeder.start()
+    feeders = [
+        threading.Thread(target=helper, name="kmipd-feed", daemon=True) for _ in range(_count)
+    ]
+    for feeder in feeders:
+        feeder.start()
     try:
         while (i := claim(True)) is not None:
             out[i] = call(*arguments[i])
     finally:
         with lock:
-            ends[1] = ends[0]  # the helper takes no more calls
-        feeder.join()
+            ends[1] = ends[0]  # the helpers take no more calls
+        for feeder in feeders:
+            feeder.join()
     return [
         call(*args) if got is _MISSING else got for args, got in zip(arguments, out, strict=True)
     ]
