@@ -77,115 +77,82 @@ def test_a_child_process_starts_no_helpers_of_its_own() -> None:
     assert queue.get() == 0
 
 
-def test_a_script_without_a_main_guard_is_not_run_again_in_the_helper(tmp_path: Path) -> None:
-    script = tmp_path / "script.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import os, time
-            from kmipd.digitize import _parallel
-            print("top level", flush=True)
-            _parallel.warm(eager=True)
-            assert _parallel._ready.wait(60)
-            pids = _parallel.each(time.sleep, [(0.05,)] * 8)
-            print("done", flush=True)
-            """
-        )
-    )
-    env = {**os.environ, _parallel.ENV: "1"}
+def _run(tmp_path: Path, script: str, workers: str = "1", calls: str = "") -> str:
+    """What ``script`` prints, run as a file of its own with ``calls.py`` beside it."""
+    (tmp_path / "calls.py").write_text(textwrap.dedent(calls))
+    path = tmp_path / "script.py"
+    path.write_text(textwrap.dedent(script))
     run = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, _parallel.ENV: workers},
+        timeout=120,
+        cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["top", "level", "done"]
+    return run.stdout.strip()
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_helper(tmp_path: Path) -> None:
+    script = """
+        import time
+        from kmipd.digitize import _parallel
+        print("top level", flush=True)
+        _parallel.warm(eager=True)
+        assert _parallel._ready.wait(60)
+        _parallel.each(time.sleep, [(0.05,)] * 8)
+        print("done", flush=True)
+        """
+    assert _run(tmp_path, script).split() == ["top", "level", "done"]
 
 
 def test_the_helper_starts_on_the_second_crowded_table_of_a_process(tmp_path: Path) -> None:
-    script = tmp_path / "script.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            from kmipd.digitize import _parallel
-            _parallel.warm()  # one figure read: starting a helper would cost more than it saves
-            print("first", _parallel._ready.wait(2.0), flush=True)
-            _parallel.warm()
-            print("second", _parallel._ready.wait(60.0), flush=True)
-            """
-        )
-    )
-    env = {**os.environ, _parallel.ENV: "1"}
-    run = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["first", "False", "second", "True"]
+    script = """
+        from kmipd.digitize import _parallel
+        _parallel.warm()  # one figure read: starting a helper would cost more than it saves
+        print("first", _parallel._ready.wait(2.0), flush=True)
+        _parallel.warm()
+        print("second", _parallel._ready.wait(60.0), flush=True)
+        """
+    assert _run(tmp_path, script).split() == ["first", "False", "second", "True"]
 
 
 def test_a_helper_that_dies_leaves_its_calls_to_the_caller(tmp_path: Path) -> None:
-    (tmp_path / "calls.py").write_text(
-        textwrap.dedent(
-            """
-            import multiprocessing, os
+    calls = """
+        import multiprocessing, os
 
-            def square_or_die(k):
-                if multiprocessing.parent_process() is not None:
-                    os._exit(1)  # the helper dies
-                return k * k
-            """
-        )
-    )
-    script = tmp_path / "script.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            from kmipd.digitize import _parallel
-            from calls import square_or_die
+        def square_or_die(k):
+            if multiprocessing.parent_process() is not None:
+                os._exit(1)  # the helper dies
+            return k * k
+        """
+    script = """
+        from kmipd.digitize import _parallel
+        from calls import square_or_die
 
-            _parallel.warm(eager=True)
-            assert _parallel._ready.wait(60)
-            got = _parallel.each(square_or_die, [(k,) for k in range(6)])
-            print(got, _parallel._gone, _parallel.each(pow, [(2, 3), (3, 2)]), flush=True)
-            """
-        )
-    )
-    env = {**os.environ, _parallel.ENV: "1"}
-    run = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "[0, 1, 4, 9, 16, 25] True [8, 9]"
+        _parallel.warm(eager=True)
+        assert _parallel._ready.wait(60)
+        got = _parallel.each(square_or_die, [(k,) for k in range(6)])
+        print(got, _parallel._gone, _parallel.each(pow, [(2, 3), (3, 2)]), flush=True)
+        """
+    assert _run(tmp_path, script, calls=calls) == "[0, 1, 4, 9, 16, 25] True [8, 9]"
 
 
 def test_two_helpers_share_the_calls_with_the_caller(tmp_path: Path) -> None:
-    (tmp_path / "calls.py").write_text(
-        "import os, time\n\ndef slow_pid(s):\n    time.sleep(s)\n    return os.getpid()\n"
-    )
-    script = tmp_path / "script.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            from kmipd.digitize import _parallel
-            from calls import slow_pid
+    calls = """
+        import os, time
 
-            _parallel.warm(eager=True)
-            assert _parallel._ready.wait(60)
-            print(len(set(_parallel.each(slow_pid, [(0.1,)] * 12))), flush=True)
-            """
-        )
-    )
-    env = {**os.environ, _parallel.ENV: "2"}
-    run = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "3"  # the caller and both helpers
+        def slow_pid(seconds):
+            time.sleep(seconds)
+            return os.getpid()
+        """
+    script = """
+        from kmipd.digitize import _parallel
+        from calls import slow_pid
+
+        _parallel.warm(eager=True)
+        assert _parallel._ready.wait(60)
+        print(len(set(_parallel.each(slow_pid, [(0.1,)] * 12))), flush=True)
+        """
+    assert _run(tmp_path, script, workers="2", calls=calls) == "3"  # the caller and both helpers
