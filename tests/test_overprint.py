@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from kmipd.digitize._dejavu import _FONT, _face
 from kmipd.digitize._overprint import (
     Overprint,
     _band,
@@ -17,7 +18,7 @@ from kmipd.digitize._overprint import (
     leaving_limits,
     most_leaving,
 )
-from kmipd.digitize._redraw import _FONT, _face, _joined, _polish, _reverse_row, _Search
+from kmipd.digitize._redraw import _joined, _polish, _reverse_row, _Search
 
 _FACE = (27.0, False, 0.5)  # the face a reading was redrawn with (not used by ``_held``)
 

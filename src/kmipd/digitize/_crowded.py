@@ -10,11 +10,12 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._overprint import Face, Leaving, decode_overprint, digit_band
 from kmipd.digitize._parallel import each, warm
-from kmipd.digitize._redraw import ADVANCE, DIGIT_HEIGHT, Limit
+from kmipd.digitize._redraw import Limit
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
 from kmipd.digitize._retry import RETRY_UNSURE, decode_hard, overprinted, unsure

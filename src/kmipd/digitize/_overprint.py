@@ -28,16 +28,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import gaussian_filter
 
+from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT, _advance, _face
 from kmipd.digitize._parallel import each
 from kmipd.digitize._redraw import (
-    ADVANCE,
     BEAM,
-    DIGIT_HEIGHT,
     Limit,
-    _advance,
     _beam,
     _confidence,
-    _face,
     _joined,
     _polish,
     _reverse_row,

@@ -1,0 +1,155 @@
+"""DejaVu Sans digits drawn at the size of a row of overprinted numbers (see ``_redraw``).
+
+A face of the ten digits drawn at quarter-pixel positions (``_face``),
+optionally mirrored so a row can be searched from its right end; a count
+drawn alone (``_Face.number``) or counts of one length all at once
+(``_Face.papers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+from scipy.ndimage import gaussian_filter
+
+__all__ = ["ADVANCE", "DIGIT_HEIGHT"]
+
+FloatArray = npt.NDArray[np.float64]
+_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+DIGIT_HEIGHT = 1493 / 2048  # DejaVu Sans digit height, in em
+ADVANCE = 1303 / 2048  # DejaVu Sans digit advance, in em
+_SUPER = 4  # supersampling of the glyph drawings (quarter-pixel positions)
+
+
+def _place(x: float) -> tuple[int, int]:
+    """Column and quarter-pixel phase of a glyph drawing's left edge at ``x``."""
+    base = int(np.floor(x))
+    phase = round((x - base) * _SUPER)
+    return (base + 1, 0) if phase == _SUPER else (base, phase)
+
+
+@dataclass(frozen=True)
+class _Face:
+    """DejaVu Sans digits drawn at one size, for a band of ``height`` rows."""
+
+    advance: float
+    height: int
+    glyphs: dict[tuple[str, int], FloatArray]
+    width: int
+    pad: int
+    mirrored: bool = False  # each digit drawn mirrored, for a row searched right to left
+
+    def number(self, value: int, centre: float) -> tuple[int, FloatArray]:
+        """First column and ink (band rows x columns) of ``value`` centred at ``centre``."""
+        text = str(value)[::-1] if self.mirrored else str(value)
+        left = centre - len(text) * self.advance / 2.0
+        col0, width = self.box(len(text), centre)
+        out = np.ones((self.height, width))
+        for i, digit in enumerate(text):
+            base, phase = _place(left + i * self.advance - self.pad)
+            at = base - col0
+            out[:, at : at + self.width] *= 1.0 - self.glyphs[digit, phase]
+        return col0, 1.0 - out
+
+    def box(self, length: int, centre: float) -> tuple[int, int]:
+        """First column and width of the drawing of a ``length``-digit count at ``centre``."""
+        left = centre - length * self.advance / 2.0
+        width = int(np.ceil(length * self.advance)) + 2 * self.pad + 4
+        return int(np.floor(left)) - self.pad - 1, width
+
+    def papers(self, values: Sequence[int], centre: float, lo: int, hi: int) -> FloatArray:
+        """Clear paper (1 - ink) of each count at ``centre``, columns ``lo`` to ``hi`` x rows.
+
+        The same values as :meth:`number` gives (transposed, and ones
+        outside each drawing), drawn for all counts of one length at once.
+        """
+        out = np.ones((len(values), hi - lo, self.height))
+        texts = [str(v)[::-1] if self.mirrored else str(v) for v in values]
+        lengths: dict[int, list[int]] = {}
+        for j, text in enumerate(texts):
+            lengths.setdefault(len(text), []).append(j)
+        for length, which in lengths.items():
+            col0, width = self.box(length, centre)
+            left = centre - length * self.advance / 2.0
+            drawing = np.ones((len(which), width, self.height))
+            digits = np.array([[int(ch) for ch in texts[j]] for j in which])
+            for i in range(length):
+                base, phase = _place(left + i * self.advance - self.pad)
+                at = base - col0
+                drawing[:, at : at + self.width] *= self.clear[phase][digits[:, i]]
+            np.subtract(1.0, drawing, out=drawing)  # ``number``'s ink ...
+            np.subtract(1.0, drawing, out=drawing)  # ... turned back into paper
+            a, b = max(col0, lo), min(col0 + width, hi)
+            out[which, a - lo : b - lo] = drawing[:, a - col0 : b - col0]
+        return out
+
+    @cached_property
+    def clear(self) -> list[FloatArray]:
+        """Per phase: 1 - each digit's drawing (digits x columns x rows)."""
+        return [
+            np.stack([(1.0 - self.glyphs[str(d), phase]).T for d in range(10)])
+            for phase in range(_SUPER)
+        ]
+
+    @property
+    def digit_ink(self) -> float:
+        """Squared ink of one digit ("8"): the unit errors are weighed in."""
+        return float(np.sum(self.glyphs["8", 0] ** 2))
+
+
+@lru_cache(maxsize=32)
+def _font(em: float) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans at ``em`` pixels, supersampled."""
+    return ImageFont.truetype(str(_FONT), max(4, round(em * _SUPER)))
+
+
+def _advance(em: float, hinted: bool) -> float:
+    """Digit advance in pixels at ``em`` pixels.
+
+    ``hinted``: whole pixels, as a renderer that hints its metrics (R's
+    Cairo devices) places digits.
+    """
+    advance = _font(em).getlength("0") / _SUPER
+    return float(round(advance)) if hinted else advance
+
+
+@lru_cache(maxsize=32)
+def _face(
+    em: float, height: int, baseline: int, blur: float, hinted: bool, mirrored: bool = False
+) -> _Face:
+    """Digits 0-9 at ``em`` pixels, baseline at row ``baseline`` of a band ``height`` tall.
+
+    ``hinted``: see :func:`_advance`. ``mirrored``: each digit drawn
+    mirrored left to right, for a search run from the row's right end on
+    the mirrored ink (see :func:`_reverse_row`).
+    """
+    font = _font(em)
+    advance = _advance(em, hinted)
+    pad = 2
+    width = int(np.ceil(advance)) + 2 * pad + 1
+    glyphs: dict[tuple[str, int], FloatArray] = {}
+    for digit in "0123456789":
+        for phase in range(_SUPER):
+            canvas = Image.new("L", (width * _SUPER, height * _SUPER), 0)
+            at = 0 if mirrored else phase
+            ImageDraw.Draw(canvas).text(
+                (pad * _SUPER + at, baseline * _SUPER), digit, font=font, fill=255, anchor="ls"
+            )
+            pixels = np.asarray(canvas, dtype=float) / 255.0
+            if mirrored:  # sub-column m of the mirror shows sub-column ``last - m`` of the digit
+                last = round(advance * _SUPER) + 2 * pad * _SUPER + phase - 1
+                cols = last - np.arange(pixels.shape[1])
+                inside = (cols >= 0) & (cols < pixels.shape[1])
+                flipped = np.zeros_like(pixels)
+                flipped[:, inside] = pixels[:, cols[inside]]
+                pixels = flipped
+            small = pixels.reshape(height, _SUPER, width, _SUPER).mean(axis=(1, 3))
+            glyphs[digit, phase] = gaussian_filter(small, blur)
+    return _Face(advance, height, glyphs, width, pad, mirrored)
