@@ -156,3 +156,23 @@ def test_two_helpers_share_the_calls_with_the_caller(tmp_path: Path) -> None:
         print(len(set(_parallel.each(slow_pid, [(0.1,)] * 12))), flush=True)
         """
     assert _run(tmp_path, script, workers="2", calls=calls) == "3"  # the caller and both helpers
+
+
+def test_a_process_forked_after_the_helpers_started_runs_its_calls_itself(tmp_path: Path) -> None:
+    script = """
+        import multiprocessing
+        from kmipd.digitize import _parallel
+
+        def child(queue):
+            queue.put((_parallel._pool is None, _parallel.each(pow, [(2, k) for k in range(5)])))
+
+        _parallel.warm(eager=True)
+        assert _parallel._ready.wait(60)
+        context = multiprocessing.get_context("fork")  # the child inherits the module's state
+        queue = context.SimpleQueue()
+        process = context.Process(target=child, args=(queue,))
+        process.start()
+        process.join(60)
+        print(process.exitcode, queue.get(), flush=True)
+        """
+    assert _run(tmp_path, script) == "0 (True, [1, 2, 4, 8, 16])"

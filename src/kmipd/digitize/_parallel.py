@@ -17,7 +17,8 @@ Set the environment variable ``KMIPD_WORKERS`` to the number of helper
 processes (``0``: none, all calls in the caller). By default there is one
 on a machine with two cores or more, and none inside a process that is
 itself a worker (``kmipd extract`` over a folder already reads one figure
-per core).
+per core) or that was forked from one that started helpers (their pool
+belongs to the parent).
 """
 
 from __future__ import annotations
@@ -170,6 +171,17 @@ def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T
     return [
         call(*args) if got is _MISSING else got for args, got in zip(arguments, out, strict=True)
     ]
+
+
+def _forget() -> None:
+    """In a process forked from this one: no helpers (the pool and its threads are the parent's)."""
+    global _pool, _gone, _ready, _lock
+    _pool, _gone = None, True
+    _ready, _lock = threading.Event(), threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget)
 
 
 def _context() -> multiprocessing.context.BaseContext:
