@@ -372,10 +372,10 @@ def _fit_face(
         for scale in _SCALES
         for hinted in (False, True)
     ]
-    lines, band = _rows_of(ink, band)  # the helper process gets the band's rows only
+    band_ink, band = _rows_of(ink, band)  # the helper process gets the band's rows only
     misfits = each(
         _prefix_misfit,
-        [(lines, band, centres, em, hinted, 0.5, upper, limit) for em, hinted in shapes],
+        [(band_ink, band, centres, em, hinted, 0.5, upper, limit) for em, hinted in shapes],
     )
     fits = [(misfit, em, hinted) for misfit, (em, hinted) in zip(misfits, shapes, strict=True)]
     misfit, em, hinted = min(fits, key=lambda fit: fit[0])
@@ -383,7 +383,7 @@ def _fit_face(
         return round(digit / DIGIT_HEIGHT * 4) / 4, False, 0.5
     others = [s for s in _SHIFTS if s != 0.5]
     moved = each(
-        _prefix_misfit, [(lines, band, centres, em, hinted, s, upper, limit) for s in others]
+        _prefix_misfit, [(band_ink, band, centres, em, hinted, s, upper, limit) for s in others]
     )
     shifts = [(misfit, 0.5), *zip(moved, others, strict=True)]
     return em, hinted, min(shifts)[1]
