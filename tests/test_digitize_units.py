@@ -13,7 +13,6 @@ from kmipd.digitize._calibrate import AxisCalibration, fit_axis, parse_number, r
 from kmipd.digitize._censor import _on_flat, find_marks
 from kmipd.digitize._colours import InkColour
 from kmipd.digitize._curves import to_curve
-from kmipd.digitize._frame import Frame
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
 from kmipd.digitize._legend import LegendEntry, Swatch, legend_entries
@@ -23,7 +22,6 @@ from kmipd.digitize._scene import _colour_class, _keys_both_ways, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
-from kmipd.digitize._ticktext import x_label_words, y_label_words
 from kmipd.digitize._trace import Trace, _dissolve, _hidden_start, to_corners, trace_arm
 from kmipd.errors import InputError
 
@@ -39,8 +37,6 @@ from kmipd.errors import InputError
         ("abc", None),
         ("1.2.3", None),
         ("", None),
-        ("1.00-", (1.0, False)),  # a y tick mark read with its label
-        ("-", None),
     ],
 )
 def test_parse_number(text: str, expected: tuple[float, bool] | None) -> None:
@@ -489,25 +485,3 @@ def test_dissolve_merges_a_stroke_read_as_several_narrow_plateaus() -> None:
     rows = np.array([10.0] * 6 + [12.0, 12.0, 13.0, 13.0, 14.0, 14.0] + [15.0] * 6)
     cols, levels = _dissolve(*to_corners(np.arange(18.0), rows, 0.3), 3.0)
     assert list(levels) == [10, 10, 12, 12, 13, 13, 14, 14, 15, 15]
-
-
-def _frame_at(bottom: float, left: float) -> Frame:
-    return Frame(10.0, left, bottom, 900.0, None, None, (), "axes", ())
-
-
-def test_tick_marks_as_tall_as_text_are_not_taken_for_the_tick_labels() -> None:
-    # a figure drawn large: 9-px tick marks hang from the x axis at row 400, labels 20 px tall
-    marks = [Word(402, 100 + 60 * k, 411, 105 + 60 * k) for k in range(8)]
-    labels = [Word(416, 95 + 60 * k, 436, 110 + 60 * k, numeric=str(k)) for k in range(8)]
-    chosen = x_label_words(marks + labels, _frame_at(400.0, 90.0))
-    assert chosen == labels
-    # y: 9-px marks left of the axis at column 90, labels "0.25" 20 px tall
-    left = [Word(100 + 60 * k, 81, 105 + 60 * k, 90) for k in range(5)]
-    names = [Word(93 + 60 * k, 30, 113 + 60 * k, 76, numeric="0.25") for k in range(5)]
-    assert y_label_words(left + names, _frame_at(500.0, 90.0)) == names
-
-
-def test_labels_joined_to_their_tick_marks_stay_tick_labels() -> None:
-    # drawn larger still, each y label and its tick mark are one word: "1.00-"
-    merged = [Word(100 + 60 * k, 30, 120 + 60 * k, 90, numeric="1.00-") for k in range(5)]
-    assert y_label_words(merged, _frame_at(500.0, 90.0)) == merged

@@ -12,8 +12,6 @@ from kmipd.digitize._text import Word
 __all__ = ["parse_number", "repair_decimals", "x_label_words", "y_label_words"]
 
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
-_TICK_GAP = 6  # pixels from an axis line's centre within which a tick mark starts
-_STROKE = 0.8  # a tick mark is at most this many times as thick as it is long
 
 
 def parse_number(text: str) -> tuple[float, bool] | None:
@@ -31,7 +29,6 @@ def parse_number(text: str) -> tuple[float, bool] | None:
     """
     cleaned = text.strip().replace(" ", "").replace("O", "0").replace("o", "0")
     cleaned = cleaned.replace("−", "-").replace("–", "-")
-    cleaned = cleaned.rstrip("-—_")  # a tick mark read with its label: "1.00-" (no number ends so)
     if not _NUMBER.match(cleaned):
         return None
     percent = cleaned.endswith("%")
@@ -65,61 +62,12 @@ def repair_decimals(texts: list[str]) -> list[str]:
     return out
 
 
-def _tick_marks(words: list[Word], frame: Frame, axis: str) -> set[int]:
-    """Ids of the words that are tick marks hanging from an axis line, not labels.
-
-    Strokes across the axis that start at its line (within ``_TICK_GAP``
-    pixels), three or more of one size, and no more than half as thick as
-    the other words beside the axis are (a label merged with its tick mark
-    is as thick as a label). In a figure drawn large (300 dpi, or
-    enlarged) tick marks are as long as text is tall, and were taken for
-    the first line of tick labels.
-    """
-    across = axis == "x"  # x tick marks hang down: thin in columns
-
-    def thickness(w: Word) -> int:
-        return w.width if across else w.height
-
-    def length(w: Word) -> int:
-        return w.height if across else w.width
-
-    def at_line(w: Word) -> bool:
-        return abs(w.row0 - frame.bottom if across else w.col1 - frame.left) <= _TICK_GAP
-
-    marks = [w for w in words if at_line(w) and thickness(w) <= _STROKE * length(w)]
-    if len(marks) < 3:
-        return set()
-    size = (
-        float(np.median([length(w) for w in marks])),
-        float(np.median([thickness(w) for w in marks])),
-    )
-    alike = [w for w in marks if abs(length(w) - size[0]) <= 1 and abs(thickness(w) - size[1]) <= 1]
-    ids = {id(w) for w in alike}
-    if across:
-        beside = [
-            w
-            for w in words
-            if id(w) not in ids and frame.bottom <= w.row0 <= frame.bottom + 4 * size[0]
-        ]
-    else:
-        beside = [
-            w
-            for w in words
-            if id(w) not in ids and frame.left - 4 * size[0] <= w.col1 <= frame.left
-        ]
-    if len(alike) < 3 or not beside:
-        return set()
-    return ids if size[1] <= 0.5 * float(np.median([thickness(w) for w in beside])) else set()
-
-
 def y_label_words(words: list[Word], frame: Frame) -> list[Word]:
     """Words left of the panel, in the column nearest the y axis, that are numbers."""
-    marks = _tick_marks(words, frame, "y")
     candidates = [
         w
         for w in words
-        if id(w) not in marks
-        and w.col1 <= frame.left + 3
+        if w.col1 <= frame.left + 3
         and frame.top - 2 * w.height <= w.centre[0] <= frame.bottom + w.height
     ]
     if not candidates:
@@ -131,12 +79,10 @@ def y_label_words(words: list[Word], frame: Frame) -> list[Word]:
 
 def x_label_words(words: list[Word], frame: Frame) -> list[Word]:
     """Words in the first text line under the panel, spread along the x axis."""
-    marks = _tick_marks(words, frame, "x")
     candidates = [
         w
         for w in words
-        if id(w) not in marks
-        and w.row0 >= frame.bottom - 2
+        if w.row0 >= frame.bottom - 2
         and frame.left - 3 * w.height <= w.centre[1] <= frame.right + 3 * w.height
     ]
     if not candidates:
