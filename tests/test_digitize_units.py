@@ -13,6 +13,7 @@ from kmipd.digitize._calibrate import AxisCalibration, fit_axis, parse_number, r
 from kmipd.digitize._censor import _on_flat, find_marks
 from kmipd.digitize._colours import InkColour
 from kmipd.digitize._curves import to_curve
+from kmipd.digitize._frame import Frame
 from kmipd.digitize._image import background_colour, load_image
 from kmipd.digitize._judge import _rivals
 from kmipd.digitize._legend import LegendEntry, Swatch, legend_entries
@@ -22,6 +23,7 @@ from kmipd.digitize._scene import _colour_class, _keys_both_ways, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
+from kmipd.digitize._ticktext import x_label_words, y_label_words
 from kmipd.digitize._trace import Trace, _dissolve, _hidden_start, to_corners, trace_arm
 from kmipd.errors import InputError
 
@@ -37,6 +39,8 @@ from kmipd.errors import InputError
         ("abc", None),
         ("1.2.3", None),
         ("", None),
+        ("1.00-", (1.0, False)),  # a y tick mark read with its label
+        ("-", None),
     ],
 )
 def test_parse_number(text: str, expected: tuple[float, bool] | None) -> None:
@@ -485,3 +489,40 @@ def test_dissolve_merges_a_stroke_read_as_several_narrow_plateaus() -> None:
     rows = np.array([10.0] * 6 + [12.0, 12.0, 13.0, 13.0, 14.0, 14.0] + [15.0] * 6)
     cols, levels = _dissolve(*to_corners(np.arange(18.0), rows, 0.3), 3.0)
     assert list(levels) == [10, 10, 12, 12, 13, 13, 14, 14, 15, 15]
+
+
+def _axes(bottom: int = 400, left: int = 90) -> tuple[Frame, np.ndarray]:
+    """A frame and its ink: an x axis line at row ``bottom``, a y axis line at ``left``."""
+    ink = np.zeros((600, 1000))
+    ink[bottom, left:900] = 1.0
+    ink[10 : bottom + 1, left] = 1.0
+    return Frame(10.0, float(left), float(bottom), 900.0, None, None, (), "axes", ()), ink
+
+
+def test_tick_marks_as_long_as_text_is_tall_are_not_taken_for_tick_labels() -> None:
+    frame, ink = _axes()
+    marks = []
+    for k in range(8):  # a figure drawn large: 10-px tick marks hang from the x axis
+        ink[400:411, 100 + 60 * k : 105 + 60 * k] = 1.0
+        marks.append(Word(401, 100 + 60 * k, 411, 105 + 60 * k))
+    labels = [Word(416, 95 + 60 * k, 436, 110 + 60 * k, numeric=str(k)) for k in range(8)]
+    assert x_label_words(marks + labels, frame, ink) == labels
+    assert x_label_words(marks + labels, frame) == marks  # without the ink, as before
+    left = []
+    for k in range(5):  # and left of the y axis
+        ink[100 + 60 * k : 105 + 60 * k, 80:90] = 1.0
+        left.append(Word(100 + 60 * k, 80, 105 + 60 * k, 90))
+    names = [Word(93 + 60 * k, 30, 113 + 60 * k, 76, numeric="0.25") for k in range(5)]
+    assert y_label_words(left + names, frame, ink) == names
+
+
+def test_labels_near_the_axis_or_joined_to_their_tick_marks_stay_tick_labels() -> None:
+    frame, ink = _axes()
+    near = [Word(406, 95 + 60 * k, 413, 100 + 60 * k, numeric="1") for k in range(8)]
+    below = [Word(420, 300, 432, 400)]  # the axis title
+    assert x_label_words(near + below, frame, ink) == near  # a small figure: not joined
+    merged = []
+    for k in range(5):  # drawn larger still, each y label and its tick mark are one word
+        ink[100 + 60 * k : 120 + 60 * k, 30:90] = 0.8
+        merged.append(Word(100 + 60 * k, 30, 120 + 60 * k, 90, numeric="1.00-"))
+    assert y_label_words(merged, frame, ink) == merged

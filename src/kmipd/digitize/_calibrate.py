@@ -227,7 +227,7 @@ def calibrate_axis(
         None when fewer than two labels could be read and fitted.
     """
     horizontal = axis == "x"
-    chosen = x_label_words(words, frame) if horizontal else y_label_words(words, frame)
+    chosen = x_label_words(words, frame, ink) if horizontal else y_label_words(words, frame, ink)
     ticks = tick_marks(chosen, ink, frame, horizontal) if chosen else np.zeros(0)
     readings = _readings(label_reads(chosen, ticks, horizontal)) if chosen else []
     if len(readings) < 2:

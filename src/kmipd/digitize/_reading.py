@@ -137,8 +137,8 @@ def read_figure_text(scene: Scene) -> FigureText:
     -------
     FigureText
     """
-    x_words = x_label_words(scene.words, scene.frame)
-    y_words = y_label_words(scene.words, scene.frame)
+    x_words = x_label_words(scene.words, scene.frame, scene.ink)
+    y_words = y_label_words(scene.words, scene.frame, scene.ink)
     below = max((w.row1 for w in x_words), default=int(scene.frame.bottom))
     entries = legend_entries(scene.swatches, scene.words)
     legend = [e for e in entries if e.swatch.word.row0 <= below]

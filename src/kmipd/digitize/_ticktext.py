@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import numpy.typing as npt
 
 from kmipd.digitize._frame import Frame
 from kmipd.digitize._text import Word
 
 __all__ = ["parse_number", "repair_decimals", "x_label_words", "y_label_words"]
 
+FloatArray = npt.NDArray[np.float64]
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
+_STROKE = 0.8  # a tick mark is at most this many times as thick as it is long
+_JOINED = 0.25  # ink that joins a tick mark to its axis line, in every row (column) between
+_TOUCH = 3  # pixels from the axis line's centre within which a stroke starts at the line
 
 
 def parse_number(text: str) -> tuple[float, bool] | None:
@@ -29,6 +34,7 @@ def parse_number(text: str) -> tuple[float, bool] | None:
     """
     cleaned = text.strip().replace(" ", "").replace("O", "0").replace("o", "0")
     cleaned = cleaned.replace("−", "-").replace("–", "-")
+    cleaned = cleaned.rstrip("-—_")  # a tick mark read with its label: "1.00-" (no number ends so)
     if not _NUMBER.match(cleaned):
         return None
     percent = cleaned.endswith("%")
@@ -62,12 +68,63 @@ def repair_decimals(texts: list[str]) -> list[str]:
     return out
 
 
-def y_label_words(words: list[Word], frame: Frame) -> list[Word]:
-    """Words left of the panel, in the column nearest the y axis, that are numbers."""
+def _hanging(word: Word, ink: FloatArray, frame: Frame, across: bool) -> bool:
+    """Whether ``word`` is a stroke across an axis joined to its line by ink (a tick mark)."""
+    if across:  # x: a stroke down from the line at ``frame.bottom``
+        stroke = word.width <= _STROKE * word.height and word.row0 >= frame.bottom - 1
+        gap = ink[int(frame.bottom) : word.row0, word.col0 : word.col1]
+    else:  # y: a stroke left of the line at ``frame.left``
+        stroke = word.height <= _STROKE * word.width and word.col1 <= frame.left + 1
+        gap = ink[word.row0 : word.row1, word.col1 : int(np.ceil(frame.left)) + 1].T
+    if not stroke or gap.shape[0] > word.height:
+        return False
+    return gap.shape[0] <= _TOUCH or bool(np.all(gap.max(axis=1) >= _JOINED))
+
+
+def _tick_marks(words: list[Word], ink: FloatArray | None, frame: Frame, axis: str) -> set[int]:
+    """Ids of the words that are tick marks hanging from an axis line, not labels.
+
+    Strokes across the axis joined to its line by ink, three or more of one
+    size, at most half as thick as the other words beside the axis are
+    tall. In a figure drawn large (300 dpi, or enlarged) tick marks are as
+    long as text is tall, and were taken for the first line of tick labels.
+    """
+    if ink is None:
+        return set()
+    across = axis == "x"
+    marks = [w for w in words if _hanging(w, ink, frame, across)]
+    if len(marks) < 3:
+        return set()
+    thick = [w.width if across else w.height for w in marks]
+    size = float(np.median(thick))
+    alike = {id(w) for w, t in zip(marks, thick, strict=True) if abs(t - size) <= 1}
+    reach = 4 * float(np.median([w.height if across else w.width for w in marks]))
+    beside = [
+        w.height
+        for w in words
+        if id(w) not in alike
+        and (
+            frame.bottom < w.row0 <= frame.bottom + reach
+            if across
+            else frame.left - reach <= w.col1 < frame.left
+        )
+    ]
+    if len(alike) < 3 or not beside or size > 0.5 * float(np.median(beside)):
+        return set()
+    return alike
+
+
+def y_label_words(words: list[Word], frame: Frame, ink: FloatArray | None = None) -> list[Word]:
+    """Words left of the panel, in the column nearest the y axis, that are numbers.
+
+    With the figure's ``ink``, tick marks as long as text is tall are left out.
+    """
+    marks = _tick_marks(words, ink, frame, "y")
     candidates = [
         w
         for w in words
-        if w.col1 <= frame.left + 3
+        if id(w) not in marks
+        and w.col1 <= frame.left + 3
         and frame.top - 2 * w.height <= w.centre[0] <= frame.bottom + w.height
     ]
     if not candidates:
@@ -77,12 +134,17 @@ def y_label_words(words: list[Word], frame: Frame) -> list[Word]:
     return [w for w in candidates if w.col1 >= edge - 2.0 * height]
 
 
-def x_label_words(words: list[Word], frame: Frame) -> list[Word]:
-    """Words in the first text line under the panel, spread along the x axis."""
+def x_label_words(words: list[Word], frame: Frame, ink: FloatArray | None = None) -> list[Word]:
+    """Words in the first text line under the panel, spread along the x axis.
+
+    With the figure's ``ink``, tick marks as long as text is tall are left out.
+    """
+    marks = _tick_marks(words, ink, frame, "x")
     candidates = [
         w
         for w in words
-        if w.row0 >= frame.bottom - 2
+        if id(w) not in marks
+        and w.row0 >= frame.bottom - 2
         and frame.left - 3 * w.height <= w.centre[1] <= frame.right + 3 * w.height
     ]
     if not candidates:
