@@ -678,9 +678,10 @@ def summary(frame: pd.DataFrame) -> str:
 
 
 def degraded(digitize: Any, scale: float, quality: int) -> Any:
-    """``digitize`` that reads a figure shrunk by ``scale`` and JPEG-compressed at ``quality``.
+    """``digitize`` that reads a figure resized by ``scale`` and JPEG-compressed at ``quality``.
 
-    Imitates a low-resolution screenshot of a journal figure. The shrinking
+    Imitates a low-resolution screenshot of a journal figure (``scale`` above 1:
+    a figure drawn large, as a 300-dpi export is). The shrinking
     and encoding (a few milliseconds) are timed with the reading.
     """
     import io
