@@ -66,7 +66,7 @@ def decode_hard(
 
     def at(pitch: float, width: int = BEAM) -> Decoded | None:
         trial = font if pitch == font.pitch else replace(font, pitch=pitch)
-        return decode_span(strip, span, centres, trial, upper=upper, lower=lower, beam_width=width)
+        return _decoded(strip, span, centres, trial, upper, lower, width)
 
     def residual(item: tuple[float, Decoded | None]) -> float:
         return np.inf if item[1] is None else item[1].residual
@@ -101,9 +101,10 @@ def _decoded(
     font: DigitFont,
     upper: int | None,
     lower: int,
+    width: int = BEAM,
 ) -> Decoded | None:
-    """``decode_span`` with these bounds (a module-level function, for a helper process)."""
-    return decode_span(strip, span, centres, font, upper=upper, lower=lower)
+    """``decode_span`` with these bounds and beam ``width`` (module-level: for a helper process)."""
+    return decode_span(strip, span, centres, font, upper=upper, lower=lower, beam_width=width)
 
 
 def unsure(confidence: tuple[float, ...]) -> float:
