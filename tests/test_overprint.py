@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from kmipd.digitize._dejavu import _FONT, _face
+from kmipd.digitize._dejavu import _FONT, LIGHT, SMOOTH, WHOLE, _face
 from kmipd.digitize._overprint import (
     Overprint,
     _band,
@@ -20,7 +20,7 @@ from kmipd.digitize._overprint import (
 )
 from kmipd.digitize._redraw import _joined, _polish, _reverse_row, _Search
 
-_FACE = (27.0, False, 0.5)  # the face a reading was redrawn with (not used by ``_held``)
+_FACE = (27.0, SMOOTH, 0.5)  # the face a reading was redrawn with (not used by ``_held``)
 
 
 def _overprinted(values: list[int], pitch: float, size: int) -> tuple[np.ndarray, list[float]]:
@@ -56,7 +56,7 @@ def test_the_centres_are_moved_onto_the_drawings_grid() -> None:
     # glyphs are drawn on pixel edges, half a pixel left of an image column's centre,
     # and a tick may be read a fraction of a pixel off: the shift is fitted
     values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98, 95, 93]
-    face = _face(24.0, 72, 48, 0.0, False)
+    face = _face(24.0, 72, 48, 0.0, SMOOTH)
     centres = [60.0 + k * 13.2 for k in range(len(values))]
     clear = np.ones((72, int(centres[-1] + 80)))
     for value, centre in zip(values, centres, strict=True):  # overprint: ink adds up
@@ -66,7 +66,7 @@ def test_the_centres_are_moved_onto_the_drawings_grid() -> None:
     assert band is not None
     for off in (0.25, 0.5, 0.75):
         read = [c - off for c in centres]
-        assert _fit_face(1.0 - clear, band, read, None, None) == (24.0, False, off)
+        assert _fit_face(1.0 - clear, band, read, None, None) == (24.0, SMOOTH, off)
         got = decode_overprint(1.0 - clear, band, read)
         assert got is not None and list(got.values) == values
 
@@ -176,19 +176,19 @@ def test_polish_mends_a_row_count_by_count() -> None:
     assert band is not None
     em = 27.0
     seen, height, baseline = _band(ink, band, centres, 17.0, 0.0)
-    search = _Search(seen, centres, _face(em, height, baseline, 0.0, False))
+    search = _Search(seen, centres, _face(em, height, baseline, 0.0, SMOOTH))
     start = [142, 141, 131, 131, 128, 128, 112, 112, 100, 99]  # close, but mostly wrong
     mended = _polish(search, start, (None, 0))
     assert search.total(mended) < search.total(start)
     assert mended == values
 
 
-@pytest.mark.parametrize("hinted", [False, True])
+@pytest.mark.parametrize("render", [SMOOTH, WHOLE, LIGHT])
 @pytest.mark.parametrize("centre", [100.0, 100.25, 131.3])
-def test_a_mirrored_face_draws_the_mirror_image_of_a_number(hinted: bool, centre: float) -> None:
+def test_a_mirrored_face_draws_the_mirror_image_of_a_number(render: str, centre: float) -> None:
     width = 300
-    plain = _face(27.5, 30, 24, 0.0, hinted)
-    mirrored = _face(27.5, 30, 24, 0.0, hinted, True)
+    plain = _face(27.5, 30, 24, 0.0, render)
+    mirrored = _face(27.5, 30, 24, 0.0, render, True)
     drawn, flipped = np.zeros((30, width)), np.zeros((30, width))
     col0, ink = plain.number(1538, centre)
     drawn[:, col0 : col0 + ink.shape[1]] = ink
@@ -202,9 +202,9 @@ def test_a_row_is_found_from_its_right_end_and_joined_to_one_from_the_left() -> 
     ink, centres = _overprinted(values, pitch=15.0, size=27)
     band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
     assert band is not None
-    em, hinted, shift = _fit_face(ink, band, centres, None, None)
+    em, render, shift = _fit_face(ink, band, centres, None, None)
     assert shift == 0.0  # the test's drawing centres numbers on pixel edges already
-    shape = (em, hinted)
+    shape = (em, render)
     search = _search(ink, band, centres, 0.0, shape)
     tail = _reverse_row(_search(ink, band, centres, 0.0, shape, True), (150, 0))
     assert tail is not None and tail[3:] == values[3:]  # the deepest numbers aside
@@ -220,7 +220,7 @@ def test_a_deep_reading_holds_where_the_other_reading_finds_it_nearly_as_good() 
     ink, centres = _overprinted(values, pitch=15.0, size=27)
     band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
     assert band is not None
-    other = _search(ink, band, centres, 0.8, (27.0, False))
+    other = _search(ink, band, centres, 0.8, (27.0, SMOOTH))
     right = Overprint(tuple(values), (0.6,) * 10, 0.05, _FACE)
     wrong = Overprint((142, 141, 131, 131, 128, 128, 112, 112, 100, 99), (0.6,) * 10, 0.05, _FACE)
     assert _held(right, right, other)  # readings that agree hold
@@ -256,7 +256,7 @@ def test_growing_many_beginnings_at_once_matches_growing_each(mirrored: bool) ->
     band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
     assert band is not None
     seen, height, baseline = _band(ink, band, centres, 17.0, 0.0)
-    search = _Search(seen, centres, _face(27.0, height, baseline, 0.0, False, mirrored))
+    search = _Search(seen, centres, _face(27.0, height, baseline, 0.0, SMOOTH, mirrored))
     rng = np.random.default_rng(7)
     states: list = [None]
     for k in range(5):
@@ -272,3 +272,80 @@ def test_growing_many_beginnings_at_once_matches_growing_each(mirrored: bool) ->
             assert many.error == pytest.approx(one.error, rel=1e-9, abs=1e-9)
             np.testing.assert_allclose(many.clear, one.clear)
             states.append(many)
+
+
+def _cairo_row(values: list[int], pitch: float, em: float) -> tuple[np.ndarray, list[float]]:
+    """Ink of ``values`` as R's Cairo devices print them: FreeType's light hinting.
+
+    Each digit is drawn on the whole pixel nearest its place, advancing by
+    the hinted advance, and the numbers are laid over each other (their
+    paper multiplies), as a table whose ticks are closer than its numbers
+    are wide comes out. Drawn here with FreeType directly, not with the
+    module's face.
+    """
+    from matplotlib import ft2font
+
+    flags = (
+        ft2font.LoadFlags.TARGET_LIGHT
+        if hasattr(ft2font, "LoadFlags")
+        else ft2font.LOAD_TARGET_LIGHT  # type: ignore[attr-defined]
+    )
+    font = ft2font.FT2Font(str(_FONT))
+    font.set_size(em, 72)
+    centres = [60.3 + k * pitch for k in range(len(values))]
+    height, baseline = 40, 28
+    paper = np.ones((height, int(centres[-1] + 80)))
+    for value, centre in zip(values, centres, strict=True):
+        text = str(value)
+        glyphs = [font.load_char(ord(ch), flags=flags) for ch in text]
+        advance = glyphs[0].horiAdvance / 64.0
+        left = centre - len(text) * advance / 2.0
+        for i, glyph in enumerate(glyphs):
+            canvas = np.zeros((height, 40), dtype=np.uint8)
+            font.draw_glyph_to_bitmap(canvas, 0, 0, glyph)
+            col = int(np.floor(left + i * advance + 0.5))
+            top = baseline - int(np.ceil(glyph.bbox[3] / 64.0))
+            paper[top:, col : col + 40] *= 1.0 - canvas[: height - top] / 255.0
+    # the tick's centre is read as an image column, whose centre is j + 0.5
+    return 1.0 - paper, [c - 0.5 for c in centres]
+
+
+def test_the_light_face_redraws_a_cairo_row_exactly_and_reads_it() -> None:
+    values = [1678, 1671, 1665, 1658, 1654, 1644, 1633, 1624, 1610, 1595, 1585, 1574, 1555]
+    values += [1544, 1536, 1520, 1510, 1498, 1486, 1468]
+    ink, centres = _cairo_row(values, pitch=11.07, em=17.8)
+    band = digit_band(ink, 22, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    em, render, _ = _fit_face(ink, band, centres, None, None)
+    assert render == LIGHT and abs(em - 17.8) <= 0.1
+    got = decode_overprint(ink, band, centres)
+    assert got is not None and got.face[1] == LIGHT
+    assert got.misfit < 0.005  # the drawing is the ink
+    sure = [(v, t) for v, t, c in zip(got.values, values, got.confidence, strict=True) if c >= 0.2]
+    assert len(sure) >= 0.5 * len(values)  # the rest print their digits as another row does
+    assert all(v == t for v, t in sure)  # nothing kept is wrong
+
+
+def test_digits_printed_at_one_place_that_fit_two_rows_leave_those_counts_unsure() -> None:
+    # the units of 1644 and the tens of the next count, 1633, print at one place:
+    # 1643, 1643 print the same digits there, and the ink cannot tell the rows apart
+    values = [1678, 1671, 1665, 1658, 1654, 1644, 1633, 1624, 1610, 1595, 1585, 1574, 1555]
+    ink, centres = _cairo_row(values, pitch=11.0, em=17.8)
+    band = digit_band(ink, 22, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    got = decode_overprint(ink, band, centres)
+    assert got is not None and got.face[1] == LIGHT
+    traded = [*values[:5], 1643, 1643, *values[7:]]
+    search = _search(ink, band, [c + got.face[2] for c in centres], 0.0, got.face[:2])
+    assert abs(search.total(traded) - search.total(values)) < 0.05  # drawn alike
+    assert got.confidence[5] < 0.2 and got.confidence[6] < 0.2  # so neither is used
+    assert got.confidence[0] >= 0.2 and got.values[0] == values[0]  # its first stands alone
+
+
+def test_digit_sets_of_a_range_of_counts() -> None:
+    from kmipd.digitize._redraw import _digits
+
+    assert _digits(1580, 1654, 100) == (5, 6)
+    assert _digits(1645, 1654, 10) == (4, 5)
+    assert _digits(1649, 1651, 1) == (0, 1, 9)
+    assert _digits(1500, 1654, 10) == tuple(range(10))

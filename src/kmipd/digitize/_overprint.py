@@ -17,6 +17,17 @@ stand clearer, and the two are joined. The fit is checked: a table in
 another face matches badly and is left unread (``None``), and a row
 printed more than four ticks deep is kept only where its sharp and
 blurred readings hold up on each other's ink (``_held``).
+
+First the face is tried as R's Cairo devices draw it: FreeType's light
+hinting with each digit on a whole pixel (``_dejavu.LIGHT``, fitted by
+``_fit_light``). Where that redraws the ink exactly, the drawing is the
+ink and one sharp reading is enough, but digits printed at one place over
+each other still do not say which count each belongs to: a second search
+that keeps the row read finds the rows that share the digits out
+otherwise, and the counts they read differently are left out, or, where
+a prior that falls change gradually decides, kept unsure (``_exact``).
+Where the light face does not redraw the ink exactly (another renderer,
+a screenshot), the unhinted faces are used as before.
 """
 
 from __future__ import annotations
@@ -28,7 +39,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import gaussian_filter
 
-from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT, _advance, _face
+from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT, LIGHT, SMOOTH, WHOLE, _advance, _face
+from kmipd.digitize._exact import exact
 from kmipd.digitize._parallel import each
 from kmipd.digitize._redraw import (
     BEAM,
@@ -39,6 +51,7 @@ from kmipd.digitize._redraw import (
     _polish,
     _reverse_row,
     _Search,
+    _State,
 )
 
 __all__ = [
@@ -54,7 +67,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 Leaving = Callable[[float, float, int], int]  # most who may leave between two times, given
 # the number at risk at the first
-Face = tuple[float, bool, float]  # size (pixels), advance hinted to whole pixels, shift (pixels)
+Face = tuple[float, str, float]  # size (pixels), rendering (``_dejavu.RENDERS``), shift (pixels)
 _EXCHANGES = 3  # rounds in which the sharp and blurred searches polish each other's rows
 _GAIN = 0.02  # share of its error a polished row must redraw better by to replace its start
 _FIT = 0.35  # residual ink (share of the ink seen) above which the face is not the table's
@@ -78,6 +91,10 @@ _CONSISTENT = 0.01  # the row kept within this share of its own best, or where t
 _MOST = 0.75  # this share at least and the other reading redraws the row kept within ...
 _CLOSE = 0.05  # ... this share of its own best
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
+_FAINT = 0.15  # ink below which a pixel is taken for paper (noise, grid lines) ...
+_FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
+_LIGHT_FIT = 0.02  # most error of the first numbers in the light-hinted face, if it is the table's
+_LIGHT_SIZES = 6  # sizes tried either side of the first, in steps of 1/8 pixel
 
 
 def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
@@ -111,7 +128,8 @@ class Overprint:
     confidence : tuple of float
         Per count: how clearly the nearest counts its neighbours allow (one
         and ten either side) redraw worse; 0 where the sharp and the blurred
-        readings disagree.
+        readings disagree, or, in the exact face, where another row redraws
+        the ink as well (``_DOUBT`` at most where the prior on falls decides).
     misfit : float
         Ink left unexplained, as a share of the ink seen (0 = drawn exactly).
     face : Face
@@ -202,7 +220,10 @@ def decode_overprint(
     Each limit on falls starts one search; its row is then polished count
     by count on the ink alone, and the row that redraws the ink best is
     kept. A row more than ``_DEEP`` ticks deep is also searched from its
-    right end and joined (:func:`_rows`). The row is rebuilt twice,
+    right end and joined (:func:`_rows`). In the exact light-hinted face
+    one sharp reading is made and its ambiguous counts found
+    (:func:`_exact`); where that face does not redraw the ink, or leaves
+    most counts unsure, the row is rebuilt in the unhinted faces twice,
     comparing drawing and ink sharp and blurred (renderers hint and smooth
     small glyphs their own way), each reading polishing the other's rows; a
     count the two disagree on is kept with confidence 0, to be reported,
@@ -222,10 +243,10 @@ def decode_overprint(
         Each ``limit(k, n)``: the most who may leave between centres ``k``
         and ``k + 1`` with ``n`` at risk at ``k`` (see :func:`most_leaving`);
         None for no limit. The first also guides the choice of the face's size.
-    face : (float, bool, float), optional
-        The size, advance and shift to redraw with, as another row of the
+    face : (float, str, float), optional
+        The size, rendering and shift to redraw with, as another row of the
         same table was (its ``Overprint.face``); fitted to this row's first
-        numbers if not given.
+        numbers if not given (:func:`_fit_face`).
 
     Returns
     -------
@@ -237,19 +258,42 @@ def decode_overprint(
     depth = _depth(ink, band, centres)
     if depth > _DEPTH:
         return None
+    limit = limits[0] if limits else None
     if face is None:
-        face = _fit_face(ink, band, centres, bounds[0], limits[0] if limits else None)
-    em, hinted, shift = face
-    centres, shape = [c + shift for c in centres], (em, hinted)
+        face = _fit_face(ink, band, centres, bounds[0], limit)
+    if face[1] == LIGHT:
+        exact = _redrawn(ink, band, centres, bounds, limits, face, depth)
+        if exact is not None:
+            return exact
+        face = _fit_face(ink, band, centres, bounds[0], limit, light=False)
+    return _redrawn(ink, band, centres, bounds, limits, face, depth)
+
+
+def _redrawn(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    bounds: tuple[int | None, int],
+    limits: Sequence[Limit | None],
+    face: Face,
+    depth: float,
+) -> Overprint | None:
+    """The row redrawn in ``face`` (see :func:`decode_overprint`), or None."""
+    em, render, shift = face
+    centres, shape = [c + shift for c in centres], (em, render)
     beam = BEAM if depth > _DEEP else _SHALLOW_BEAM
-    searches = [_search(ink, band, centres, blur, shape, beam=beam) for blur in (0.0, _BLUR)]
-    mirrors: list[_Search | None] = [None, None]
+    blurs = (0.0,) if render == LIGHT else (0.0, _BLUR)  # an exact face needs no second look
+    searches = [_search(ink, band, centres, blur, shape, beam=beam) for blur in blurs]
+    mirrors: list[_Search | None] = [None] * len(blurs)
     if depth > _DEEP:  # from the right end too, where a search from the left goes astray
-        mirrors = [_search(ink, band, centres, blur, shape, True, beam) for blur in (0.0, _BLUR)]
+        mirrors = [_search(ink, band, centres, blur, shape, True, beam) for blur in blurs]
     pools = _exchanged(searches, bounds, limits, mirrors)
-    sharp, blurred = each(
+    readings = each(
         _judged, [(search, rows, face) for search, rows in zip(searches, pools, strict=True)]
     )
+    if render == LIGHT:
+        return _exact(searches[0], readings[0], bounds)
+    sharp, blurred = readings
     if sharp is None or blurred is None:
         return None
     small = band[1] - band[0] + 1 < _SMALL
@@ -261,6 +305,19 @@ def decode_overprint(
         for a, b, c in zip(first.values, second.values, first.confidence, strict=True)
     )
     return Overprint(first.values, confidence, first.misfit, face)
+
+
+def _exact(
+    search: _Search, reading: Overprint | None, bounds: tuple[int | None, int]
+) -> Overprint | None:
+    """The reading in the exact face with its ambiguous counts left out (see ``_exact``)."""
+    if reading is None:
+        return None
+    got = exact(search, reading.values, bounds)
+    if got is None:
+        return None
+    values, confidence, misfit = got
+    return Overprint(tuple(values), confidence, misfit, reading.face)
 
 
 def _held(first: Overprint, second: Overprint, other: _Search) -> bool:
@@ -334,9 +391,14 @@ def _depth(ink: FloatArray, band: tuple[int, int], centres: list[float]) -> floa
 
 
 def _band(
-    ink: FloatArray, band: tuple[int, int], centres: list[float], advance: float, blur: float
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    advance: float,
+    blur: float,
+    faint: float = _FAINT,
 ) -> tuple[FloatArray, int, int]:
-    """The ink of the digit band (with margins), faint ink and ink beyond the row removed.
+    """The ink of the digit band (with margins), ink under ``faint`` and beyond the row removed.
 
     Returns the band, its height and the row of the digits' baseline in it.
     """
@@ -349,7 +411,7 @@ def _band(
     seen[max(0, -lo) : height - max(0, hi - ink.shape[0])] = ink[max(0, lo) : min(hi, ink.shape[0])]
     seen[:, : max(0, int(centres[0] - 2.6 * advance))] = 0.0
     seen[:, int(np.ceil(centres[-1] + 2.6 * advance)) :] = 0.0
-    return gaussian_filter(np.where(seen >= 0.15, seen, 0.0), blur), height, digit + margin
+    return gaussian_filter(np.where(seen >= faint, seen, 0.0), blur), height, digit + margin
 
 
 def _fit_face(
@@ -358,8 +420,13 @@ def _fit_face(
     centres: list[float],
     upper: int | None,
     limit: Limit | None,
+    light: bool = True,
 ) -> Face:
-    """Size, advance (hinted or not) and shift that best redraw the row's first numbers.
+    """Size, rendering and shift that best redraw the row's first numbers.
+
+    The exact light-hinted face is tried first (:func:`_fit_light`, unless
+    ``light`` is False); where it does not redraw the ink, the unhinted
+    faces are, at sizes around the one the digits' height gives.
 
     The shift, in pixels, moves the centres onto the drawings' grid: a glyph
     is drawn on pixel edges (column j spans [j, j + 1)), where an image
@@ -367,26 +434,79 @@ def _fit_face(
     a pixel, so the shift is fitted around 0.5 (``_SHIFTS``) once the size is.
     """
     digit = band[1] - band[0] + 1
-    shapes = [
-        (round(digit / DIGIT_HEIGHT * scale * 4) / 4, hinted)
-        for scale in _SCALES
-        for hinted in (False, True)
-    ]
     band_ink, band = _rows_of(ink, band)  # the helper process gets the band's rows only
+    if light:
+        fitted = _fit_light(band_ink, band, centres, upper, limit)
+        if fitted is not None:
+            return fitted
+    shapes = [
+        (round(digit / DIGIT_HEIGHT * scale * 4) / 4, render)
+        for scale in _SCALES
+        for render in (SMOOTH, WHOLE)
+    ]
     misfits = each(
         _prefix_misfit,
-        [(band_ink, band, centres, em, hinted, 0.5, upper, limit) for em, hinted in shapes],
+        [(band_ink, band, centres, em, render, 0.5, upper, limit) for em, render in shapes],
     )
-    fits = [(misfit, em, hinted) for misfit, (em, hinted) in zip(misfits, shapes, strict=True)]
-    misfit, em, hinted = min(fits, key=lambda fit: fit[0])
+    fits = [(misfit, em, render) for misfit, (em, render) in zip(misfits, shapes, strict=True)]
+    misfit, em, render = min(fits, key=lambda fit: fit[0])
     if not np.isfinite(misfit):
-        return round(digit / DIGIT_HEIGHT * 4) / 4, False, 0.5
+        return round(digit / DIGIT_HEIGHT * 4) / 4, SMOOTH, 0.5
     others = [s for s in _SHIFTS if s != 0.5]
     moved = each(
-        _prefix_misfit, [(band_ink, band, centres, em, hinted, s, upper, limit) for s in others]
+        _prefix_misfit, [(band_ink, band, centres, em, render, s, upper, limit) for s in others]
     )
     shifts = [(misfit, 0.5), *zip(moved, others, strict=True)]
-    return em, hinted, min(shifts)[1]
+    return em, render, min(shifts)[1]
+
+
+def _fit_light(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    upper: int | None,
+    limit: Limit | None,
+) -> Face | None:
+    """The light-hinted face that redraws the row's first numbers, or None if none does.
+
+    The first numbers are searched at the size the digits' height gives;
+    where they redraw the ink within ``_LIGHT_FIT``, the size (in steps of
+    1/8 pixel, ``_LIGHT_SIZES`` either side, then of 1/32 pixel) and the
+    shift that redraw those numbers best are kept.
+    """
+    digit = band[1] - band[0] + 1
+    em = round(digit / DIGIT_HEIGHT * 64) / 64
+    misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
+    if misfit > _LIGHT_FIT or not lead:
+        return None
+
+    def error(size: float) -> float:
+        return _prefix_error(ink, band, centres, size, 0.5, lead)
+
+    coarse = [em + k / 8 for k in range(-_LIGHT_SIZES, _LIGHT_SIZES + 1)]
+    em = min(coarse, key=error)
+    em = min([em + k / 32 for k in range(-3, 4)], key=error)
+    shift = min(_SHIFTS, key=lambda s: (_prefix_error(ink, band, centres, em, s, lead), s != 0.5))
+    return em, LIGHT, shift
+
+
+def _prefix_error(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    em: float,
+    shift: float,
+    values: list[int],
+) -> float:
+    """Error of the first counts ``values`` redrawn light-hinted, as a share of the ink covered."""
+    moved = [c + shift for c in centres]
+    seen, height, baseline = _band(ink, band, moved, _advance(em, LIGHT), 0.0, _FAINT_LIGHT)
+    search = _Search(seen, moved, _face(em, height, baseline, 0.0, LIGHT), ahead=False)
+    state: _State | None = None
+    for k, value in enumerate(values):
+        state = search.extend(state, value, k)
+    assert state is not None
+    return state.error / max(float(np.sum(seen[:, : state.start] ** 2)), 1e-9)
 
 
 def _rows_of(ink: FloatArray, band: tuple[int, int]) -> tuple[FloatArray, tuple[int, int]]:
@@ -402,20 +522,35 @@ def _prefix_misfit(
     band: tuple[int, int],
     centres: list[float],
     em: float,
-    hinted: bool,
+    render: str,
     shift: float,
     upper: int | None,
     limit: Limit | None,
 ) -> float:
     """Error of the best first ``_PREFIX`` numbers, as a share of the ink they cover."""
+    return _prefix_lead(ink, band, centres, em, render, shift, upper, limit)[0]
+
+
+def _prefix_lead(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    em: float,
+    render: str,
+    shift: float,
+    upper: int | None,
+    limit: Limit | None,
+) -> tuple[float, list[int]]:
+    """The best first ``_PREFIX`` numbers and their error, as a share of the ink they cover."""
     moved = [c + shift for c in centres]
-    seen, height, baseline = _band(ink, band, moved, _advance(em, hinted), 0.0)
-    search = _Search(seen, moved, _face(em, height, baseline, 0.0, hinted))
+    faint = _FAINT_LIGHT if render == LIGHT else _FAINT
+    seen, height, baseline = _band(ink, band, moved, _advance(em, render), 0.0, faint)
+    search = _Search(seen, moved, _face(em, height, baseline, 0.0, render))
     states = _beam(search, (upper, 0), limit, _PREFIX, width=_PREFIX_BEAM)
     if not states:
-        return float("inf")
+        return float("inf"), []
     lead = states[0]
-    return lead.error / max(float(np.sum(seen[:, : lead.start] ** 2)), 1e-9)
+    return lead.error / max(float(np.sum(seen[:, : lead.start] ** 2)), 1e-9), lead.values
 
 
 def _search(
@@ -423,19 +558,20 @@ def _search(
     band: tuple[int, int],
     centres: list[float],
     blur: float,
-    shape: tuple[float, bool],
+    shape: tuple[float, str],
     mirrored: bool = False,
     beam: int = BEAM,
 ) -> _Search:
     """The search over the band with drawing and ink blurred by ``blur`` pixels.
 
-    ``shape`` is the face's size in pixels and whether it advances by whole
-    pixels; ``mirrored``: the band mirrored left to right, and the digits;
+    ``shape`` is the face's size in pixels and its rendering
+    (``_dejavu.RENDERS``); ``mirrored``: the band mirrored left to right, and the digits;
     ``beam``: the row beginnings its searches keep at each tick.
     """
-    em, hinted = shape
-    seen, height, baseline = _band(ink, band, centres, _advance(em, hinted), blur)
-    face = _face(em, height, baseline, blur, hinted, mirrored)
+    em, render = shape
+    faint = _FAINT_LIGHT if render == LIGHT else _FAINT
+    seen, height, baseline = _band(ink, band, centres, _advance(em, render), blur, faint)
+    face = _face(em, height, baseline, blur, render, mirrored)
     if not mirrored:
         return _Search(seen, centres, face, beam)
     width = seen.shape[1]

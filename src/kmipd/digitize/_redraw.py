@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._dejavu import _Face, _place
+from kmipd.digitize._dejavu import _Face
 
 __all__ = ["BEAM", "Limit"]
 
@@ -38,6 +38,12 @@ _SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws cl
 _MARGIN = (
     0.075  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
 )
+_TIED = 0.02  # unseen ink, in units of one digit's ink, within which counts fit alike
+FALL_PRIOR = 2e-4  # weight of the prior on falls, per unit of a digit's ink (``_Search.smooth``):
+# small, so that it orders only rows that redraw the ink alike
+DECIDES = 2.0  # prior cost (unweighted) by which the prior tells two such rows apart
+_JUMP = 9.0  # most prior cost of one count (a fall may change abruptly, as censoring does)
+_NUDGE = 0.1  # pixels a centre may be off where a face snaps digits to whole pixels
 
 
 @dataclass
@@ -49,6 +55,10 @@ class _State:
     values: list[int]
     clear: FloatArray  # 1 - ink drawn so far, columns ``start`` onwards (columns x band rows)
     start: int
+    tied: frozenset[int] = frozenset()  # counts another beginning as good reads otherwise
+    prior: float = 0.0  # the part of ``error`` that is the prior on falls (see ``_Search.smooth``)
+    doubt: frozenset[int] = frozenset()  # counts another beginning redrawing the ink as well
+    # reads otherwise, chosen by the prior
 
 
 IntArray = npt.NDArray[np.int64]
@@ -64,11 +74,27 @@ class _Grown:
     end: IntArray  # column after the last drawn
     clear: FloatArray  # 1 - ink drawn, (beginnings, columns from ``lo``, band rows)
     lo: int
+    prior: FloatArray  # the part of ``error`` that is the prior on falls
 
-    def state(self, p: int, values: list[int]) -> _State:
+    def state(
+        self,
+        p: int,
+        values: list[int],
+        tied: frozenset[int] = frozenset(),
+        doubt: frozenset[int] = frozenset(),
+    ) -> _State:
         """Beginning ``p`` as a state holding ``values``."""
         cols = self.clear[p, self.start[p] - self.lo : self.end[p] - self.lo]
-        return _State(float(self.score[p]), float(self.error[p]), values, cols, int(self.start[p]))
+        return _State(
+            float(self.score[p]),
+            float(self.error[p]),
+            values,
+            cols,
+            int(self.start[p]),
+            tied,
+            float(self.prior[p]),
+            doubt,
+        )
 
 
 def _running(values: FloatArray) -> FloatArray:
@@ -87,9 +113,16 @@ class _Search:
     """Beam search over one band of ink (see :func:`decode_overprint`)."""
 
     def __init__(
-        self, seen: FloatArray, centres: list[float], face: _Face, beam: int = BEAM
+        self,
+        seen: FloatArray,
+        centres: list[float],
+        face: _Face,
+        beam: int = BEAM,
+        ahead: bool = True,
     ) -> None:
         self.seen, self.centres, self.face = seen, centres, face
+        # on a snapping face, bound the ink later counts may draw (``_unexplained``)
+        self.ahead = ahead and face.snapped
         self.beam = beam  # row beginnings kept at each tick
         self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
         # the beam's arrays run column by column (columns x rows), so that a run of
@@ -97,16 +130,38 @@ class _Search:
         self.unseen = np.ascontiguousarray(1.0 - self.padded.T)
         self.cache: dict[tuple[int, int], tuple[int, FloatArray]] = {}
         self.papers: dict[tuple[int, int], tuple[int, FloatArray]] = {}
-        self.excess: dict[tuple[int, int], FloatArray] = {}
+        self.excess: dict[tuple[float, int], FloatArray] = {}
         self.unseen_by_centre: dict[int, FloatArray] = {}  # see :meth:`unseen_ink`
+        self.variant: dict[int, IntArray] = {}  # see :meth:`unseen_ink`
+        self.variants = [_variants(face, c) for c in centres]
+        self.limit: Limit | None = None  # the limit on falls of the search running (``_beam``)
+        # weight of the prior that falls change gradually, which decides between rows
+        # that share out overprinted digits otherwise (see ``_overprint._exact``)
+        self.smooth = 0.0
+        self.widest: dict[tuple[int, int, int], tuple[int, FloatArray]] = {}
+        self.futures: dict[tuple[int, int, int, int], tuple[int, FloatArray]] = {}
+        self.unions: dict[tuple[tuple[int, ...], int], FloatArray] = {}
         # squared seen ink left of each column: the error before a row's first number
         self.before = np.concatenate(([0.0], np.cumsum(np.sum(seen**2, axis=0))))
+
+    def centre(self, value: int, k: int) -> float:
+        """Where ``value`` is drawn at centre ``k``.
+
+        The centre itself, or, where a face that snaps digits to whole
+        pixels would put them one pixel apart from either side of it, the
+        side on which the count's drawing leaves less ink unseen.
+        """
+        options = self.variants[k]
+        if len(options) == 1:
+            return options[0]
+        self.unseen_ink(k, value)
+        return options[int(self.variant[k][value])]
 
     def drawn(self, value: int, k: int) -> tuple[int, FloatArray]:
         """Number ``value`` at centre ``k``: its first column and ink."""
         key = (value, k)
         if key not in self.cache:
-            self.cache[key] = self.face.number(value, self.centres[k])
+            self.cache[key] = self.face.number(value, self.centre(value, k))
         return self.cache[key]
 
     def paper(self, value: int, k: int) -> tuple[int, FloatArray]:
@@ -124,15 +179,15 @@ class _Search:
             return self.unseen[at : at + width]
         return np.ascontiguousarray(1.0 - self._seen(col0, width).T)
 
-    def digit_excess(self, k: int, length: int) -> FloatArray:
+    def digit_excess(self, centre: float, length: int) -> FloatArray:
         """Ink not seen of each digit (columns) at each place (rows) of a ``length``-digit count."""
-        key = (k, length)
+        key = (centre, length)
         if key not in self.excess:
             face = self.face
-            left = self.centres[k] - length * face.advance / 2.0
+            left = centre - length * face.advance / 2.0
             table = np.zeros((length, 10))
             for i in range(length):
-                base, phase = _place(left + i * face.advance - face.pad)
+                base, phase = face.place(left + i * face.advance - face.pad)
                 part = self._seen(base, face.width)
                 for d in range(10):
                     glyph = face.glyphs[str(d), phase]
@@ -143,24 +198,29 @@ class _Search:
     def unseen_ink(self, k: int, top: int) -> FloatArray:
         """Ink not seen of each count 0 to ``top`` (at least) drawn at centre ``k``.
 
-        The sum over its digits of :meth:`digit_excess`, last digit first.
+        The sum over its digits of :meth:`digit_excess`, last digit first;
+        the least over the centre's variants (see :meth:`centre`).
         """
         got = self.unseen_by_centre.get(k)
         if got is not None and got.size > top:
             return got
         values = np.arange(top + 1)
-        excess = np.zeros(values.size)
         lengths = np.searchsorted(np.asarray(_POWERS), values, side="right") + 1
-        for length in np.unique(lengths):
-            mine = lengths == length
-            table = self.digit_excess(k, int(length))
-            rest = values[mine]
-            places = range(int(length)) if self.face.mirrored else range(int(length) - 1, -1, -1)
-            for i in places:  # last digit first
-                excess[mine] += table[i, rest % 10]
-                rest = rest // 10
-        self.unseen_by_centre[k] = excess
-        return excess
+        each = np.zeros((len(self.variants[k]), values.size))
+        for excess, centre in zip(each, self.variants[k], strict=True):
+            for length in np.unique(lengths):
+                mine = lengths == length
+                table = self.digit_excess(centre, int(length))
+                rest = values[mine]
+                places = (
+                    range(int(length)) if self.face.mirrored else range(int(length) - 1, -1, -1)
+                )
+                for i in places:  # last digit first
+                    excess[mine] += table[i, rest % 10]
+                    rest = rest // 10
+        self.variant[k] = np.argmin(each, axis=0)
+        self.unseen_by_centre[k] = each.min(axis=0)
+        return self.unseen_by_centre[k]
 
     def _seen(self, col0: int, width: int) -> FloatArray:
         """Seen ink of columns ``col0`` to ``col0 + width`` (zero outside the band); read only."""
@@ -183,15 +243,17 @@ class _Search:
         if k + 1 >= len(self.centres):
             return self.seen.shape[1]
         widest = _most_before(value) if self.face.mirrored else value
-        return math.floor(self.centres[k + 1] - len(str(widest)) * self.face.advance / 2.0) - 1
+        centre = min(self.variants[k + 1])
+        return math.floor(centre - len(str(widest)) * self.face.advance / 2.0) - 1
 
     def extend(self, state: _State | None, value: int, k: int) -> _State:
         """``state`` with count ``value`` drawn at centre ``k``."""
         col0, paper = self.paper(value, k)
+        prior = self.fall_cost(state.values, value) if state is not None else 0.0
         if state is None:
             start, width, error = col0, 0, _squares(self.seen[:, : max(0, col0)])
         else:  # seen ink before the first number is unexplained
-            start, width, error = state.start, state.clear.shape[0], state.error
+            start, width, error = state.start, state.clear.shape[0], state.error + prior
         if col0 < start:  # the drawing's blank margin reaches into closed columns
             paper, col0 = paper[start - col0 :], start
         a = col0 - start
@@ -210,7 +272,26 @@ class _Search:
         error += float(shut @ shut)
         open_ = np.maximum(residual[done:], 0.0).ravel()
         values = [*(state.values if state else []), value]
-        return _State(error + float(open_ @ open_), error, values, clear[done:], start + done)
+        prior += state.prior if state is not None else 0.0
+        return _State(
+            error + float(open_ @ open_), error, values, clear[done:], start + done, prior=prior
+        )
+
+    def fall_cost(self, before: Sequence[int], value: int) -> float:
+        """Prior cost of ``value`` after the counts ``before``: how unevenly the row falls."""
+        if self.smooth == 0.0 or len(before) < 2:
+            return 0.0
+        first, second = abs(before[-2] - before[-1]), abs(before[-1] - value)
+        return self.smooth * min((np.sqrt(second) - np.sqrt(first)) ** 2, _JUMP)
+
+    def prior_near(self, values: Sequence[int], k: int, value: int) -> float:
+        """Prior cost of the falls around centre ``k`` with ``value`` there."""
+        if self.smooth == 0.0:
+            return 0.0
+        row = [*values[:k], value, *values[k + 1 :]]
+        return sum(
+            self.fall_cost(row[j - 2 : j], row[j]) for j in range(max(2, k), min(len(row), k + 3))
+        )
 
     def grow(self, parents: Sequence[_State | None], values: Sequence[int], k: int) -> _Grown:
         """Each parent with its count drawn at centre ``k``, all at once (see :meth:`extend`).
@@ -219,9 +300,10 @@ class _Search:
         share one window of columns, so the error of all of them is a few
         array operations rather than one call each.
         """
-        boxes = {n: self.face.box(n, self.centres[k]) for n in {len(str(v)) for v in values}}
-        col0 = np.array([boxes[len(str(v))][0] for v in values])
-        reach = col0 + np.array([boxes[len(str(v))][1] for v in values])  # after each drawing
+        centres = {v: self.centre(v, k) for v in set(values)}
+        boxes = [self.face.box(len(str(v)), centres[v]) for v in values]
+        col0 = np.array([box[0] for box in boxes])
+        reach = col0 + np.array([box[1] for box in boxes])  # after each drawing
         held = [
             (c, c) if s is None else (s.start, s.start + s.clear.shape[0])
             for c, s in zip(col0, parents, strict=True)
@@ -237,20 +319,135 @@ class _Search:
         lo, hi = int(start.min()), int(max(end.max(), reach.max()))
         kinds: dict[int, int] = {}
         which = [kinds.setdefault(v, len(kinds)) for v in values]
-        papers = self.face.papers(list(kinds), self.centres[k], lo, hi)
+        papers = self._papers(list(kinds), [centres[v] for v in kinds], lo, hi)
         clear = self._stacked(parents, lo, hi) * papers[which]
         residual = self._unseen(lo, hi - lo)[None] - clear
         squared = _running(np.einsum("pcr,pcr->pc", residual, residual))
         np.maximum(residual, 0.0, out=residual)
         over = _running(np.einsum("pcr,pcr->pc", residual, residual))
         end = np.maximum(end, reach)
+        if self.ahead:
+            over = over + self._unexplained(clear, lo, hi, values, k)
         shut = {v: self.closed(k, v) for v in set(values)}
         closed = np.array([shut[v] for v in values])
         done = np.maximum(start, np.minimum(closed, end))
         at = np.arange(len(values))
-        error = error + squared[at, done - lo] - squared[at, start - lo]
+        prior = np.array(
+            [
+                0.0 if s is None else s.prior + self.fall_cost(s.values, v)
+                for s, v in zip(parents, values, strict=True)
+            ]
+        )
+        before_prior = np.array([0.0 if s is None else s.prior for s in parents])
+        error = error + (prior - before_prior) + squared[at, done - lo] - squared[at, start - lo]
         score = error + over[at, end - lo] - over[at, done - lo]
-        return _Grown(score, error, done, end, clear, lo)
+        return _Grown(score, error, done, end, clear, lo, prior)
+
+    def _unexplained(
+        self, clear: FloatArray, lo: int, hi: int, values: Sequence[int], k: int
+    ) -> FloatArray:
+        """Running sums per pair of seen ink that neither the counts drawn nor later ones can draw.
+
+        Later counts never rise and fall by at most ``self.limit`` allows, so
+        their leading digits are nearly known: the most ink they may draw is
+        the union over the digits each place may take.
+        """
+        out = np.empty((len(values), hi - lo))
+        unseen = self._unseen(lo, hi - lo)
+        futures: dict[int, FloatArray] = {}
+        for p, v in enumerate(values):
+            if v not in futures:
+                col0, future = self._future(k, v)
+                window = np.ones((hi - lo, self.seen.shape[0]))
+                a, b = max(lo, col0), min(hi, col0 + future.shape[0])
+                if b > a:
+                    window[a - lo : b - lo] = future[a - col0 : b - col0]
+                futures[v] = window
+            short = np.maximum(clear[p] * futures[v] - unseen, 0.0)
+            out[p] = np.einsum("cr,cr->c", short, short)
+        return _running(out)
+
+    def _future(self, k: int, value: int) -> tuple[int, FloatArray]:
+        """First column and least clear paper the counts after ``value`` at centre ``k`` may leave.
+
+        Only the counts that reach into ``value``'s drawing count. Searching
+        from the right end (a mirrored face), later counts rise.
+        """
+        unit = 10 ** max(0, len(str(value)) - 2)  # counts widened to whole hundreds (of four
+        low, top = value // unit * unit, -(-value // unit) * unit  # digits): fewer to draw
+        key = (k, low, top, id(self.limit))
+        got = self.futures.get(key)
+        if got is not None:
+            return got
+        col0, width = self.face.box(len(str(value)), self.variants[k][0])
+        width += 2  # the widest variant
+        out = np.ones((width, self.seen.shape[0]))
+        for j in range(k + 1, len(self.centres)):
+            if self.face.mirrored:
+                top = _most_before(top)
+            else:
+                least = _least_after(low)
+                if self.limit is not None:  # the limit grows with those at risk: ``top`` most
+                    least = max(least, low - max(self.limit(j - 1, top), 0))
+                low = max(0, least)
+            step = 10 ** max(0, len(str(top)) - 2)
+            first, clear = self._widest(j, low // step * step, -(-top // step) * step)
+            if first >= col0 + width:
+                break
+            a, b = max(col0, first), min(col0 + width, first + clear.shape[0])
+            if b > a:
+                out[a - col0 : b - col0] *= clear[a - first : b - first]
+        self.futures[key] = (col0, out)
+        return col0, out
+
+    def _widest(self, k: int, low: int, top: int) -> tuple[int, FloatArray]:
+        """First column and least clear paper of any count ``low`` to ``top`` at centre ``k``."""
+        key = (k, low, top)
+        got = self.widest.get(key)
+        if got is not None:
+            return got
+        face = self.face
+        boxes = [
+            face.box(length, c)
+            for length in range(len(str(low)), len(str(top)) + 1)
+            for c in self.variants[k]
+        ]
+        lo = min(box[0] for box in boxes)
+        hi = max(box[0] + box[1] for box in boxes)
+        ink = np.zeros((hi - lo, self.seen.shape[0]))
+        for length in range(len(str(low)), len(str(top)) + 1):
+            a, b = max(low, 10 ** (length - 1) if length > 1 else 0), min(top, 10**length - 1)
+            for centre in self.variants[k]:
+                left = centre - length * face.advance / 2.0
+                clear = np.ones((hi - lo, self.seen.shape[0]))
+                for i in range(length):
+                    unit = 10**i if face.mirrored else 10 ** (length - 1 - i)
+                    base, phase = face.place(left + i * face.advance - face.pad)
+                    glyph = self._union(_digits(a, b, unit), phase)
+                    c0, c1 = max(base, lo), min(base + face.width, hi)
+                    if c1 > c0:
+                        clear[c0 - lo : c1 - lo] *= 1.0 - glyph[c0 - base : c1 - base]
+                np.maximum(ink, 1.0 - clear, out=ink)
+        self.widest[key] = (lo, 1.0 - ink)
+        return self.widest[key]
+
+    def _union(self, digits: tuple[int, ...], phase: int) -> FloatArray:
+        """The most ink any of ``digits`` draws at ``phase`` (columns x rows)."""
+        key = (digits, phase)
+        if key not in self.unions:
+            drawn = [self.face.glyphs[str(d), phase] for d in digits]
+            self.unions[key] = np.max(drawn, axis=0).T
+        return self.unions[key]
+
+    def _papers(self, values: list[int], centres: list[float], lo: int, hi: int) -> FloatArray:
+        """Clear paper of each count at its centre, columns ``lo`` to ``hi`` (``_Face.papers``)."""
+        if len(set(centres)) == 1:
+            return self.face.papers(values, centres[0], lo, hi)
+        out = np.empty((len(values), hi - lo, self.seen.shape[0]))
+        for centre in set(centres):
+            mine = [j for j, c in enumerate(centres) if c == centre]
+            out[mine] = self.face.papers([values[j] for j in mine], centre, lo, hi)
+        return out
 
     def _stacked(self, parents: Sequence[_State | None], lo: int, hi: int) -> FloatArray:
         """Each parent's clear paper over columns ``lo`` to ``hi`` (ones for None), one per pair."""
@@ -304,6 +501,18 @@ class _Search:
         return _squares(1.0 - clear - self._seen(lo, clear.shape[1]))
 
 
+def _variants(face: _Face, centre: float) -> tuple[float, ...]:
+    """The centre, or its two sides ``_NUDGE`` away where a snapping face draws them apart."""
+    if not face.snapped:
+        return (centre,)
+    sides = (centre - _NUDGE, centre + _NUDGE)
+    for length in range(1, len(_POWERS) + 1):
+        lefts = [face.place(c - length * face.advance / 2.0 - face.pad)[0] for c in sides]
+        if lefts[0] != lefts[1]:
+            return sides
+    return (centre,)
+
+
 def _candidates(
     search: _Search, k: int, upper: int, lower: int, many: int = _CANDIDATES
 ) -> list[tuple[int, float]]:
@@ -323,7 +532,12 @@ def _candidates(
             floor[a - low : b - low] = excess[a - low : b - low].min()
     over = excess - floor
     keep = np.flatnonzero(over <= 0.5 * search.face.digit_ink)
-    keep = keep[np.argsort(over[keep], kind="stable")][:many]
+    if search.face.snapped:  # an exact face: many counts fit the ink alike; nearer ones first
+        near = keep if search.face.mirrored else (upper - low) - keep
+        tied = np.floor(over[keep] / (_TIED * search.face.digit_ink))
+        keep = keep[np.lexsort((near, tied))][:many]
+    else:
+        keep = keep[np.argsort(over[keep], kind="stable")][:many]
     keep = np.sort(keep)
     return [(int(low + v), float(excess[v])) for v in keep]
 
@@ -335,15 +549,21 @@ def _beam(
     steps: int | None = None,
     head: Sequence[int] = (),
     width: int | None = None,
+    follow: Sequence[int] = (),
 ) -> list[_State]:
     """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
 
     ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
     most who may leave after centre ``k`` with ``n`` at risk there; ``head``
     the row's first counts, if known; ``width`` the row beginnings kept at each
-    tick (the search's ``beam`` if not given).
+    tick (the search's ``beam`` if not given); ``follow`` a row kept in the
+    beam whatever its score. On a face that snaps digits to whole pixels,
+    a beginning records in ``tied`` the counts that a beginning it replaced,
+    ending in the same counts and scoring within ``_TIED`` of a digit's ink,
+    reads otherwise.
     """
     width = width or search.beam
+    search.limit = limit
     upper, lower = bounds
     states: list[_State] = []
     if head:
@@ -354,9 +574,13 @@ def _beam(
     else:
         first = _LARGEST if upper is None else upper
         values = [v for v, _ in _candidates(search, 0, first, lower, _FIRST)]
+        if follow and follow[0] not in values:
+            values.append(follow[0])
         if values:
             grown = search.grow([None] * len(values), values, 0)
-            order = np.argsort(grown.score, kind="stable")[:width]
+            order = list(np.argsort(grown.score, kind="stable")[:width])
+            if follow and values.index(follow[0]) not in order:
+                order.append(values.index(follow[0]))
             states = [grown.state(int(p), [values[p]]) for p in order]
     rising = search.face.mirrored
     for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
@@ -375,21 +599,104 @@ def _beam(
             pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
         chosen = pairs[: _EXTENDED * width]
+        if follow:
+            chosen = _following(chosen, states, follow, k)
         if not chosen:
             return []
         grown = search.grow([states[i] for _, i, _ in chosen], [v for _, _, v in chosen], k)
-        kept: dict[tuple[int, ...], int] = {}  # the best beginning ending in the same counts
-        for p in np.argsort(grown.score, kind="stable"):
-            _, i, v = chosen[p]
-            kept.setdefault((*states[i].values[-3:], v), int(p))
-            if len(kept) >= width:
-                break
-        states = [
-            grown.state(p, [*states[chosen[p][1]].values, chosen[p][2]]) for p in kept.values()
-        ]
+        states = _kept(search, grown, chosen, states, width, follow)
     if steps is not None:
         return states
     return sorted(states, key=search.finish)
+
+
+def _following(
+    chosen: list[tuple[float, int, int]], states: list[_State], follow: Sequence[int], k: int
+) -> list[tuple[float, int, int]]:
+    """``chosen`` with the pair that extends the beginning of ``follow`` by its next count."""
+    for i, state in enumerate(states):
+        if state.values == list(follow[:k]):
+            if not any(j == i and v == follow[k] for _, j, v in chosen):
+                chosen = [*chosen, (state.score, i, follow[k])]
+            break
+    return chosen
+
+
+def _kept(
+    search: _Search,
+    grown: _Grown,
+    chosen: list[tuple[float, int, int]],
+    states: list[_State],
+    width: int,
+    follow: Sequence[int],
+) -> list[_State]:
+    """The best beginning of each ending (last four counts), ``width`` at most, best first.
+
+    The beginning of ``follow`` is kept whatever its score. On a snapping
+    face, a beginning passes on where it differs from those it replaced
+    that redraw the ink within ``_TIED`` of a digit's ink as well: to
+    ``tied`` where the prior on falls does not tell them apart either (by
+    ``DECIDES``), to ``doubt`` where it does (see :func:`_beam`).
+    """
+    kept: dict[tuple[int, ...], int] = {}  # the best beginning ending in the same counts
+    ties: dict[int, set[int]] = {}
+    doubts: dict[int, set[int]] = {}
+    snapped = search.face.snapped and bool(follow)  # ties are sought for a row followed
+    tolerance = _TIED * search.face.digit_ink
+    ink = grown.error - grown.prior
+
+    def row(p: int) -> list[int]:
+        return [*states[chosen[p][1]].values, chosen[p][2]]
+
+    def merge(q: int, p: int) -> None:  # beginning ``p``, ending as ``q`` does, set aside
+        parent = states[chosen[p][1]]
+        if ink[p] > ink[q] + tolerance:
+            return
+        if abs(grown.prior[p] - grown.prior[q]) < DECIDES * search.smooth:
+            ties[q] |= _differ(row(p), row(q)) | parent.tied
+            doubts[q] |= parent.doubt
+        else:
+            doubts[q] |= _differ(row(p), row(q)) | parent.tied | parent.doubt
+
+    for p in map(int, np.argsort(grown.score, kind="stable")):
+        _, i, v = chosen[p]
+        key = (*states[i].values[-3:], v)
+        if key in kept:
+            if snapped:
+                merge(kept[key], p)
+            continue
+        if len(kept) >= width:
+            if not snapped:
+                break
+            continue
+        kept[key] = p
+        ties[p], doubts[p] = set(states[i].tied), set(states[i].doubt)
+    if follow:
+        mine = [p for p in range(len(chosen)) if row(p) == list(follow[: len(row(p))])]
+        if mine and mine[0] not in kept.values():
+            p = mine[0]
+            _, i, v = chosen[p]
+            ties[p], doubts[p] = set(states[i].tied), set(states[i].doubt)
+            q = kept.get((*states[i].values[-3:], v))
+            if q is not None:  # the beginning kept instead of the followed row's
+                merge(p, q)
+            kept[("follow",)] = p
+    return [
+        grown.state(p, row(p), frozenset(ties[p]), frozenset(doubts[p] - ties[p]))
+        for p in kept.values()
+    ]
+
+
+def _digits(a: int, b: int, unit: int) -> tuple[int, ...]:
+    """The digits counts ``a`` to ``b`` show at the place worth ``unit``."""
+    if b - a >= 10 * unit:
+        return tuple(range(10))
+    return tuple(sorted({(x // unit) % 10 for x in range(a - a % unit, b + 1, unit)}))
+
+
+def _differ(a: Sequence[int], b: Sequence[int]) -> set[int]:
+    """Positions where two rows read differently."""
+    return {j for j, (x, y) in enumerate(zip(a, b, strict=True)) if x != y}
 
 
 def _least_after(count: int) -> int:
@@ -444,7 +751,9 @@ def _polish(search: _Search, values: list[int], bounds: tuple[int | None, int]) 
         tried = {v for v, _ in _candidates(search, k, high, low)} | {values[k]}
         tried |= set(range(max(low, values[k] - _NEAR), min(high, values[k] + _NEAR) + 1))
         lo, others = search.without(values, k, len(str(high)))
-        errors = {v: search.error_with(k, v, lo, others) for v in tried}
+        errors = {
+            v: search.error_with(k, v, lo, others) + search.prior_near(values, k, v) for v in tried
+        }
         best = min(errors, key=lambda v: (errors[v], abs(v - values[k])))
         if errors[best] >= errors[values[k]] - 1e-9:
             continue
