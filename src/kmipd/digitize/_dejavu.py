@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -35,7 +36,7 @@ SMOOTH = "smooth"  # outlines unhinted, advancing by their unhinted width
 WHOLE = "whole"  # outlines unhinted, advancing by whole pixels (hinted metrics)
 LIGHT = "light"  # FreeType's light hinting, each digit on a whole pixel (Cairo)
 RENDERS = (SMOOTH, WHOLE, LIGHT)
-_LIGHT_FLAGS = (
+_LIGHT_FLAGS: Any = (
     ft2font.LoadFlags.TARGET_LIGHT  # matplotlib >= 3.10
     if hasattr(ft2font, "LoadFlags")
     else getattr(ft2font, "LOAD_TARGET_LIGHT", 0x10000)

@@ -680,7 +680,7 @@ def _kept(
             q = kept.get((*states[i].values[-3:], v))
             if q is not None:  # the beginning kept instead of the followed row's
                 merge(p, q)
-            kept[("follow",)] = p
+            kept[(-1,)] = p  # no ending of counts
     return [
         grown.state(p, row(p), frozenset(ties[p]), frozenset(doubts[p] - ties[p]))
         for p in kept.values()
