@@ -444,19 +444,20 @@ def _fit_face(
         for scale in _SCALES
         for render in (SMOOTH, WHOLE)
     ]
-    misfits = each(
-        _prefix_misfit,
+    leads = each(
+        _prefix_lead,
         [(band_ink, band, centres, em, render, 0.5, upper, limit) for em, render in shapes],
     )
+    misfits = [misfit for misfit, _ in leads]
     fits = [(misfit, em, render) for misfit, (em, render) in zip(misfits, shapes, strict=True)]
     misfit, em, render = min(fits, key=lambda fit: fit[0])
     if not np.isfinite(misfit):
         return round(digit / DIGIT_HEIGHT * 4) / 4, SMOOTH, 0.5
     others = [s for s in _SHIFTS if s != 0.5]
     moved = each(
-        _prefix_misfit, [(band_ink, band, centres, em, render, s, upper, limit) for s in others]
+        _prefix_lead, [(band_ink, band, centres, em, render, s, upper, limit) for s in others]
     )
-    shifts = [(misfit, 0.5), *zip(moved, others, strict=True)]
+    shifts = [(misfit, 0.5), *zip([m for m, _ in moved], others, strict=True)]
     return em, render, min(shifts)[1]
 
 
@@ -515,20 +516,6 @@ def _rows_of(ink: FloatArray, band: tuple[int, int]) -> tuple[FloatArray, tuple[
     margin = max(2, digit // 4)
     lo, hi = max(0, band[0] - margin), min(ink.shape[0], band[1] + margin + 1)
     return ink[lo:hi], (band[0] - lo, band[1] - lo)
-
-
-def _prefix_misfit(
-    ink: FloatArray,
-    band: tuple[int, int],
-    centres: list[float],
-    em: float,
-    render: str,
-    shift: float,
-    upper: int | None,
-    limit: Limit | None,
-) -> float:
-    """Error of the best first ``_PREFIX`` numbers, as a share of the ink they cover."""
-    return _prefix_lead(ink, band, centres, em, render, shift, upper, limit)[0]
 
 
 def _prefix_lead(
