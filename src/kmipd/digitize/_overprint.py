@@ -409,9 +409,36 @@ def _band(
     lo, hi = top - margin, top - margin + height
     seen = np.zeros((height, ink.shape[1]))
     seen[max(0, -lo) : height - max(0, hi - ink.shape[0])] = ink[max(0, lo) : min(hi, ink.shape[0])]
+    if faint < _FAINT:  # kept faint ink: take out faint lines that cross the digits
+        seen = _unlined(seen, margin, digit)
     seen[:, : max(0, int(centres[0] - 2.6 * advance))] = 0.0
     seen[:, int(np.ceil(centres[-1] + 2.6 * advance)) :] = 0.0
     return gaussian_filter(np.where(seen >= faint, seen, 0.0), blur), height, digit + margin
+
+
+def _unlined(seen: FloatArray, margin: int, digit: int) -> FloatArray:
+    """The band's ink with grid lines and rules across the digits taken out.
+
+    A column inked in the margins above and below the digits, where no
+    digit reaches, is a rule or a border, and is cleared. A column's faint
+    line shows in those margins (the least ink of those rows); a row's
+    line in the row's faint pixels off the column lines (their median). A
+    digit drawn over a line darkens paper the line already darkened, so
+    the line's ink is divided out (``1 - (1 - ink) / (1 - line)``), leaving
+    the digit's own.
+    """
+    rows = [*range(margin - 2, margin), *range(margin + digit, margin + digit + 2)]
+    least = seen[rows].min(axis=0)
+    seen = np.where(least[None, :] >= _STRONG, 0.0, seen)  # a rule or border: not digits
+    across = np.clip(least, 0.0, _FAINT)
+    clean = across == 0.0
+    along = np.zeros(seen.shape[0])
+    for r in range(seen.shape[0]):
+        faint = seen[r, clean]
+        faint = faint[faint < _FAINT]
+        along[r] = float(np.median(faint)) if faint.size else 0.0
+    line = np.maximum(along[:, None], across[None, :])
+    return np.clip(1.0 - (1.0 - seen) / (1.0 - line), 0.0, 1.0)
 
 
 def _fit_face(
