@@ -326,20 +326,42 @@ def test_the_light_face_redraws_a_cairo_row_exactly_and_reads_it() -> None:
     assert all(v == t for v, t in sure)  # nothing kept is wrong
 
 
-def test_digits_printed_at_one_place_that_fit_two_rows_leave_those_counts_unsure() -> None:
+def test_digits_printed_at_one_place_that_fit_two_rows_are_decided_by_the_falls() -> None:
     # the units of 1644 and the tens of the next count, 1633, print at one place:
-    # 1643, 1643 print the same digits there, and the ink cannot tell the rows apart
+    # 1643, 1643 print the same digits there, and the ink cannot tell the rows apart;
+    # the row whose falls change evenly is kept, less sure than a count the ink decides
+    from kmipd.digitize._exact import _unevenness, traded
+
     values = [1678, 1671, 1665, 1658, 1654, 1644, 1633, 1624, 1610, 1595, 1585, 1574, 1555]
     ink, centres = _cairo_row(values, pitch=11.0, em=17.8)
     band = digit_band(ink, 22, (int(centres[0]) - 30, int(centres[-1]) + 30))
     assert band is not None
     got = decode_overprint(ink, band, centres)
     assert got is not None and got.face[1] == LIGHT
-    traded = [*values[:5], 1643, 1643, *values[7:]]
+    other = [*values[:5], 1643, 1643, *values[7:]]
     search = _search(ink, band, [c + got.face[2] for c in centres], 0.0, got.face[:2])
-    assert abs(search.total(traded) - search.total(values)) < 0.05  # drawn alike
-    assert got.confidence[5] < 0.2 and got.confidence[6] < 0.2  # so neither is used
-    assert got.confidence[0] >= 0.2 and got.values[0] == values[0]  # its first stands alone
+    assert abs(search.total(other) - search.total(values)) < 0.05  # drawn alike
+    assert other in [row for _, row in traded(search, values)]  # and found
+    assert _unevenness(other) > _unevenness(values) + 3.0
+    assert list(got.values) == values
+    assert got.confidence[5] <= 0.3 and got.confidence[6] <= 0.3  # decided, not seen
+    assert got.confidence[3] >= 0.5  # a count the ink decides
+
+
+def test_a_trade_that_makes_a_row_rise_is_tried_with_a_second_trade() -> None:
+    # 1644, 1633, 1624 print the digits of 1643, 1642, 1634: trading the units of 1633
+    # with the tens of 1624 alone gives 1632, 1634, which rises; with the trade of the
+    # units of 1644 and the tens of 1633 it gives a row that does not
+    from kmipd.digitize._exact import traded
+
+    values = [1678, 1671, 1665, 1658, 1654, 1644, 1633, 1624, 1610, 1595, 1585, 1574, 1555]
+    ink, centres = _cairo_row(values, pitch=11.0, em=17.8)
+    band = digit_band(ink, 22, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    face = _fit_face(ink, band, centres, None, None)
+    search = _search(ink, band, [c + face[2] for c in centres], 0.0, face[:2])
+    rows = [row for counts, row in traded(search, values) if counts == {5, 6, 7}]
+    assert [*values[:5], 1643, 1642, 1634, *values[8:]] in rows
 
 
 def test_digit_sets_of_a_range_of_counts() -> None:

@@ -15,11 +15,12 @@ redraws worse than ``_LOCAL`` of a digit's ink (the search went astray).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations, pairwise
+from itertools import combinations
 
 import numpy as np
 
 from kmipd.digitize._redraw import (
+    _JUMP,
     _TIED,
     DECIDES,
     FALL_PRIOR,
@@ -34,7 +35,9 @@ __all__ = ["exact", "traded"]
 
 _EXACT = 0.01  # most misfit of a row redrawn in the exact face ...
 _LOCAL = 0.02  # ... and most error over a count's columns, in units of one digit's ink
-_DOUBT = 0.15  # most confidence of a count another row reads otherwise as well
+_DOUBT = 0.15  # most confidence of a count another row drawn alike reads otherwise ...
+_DECIDED = 0.3  # ... or, where that row falls clearly less evenly, the most confidence
+_MOVES = 20  # most trades a row is moved by
 _MOSTLY = 0.5  # most share of a row's counts redrawn worse than ``_LOCAL`` in the exact face
 
 
@@ -45,16 +48,21 @@ def exact(
 
     Of the rows the beam keeping ``values`` finds that redraw the ink as
     well (within ``_TIED`` of a digit's ink), the one whose falls change
-    most gradually is kept. Returns None where the row does not redraw the
-    ink within ``_EXACT``, or where most counts redraw worse than
-    ``_LOCAL``: then the face is not the table's after all.
+    most gradually is kept, and then moved by trades of digits while a
+    trade makes its falls clearly more gradual (:func:`_settled`). A count
+    that a row drawn alike reads otherwise is kept with confidence
+    ``_DECIDED`` at most where that row's falls are clearly (``DECIDES``)
+    less gradual, and left out (``_DOUBT``) where they are not. Returns
+    None where the row does not redraw the ink within ``_EXACT``, or where
+    most counts redraw worse than ``_LOCAL``: then the face is not the
+    table's after all.
     """
     unit = search.face.digit_ink
     search.smooth = FALL_PRIOR * unit
     try:
         found = _beam(search, bounds, None, follow=list(values))
     finally:
-        smooth, search.smooth = search.smooth, 0.0
+        search.smooth = 0.0
     own = [state for state in found if state.values == list(values)]
     if not own:
         return None
@@ -65,31 +73,97 @@ def exact(
     misfit = ink[id(chosen)] / max(float(np.sum(search.seen**2)), 1e-9)
     if misfit > _EXACT:
         return None
-    row = list(chosen.values)
-    tied, doubt = set(chosen.tied), set(chosen.doubt)
-    for state in near:
-        if abs(state.prior - chosen.prior) < DECIDES * smooth:
-            tied |= _differ(state.values, row)
-        else:
-            doubt |= _differ(state.values, row)
-    for counts, _ in traded(search, row):
-        doubt |= counts
+    row, alike = _settled(search, list(chosen.values))
+    alike += [list(state.values) for state in near]
+    tied, decided = set(chosen.tied), set(chosen.doubt)
+    base = _unevenness(row)
+    for other in alike:
+        if other != row:
+            differ = _differ(other, row)
+            if _unevenness(other) < base + DECIDES:
+                tied |= differ
+            else:
+                decided |= differ
     astray = [_local_error(search, row, k) > _LOCAL * unit for k in range(len(row))]
     if np.mean(astray) > _MOSTLY:
         return None  # not the table's face after all: most counts redraw inexactly
     confidence = tuple(
-        0.0 if k in tied or astray[k] else min(c, _DOUBT) if k in doubt else c
+        0.0
+        if astray[k]
+        else min(c, _DOUBT)
+        if k in tied
+        else min(c, _DECIDED)
+        if k in decided
+        else c
         for k, c in enumerate(_confidence(search, row))
     )
     return row, confidence, round(misfit, 4)
 
 
-def traded(search: _Search, values: Sequence[int]) -> list[tuple[set[int], list[int]]]:
-    """Rows that trade two digits printed at one place between two counts, drawn alike.
+def _unevenness(row: Sequence[int]) -> float:
+    """How unevenly the row falls: the prior cost of ``_Search.fall_cost``, unweighted."""
+    falls = np.abs(np.diff(np.asarray(row, dtype=float)))
+    jumps = (np.sqrt(falls[1:]) - np.sqrt(falls[:-1])) ** 2
+    return float(np.minimum(jumps, _JUMP).sum())
 
-    Each is given with the two counts it changes. A trade must keep the
-    counts from rising and give no count a leading zero.
+
+def _settled(search: _Search, row: list[int]) -> tuple[list[int], list[list[int]]]:
+    """The row moved by trades of digits drawn alike while its falls get clearly more even.
+
+    Returns the row and the rows drawn alike that trade its digits.
     """
+    for _ in range(_MOVES):
+        alike = [other for _, other in traded(search, row)]
+        if not alike:
+            return row, []
+        best = min(alike, key=_unevenness)
+        if _unevenness(best) > _unevenness(row) - DECIDES:
+            return row, alike
+        row = best
+    return row, [other for _, other in traded(search, row)]
+
+
+def traded(search: _Search, values: Sequence[int]) -> list[tuple[set[int], list[int]]]:
+    """Rows that trade digits printed at one place between counts, drawn alike.
+
+    Each is given with the counts it changes. A trade must keep the counts
+    from rising and give no count a leading zero; a trade that makes the
+    row rise is tried with each trade that touches the counts it raised
+    (two trades at once: 1644, 1633, 1624 as 1643, 1642, 1634).
+    """
+    tolerance = _TIED * search.face.digit_ink
+    places = _places(search, values)
+    touching: dict[int, list[_Place]] = {}
+    for place in places:
+        touching.setdefault(place[0], []).append(place)
+        touching.setdefault(place[2], []).append(place)
+    out = []
+    for place in places:
+        row = _trade(values, place)
+        if row is None:
+            continue
+        counts = {place[0], place[2]}
+        risen = _risen(row)
+        if not risen:
+            if _alike(search, values, row, counts, tolerance):
+                out.append((counts, row))
+            continue
+        for k in risen:
+            for more in touching.get(k, []):
+                twice = _trade(row, more) if more != place else None
+                if twice is None or _risen(twice):
+                    continue
+                both = counts | {more[0], more[2]}
+                if _alike(search, values, twice, both, tolerance):
+                    out.append((both, twice))
+    return out
+
+
+_Place = tuple[int, int, int, int]  # two counts' digits printed at one place: (k1, i1, k2, i2)
+
+
+def _places(search: _Search, values: Sequence[int]) -> list[_Place]:
+    """Every pair of digits of two counts printed at one place."""
     face = search.face
     spots: dict[tuple[int, int], list[tuple[int, int]]] = {}  # drawing place -> (count, digit)
     for k, value in enumerate(values):
@@ -97,25 +171,45 @@ def traded(search: _Search, values: Sequence[int]) -> list[tuple[set[int], list[
         left = search.centre(value, k) - len(text) * face.advance / 2.0
         for i in range(len(text)):
             spots.setdefault(face.place(left + i * face.advance - face.pad), []).append((k, i))
-    tolerance = _TIED * face.digit_ink
-    out = []
-    for group in spots.values():
-        for (k1, i1), (k2, i2) in combinations(group, 2):
-            a, b = str(values[k1]), str(values[k2])
-            if k1 == k2 or a[i1] == b[i2]:
-                continue
-            row = list(values)
-            row[k1] = int(a[:i1] + b[i2] + a[i1 + 1 :])
-            row[k2] = int(b[:i2] + a[i1] + b[i2 + 1 :])
-            if len(str(row[k1])) != len(a) or len(str(row[k2])) != len(b):
-                continue  # a leading zero
-            if any(x < y for x, y in pairwise(row)):
-                continue
-            if _window_error(search, row, (k1, k2)) <= (
-                _window_error(search, values, (k1, k2)) + tolerance
-            ):
-                out.append(({k1, k2}, row))
-    return out
+    return [
+        (k1, i1, k2, i2)
+        for group in spots.values()
+        for (k1, i1), (k2, i2) in combinations(group, 2)
+        if k1 != k2
+    ]
+
+
+def _trade(values: Sequence[int], place: _Place) -> list[int] | None:
+    """``values`` with the two digits at ``place`` traded; None if alike or a leading zero."""
+    k1, i1, k2, i2 = place
+    a, b = str(values[k1]), str(values[k2])
+    if a[i1] == b[i2]:
+        return None
+    row = list(values)
+    row[k1] = int(a[:i1] + b[i2] + a[i1 + 1 :])
+    row[k2] = int(b[:i2] + a[i1] + b[i2 + 1 :])
+    if len(str(row[k1])) != len(a) or len(str(row[k2])) != len(b):
+        return None
+    return row
+
+
+def _risen(row: Sequence[int]) -> set[int]:
+    """Counts above the count before them."""
+    return {k for k in range(1, len(row)) if row[k] > row[k - 1]} | {
+        k - 1 for k in range(1, len(row)) if row[k] > row[k - 1]
+    }
+
+
+def _alike(
+    search: _Search,
+    values: Sequence[int],
+    row: Sequence[int],
+    counts: set[int],
+    tolerance: float,
+) -> bool:
+    """Whether ``row`` redraws the ink as well as ``values`` where they differ."""
+    where = sorted(counts)
+    return _window_error(search, row, where) <= _window_error(search, values, where) + tolerance
 
 
 def _window_error(search: _Search, values: Sequence[int], counts: Sequence[int]) -> float:

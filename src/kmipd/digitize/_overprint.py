@@ -92,6 +92,9 @@ _MOST = 0.75  # this share at least and the other reading redraws the row kept w
 _CLOSE = 0.05  # ... this share of its own best
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
 _FAINT = 0.15  # ink below which a pixel is taken for paper (noise, grid lines) ...
+_LINE_PIXELS = 10  # faint pixels a row needs to show a line across the digits ...
+_PAPER = 0.01  # ... of which those with less ink than this are paper ...
+_PAPER_SHARE = 0.05  # ... and at most this share may be: a line leaves no paper
 _FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
 _LIGHT_FIT = 0.02  # most error of the first numbers in the light-hinted face, if it is the table's
 _LIGHT_SIZES = 6  # sizes tried either side of the first, in steps of 1/8 pixel
@@ -422,7 +425,8 @@ def _unlined(seen: FloatArray, margin: int, digit: int) -> FloatArray:
     A column inked in the margins above and below the digits, where no
     digit reaches, is a rule or a border, and is cleared. A column's faint
     line shows in those margins (the least ink of those rows); a row's
-    line in the row's faint pixels off the column lines (their median). A
+    line in the row's faint pixels off the column lines (their median,
+    where hardly any of them is paper). A
     digit drawn over a line darkens paper the line already darkened, so
     the line's ink is divided out (``1 - (1 - ink) / (1 - line)``), leaving
     the digit's own.
@@ -436,7 +440,8 @@ def _unlined(seen: FloatArray, margin: int, digit: int) -> FloatArray:
     for r in range(seen.shape[0]):
         faint = seen[r, clean]
         faint = faint[faint < _FAINT]
-        along[r] = float(np.median(faint)) if faint.size else 0.0
+        if faint.size >= _LINE_PIXELS and np.mean(faint < _PAPER) < _PAPER_SHARE:
+            along[r] = float(np.median(faint))  # a line leaves the row no paper
     line = np.maximum(along[:, None], across[None, :])
     return np.clip(1.0 - (1.0 - seen) / (1.0 - line), 0.0, 1.0)
 

@@ -41,7 +41,7 @@ _MARGIN = (
 _TIED = 0.02  # unseen ink, in units of one digit's ink, within which counts fit alike
 FALL_PRIOR = 2e-4  # weight of the prior on falls, per unit of a digit's ink (``_Search.smooth``):
 # small, so that it orders only rows that redraw the ink alike
-DECIDES = 2.0  # prior cost (unweighted) by which the prior tells two such rows apart
+DECIDES = 3.0  # prior cost (unweighted) by which the prior tells two such rows apart
 _JUMP = 9.0  # most prior cost of one count (a fall may change abruptly, as censoring does)
 _NUDGE = 0.1  # pixels a centre may be off where a face snaps digits to whole pixels
 
