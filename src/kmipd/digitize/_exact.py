@@ -4,12 +4,14 @@ Where the face redraws the ink exactly (``_dejavu.LIGHT``, R's Cairo
 devices), a row's drawing is its ink, but digits printed at one place over
 each other show as one shape, which does not tell which count each digit
 belongs to: 1643, 1642, 1634 print the digits of 1644, 1633, 1624 at the
-same places. Two searches find such rows: a beam that keeps the row read
-and records the rows it replaced that redraw the ink as well
-(``_State.tied``, ``_State.doubt``), and every trade of two digits
-printed at one place between two counts (:func:`traded`). The counts
-they read otherwise are left out, as are counts whose columns the row
-redraws worse than ``_LOCAL`` of a digit's ink (the search went astray).
+same places. Every trade of two digits printed at one place between two
+counts, and every pair of trades where the first alone makes the row rise,
+is tried (:func:`traded`). Of the rows drawn alike, the one whose falls
+change most evenly is kept (:func:`_settled`); a count another such row
+reads otherwise is kept less sure where that row falls clearly less
+evenly, and left out where it does not. Counts whose columns the row
+redraws worse than ``_LOCAL`` of a digit's ink (the search went astray)
+are left out too.
 """
 
 from __future__ import annotations
@@ -19,71 +21,47 @@ from itertools import combinations
 
 import numpy as np
 
-from kmipd.digitize._redraw import (
-    _JUMP,
-    _TIED,
-    DECIDES,
-    FALL_PRIOR,
-    _beam,
-    _confidence,
-    _differ,
-    _local_error,
-    _Search,
-)
+from kmipd.digitize._redraw import _TIED, _confidence, _local_error, _Search
 
-__all__ = ["exact", "traded"]
+__all__ = ["DECIDES", "exact", "traded"]
 
 _EXACT = 0.01  # most misfit of a row redrawn in the exact face ...
 _LOCAL = 0.02  # ... and most error over a count's columns, in units of one digit's ink
 _DOUBT = 0.15  # most confidence of a count another row drawn alike reads otherwise ...
 _DECIDED = 0.3  # ... or, where that row falls clearly less evenly, the most confidence
 _MOVES = 20  # most trades a row is moved by
+DECIDES = 3.0  # unevenness (:func:`_unevenness`) by which a row falls clearly less evenly
+_JUMP = 9.0  # most unevenness of one count (a fall may change abruptly, as censoring does)
 _MOSTLY = 0.5  # most share of a row's counts redrawn worse than ``_LOCAL`` in the exact face
 
 
 def exact(
-    search: _Search, values: Sequence[int], bounds: tuple[int | None, int]
+    search: _Search, values: Sequence[int]
 ) -> tuple[list[int], tuple[float, ...], float] | None:
     """The row read in the exact face, each count's confidence, and its misfit.
 
-    Of the rows the beam keeping ``values`` finds that redraw the ink as
-    well (within ``_TIED`` of a digit's ink), the one whose falls change
-    most gradually is kept, and then moved by trades of digits while a
-    trade makes its falls clearly more gradual (:func:`_settled`). A count
+    The row is moved by trades of digits drawn alike while a trade makes
+    its falls clearly (``DECIDES``) more even (:func:`_settled`). A count
     that a row drawn alike reads otherwise is kept with confidence
-    ``_DECIDED`` at most where that row's falls are clearly (``DECIDES``)
-    less gradual, and left out (``_DOUBT``) where they are not. Returns
-    None where the row does not redraw the ink within ``_EXACT``, or where
-    most counts redraw worse than ``_LOCAL``: then the face is not the
-    table's after all.
+    ``_DECIDED`` at most where that row falls clearly less evenly, and is
+    left out (``_DOUBT``) where it does not. Returns None where the row
+    does not redraw the ink within ``_EXACT``, or where most counts redraw
+    worse than ``_LOCAL``: then the face is not the table's after all.
     """
     unit = search.face.digit_ink
-    search.smooth = FALL_PRIOR * unit
-    try:
-        found = _beam(search, bounds, None, follow=list(values))
-    finally:
-        search.smooth = 0.0
-    own = [state for state in found if state.values == list(values)]
-    if not own:
-        return None
-    tolerance = _TIED * unit
-    ink = {id(state): search.finish(state) - state.prior for state in found}
-    near = [state for state in found if ink[id(state)] <= ink[id(own[0])] + tolerance]
-    chosen = min(near, key=search.finish)  # of the rows drawing the ink alike, the evenest
-    misfit = ink[id(chosen)] / max(float(np.sum(search.seen**2)), 1e-9)
+    misfit = search.total(values) / max(float(np.sum(search.seen**2)), 1e-9)
     if misfit > _EXACT:
         return None
-    row, alike = _settled(search, list(chosen.values))
-    alike += [list(state.values) for state in near]
-    tied, decided = set(chosen.tied), set(chosen.doubt)
+    row, alike = _settled(search, list(values))
+    tied: set[int] = set()
+    decided: set[int] = set()
     base = _unevenness(row)
     for other in alike:
-        if other != row:
-            differ = _differ(other, row)
-            if _unevenness(other) < base + DECIDES:
-                tied |= differ
-            else:
-                decided |= differ
+        differ = {k for k, (a, b) in enumerate(zip(other, row, strict=True)) if a != b}
+        if _unevenness(other) < base + DECIDES:
+            tied |= differ
+        else:
+            decided |= differ
     astray = [_local_error(search, row, k) > _LOCAL * unit for k in range(len(row))]
     if np.mean(astray) > _MOSTLY:
         return None  # not the table's face after all: most counts redraw inexactly

@@ -22,10 +22,10 @@ First the face is tried as R's Cairo devices draw it: FreeType's light
 hinting with each digit on a whole pixel (``_dejavu.LIGHT``, fitted by
 ``_fit_light``). Where that redraws the ink exactly, the drawing is the
 ink and one sharp reading is enough, but digits printed at one place over
-each other still do not say which count each belongs to: a second search
-that keeps the row read finds the rows that share the digits out
-otherwise, and the counts they read differently are left out, or, where
-a prior that falls change gradually decides, kept unsure (``_exact``).
+each other still do not say which count each belongs to: rows that trade
+such digits between counts redraw the ink as well. Of those, the row whose
+falls change most evenly is kept, and the counts they read differently are
+kept less sure, or left out where the falls do not decide (``_exact``).
 Where the light face does not redraw the ink exactly (another renderer,
 a screenshot), the unhinted faces are used as before.
 """
@@ -131,8 +131,9 @@ class Overprint:
     confidence : tuple of float
         Per count: how clearly the nearest counts its neighbours allow (one
         and ten either side) redraw worse; 0 where the sharp and the blurred
-        readings disagree, or, in the exact face, where another row redraws
-        the ink as well (``_DOUBT`` at most where the prior on falls decides).
+        readings disagree; in the exact face, 0.3 at most where a row that
+        redraws the ink as well but falls less evenly reads it otherwise,
+        and under 0.2 where the falls do not decide (see ``_exact``).
     misfit : float
         Ink left unexplained, as a share of the ink seen (0 = drawn exactly).
     face : Face
@@ -295,7 +296,7 @@ def _redrawn(
         _judged, [(search, rows, face) for search, rows in zip(searches, pools, strict=True)]
     )
     if render == LIGHT:
-        return _exact(searches[0], readings[0], bounds)
+        return _exact(searches[0], readings[0])
     sharp, blurred = readings
     if sharp is None or blurred is None:
         return None
@@ -310,13 +311,11 @@ def _redrawn(
     return Overprint(first.values, confidence, first.misfit, face)
 
 
-def _exact(
-    search: _Search, reading: Overprint | None, bounds: tuple[int | None, int]
-) -> Overprint | None:
+def _exact(search: _Search, reading: Overprint | None) -> Overprint | None:
     """The reading in the exact face with its ambiguous counts left out (see ``_exact``)."""
     if reading is None:
         return None
-    got = exact(search, reading.values, bounds)
+    got = exact(search, reading.values)
     if got is None:
         return None
     values, confidence, misfit = got

@@ -39,10 +39,6 @@ _MARGIN = (
     0.075  # added error, in units of one digit's ink, that makes an alternative "clearly worse"
 )
 _TIED = 0.02  # unseen ink, in units of one digit's ink, within which counts fit alike
-FALL_PRIOR = 2e-4  # weight of the prior on falls, per unit of a digit's ink (``_Search.smooth``):
-# small, so that it orders only rows that redraw the ink alike
-DECIDES = 3.0  # prior cost (unweighted) by which the prior tells two such rows apart
-_JUMP = 9.0  # most prior cost of one count (a fall may change abruptly, as censoring does)
 _NUDGE = 0.1  # pixels a centre may be off where a face snaps digits to whole pixels
 
 
@@ -55,10 +51,6 @@ class _State:
     values: list[int]
     clear: FloatArray  # 1 - ink drawn so far, columns ``start`` onwards (columns x band rows)
     start: int
-    tied: frozenset[int] = frozenset()  # counts another beginning as good reads otherwise
-    prior: float = 0.0  # the part of ``error`` that is the prior on falls (see ``_Search.smooth``)
-    doubt: frozenset[int] = frozenset()  # counts another beginning redrawing the ink as well
-    # reads otherwise, chosen by the prior
 
 
 IntArray = npt.NDArray[np.int64]
@@ -74,27 +66,11 @@ class _Grown:
     end: IntArray  # column after the last drawn
     clear: FloatArray  # 1 - ink drawn, (beginnings, columns from ``lo``, band rows)
     lo: int
-    prior: FloatArray  # the part of ``error`` that is the prior on falls
 
-    def state(
-        self,
-        p: int,
-        values: list[int],
-        tied: frozenset[int] = frozenset(),
-        doubt: frozenset[int] = frozenset(),
-    ) -> _State:
+    def state(self, p: int, values: list[int]) -> _State:
         """Beginning ``p`` as a state holding ``values``."""
         cols = self.clear[p, self.start[p] - self.lo : self.end[p] - self.lo]
-        return _State(
-            float(self.score[p]),
-            float(self.error[p]),
-            values,
-            cols,
-            int(self.start[p]),
-            tied,
-            float(self.prior[p]),
-            doubt,
-        )
+        return _State(float(self.score[p]), float(self.error[p]), values, cols, int(self.start[p]))
 
 
 def _running(values: FloatArray) -> FloatArray:
@@ -135,9 +111,6 @@ class _Search:
         self.variant: dict[int, IntArray] = {}  # see :meth:`unseen_ink`
         self.variants = [_variants(face, c) for c in centres]
         self.limit: Limit | None = None  # the limit on falls of the search running (``_beam``)
-        # weight of the prior that falls change gradually, which decides between rows
-        # that share out overprinted digits otherwise (see ``_overprint._exact``)
-        self.smooth = 0.0
         self.widest: dict[tuple[int, int, int], tuple[int, FloatArray]] = {}
         self.futures: dict[tuple[int, int, int, int], tuple[int, FloatArray]] = {}
         self.unions: dict[tuple[tuple[int, ...], int], FloatArray] = {}
@@ -249,11 +222,10 @@ class _Search:
     def extend(self, state: _State | None, value: int, k: int) -> _State:
         """``state`` with count ``value`` drawn at centre ``k``."""
         col0, paper = self.paper(value, k)
-        prior = self.fall_cost(state.values, value) if state is not None else 0.0
         if state is None:
             start, width, error = col0, 0, _squares(self.seen[:, : max(0, col0)])
         else:  # seen ink before the first number is unexplained
-            start, width, error = state.start, state.clear.shape[0], state.error + prior
+            start, width, error = state.start, state.clear.shape[0], state.error
         if col0 < start:  # the drawing's blank margin reaches into closed columns
             paper, col0 = paper[start - col0 :], start
         a = col0 - start
@@ -272,26 +244,7 @@ class _Search:
         error += float(shut @ shut)
         open_ = np.maximum(residual[done:], 0.0).ravel()
         values = [*(state.values if state else []), value]
-        prior += state.prior if state is not None else 0.0
-        return _State(
-            error + float(open_ @ open_), error, values, clear[done:], start + done, prior=prior
-        )
-
-    def fall_cost(self, before: Sequence[int], value: int) -> float:
-        """Prior cost of ``value`` after the counts ``before``: how unevenly the row falls."""
-        if self.smooth == 0.0 or len(before) < 2:
-            return 0.0
-        first, second = abs(before[-2] - before[-1]), abs(before[-1] - value)
-        return self.smooth * min((np.sqrt(second) - np.sqrt(first)) ** 2, _JUMP)
-
-    def prior_near(self, values: Sequence[int], k: int, value: int) -> float:
-        """Prior cost of the falls around centre ``k`` with ``value`` there."""
-        if self.smooth == 0.0:
-            return 0.0
-        row = [*values[:k], value, *values[k + 1 :]]
-        return sum(
-            self.fall_cost(row[j - 2 : j], row[j]) for j in range(max(2, k), min(len(row), k + 3))
-        )
+        return _State(error + float(open_ @ open_), error, values, clear[done:], start + done)
 
     def grow(self, parents: Sequence[_State | None], values: Sequence[int], k: int) -> _Grown:
         """Each parent with its count drawn at centre ``k``, all at once (see :meth:`extend`).
@@ -332,16 +285,9 @@ class _Search:
         closed = np.array([shut[v] for v in values])
         done = np.maximum(start, np.minimum(closed, end))
         at = np.arange(len(values))
-        prior = np.array(
-            [
-                0.0 if s is None else s.prior + self.fall_cost(s.values, v)
-                for s, v in zip(parents, values, strict=True)
-            ]
-        )
-        before_prior = np.array([0.0 if s is None else s.prior for s in parents])
-        error = error + (prior - before_prior) + squared[at, done - lo] - squared[at, start - lo]
+        error = error + squared[at, done - lo] - squared[at, start - lo]
         score = error + over[at, end - lo] - over[at, done - lo]
-        return _Grown(score, error, done, end, clear, lo, prior)
+        return _Grown(score, error, done, end, clear, lo)
 
     def _unexplained(
         self, clear: FloatArray, lo: int, hi: int, values: Sequence[int], k: int
@@ -549,18 +495,13 @@ def _beam(
     steps: int | None = None,
     head: Sequence[int] = (),
     width: int | None = None,
-    follow: Sequence[int] = (),
 ) -> list[_State]:
     """Whole rows, best first (with ``steps``: the first counts only, best by score so far).
 
     ``bounds`` are the counts before and after the row; ``limit(k, n)`` the
     most who may leave after centre ``k`` with ``n`` at risk there; ``head``
     the row's first counts, if known; ``width`` the row beginnings kept at each
-    tick (the search's ``beam`` if not given); ``follow`` a row kept in the
-    beam whatever its score. On a face that snaps digits to whole pixels,
-    a beginning records in ``tied`` the counts that a beginning it replaced,
-    ending in the same counts and scoring within ``_TIED`` of a digit's ink,
-    reads otherwise.
+    tick (the search's ``beam`` if not given).
     """
     width = width or search.beam
     search.limit = limit
@@ -574,13 +515,9 @@ def _beam(
     else:
         first = _LARGEST if upper is None else upper
         values = [v for v, _ in _candidates(search, 0, first, lower, _FIRST)]
-        if follow and follow[0] not in values:
-            values.append(follow[0])
         if values:
             grown = search.grow([None] * len(values), values, 0)
-            order = list(np.argsort(grown.score, kind="stable")[:width])
-            if follow and values.index(follow[0]) not in order:
-                order.append(values.index(follow[0]))
+            order = np.argsort(grown.score, kind="stable")[:width]
             states = [grown.state(int(p), [values[p]]) for p in order]
     rising = search.face.mirrored
     for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
@@ -599,92 +536,21 @@ def _beam(
             pairs.extend((state.score + e, i, v) for v, e in options[prev])
         pairs.sort()
         chosen = pairs[: _EXTENDED * width]
-        if follow:
-            chosen = _following(chosen, states, follow, k)
         if not chosen:
             return []
         grown = search.grow([states[i] for _, i, _ in chosen], [v for _, _, v in chosen], k)
-        states = _kept(search, grown, chosen, states, width, follow)
+        kept: dict[tuple[int, ...], int] = {}  # the best beginning ending in the same counts
+        for p in np.argsort(grown.score, kind="stable"):
+            _, i, v = chosen[p]
+            kept.setdefault((*states[i].values[-3:], v), int(p))
+            if len(kept) >= width:
+                break
+        states = [
+            grown.state(p, [*states[chosen[p][1]].values, chosen[p][2]]) for p in kept.values()
+        ]
     if steps is not None:
         return states
     return sorted(states, key=search.finish)
-
-
-def _following(
-    chosen: list[tuple[float, int, int]], states: list[_State], follow: Sequence[int], k: int
-) -> list[tuple[float, int, int]]:
-    """``chosen`` with the pair that extends the beginning of ``follow`` by its next count."""
-    for i, state in enumerate(states):
-        if state.values == list(follow[:k]):
-            if not any(j == i and v == follow[k] for _, j, v in chosen):
-                chosen = [*chosen, (state.score, i, follow[k])]
-            break
-    return chosen
-
-
-def _kept(
-    search: _Search,
-    grown: _Grown,
-    chosen: list[tuple[float, int, int]],
-    states: list[_State],
-    width: int,
-    follow: Sequence[int],
-) -> list[_State]:
-    """The best beginning of each ending (last four counts), ``width`` at most, best first.
-
-    The beginning of ``follow`` is kept whatever its score. On a snapping
-    face, a beginning passes on where it differs from those it replaced
-    that redraw the ink within ``_TIED`` of a digit's ink as well: to
-    ``tied`` where the prior on falls does not tell them apart either (by
-    ``DECIDES``), to ``doubt`` where it does (see :func:`_beam`).
-    """
-    kept: dict[tuple[int, ...], int] = {}  # the best beginning ending in the same counts
-    ties: dict[int, set[int]] = {}
-    doubts: dict[int, set[int]] = {}
-    snapped = search.face.snapped and bool(follow)  # ties are sought for a row followed
-    tolerance = _TIED * search.face.digit_ink
-    ink = grown.error - grown.prior
-
-    def row(p: int) -> list[int]:
-        return [*states[chosen[p][1]].values, chosen[p][2]]
-
-    def merge(q: int, p: int) -> None:  # beginning ``p``, ending as ``q`` does, set aside
-        parent = states[chosen[p][1]]
-        if ink[p] > ink[q] + tolerance:
-            return
-        if abs(grown.prior[p] - grown.prior[q]) < DECIDES * search.smooth:
-            ties[q] |= _differ(row(p), row(q)) | parent.tied
-            doubts[q] |= parent.doubt
-        else:
-            doubts[q] |= _differ(row(p), row(q)) | parent.tied | parent.doubt
-
-    for p in map(int, np.argsort(grown.score, kind="stable")):
-        _, i, v = chosen[p]
-        key = (*states[i].values[-3:], v)
-        if key in kept:
-            if snapped:
-                merge(kept[key], p)
-            continue
-        if len(kept) >= width:
-            if not snapped:
-                break
-            continue
-        kept[key] = p
-        ties[p], doubts[p] = set(states[i].tied), set(states[i].doubt)
-    if follow:
-        mine = [p for p in range(len(chosen)) if row(p) == list(follow[: len(row(p))])]
-        if mine and mine[0] not in kept.values():
-            p = mine[0]
-            _, i, v = chosen[p]
-            ties[p], doubts[p] = set(states[i].tied), set(states[i].doubt)
-            q = kept.get((*states[i].values[-3:], v))
-            if q is not None:  # the beginning kept instead of the followed row's
-                merge(p, q)
-            kept[(-1,)] = p  # no ending of counts
-    return [
-        grown.state(p, row(p), frozenset(ties[p]), frozenset(doubts[p] - ties[p]))
-        for p in kept.values()
-    ]
 
 
 def _digits(a: int, b: int, unit: int) -> tuple[int, ...]:
@@ -692,11 +558,6 @@ def _digits(a: int, b: int, unit: int) -> tuple[int, ...]:
     if b - a >= 10 * unit:
         return tuple(range(10))
     return tuple(sorted({(x // unit) % 10 for x in range(a - a % unit, b + 1, unit)}))
-
-
-def _differ(a: Sequence[int], b: Sequence[int]) -> set[int]:
-    """Positions where two rows read differently."""
-    return {j for j, (x, y) in enumerate(zip(a, b, strict=True)) if x != y}
 
 
 def _least_after(count: int) -> int:
@@ -751,9 +612,7 @@ def _polish(search: _Search, values: list[int], bounds: tuple[int | None, int]) 
         tried = {v for v, _ in _candidates(search, k, high, low)} | {values[k]}
         tried |= set(range(max(low, values[k] - _NEAR), min(high, values[k] + _NEAR) + 1))
         lo, others = search.without(values, k, len(str(high)))
-        errors = {
-            v: search.error_with(k, v, lo, others) + search.prior_near(values, k, v) for v in tried
-        }
+        errors = {v: search.error_with(k, v, lo, others) for v in tried}
         best = min(errors, key=lambda v: (errors[v], abs(v - values[k])))
         if errors[best] >= errors[values[k]] - 1e-9:
             continue
