@@ -365,7 +365,7 @@ def test_a_trade_that_makes_a_row_rise_is_tried_with_a_second_trade() -> None:
 
 
 def test_digit_sets_of_a_range_of_counts() -> None:
-    from kmipd.digitize._redraw import _digits
+    from kmipd.digitize._ahead import _digits
 
     assert _digits(1580, 1654, 100) == (5, 6)
     assert _digits(1645, 1654, 10) == (4, 5)

@@ -23,7 +23,8 @@ Module map (all private; the stages talk through the frozen types of ``_result``
   each other rebuilt by ``_crowded``, ``_overlap``, ``_glyphs``, ``_samples``,
   ``_refine``, ``_retry`` and judged by ``_judge``, or, printed deeply over
   each other, redrawn in DejaVu Sans by ``_overprint`` (``_redraw``,
-  ``_dejavu``; ``_exact`` where the light-hinted face redraws the ink exactly);
+  ``_dejavu``; ``_ahead``, ``_exact`` where the light-hinted face redraws the
+  ink exactly);
 - vector entry ``_vector`` (PDF: ``_pdf``, ``_pdf_layout``, ``_pdf_types``; SVG:
   ``_svg`` and ``_svg_*``), read by ``_vector_axes``, ``_vector_curves``,
   ``_vector_text``;

@@ -105,9 +105,10 @@ def traded(search: _Search, values: Sequence[int]) -> list[tuple[set[int], list[
     """Rows that trade digits printed at one place between counts, drawn alike.
 
     Each is given with the counts it changes. A trade must keep the counts
-    from rising and give no count a leading zero; a trade that makes the
-    row rise is tried with each trade that touches the counts it raised
-    (two trades at once: 1644, 1633, 1624 as 1643, 1642, 1634).
+    from rising and give no count a leading zero. Each trade is also tried
+    with each trade that touches the counts it changed (or, where it makes
+    the row rise, the counts it raised): two trades at once, as 1644, 1633,
+    1624 print the digits of 1643, 1642, 1634.
     """
     tolerance = _TIED * search.face.digit_ink
     places = _places(search, values)
@@ -123,10 +124,10 @@ def traded(search: _Search, values: Sequence[int]) -> list[tuple[set[int], list[
         counts = {place[0], place[2]}
         risen = _risen(row)
         if not risen:
-            if _alike(search, values, row, counts, tolerance):
-                out.append((counts, row))
-            continue
-        for k in risen:
+            if not _alike(search, values, row, counts, tolerance):
+                continue
+            out.append((counts, row))
+        for k in risen or counts:
             for more in touching.get(k, []):
                 twice = _trade(row, more) if more != place else None
                 if twice is None or _risen(twice):

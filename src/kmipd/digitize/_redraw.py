@@ -5,7 +5,12 @@ the search over one band of ink (``_Search``),
 a beam search over whole rows under the rule that counts at risk never rise
 (``_beam``), a count-by-count polish on the ink alone (``_polish``), the
 join of rows searched from either end (``_joined``) and each count's
-confidence (``_confidence``).
+confidence (``_confidence``). On a face that puts digits on whole pixels
+(``_dejavu.LIGHT``), a centre near where the rounding flips is drawn on
+the side that leaves less ink unseen (``_Search.centre``), counts that fit
+the ink alike are tried nearest the count before first (``_candidates``),
+and the beam scores a beginning by the ink later counts cannot draw
+either (``_ahead``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kmipd.digitize._ahead import _Later, _least_after, _most_before
 from kmipd.digitize._dejavu import _Face
 
 __all__ = ["BEAM", "Limit"]
@@ -31,8 +37,6 @@ _FIRST = 400  # counts tried as the row's first (nothing before it narrows them)
 _NEAR = 15  # counts either side of its own a polish also tries for a count
 _MOVES = 4000  # most counts a polish revisits
 _LARGEST = 9999  # largest count a first number is tried as
-_SHARE = 0.5  # largest share of those at risk a count may fall by from one tick to the next,
-_FALL_ANY = 12  # unless the fall is no more than this many
 _POWERS = (10, 100, 1000, 10000, 100000)  # the least count of each length after the first
 _SURE = 0.6  # confidence of a rebuilt number whose every alternative redraws clearly worse
 _MARGIN = (
@@ -97,8 +101,6 @@ class _Search:
         ahead: bool = True,
     ) -> None:
         self.seen, self.centres, self.face = seen, centres, face
-        # on a snapping face, bound the ink later counts may draw (``_unexplained``)
-        self.ahead = ahead and face.snapped
         self.beam = beam  # row beginnings kept at each tick
         self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
         # the beam's arrays run column by column (columns x rows), so that a run of
@@ -110,10 +112,9 @@ class _Search:
         self.unseen_by_centre: dict[int, FloatArray] = {}  # see :meth:`unseen_ink`
         self.variant: dict[int, IntArray] = {}  # see :meth:`unseen_ink`
         self.variants = [_variants(face, c) for c in centres]
+        # on a snapping face, the ink later counts may draw bounds the error to come
+        self.ahead = _Later(face, self.variants, seen.shape[0]) if ahead and face.snapped else None
         self.limit: Limit | None = None  # the limit on falls of the search running (``_beam``)
-        self.widest: dict[tuple[int, int, int], tuple[int, FloatArray]] = {}
-        self.futures: dict[tuple[int, int, int, int], tuple[int, FloatArray]] = {}
-        self.unions: dict[tuple[tuple[int, ...], int], FloatArray] = {}
         # squared seen ink left of each column: the error before a row's first number
         self.before = np.concatenate(([0.0], np.cumsum(np.sum(seen**2, axis=0))))
 
@@ -279,8 +280,9 @@ class _Search:
         np.maximum(residual, 0.0, out=residual)
         over = _running(np.einsum("pcr,pcr->pc", residual, residual))
         end = np.maximum(end, reach)
-        if self.ahead:
-            over = over + self._unexplained(clear, lo, hi, values, k)
+        if self.ahead is not None:
+            unseen = self._unseen(lo, hi - lo)
+            over = over + _running(self.ahead.unexplained(clear, unseen, lo, values, k, self.limit))
         shut = {v: self.closed(k, v) for v in set(values)}
         closed = np.array([shut[v] for v in values])
         done = np.maximum(start, np.minimum(closed, end))
@@ -288,102 +290,6 @@ class _Search:
         error = error + squared[at, done - lo] - squared[at, start - lo]
         score = error + over[at, end - lo] - over[at, done - lo]
         return _Grown(score, error, done, end, clear, lo)
-
-    def _unexplained(
-        self, clear: FloatArray, lo: int, hi: int, values: Sequence[int], k: int
-    ) -> FloatArray:
-        """Running sums per pair of seen ink that neither the counts drawn nor later ones can draw.
-
-        Later counts never rise and fall by at most ``self.limit`` allows, so
-        their leading digits are nearly known: the most ink they may draw is
-        the union over the digits each place may take.
-        """
-        out = np.empty((len(values), hi - lo))
-        unseen = self._unseen(lo, hi - lo)
-        futures: dict[int, FloatArray] = {}
-        for p, v in enumerate(values):
-            if v not in futures:
-                col0, future = self._future(k, v)
-                window = np.ones((hi - lo, self.seen.shape[0]))
-                a, b = max(lo, col0), min(hi, col0 + future.shape[0])
-                if b > a:
-                    window[a - lo : b - lo] = future[a - col0 : b - col0]
-                futures[v] = window
-            short = np.maximum(clear[p] * futures[v] - unseen, 0.0)
-            out[p] = np.einsum("cr,cr->c", short, short)
-        return _running(out)
-
-    def _future(self, k: int, value: int) -> tuple[int, FloatArray]:
-        """First column and least clear paper the counts after ``value`` at centre ``k`` may leave.
-
-        Only the counts that reach into ``value``'s drawing count. Searching
-        from the right end (a mirrored face), later counts rise.
-        """
-        unit = 10 ** max(0, len(str(value)) - 2)  # counts widened to whole hundreds (of four
-        low, top = value // unit * unit, -(-value // unit) * unit  # digits): fewer to draw
-        key = (k, low, top, id(self.limit))
-        got = self.futures.get(key)
-        if got is not None:
-            return got
-        col0, width = self.face.box(len(str(value)), self.variants[k][0])
-        width += 2  # the widest variant
-        out = np.ones((width, self.seen.shape[0]))
-        for j in range(k + 1, len(self.centres)):
-            if self.face.mirrored:
-                top = _most_before(top)
-            else:
-                least = _least_after(low)
-                if self.limit is not None:  # the limit grows with those at risk: ``top`` most
-                    least = max(least, low - max(self.limit(j - 1, top), 0))
-                low = max(0, least)
-            step = 10 ** max(0, len(str(top)) - 2)
-            first, clear = self._widest(j, low // step * step, -(-top // step) * step)
-            if first >= col0 + width:
-                break
-            a, b = max(col0, first), min(col0 + width, first + clear.shape[0])
-            if b > a:
-                out[a - col0 : b - col0] *= clear[a - first : b - first]
-        self.futures[key] = (col0, out)
-        return col0, out
-
-    def _widest(self, k: int, low: int, top: int) -> tuple[int, FloatArray]:
-        """First column and least clear paper of any count ``low`` to ``top`` at centre ``k``."""
-        key = (k, low, top)
-        got = self.widest.get(key)
-        if got is not None:
-            return got
-        face = self.face
-        boxes = [
-            face.box(length, c)
-            for length in range(len(str(low)), len(str(top)) + 1)
-            for c in self.variants[k]
-        ]
-        lo = min(box[0] for box in boxes)
-        hi = max(box[0] + box[1] for box in boxes)
-        ink = np.zeros((hi - lo, self.seen.shape[0]))
-        for length in range(len(str(low)), len(str(top)) + 1):
-            a, b = max(low, 10 ** (length - 1) if length > 1 else 0), min(top, 10**length - 1)
-            for centre in self.variants[k]:
-                left = centre - length * face.advance / 2.0
-                clear = np.ones((hi - lo, self.seen.shape[0]))
-                for i in range(length):
-                    unit = 10**i if face.mirrored else 10 ** (length - 1 - i)
-                    base, phase = face.place(left + i * face.advance - face.pad)
-                    glyph = self._union(_digits(a, b, unit), phase)
-                    c0, c1 = max(base, lo), min(base + face.width, hi)
-                    if c1 > c0:
-                        clear[c0 - lo : c1 - lo] *= 1.0 - glyph[c0 - base : c1 - base]
-                np.maximum(ink, 1.0 - clear, out=ink)
-        self.widest[key] = (lo, 1.0 - ink)
-        return self.widest[key]
-
-    def _union(self, digits: tuple[int, ...], phase: int) -> FloatArray:
-        """The most ink any of ``digits`` draws at ``phase`` (columns x rows)."""
-        key = (digits, phase)
-        if key not in self.unions:
-            drawn = [self.face.glyphs[str(d), phase] for d in digits]
-            self.unions[key] = np.max(drawn, axis=0).T
-        return self.unions[key]
 
     def _papers(self, values: list[int], centres: list[float], lo: int, hi: int) -> FloatArray:
         """Clear paper of each count at its centre, columns ``lo`` to ``hi`` (``_Face.papers``)."""
@@ -551,23 +457,6 @@ def _beam(
     if steps is not None:
         return states
     return sorted(states, key=search.finish)
-
-
-def _digits(a: int, b: int, unit: int) -> tuple[int, ...]:
-    """The digits counts ``a`` to ``b`` show at the place worth ``unit``."""
-    if b - a >= 10 * unit:
-        return tuple(range(10))
-    return tuple(sorted({(x // unit) % 10 for x in range(a - a % unit, b + 1, unit)}))
-
-
-def _least_after(count: int) -> int:
-    """The least count that may follow ``count`` at the next tick, whatever the curves show."""
-    return min(int(np.floor(count * (1.0 - _SHARE))) - 2, count - _FALL_ANY)
-
-
-def _most_before(count: int) -> int:
-    """The largest count that may stand a tick before ``count`` (see ``_least_after``)."""
-    return max(int(np.ceil((count + 2) / (1.0 - _SHARE))) + 1, count + _FALL_ANY)
 
 
 def _reverse_row(mirrored: _Search, bounds: tuple[int | None, int]) -> list[int] | None:
