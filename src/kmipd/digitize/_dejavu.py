@@ -25,7 +25,7 @@ from matplotlib import ft2font
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import gaussian_filter
 
-__all__ = ["ADVANCE", "DIGIT_HEIGHT", "LIGHT", "RENDERS", "SMOOTH", "WHOLE"]
+__all__ = ["ADVANCE", "DIGIT_HEIGHT", "LIGHT", "RENDERS", "SMOOTH", "WHOLE", "light_sizes"]
 
 FloatArray = npt.NDArray[np.float64]
 _FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
@@ -159,6 +159,14 @@ def _light(em: float) -> tuple[float, dict[str, tuple[int, FloatArray]]]:
         font.draw_glyph_to_bitmap(canvas, 0, 0, glyph)  # origin at column 0, top row 0
         digits[digit] = (int(np.ceil(glyph.bbox[3] / 64.0)), canvas / 255.0)
     return advance, digits
+
+
+@lru_cache(maxsize=64)
+def light_sizes(height: int) -> tuple[float, ...]:
+    """Sizes (in 1/8 pixel steps) at which light-hinted digits stand ``height`` rows tall."""
+    nominal = height / DIGIT_HEIGHT
+    steps = range(int(nominal * 0.8 * 8), int(nominal * 1.2 * 8) + 1)
+    return tuple(em for em in (n / 8 for n in steps) if _light(em)[1]["0"][0] == height)
 
 
 def _light_glyph(

@@ -30,7 +30,7 @@ _LOCAL = 0.02  # ... and most error over a count's columns, in units of one digi
 _DOUBT = 0.15  # most confidence of a count another row drawn alike reads otherwise ...
 _DECIDED = 0.3  # ... or, where that row falls clearly less evenly, the most confidence
 _MOVES = 20  # most trades a row is moved by
-DECIDES = 3.0  # unevenness (:func:`_unevenness`) by which a row falls clearly less evenly
+DECIDES = 10.0  # unevenness (:func:`_unevenness`) by which a row falls clearly less evenly
 _JUMP = 9.0  # most unevenness of one count (a fall may change abruptly, as censoring does)
 _MOSTLY = 0.5  # most share of a row's counts redrawn worse than ``_LOCAL`` in the exact face
 

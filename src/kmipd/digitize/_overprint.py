@@ -39,7 +39,16 @@ import numpy as np
 import numpy.typing as npt
 from scipy.ndimage import gaussian_filter
 
-from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT, LIGHT, SMOOTH, WHOLE, _advance, _face
+from kmipd.digitize._dejavu import (
+    ADVANCE,
+    DIGIT_HEIGHT,
+    LIGHT,
+    SMOOTH,
+    WHOLE,
+    _advance,
+    _face,
+    light_sizes,
+)
 from kmipd.digitize._exact import exact
 from kmipd.digitize._parallel import each
 from kmipd.digitize._redraw import (
@@ -97,7 +106,6 @@ _PAPER = 0.01  # ... of which those with less ink than this are paper ...
 _PAPER_SHARE = 0.05  # ... and at most this share may be: a line leaves no paper
 _FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
 _LIGHT_FIT = 0.02  # most error of the first numbers in the light-hinted face, if it is the table's
-_LIGHT_SIZES = 6  # sizes tried either side of the first, in steps of 1/8 pixel
 
 
 def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
@@ -501,23 +509,31 @@ def _fit_light(
 ) -> Face | None:
     """The light-hinted face that redraws the row's first numbers, or None if none does.
 
-    The first numbers are searched at the size the digits' height gives;
-    where they redraw the ink within ``_LIGHT_FIT``, the size (in steps of
-    1/8 pixel, ``_LIGHT_SIZES`` either side, then of 1/32 pixel) and the
-    shift that redraw those numbers best are kept.
+    The first numbers are searched at sizes at which light-hinted digits
+    stand as tall as the ink's (the middle one, then the quartiles); where
+    they redraw the ink within ``_LIGHT_FIT``, the size of those that
+    redraws them best is kept, the first numbers are searched again there,
+    and the size (in steps of 1/64 pixel, FreeType's) and the shift that
+    redraw those numbers best are kept.
     """
     digit = band[1] - band[0] + 1
-    em = round(digit / DIGIT_HEIGHT * 64) / 64
-    misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
-    if misfit > _LIGHT_FIT or not lead:
+    sizes = light_sizes(digit) or (round(digit / DIGIT_HEIGHT * 8) / 8,)
+    tries = dict.fromkeys(sizes[len(sizes) * q // 4] for q in (2, 1, 3))
+    for em in tries:
+        misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
+        if misfit <= _LIGHT_FIT and lead:
+            break
+    else:
         return None
 
     def error(size: float) -> float:
         return _prefix_error(ink, band, centres, size, 0.5, lead)
 
-    coarse = [em + k / 8 for k in range(-_LIGHT_SIZES, _LIGHT_SIZES + 1)]
-    em = min(coarse, key=error)
-    em = min([em + k / 32 for k in range(-3, 4)], key=error)
+    em = min(sizes, key=error)
+    again, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)  # at the
+    if again > misfit:  # size found, the first numbers are read better still
+        return None
+    em = min([em + k / 64 for k in range(-7, 8)], key=error)
     shift = min(_SHIFTS, key=lambda s: (_prefix_error(ink, band, centres, em, s, lead), s != 0.5))
     return em, LIGHT, shift
 
