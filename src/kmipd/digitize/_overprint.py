@@ -106,6 +106,7 @@ _PAPER = 0.01  # ... of which those with less ink than this are paper ...
 _PAPER_SHARE = 0.05  # ... and at most this share may be: a line leaves no paper
 _FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
 _LIGHT_FIT = 0.02  # most error of the first numbers in the light-hinted face, if it is the table's
+_LIGHT_NEAR = 0.06  # ... and within which another size is tried
 
 
 def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
@@ -295,10 +296,11 @@ def _redrawn(
     centres, shape = [c + shift for c in centres], (em, render)
     beam = BEAM if depth > _DEEP else _SHALLOW_BEAM
     blurs = (0.0,) if render == LIGHT else (0.0, _BLUR)  # an exact face needs no second look
-    searches = [_search(ink, band, centres, blur, shape, beam=beam) for blur in blurs]
+    ahead = depth > _DEEP  # the bound on later ink pays where rows print deep
+    searches = [_search(ink, band, centres, blur, shape, beam=beam, ahead=ahead) for blur in blurs]
     mirrors: list[_Search | None] = [None] * len(blurs)
     if depth > _DEEP:  # from the right end too, where a search from the left goes astray
-        mirrors = [_search(ink, band, centres, blur, shape, True, beam) for blur in blurs]
+        mirrors = [_search(ink, band, centres, blur, shape, True, beam, ahead) for blur in blurs]
     pools = _exchanged(searches, bounds, limits, mirrors)
     readings = each(
         _judged, [(search, rows, face) for search, rows in zip(searches, pools, strict=True)]
@@ -510,7 +512,8 @@ def _fit_light(
     """The light-hinted face that redraws the row's first numbers, or None if none does.
 
     The first numbers are searched at sizes at which light-hinted digits
-    stand as tall as the ink's (the middle one, then the quartiles); where
+    stand as tall as the ink's (the middle one, then, if it came within
+    ``_LIGHT_NEAR``, the quartiles); where
     they redraw the ink within ``_LIGHT_FIT``, the size of those that
     redraws them best is kept, the first numbers are searched again there,
     and the size (in steps of 1/64 pixel, FreeType's) and the shift that
@@ -518,11 +521,13 @@ def _fit_light(
     """
     digit = band[1] - band[0] + 1
     sizes = light_sizes(digit) or (round(digit / DIGIT_HEIGHT * 8) / 8,)
-    tries = dict.fromkeys(sizes[len(sizes) * q // 4] for q in (2, 1, 3))
-    for em in tries:
+    for q in (2, 1, 3):
+        em = sizes[len(sizes) * q // 4]
         misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
         if misfit <= _LIGHT_FIT and lead:
             break
+        if misfit > _LIGHT_NEAR:  # not the face at all: no other size is tried
+            return None
     else:
         return None
 
@@ -530,10 +535,10 @@ def _fit_light(
         return _prefix_error(ink, band, centres, size, 0.5, lead)
 
     em = min(sizes, key=error)
-    again, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)  # at the
-    if again > misfit:  # size found, the first numbers are read better still
-        return None
-    em = min([em + k / 64 for k in range(-7, 8)], key=error)
+    again, better = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
+    if better and again <= misfit:  # at the size found, the first numbers read better still
+        lead = better
+    em = min([em + k / 64 for k in range(-4, 5)], key=error)
     shift = min(_SHIFTS, key=lambda s: (_prefix_error(ink, band, centres, em, s, lead), s != 0.5))
     return em, LIGHT, shift
 
@@ -595,22 +600,24 @@ def _search(
     shape: tuple[float, str],
     mirrored: bool = False,
     beam: int = BEAM,
+    ahead: bool = True,
 ) -> _Search:
     """The search over the band with drawing and ink blurred by ``blur`` pixels.
 
     ``shape`` is the face's size in pixels and its rendering
     (``_dejavu.RENDERS``); ``mirrored``: the band mirrored left to right, and the digits;
-    ``beam``: the row beginnings its searches keep at each tick.
+    ``beam``: the row beginnings its searches keep at each tick; ``ahead``:
+    on a snapping face, whether to bound the ink later counts may draw.
     """
     em, render = shape
     faint = _FAINT_LIGHT if render == LIGHT else _FAINT
     seen, height, baseline = _band(ink, band, centres, _advance(em, render), blur, faint)
     face = _face(em, height, baseline, blur, render, mirrored)
     if not mirrored:
-        return _Search(seen, centres, face, beam)
+        return _Search(seen, centres, face, beam, ahead)
     width = seen.shape[1]
     flipped = [float(width - c) for c in reversed(centres)]
-    return _Search(np.ascontiguousarray(seen[:, ::-1]), flipped, face, beam)
+    return _Search(np.ascontiguousarray(seen[:, ::-1]), flipped, face, beam, ahead)
 
 
 def _rows(
