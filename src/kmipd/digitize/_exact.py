@@ -49,6 +49,7 @@ def exact(
     worse than ``_LOCAL``: then the face is not the table's after all.
     """
     unit = search.face.digit_ink
+    search = _trimmed(search, values)
     misfit = search.total(values) / max(float(np.sum(search.seen**2)), 1e-9)
     if misfit > _EXACT:
         return None
@@ -76,6 +77,20 @@ def exact(
         for k, c in enumerate(_confidence(search, row))
     )
     return row, confidence, round(misfit, 4)
+
+
+def _trimmed(search: _Search, values: Sequence[int]) -> _Search:
+    """The search over the ink of the row's own numbers only.
+
+    The band reaches past the row's first and last numbers (their widths
+    were not known), where the numbers of the words either side may print.
+    """
+    first, _ = search.drawn(values[0], 0)
+    last, ink = search.drawn(values[-1], len(values) - 1)
+    seen = search.seen.copy()
+    seen[:, : max(0, first)] = 0.0
+    seen[:, max(0, last + ink.shape[1]) :] = 0.0
+    return _Search(seen, search.centres, search.face, search.beam, ahead=False)
 
 
 def _unevenness(row: Sequence[int]) -> float:
