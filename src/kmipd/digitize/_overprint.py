@@ -107,6 +107,7 @@ _PAPER_SHARE = 0.05  # ... and at most this share may be: a line leaves no paper
 _FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
 _LIGHT_FIT = 0.02  # most error of the first numbers in the light-hinted face, if it is the table's
 _LIGHT_NEAR = 0.06  # ... and within which another size is tried
+_LIGHT_SURE = 0.002  # ... and within which the first numbers are not searched for again
 
 
 def digit_band(ink: FloatArray, row: float, cols: tuple[int, int]) -> tuple[int, int] | None:
@@ -515,9 +516,10 @@ def _fit_light(
     stand as tall as the ink's (the middle one, then, if it came within
     ``_LIGHT_NEAR``, the quartiles); where
     they redraw the ink within ``_LIGHT_FIT``, the size of those that
-    redraws them best is kept, the first numbers are searched again there,
-    and the size (in steps of 1/64 pixel, FreeType's) and the shift that
-    redraw those numbers best are kept.
+    redraws them best is kept, the first numbers are searched again there
+    (unless they redrew within ``_LIGHT_SURE``), and the size (in steps of
+    1/64 pixel, FreeType's) and the shift that redraw those numbers best
+    are kept.
     """
     digit = band[1] - band[0] + 1
     sizes = light_sizes(digit) or (round(digit / DIGIT_HEIGHT * 8) / 8,)
@@ -535,9 +537,10 @@ def _fit_light(
         return _prefix_error(ink, band, centres, size, 0.5, lead)
 
     em = min(sizes, key=error)
-    again, better = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
-    if better and again <= misfit:  # at the size found, the first numbers read better still
-        lead = better
+    if misfit > _LIGHT_SURE:  # at the size found, the first numbers may read better still
+        again, better = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
+        if better and again <= misfit:
+            lead = better
     em = min([em + k / 64 for k in range(-4, 5)], key=error)
     shift = min(_SHIFTS, key=lambda s: (_prefix_error(ink, band, centres, em, s, lead), s != 0.5))
     return em, LIGHT, shift
