@@ -274,7 +274,7 @@ def decode_overprint(
         return None
     limit = limits[0] if limits else None
     if face is None:
-        face = _fit_face(ink, band, centres, bounds[0], limit)
+        face = _fit_face(ink, band, centres, bounds[0], limit, ahead=depth > _DEEP)
     if face[1] == LIGHT:
         exact = _redrawn(ink, band, centres, bounds, limits, face, depth)
         if exact is not None:
@@ -463,12 +463,15 @@ def _fit_face(
     upper: int | None,
     limit: Limit | None,
     light: bool = True,
+    ahead: bool = True,
 ) -> Face:
     """Size, rendering and shift that best redraw the row's first numbers.
 
     The exact light-hinted face is tried first (:func:`_fit_light`, unless
-    ``light`` is False); where it does not redraw the ink, the unhinted
-    faces are, at sizes around the one the digits' height gives.
+    ``light`` is False; ``ahead``: whether its search bounds the ink later
+    counts may draw, which pays where rows print deep); where it does not
+    redraw the ink, the unhinted faces are, at sizes around the one the
+    digits' height gives.
 
     The shift, in pixels, moves the centres onto the drawings' grid: a glyph
     is drawn on pixel edges (column j spans [j, j + 1)), where an image
@@ -478,7 +481,7 @@ def _fit_face(
     digit = band[1] - band[0] + 1
     band_ink, band = _rows_of(ink, band)  # the helper process gets the band's rows only
     if light:
-        fitted = _fit_light(band_ink, band, centres, upper, limit)
+        fitted = _fit_light(band_ink, band, centres, upper, limit, ahead)
         if fitted is not None:
             return fitted
     shapes = [
@@ -509,6 +512,7 @@ def _fit_light(
     centres: list[float],
     upper: int | None,
     limit: Limit | None,
+    ahead: bool = True,
 ) -> Face | None:
     """The light-hinted face that redraws the row's first numbers, or None if none does.
 
@@ -525,7 +529,7 @@ def _fit_light(
     sizes = light_sizes(digit) or (round(digit / DIGIT_HEIGHT * 8) / 8,)
     for q in (2, 1, 3):
         em = sizes[len(sizes) * q // 4]
-        misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
+        misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit, ahead)
         if misfit <= _LIGHT_FIT and lead:
             break
         if misfit > _LIGHT_NEAR:  # not the face at all: no other size is tried
@@ -538,7 +542,7 @@ def _fit_light(
 
     em = min(sizes, key=error)
     if misfit > _LIGHT_SURE:  # at the size found, the first numbers may read better still
-        again, better = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit)
+        again, better = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit, ahead)
         if better and again <= misfit:
             lead = better
     em = min([em + k / 64 for k in range(-4, 5)], key=error)
@@ -582,12 +586,13 @@ def _prefix_lead(
     shift: float,
     upper: int | None,
     limit: Limit | None,
+    ahead: bool = True,
 ) -> tuple[float, list[int]]:
     """The best first ``_PREFIX`` numbers and their error, as a share of the ink they cover."""
     moved = [c + shift for c in centres]
     faint = _FAINT_LIGHT if render == LIGHT else _FAINT
     seen, height, baseline = _band(ink, band, moved, _advance(em, render), 0.0, faint)
-    search = _Search(seen, moved, _face(em, height, baseline, 0.0, render))
+    search = _Search(seen, moved, _face(em, height, baseline, 0.0, render), ahead=ahead)
     states = _beam(search, (upper, 0), limit, _PREFIX, width=_PREFIX_BEAM)
     if not states:
         return float("inf"), []
