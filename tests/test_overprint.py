@@ -373,3 +373,27 @@ def test_digit_sets_of_a_range_of_counts() -> None:
     assert _digits(1645, 1654, 10) == (4, 5)
     assert _digits(1649, 1651, 1) == (0, 1, 9)
     assert _digits(1500, 1654, 10) == tuple(range(10))
+
+
+def test_without_freetype_drawing_into_arrays_the_unhinted_faces_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # matplotlib before 3.10 draws glyphs into its own image type, not an array:
+    # the light face is then not tried, and the row is read as before
+    from kmipd.digitize import _dejavu
+
+    def old_matplotlib(em: float) -> None:
+        raise TypeError("draw_glyph_to_bitmap(): incompatible function arguments")
+
+    monkeypatch.setattr(_dejavu, "_light", old_matplotlib)
+    _dejavu.light_sizes.cache_clear()
+    try:
+        values = [142, 140, 136, 133, 129, 122, 119, 113, 107, 98, 95, 93]
+        ink, centres = _overprinted(values, pitch=15.0, size=27)
+        band = digit_band(ink, 2 * 27 - 10, (int(centres[0]) - 30, int(centres[-1]) + 30))
+        assert band is not None
+        got = decode_overprint(ink, band, centres)
+        assert got is not None and got.face[1] != LIGHT
+        assert list(got.values) == values
+    finally:
+        _dejavu.light_sizes.cache_clear()

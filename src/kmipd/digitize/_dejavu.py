@@ -163,10 +163,18 @@ def _light(em: float) -> tuple[float, dict[str, tuple[int, FloatArray]]]:
 
 @lru_cache(maxsize=64)
 def light_sizes(height: int) -> tuple[float, ...]:
-    """Sizes (in 1/8 pixel steps) at which light-hinted digits stand ``height`` rows tall."""
+    """Sizes (in 1/8 pixel steps) at which light-hinted digits stand ``height`` rows tall.
+
+    Empty where this matplotlib cannot draw a glyph into an array (before
+    3.10 its ``ft2font`` drew into its own image type): the light face is
+    then not tried.
+    """
     nominal = height / DIGIT_HEIGHT
     steps = range(int(nominal * 0.8 * 8), int(nominal * 1.2 * 8) + 1)
-    return tuple(em for em in (n / 8 for n in steps) if _light(em)[1]["0"][0] == height)
+    try:
+        return tuple(em for em in (n / 8 for n in steps) if _light(em)[1]["0"][0] == height)
+    except (TypeError, ValueError, AttributeError):
+        return ()
 
 
 def _light_glyph(

@@ -101,10 +101,10 @@ _MOST = 0.75  # this share at least and the other reading redraws the row kept w
 _CLOSE = 0.05  # ... this share of its own best
 _STRONG = 0.5  # ink from which a pixel counts when measuring the digits' height
 _FAINT = 0.15  # ink below which a pixel is taken for paper (noise, grid lines) ...
+_FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
 _LINE_PIXELS = 10  # faint pixels a row needs to show a line across the digits ...
 _PAPER = 0.01  # ... of which those with less ink than this are paper ...
 _PAPER_SHARE = 0.05  # ... and at most this share may be: a line leaves no paper
-_FAINT_LIGHT = 0.02  # ... or, redrawing in the exact light-hinted face, the digits' own edges
 _LIGHT_FIT = 0.02  # most error of the first numbers in the light-hinted face, if it is the table's
 _LIGHT_NEAR = 0.06  # ... and within which another size is tried
 _LIGHT_SURE = 0.002  # ... and within which the first numbers are not searched for again
@@ -236,8 +236,9 @@ def decode_overprint(
     kept. A row more than ``_DEEP`` ticks deep is also searched from its
     right end and joined (:func:`_rows`). In the exact light-hinted face
     one sharp reading is made and its ambiguous counts found
-    (:func:`_exact`); where that face does not redraw the ink, or leaves
-    most counts unsure, the row is rebuilt in the unhinted faces twice,
+    (:func:`_exact`); where that face does not redraw the row's own ink
+    within 1 %, or most of its counts redraw inexactly, the row is rebuilt
+    in the unhinted faces twice,
     comparing drawing and ink sharp and blurred (renderers hint and smooth
     small glyphs their own way), each reading polishing the other's rows; a
     count the two disagree on is kept with confidence 0, to be reported,
@@ -436,10 +437,9 @@ def _unlined(seen: FloatArray, margin: int, digit: int) -> FloatArray:
     digit reaches, is a rule or a border, and is cleared. A column's faint
     line shows in those margins (the least ink of those rows); a row's
     line in the row's faint pixels off the column lines (their median,
-    where hardly any of them is paper). A
-    digit drawn over a line darkens paper the line already darkened, so
-    the line's ink is divided out (``1 - (1 - ink) / (1 - line)``), leaving
-    the digit's own.
+    where hardly any of them is paper). A digit drawn over a line darkens
+    paper the line already darkened, so the line's ink is divided out
+    (``1 - (1 - ink) / (1 - line)``), leaving the digit's own.
     """
     rows = [*range(margin - 2, margin), *range(margin + digit, margin + digit + 2)]
     least = seen[rows].min(axis=0)
@@ -526,7 +526,9 @@ def _fit_light(
     are kept.
     """
     digit = band[1] - band[0] + 1
-    sizes = light_sizes(digit) or (round(digit / DIGIT_HEIGHT * 8) / 8,)
+    sizes = light_sizes(digit)
+    if not sizes:
+        return None
     for q in (2, 1, 3):
         em = sizes[len(sizes) * q // 4]
         misfit, lead = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit, ahead)
