@@ -378,7 +378,7 @@ def test_digit_sets_of_a_range_of_counts() -> None:
 def test_without_freetype_drawing_into_arrays_the_unhinted_faces_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # matplotlib before 3.10 draws glyphs into its own image type, not an array:
+    # an older matplotlib draws glyphs into its own image type, not an array:
     # the light face is then not tried, and the row is read as before
     from kmipd.digitize import _dejavu
 

@@ -165,9 +165,9 @@ def _light(em: float) -> tuple[float, dict[str, tuple[int, FloatArray]]]:
 def light_sizes(height: int) -> tuple[float, ...]:
     """Sizes (in 1/8 pixel steps) at which light-hinted digits stand ``height`` rows tall.
 
-    Empty where this matplotlib cannot draw a glyph into an array (before
-    3.10 its ``ft2font`` drew into its own image type): the light face is
-    then not tried.
+    Empty where this matplotlib cannot draw a glyph into an array (older
+    versions of its ``ft2font`` drew into their own image type): the light
+    face is then not tried.
     """
     nominal = height / DIGIT_HEIGHT
     steps = range(int(nominal * 0.8 * 8), int(nominal * 1.2 * 8) + 1)
