@@ -207,8 +207,10 @@ def _face(
     glyphs: dict[tuple[str, int], FloatArray] = {}
     for digit in "0123456789":
         if render == LIGHT:  # one drawing: the face puts it on whole pixels
-            small = _light_digit(em, digit, (height, width), baseline, pad, mirrored)
-            glyphs.update({(digit, phase): gaussian_filter(small, blur) for phase in range(_SUPER)})
+            drawn = gaussian_filter(
+                _light_digit(em, digit, (height, width), baseline, pad, mirrored), blur
+            )
+            glyphs.update({(digit, phase): drawn for phase in range(_SUPER)})
             continue
         for phase in range(_SUPER):
             small = _smooth_digit(
@@ -233,9 +235,9 @@ def _light_digit(
     wide, as :func:`_smooth_digit` flips it.
     """
     height, width = shape
-    if not mirrored:
-        return _light_glyph(em, digit, height, baseline, width, pad)
     drawn = _light_glyph(em, digit, height, baseline, width, pad)
+    if not mirrored:
+        return drawn
     last = round(_advance(em, LIGHT)) + 2 * pad - 1  # column m shows ``last - m``
     cols = last - np.arange(width)
     inside = (cols >= 0) & (cols < width)

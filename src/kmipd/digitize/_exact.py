@@ -94,7 +94,11 @@ def _trimmed(search: _Search, values: Sequence[int]) -> _Search:
 
 
 def _unevenness(row: Sequence[int]) -> float:
-    """How unevenly the row falls: the prior cost of ``_Search.fall_cost``, unweighted."""
+    """How unevenly the row falls: the squared steps between the roots of its falls.
+
+    Each step counts ``_JUMP`` at most (a fall may change abruptly, as
+    censoring does).
+    """
     falls = np.abs(np.diff(np.asarray(row, dtype=float)))
     jumps = (np.sqrt(falls[1:]) - np.sqrt(falls[:-1])) ** 2
     return float(np.minimum(jumps, _JUMP).sum())

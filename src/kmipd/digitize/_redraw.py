@@ -114,7 +114,6 @@ class _Search:
         self.variants = [_variants(face, c) for c in centres]
         # on a snapping face, the ink later counts may draw bounds the error to come
         self.ahead = _Later(face, self.variants, seen.shape[0]) if ahead and face.snapped else None
-        self.limit: Limit | None = None  # the limit on falls of the search running (``_beam``)
         # squared seen ink left of each column: the error before a row's first number
         self.before = np.concatenate(([0.0], np.cumsum(np.sum(seen**2, axis=0))))
 
@@ -247,12 +246,20 @@ class _Search:
         values = [*(state.values if state else []), value]
         return _State(error + float(open_ @ open_), error, values, clear[done:], start + done)
 
-    def grow(self, parents: Sequence[_State | None], values: Sequence[int], k: int) -> _Grown:
+    def grow(
+        self,
+        parents: Sequence[_State | None],
+        values: Sequence[int],
+        k: int,
+        limit: Limit | None = None,
+    ) -> _Grown:
         """Each parent with its count drawn at centre ``k``, all at once (see :meth:`extend`).
 
         ``parents[i]`` takes ``values[i]``; None starts a row. The pairs
         share one window of columns, so the error of all of them is a few
-        array operations rather than one call each.
+        array operations rather than one call each. On a snapping face the
+        score also counts the ink later counts cannot draw under ``limit``
+        (the search's limit on falls; see ``_ahead``).
         """
         centres = {v: self.centre(v, k) for v in set(values)}
         boxes = [self.face.box(len(str(v)), centres[v]) for v in values]
@@ -282,7 +289,7 @@ class _Search:
         end = np.maximum(end, reach)
         if self.ahead is not None:
             unseen = self._unseen(lo, hi - lo)
-            over = over + _running(self.ahead.unexplained(clear, unseen, lo, values, k, self.limit))
+            over = over + _running(self.ahead.unexplained(clear, unseen, lo, values, k, limit))
         shut = {v: self.closed(k, v) for v in set(values)}
         closed = np.array([shut[v] for v in values])
         done = np.maximum(start, np.minimum(closed, end))
@@ -410,7 +417,6 @@ def _beam(
     tick (the search's ``beam`` if not given).
     """
     width = width or search.beam
-    search.limit = limit
     upper, lower = bounds
     states: list[_State] = []
     if head:
@@ -422,7 +428,7 @@ def _beam(
         first = _LARGEST if upper is None else upper
         values = [v for v, _ in _candidates(search, 0, first, lower, _FIRST)]
         if values:
-            grown = search.grow([None] * len(values), values, 0)
+            grown = search.grow([None] * len(values), values, 0, limit)
             order = np.argsort(grown.score, kind="stable")[:width]
             states = [grown.state(int(p), [values[p]]) for p in order]
     rising = search.face.mirrored
@@ -444,7 +450,7 @@ def _beam(
         chosen = pairs[: _EXTENDED * width]
         if not chosen:
             return []
-        grown = search.grow([states[i] for _, i, _ in chosen], [v for _, _, v in chosen], k)
+        grown = search.grow([states[i] for _, i, _ in chosen], [v for _, _, v in chosen], k, limit)
         kept: dict[tuple[int, ...], int] = {}  # the best beginning ending in the same counts
         for p in np.argsort(grown.score, kind="stable"):
             _, i, v = chosen[p]
