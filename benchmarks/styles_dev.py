@@ -31,6 +31,10 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 * ``close``: the ``percent`` figure with a tick (and a number at risk) at
   every half step, which lifelines right-aligns at its tick, so a wide
   number's first digits reach past the middle to the tick before;
+* ``zoom``: as NEJM draws cumulative incidence: the curves rising from 0
+  with a small inset plot of the same curves on a magnified y axis (its
+  own axes and tick labels, curves in the arms' colours), placed above the
+  curves, or over them where they climb too high to leave room (session 18);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
   figure of the next data set as panel A, read with ``panel=2``.
 
@@ -82,6 +86,7 @@ STYLES = (
     "sized",
     "close",
     "panels",
+    "zoom",
 )
 NO_TABLE = ("sized",)  # styles drawn without numbers at risk
 FONTS = {
@@ -140,7 +145,7 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
         marks = {"marker": "|", "ms": 6}
         if style == "lifelines":
             fitter.plot_survival_function(ax=ax, ci_show=True, show_censors=True)
-        elif style == "failure":
+        elif style in ("failure", "zoom"):
             fitter.plot_cumulative_density(
                 ax=ax, ci_show=False, show_censors=True, censor_styles=marks, color=COLOURS[i]
             )
@@ -156,6 +161,8 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
                 ls="--" if style == "bw" and i else "-",
                 legend=style != "inline",
             )
+    if style == "zoom":
+        _zoom(ax, fitters, x_end)
     if style == "inline":  # each name beside its curve: the upper one above, the lower below
         at = 0.5 * x_end
         levels = [float(f.predict(at)) for f in fitters]
@@ -172,7 +179,8 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     ax.set_xticks(np.arange(0, x_end + 1e-9, step))
     ax.set_xlabel(f"Time ({unit})")
     ax.set_ylim(0, 1.02)
-    ax.set_ylabel("Cumulative incidence" if style == "failure" else "Survival probability")
+    failure = style in ("failure", "zoom")
+    ax.set_ylabel("Cumulative incidence" if failure else "Survival probability")
     if style in ("percent", "jpeg", "close"):
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(alpha=0.3)
@@ -199,6 +207,23 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
         size = (int(image.width * 0.8), int(image.height * 0.8))
         image.resize(size, Image.Resampling.LANCZOS).save(path, "JPEG", quality=70)
     return {"x_end": x_end, "risk_step": step}
+
+
+def _zoom(ax: Any, fitters: list[Any], x_end: float) -> None:
+    """An inset of the cumulative incidence curves on a magnified y axis, above them."""
+    highest = max(float(f.cumulative_density_.iloc[:, 0].max()) for f in fitters)
+    bottom = min(max(highest + 0.08, 0.4), 0.6)  # above the curves where they leave room
+    inset = ax.inset_axes((0.1, bottom, 0.5, 0.95 - bottom))
+    for i, fitter in enumerate(fitters):
+        fitter.plot_cumulative_density(
+            ax=inset, ci_show=False, show_censors=False, color=COLOURS[i], lw=1.2, legend=False
+        )
+    inset.set_xlim(0, x_end)
+    inset.set_ylim(0, min(1.0, 1.15 * highest))
+    inset.set_xlabel("")
+    inset.tick_params(labelsize=8)
+    inset.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper right")
 
 
 def _sized_labels(ipd: pd.DataFrame) -> dict[str, str]:

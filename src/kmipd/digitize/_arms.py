@@ -115,6 +115,7 @@ def _joined(head: Trace, tail: Trace) -> Trace:
     column_rows = np.concatenate((head.column_rows, gap, tail.column_rows[max(skip, 0) :]))
     spans = (head.last_col - head.first_col + 1, tail.last_col - head.last_col)
     filled = (head.filled_fraction * spans[0] + tail.filled_fraction * spans[1]) / sum(spans)
+    bridged = (head.bridged_fraction * spans[0] + tail.bridged_fraction * spans[1]) / sum(spans)
     return Trace(
         cols,
         rows,
@@ -123,6 +124,7 @@ def _joined(head: Trace, tail: Trace) -> Trace:
         tail.last_col,
         filled,
         np.maximum.accumulate(column_rows),
+        bridged,
     )
 
 

@@ -17,6 +17,7 @@ __all__ = ["is_rising", "legend_mask", "text_mask", "to_curve", "trace_all"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open)
 _TEXT_HEIGHT = (0.6, 1.6)  # heights of a word of text, in tick-label heights
 _TEXT_WIDTH = 1.2  # a word of text is at least this many times as wide as tall
 _INKED = 0.3  # ink strength of a pixel that is part of a stroke
@@ -122,6 +123,14 @@ def _pen(traces: dict[int, Trace], skip: int) -> float:
     return max((trace.thickness for k, trace in traces.items() if k != skip), default=0.0)
 
 
+def _crop_box(box: Box, row0: int, col0: int, rows: int, flip: bool) -> Box:
+    """An image box in the coordinates of a crop (flipped upside down if ``flip``)."""
+    top, left, bottom, right = box[0] - row0, box[1] - col0, box[2] - row0, box[3] - col0
+    if flip:
+        top, bottom = rows - bottom, rows - top
+    return top, left, bottom, right
+
+
 def _moved(trace: Trace, row0: int, col0: int, rows: int, flip: bool) -> Trace:
     """A trace of a crop (flipped upside down if ``flip``) in image coordinates."""
     tr, cr = trace.rows, trace.column_rows
@@ -135,6 +144,7 @@ def _moved(trace: Trace, row0: int, col0: int, rows: int, flip: bool) -> Trace:
         trace.last_col + col0,
         trace.filled_fraction,
         cr + row0,
+        trace.bridged_fraction,
     )
 
 
@@ -148,7 +158,9 @@ def _panel_slices(scene: Scene) -> tuple[slice, slice]:
     )
 
 
-def trace_all(scene: Scene, hide: BoolArray, rising: bool = False) -> dict[int, Trace]:
+def trace_all(
+    scene: Scene, hide: BoolArray, rising: bool = False, covers: tuple[Box, ...] = ()
+) -> dict[int, Trace]:
     """A trace for every curve colour with ink spanning at least a tenth of the panel.
 
     Curves are traced twice: the second time, columns where a curve is hidden
@@ -161,6 +173,9 @@ def trace_all(scene: Scene, hide: BoolArray, rising: bool = False) -> dict[int, 
         Pixels to ignore (legend inside the panel).
     rising : bool, optional
         Trace curves that climb (cumulative incidence) by flipping the image.
+    covers : tuple of tuple of int, optional
+        ``(row0, col0, row1, col1)`` image boxes drawn over the curves (inset
+        plots, also in ``hide``): curves are bridged straight across them.
 
     Returns
     -------
@@ -173,6 +188,8 @@ def trace_all(scene: Scene, hide: BoolArray, rising: bool = False) -> dict[int, 
     if rising:
         labels, coverage = labels[::-1], coverage[::-1]
     strong = coverage >= 0.25
+    rows = coverage.shape[0]
+    crop_covers = tuple(_crop_box(box, rs.start, cs.start, rows, rising) for box in covers)
     width = scene.frame.right - scene.frame.left
     traces: dict[int, Trace] = {}
     for _ in range(2):
@@ -181,7 +198,12 @@ def trace_all(scene: Scene, hide: BoolArray, rising: bool = False) -> dict[int, 
             mine = labels == k
             fallback = _fallback(traces, k, coverage.shape[1]) if traces else None
             trace = trace_arm(
-                np.where(mine, coverage, 0.0), strong & ~mine, 0, fallback, pen=_pen(traces, k)
+                np.where(mine, coverage, 0.0),
+                strong & ~mine,
+                0,
+                fallback,
+                pen=_pen(traces, k),
+                covers=crop_covers,
             )
             if trace is not None and trace.last_col - trace.first_col >= 0.1 * width:
                 found[k] = trace

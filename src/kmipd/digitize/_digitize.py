@@ -16,6 +16,7 @@ from kmipd.digitize._crowded import read_rows
 from kmipd.digitize._curves import is_rising, legend_mask, text_mask, to_curve, trace_all
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
+from kmipd.digitize._inset import find_insets, inset_mask
 from kmipd.digitize._legend import size_notes
 from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_original
@@ -178,7 +179,12 @@ def _arm_result(
     marks = find_marks(ink | dashes, trace)  # marks split off with its limits' dashes
     mark_times = np.sort(np.maximum(x_axis.value(marks.cols), 0.0))
     confidence = {
-        "curve": round(min(x_axis.confidence, y_axis.confidence) * (1 - trace.filled_fraction), 3),
+        "curve": round(
+            min(x_axis.confidence, y_axis.confidence)
+            * (1 - trace.filled_fraction)
+            * (1 - trace.bridged_fraction),
+            3,
+        ),
         "label": round(label_conf, 3),
         "censor_marks": round(0.5 if marks.dense else 0.9, 3),
     }
@@ -284,16 +290,27 @@ def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[
     return out
 
 
-def _traces(scene: Scene, text: FigureText) -> tuple[dict[int, Trace], bool]:
-    """Traces of every curve colour (legend masked out), and whether curves rise."""
+def _traces(scene: Scene, text: FigureText, warnings: list[str]) -> tuple[dict[int, Trace], bool]:
+    """Traces of every curve colour (legend, text and insets masked out), and whether
+    curves rise."""
     hide = legend_mask(scene.ink.shape, [entry for entry, _, _ in text.legend])
     hide |= text_mask(scene, text.ticks)
+    insets = find_insets(scene)
+    if insets:
+        hide |= inset_mask(scene.ink.shape, insets)
+        boxes = "; ".join(
+            f"rows {i.axes[0]}-{i.axes[2]}, columns {i.axes[1]}-{i.axes[3]}" for i in insets
+        )
+        warnings.append(
+            f"an inset plot ({boxes}) was left out of the curves; where it covers them "
+            "they are bridged across it: check the overlay"
+        )
     votes = [
         is_rising(np.where((scene.labels == k) & ~hide, scene.coverage, 0.0))
         for k in range(len(scene.colours))
     ]
     rising = bool(votes) and sum(votes) >= 2 * len(votes) / 3
-    return trace_all(scene, hide, rising), rising
+    return trace_all(scene, hide, rising, tuple(i.axes for i in insets)), rising
 
 
 def _check_axes(axes: tuple[AxisCalibration, AxisCalibration], warnings: list[str]) -> None:
@@ -312,7 +329,7 @@ def _drafts(
     scene: Scene, text: FigureText, arms: int | list[str] | None, warnings: list[str]
 ) -> tuple[list[ArmDraft], bool]:
     """The arms to report (traced, matched to the legend, as many as asked) and if they rise."""
-    traces, rising = _traces(scene, text)
+    traces, rising = _traces(scene, text, warnings)
     width = scene.frame.right - scene.frame.left
     entries = [entry for entry, _, _ in text.legend]
     found = choose_arms(traces, entries, scene.colours, width, warnings)

@@ -25,6 +25,7 @@ __all__ = ["Runs", "Trace", "column_runs", "follow", "to_corners", "trace_arm"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open)
 STRONG = 0.25  # coverage of a pixel that counts as ink of the run
 _EMERGE = 2.0  # an arm first seen within this many (pen widths + 1 px) of another curve
 # left it there
@@ -48,6 +49,10 @@ class Trace:
         by another curve, gaps of a dashed line).
     column_rows : ndarray of float
         Centre-line row at each image column from ``first_col`` to ``last_col``.
+    bridged_fraction : float
+        Share of the traced columns hidden under a box drawn over the curves
+        (an inset plot) and bridged straight; not counted in ``filled_fraction``,
+        which is the share of the other columns.
     """
 
     cols: FloatArray
@@ -57,6 +62,7 @@ class Trace:
     last_col: int
     filled_fraction: float
     column_rows: FloatArray
+    bridged_fraction: float = 0.0
 
     def level(self, cols: FloatArray) -> FloatArray:
         """Centre-line row at (fractional) image columns, as a step function."""
@@ -200,12 +206,24 @@ def follow(runs: Runs, cols: int, t: float, min_col: int = 0) -> FloatArray:
     return out
 
 
-def _fill_gaps(level: FloatArray, fallback: FloatArray | None, t: float) -> FloatArray:
-    """Fill NaN gaps between seen columns, from the curve drawn over them or by carrying."""
+def _fill_gaps(
+    level: FloatArray, fallback: FloatArray | None, t: float, covers: tuple[Box, ...] = ()
+) -> tuple[FloatArray, int]:
+    """Fill NaN gaps between seen columns, from the curve drawn over them or by carrying.
+
+    A gap that a box in ``covers`` (an inset plot drawn over the panel) hides
+    is bridged by a straight line: nothing of the curve is seen there.
+    Returns the filled levels and the number of columns so bridged.
+    """
     known = np.flatnonzero(np.isfinite(level))
     filled = level.copy()
+    bridged = 0
     for a, b in itertools.pairwise(known):
         if b - a <= 1:
+            continue
+        if _covered(int(a), int(b), (level[a], level[b]), covers):
+            filled[a + 1 : b] = np.interp(np.arange(a + 1, b), [a, b], [level[a], level[b]])
+            bridged += int(b - a - 1)
             continue
         middle = (a + b + 1) // 2
         filled[a + 1 : middle] = level[a]
@@ -215,7 +233,18 @@ def _fill_gaps(level: FloatArray, fallback: FloatArray | None, t: float) -> Floa
             other = fallback[a + 1 : b]
             usable = np.isfinite(other) & (other >= lo - t) & (other <= hi + t)
             filled[a + 1 : b] = np.where(usable, np.clip(other, lo, hi), filled[a + 1 : b])
-    return filled
+    return filled, bridged
+
+
+def _covered(a: int, b: int, rows: tuple[float, float], covers: tuple[Box, ...]) -> bool:
+    """Whether a box hides most of the gap between columns ``a`` and ``b`` where the
+    curve runs between ``rows``."""
+    low, high = min(rows), max(rows)
+    for row0, col0, row1, col1 in covers:
+        shared = min(b, col1) - max(a + 1, col0)
+        if shared >= 0.5 * (b - a - 1) and low <= row1 and high >= row0:
+            return True
+    return False
 
 
 def to_corners(
@@ -364,6 +393,7 @@ def trace_arm(
     fallback: FloatArray | None = None,
     tolerance: float = 0.3,
     pen: float = 0.0,
+    covers: tuple[Box, ...] = (),
 ) -> Trace | None:
     """Trace the centre line of one arm's curve.
 
@@ -381,6 +411,9 @@ def trace_arm(
         Plateau tolerance for the step corners, in pixels.
     pen : float, optional
         Pen width of the curves in ``fallback`` (see ``_hidden_start``).
+    covers : tuple of tuple of int, optional
+        ``(row0, col0, row1, col1)`` boxes drawn over the curves (inset plots):
+        gaps they hide are bridged straight, not from ``fallback``.
 
     Returns
     -------
@@ -398,7 +431,10 @@ def trace_arm(
         return None
     first, last = int(known[0]), int(known[-1])
     seen = level[first : last + 1]
-    span = _fill_gaps(seen, None if fallback is None else fallback[first : last + 1], t)
+    shifted = tuple((r0, c0 - first, r1, c1 - first) for r0, c0, r1, c1 in covers)
+    span, bridged = _fill_gaps(
+        seen, None if fallback is None else fallback[first : last + 1], t, shifted
+    )
     width = int(2 * np.ceil(t) + 3)
     smooth = median_filter(span, size=width, mode="nearest") if span.size > width else span
     drop = _final_drop(runs, level, first, last, t)
@@ -419,5 +455,7 @@ def trace_arm(
         centre = 0.5 * (drop[0] + last + 1)
         corner_c = np.append(np.minimum(corner_c, centre), centre)
         corner_r = np.append(corner_r, max(drop[1], float(corner_r[-1])))
-    filled = float((np.sum(~np.isfinite(seen)) + first - lead) / (last + 1 - lead))
-    return Trace(corner_c, corner_r, t, first, last, filled, rows)
+    # columns bridged under a box drawn over the curve are neither seen nor gaps
+    unseen = np.sum(~np.isfinite(seen)) - bridged + first - lead
+    filled = float(unseen / max(1, last + 1 - lead - bridged))
+    return Trace(corner_c, corner_r, t, first, last, filled, rows, bridged / (last + 1 - lead))
