@@ -35,6 +35,10 @@ styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   with a small inset plot of the same curves on a magnified y axis (its
   own axes and tick labels, curves in the arms' colours), placed above the
   curves, or over them where they climb too high to leave room (session 18);
+* ``medians``: survival with each median marked, as survminer's
+  ``surv.median.line = "hv"`` draws it: a dashed line across at 0.5 from
+  time 0 to the median and down from there to 0, in the arm's colour
+  (session 18);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
   figure of the next data set as panel A, read with ``panel=2``.
 
@@ -87,6 +91,7 @@ STYLES = (
     "close",
     "panels",
     "zoom",
+    "medians",
 )
 NO_TABLE = ("sized",)  # styles drawn without numbers at risk
 FONTS = {
@@ -163,6 +168,11 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
             )
     if style == "zoom":
         _zoom(ax, fitters, x_end)
+    if style == "medians":
+        for i, fitter in enumerate(fitters):
+            median = float(fitter.median_survival_time_)
+            if np.isfinite(median) and median < x_end:
+                ax.plot([0, median, median], [0.5, 0.5, 0], ls="--", lw=1, color=COLOURS[i])
     if style == "inline":  # each name beside its curve: the upper one above, the lower below
         at = 0.5 * x_end
         levels = [float(f.predict(at)) for f in fitters]

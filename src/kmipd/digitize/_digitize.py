@@ -18,9 +18,11 @@ from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
 from kmipd.digitize._legend import size_notes
+from kmipd.digitize._lines import line_mask
 from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_original
 from kmipd.digitize._reading import FigureText, read_figure_text
+from kmipd.digitize._refs import median_lines
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
@@ -290,11 +292,23 @@ def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[
     return out
 
 
-def _traces(scene: Scene, text: FigureText, warnings: list[str]) -> tuple[dict[int, Trace], bool]:
-    """Traces of every curve colour (legend, text and insets masked out), and whether
-    curves rise."""
+def _traces(
+    scene: Scene,
+    text: FigureText,
+    axes: tuple[AxisCalibration, AxisCalibration],
+    warnings: list[str],
+) -> tuple[dict[int, Trace], bool]:
+    """Traces of every curve colour (legend, text, insets and median lines masked out),
+    and whether curves rise."""
     hide = legend_mask(scene.ink.shape, [entry for entry, _, _ in text.legend])
     hide |= text_mask(scene, text.ticks)
+    medians = median_lines(scene, *axes)
+    if medians:
+        hide |= line_mask(scene.ink.shape, medians, pad=1)
+        warnings.append(
+            "lines marking the medians (across from time 0, then down to 0) were left out "
+            "of the curves"
+        )
     insets = find_insets(scene)
     if insets:
         hide |= inset_mask(scene.ink.shape, insets)
@@ -326,10 +340,14 @@ def _check_axes(axes: tuple[AxisCalibration, AxisCalibration], warnings: list[st
 
 
 def _drafts(
-    scene: Scene, text: FigureText, arms: int | list[str] | None, warnings: list[str]
+    scene: Scene,
+    text: FigureText,
+    axes: tuple[AxisCalibration, AxisCalibration],
+    arms: int | list[str] | None,
+    warnings: list[str],
 ) -> tuple[list[ArmDraft], bool]:
     """The arms to report (traced, matched to the legend, as many as asked) and if they rise."""
-    traces, rising = _traces(scene, text, warnings)
+    traces, rising = _traces(scene, text, axes, warnings)
     width = scene.frame.right - scene.frame.left
     entries = [entry for entry, _, _ in text.legend]
     found = choose_arms(traces, entries, scene.colours, width, warnings)
@@ -469,7 +487,7 @@ def _read(
     text = read_figure_text(scene)
     axes = _calibrate(scene, text, ranges, percent)
     _check_axes(axes, warnings)
-    drafts, rising = _drafts(scene, text, arms, warnings)
+    drafts, rising = _drafts(scene, text, axes, arms, warnings)
     names = _names(drafts, text, arms)
     beside: frozenset[int] = frozenset()
     if not isinstance(arms, list):  # arms without a legend entry: labels beside the curves

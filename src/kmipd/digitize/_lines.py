@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Line", "find_lines", "find_ticks", "line_mask", "longest_run", "true_runs"]
+__all__ = [
+    "Line",
+    "bridge_gaps",
+    "find_lines",
+    "find_ticks",
+    "line_mask",
+    "longest_run",
+    "true_runs",
+]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -79,7 +87,7 @@ def _segments(profile: BoolArray, max_gap: int) -> list[tuple[int, int]]:
     return [(int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
 
 
-def _bridged(mask: BoolArray, gap: int, horizontal: bool) -> BoolArray:
+def bridge_gaps(mask: BoolArray, gap: int, horizontal: bool) -> BoolArray:
     """``mask`` with breaks of up to ``gap`` pixels along one direction filled."""
     import cv2
 
@@ -113,7 +121,7 @@ def find_lines(mask: BoolArray, min_length: int, horizontal: bool, bridge: int =
     """
     shortest = min_length
     if bridge > 0:
-        mask = _bridged(mask, bridge, horizontal)
+        mask = bridge_gaps(mask, bridge, horizontal)
         shortest = min(min_length, _PIECE * bridge)
     opened = _open(mask, max(3, shortest), horizontal)
     if not horizontal:
