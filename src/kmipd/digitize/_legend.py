@@ -23,6 +23,8 @@ _SIZE = re.compile(r"(?:^|[\s(\[,;])[Nn]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\d|
 _SPACE = 0.6  # gap, in heights of the word before, up to which a box continues its text
 _TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as tall as it
 _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
+_KEY_TALL = 40  # px: a legend key is at most this tall, or ...
+_KEY_TEXT = 1.6  # ... this many times the figure's median word height
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 
 
@@ -54,10 +56,11 @@ class LegendEntry:
 
 
 def _swatch_colour(
-    word: Word, image: npt.NDArray[np.uint8], ink: npt.NDArray[np.float64]
+    word: Word, image: npt.NDArray[np.uint8], ink: npt.NDArray[np.float64], tallest: float = 40
 ) -> tuple[tuple[int, int, int], str] | None:
-    """RGB of a word box's strongest ink and its line style, if the box is a key stroke."""
-    if word.width < max(8, 0.9 * word.height) or word.height > 40:
+    """RGB of a word box's strongest ink and its line style, if the box is a key stroke
+    (at most ``tallest`` pixels high, with any censor mark drawn through it)."""
+    if word.width < max(8, 0.9 * word.height) or word.height > tallest:
         return None
     box = (slice(word.row0, word.row1), slice(word.col0, word.col1))
     strong = ink[box] >= 0.3
@@ -211,8 +214,12 @@ def find_swatches(
     found, colours = [], list(colours)
     unmatched: list[tuple[Word, tuple[int, int, int], str]] = []
     pieces = join_dashes(words, image)
+    # a key with a censor mark through it stands about as tall as the text (40 px at
+    # most in a figure of ordinary size; more in a large one)
+    heights = [w.height for w in words]
+    tallest = max(_KEY_TALL, _KEY_TEXT * float(np.median(heights))) if heights else _KEY_TALL
     for word in pieces:
-        seen = _swatch_colour(word, image, ink)
+        seen = _swatch_colour(word, image, ink, tallest)
         if seen is None:
             continue
         rgb, style = seen

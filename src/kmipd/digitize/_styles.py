@@ -118,7 +118,25 @@ def _runs(line: BoolArray) -> npt.NDArray[np.int64]:
 
 
 _THICK = 6  # rows from which a stroke is a bar ...
-_BAR_FILL = 0.9  # ... and must be this fully inked
+_BAR_FILL = 0.9  # ... and must be this fully inked (but for the gaps of a dashed bar)
+
+
+def _bar_fill(band: BoolArray) -> float:
+    """Share of a thick bar inked; 1 for a dashed bar (a key drawn with a thick pen).
+
+    A dashed bar is solid columns in two or more dashes, each at least an
+    eighth of the box and together at least half of it, with gaps between
+    them (which a marker's arm may cross); glyphs printed over each other
+    leave holes inside instead.
+    """
+    fill = band.mean(axis=0)
+    solid = fill >= _BAR_FILL
+    runs = true_runs(solid)
+    lengths = runs[:, 1] - runs[:, 0]
+    dashes = lengths[lengths >= band.shape[1] / 8.0]
+    if dashes.size >= 2 and dashes.sum() >= 0.5 * band.shape[1]:
+        return 1.0
+    return float(band.mean())
 
 
 def stroke_style(ink: BoolArray) -> str | None:
@@ -137,7 +155,7 @@ def stroke_style(ink: BoolArray) -> str | None:
     band = ink.mean(axis=1) >= 0.5
     if not band.any() or band.sum() > 0.6 * cols or _runs(band).size != 1:
         return None  # no stroke, a block, or several bars (a glyph such as "3")
-    if band.sum() >= _THICK and ink[band].mean() < _BAR_FILL:
+    if band.sum() >= _THICK and _bar_fill(ink[band]) < _BAR_FILL:
         return None  # a thick band with holes: glyphs printed over each other, not a bar
     share = ink[band].sum() / total
     dashed = solid = False

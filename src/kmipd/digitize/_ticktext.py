@@ -17,6 +17,7 @@ _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
 _STROKE = 0.8  # a tick mark is at most this many times as thick as it is long
 _JOINED = 0.25  # ink that joins a tick mark to its axis line, in every row (column) between
 _TOUCH = 3  # pixels from the axis line's centre within which a stroke starts at the line
+_NEAR = 0.35  # ... or this share of the stroke's length (a figure drawn large)
 
 
 def parse_number(text: str) -> tuple[float, bool] | None:
@@ -78,7 +79,12 @@ def _hanging(word: Word, ink: FloatArray, frame: Frame, across: bool) -> bool:
         gap = ink[word.row0 : word.row1, word.col1 : int(np.ceil(frame.left)) + 1].T
     if not stroke or gap.shape[0] > word.height:
         return False
-    return gap.shape[0] <= _TOUCH or bool(np.all(gap.max(axis=1) >= _JOINED))
+    if gap.shape[0] <= _TOUCH or bool(np.all(gap.max(axis=1) >= _JOINED)):
+        return True
+    # a theme's margin between the marks and the panel grows with the figure: a short,
+    # clear gap (no other stroke in it, as a label's gap holds its mark)
+    length = word.height if across else word.width
+    return gap.shape[0] <= _NEAR * length and float(gap.max()) < _JOINED
 
 
 def _tick_marks(words: list[Word], ink: FloatArray | None, frame: Frame, axis: str) -> set[int]:

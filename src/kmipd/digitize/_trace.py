@@ -27,6 +27,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open)
 STRONG = 0.25  # coverage of a pixel that counts as ink of the run
+_FEW_CLEAR = 0.02  # share of an arm's runs clear of other ink below which all give its pen
 _EMERGE = 2.0  # an arm first seen within this many (pen widths + 1 px) of another curve
 # left it there
 
@@ -135,10 +136,19 @@ def column_runs(coverage: FloatArray, others: BoolArray) -> Runs:
 
 
 def _thickness(runs: Runs) -> float:
-    """Pen thickness: typical height of runs with nothing over them."""
+    """Pen thickness: typical height of runs with nothing over them.
+
+    Where almost no run is clear of other ink (a thick black pen whose grey
+    anti-aliased edges are taken for a grey curve's ink all along it), all
+    runs are used.
+    """
     height = runs.bottom - runs.top
     clean = ~runs.covered_top & ~runs.covered_bottom
-    values = height[clean] if clean.any() else height
+    return _typical(height[clean] if clean.sum() >= _FEW_CLEAR * clean.size else height)
+
+
+def _typical(values: FloatArray) -> float:
+    """Median of the lower 60 % of run heights (at least 1; 1 for none)."""
     if values.size == 0:
         return 1.0
     return float(max(1.0, np.median(values[values <= np.percentile(values, 60)])))

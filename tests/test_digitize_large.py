@@ -1,0 +1,83 @@
+"""Reading figures drawn large (a 300-dpi export, an enlarged screenshot):
+pens a dozen pixels thick, legend keys as tall as text, wide theme margins.
+
+Each test builds the pixels it needs; the sizes are those of figures-dev's
+greyscale style enlarged twice, where each of these went wrong before
+session 18.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kmipd.digitize._colours import InkColour
+from kmipd.digitize._frame import Frame
+from kmipd.digitize._legend import find_swatches
+from kmipd.digitize._styles import stroke_style
+from kmipd.digitize._text import Word
+from kmipd.digitize._ticktext import y_label_words
+from kmipd.digitize._trace import Runs, _thickness
+
+
+def _dashed_key(plus: bool) -> np.ndarray:
+    """A 71 x 49 key: a 12-row dashed bar (two gaps), a censor mark's '+' on it."""
+    key = np.zeros((49, 71), dtype=bool)
+    key[18:30, 0:23] = key[18:30, 36:42] = key[18:30, 48:71] = True
+    if plus:
+        key[:, 36:40] = True  # its upright
+        key[21:27, 23:48] = True  # its arm, across both gaps
+    return key
+
+
+def test_a_thick_dashed_key_with_a_mark_across_its_gaps_is_a_key() -> None:
+    assert stroke_style(_dashed_key(plus=False)) == "dashed"
+    assert stroke_style(_dashed_key(plus=True)) is not None
+    glyphs = np.zeros((20, 40), dtype=bool)  # digits printed over each other: holes inside
+    glyphs[4:16, :] = True
+    for k, col in enumerate(range(2, 40, 5)):
+        glyphs[6 + k % 3 : 9 + k % 3, col : col + 3] = False
+    assert stroke_style(glyphs) is None
+
+
+def test_a_legend_key_as_tall_as_large_text_is_found() -> None:
+    image = np.full((200, 400, 3), 255, dtype=np.uint8)
+    key = _dashed_key(plus=True)
+    image[20:69, 20:91][key] = (119, 119, 119)
+    ink = (255 - image.min(axis=2)) / 255.0
+    text = [Word(24, 110, 60, 200), Word(120, 20, 156, 120), Word(120, 140, 156, 230)]
+    grey = [InkColour((119, 119, 119), 5000)]  # the grey curve's colour
+    swatches, _ = find_swatches([Word(20, 20, 69, 91), *text], image, ink, grey)
+    assert [(s.word.row0, s.word.col0, s.colour, s.style) for s in swatches] == [
+        (20, 20, 0, "dashed")
+    ]
+
+
+def test_tick_marks_a_theme_margin_away_from_the_panel_are_not_labels() -> None:
+    ink = np.zeros((1700, 400))
+    ink[250:1620, 246:400] = 0.07  # a grey grid panel whose left edge has no line
+    frame = Frame(249.0, 245.5, 1620.0, 2769.0, None, None, (), "grid", ())
+    marks, labels = [], []
+    for k in range(5):
+        row = 300 + 312 * k
+        ink[row : row + 7, 227:243] = 1.0  # a 16-px mark, 4 px short of the panel
+        marks.append(Word(row, 227, row + 7, 243))
+        ink[row - 15 : row + 21, 107:210] = 0.8
+        labels.append(Word(row - 15, 107, row + 21, 210, numeric="0.25"))
+    assert y_label_words(marks + labels, frame, ink) == labels
+
+
+def test_the_pen_is_measured_where_another_colour_fringes_every_plateau() -> None:
+    """A 12-px black pen whose grey anti-aliased edges are taken for a grey arm's ink."""
+    cols = np.arange(1000)
+    drops = cols % 100 == 99  # a drop of 120 rows every 100 columns: the only clear runs
+    height = np.where(drops, 120.0, 12.0)
+    runs = Runs(
+        col=cols,
+        top=np.full(1000, 100.0),
+        bottom=100.0 + height,
+        covered_top=~drops,  # the fringe lies over and under every plateau run
+        covered_bottom=~drops,
+    )
+    assert abs(_thickness(runs) - 12.0) <= 0.5
+    clear = Runs(cols, runs.top, runs.bottom, np.zeros(1000, bool), np.zeros(1000, bool))
+    assert abs(_thickness(clear) - 12.0) <= 0.5
