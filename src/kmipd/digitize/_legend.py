@@ -24,7 +24,7 @@ _SPACE = 0.6  # gap, in heights of the word before, up to which a box continues 
 _TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as tall as it
 _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
 _KEY_TALL = 40  # px: a legend key is at most this tall, or ...
-_KEY_TEXT = 1.6  # ... this many times the figure's median word height
+_KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-height only)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 
 
@@ -70,6 +70,23 @@ def _swatch_colour(
     weights = ink[box][strong]
     core = image[box][strong][weights >= np.percentile(weights, 60)]
     return tuple(int(v) for v in np.median(core, axis=0)), style  # type: ignore[return-value]
+
+
+def _key_height(word: Word, words: list[Word]) -> float:
+    """Tallest a key box may be: 40 px, or as tall as the text just right of it allows.
+
+    A key with a censor mark drawn through it stands about as tall as its
+    label's text: 40 px at most in a figure of ordinary size, more in a
+    figure drawn large.
+    """
+    beside = [
+        w.height
+        for w in words
+        if w is not word
+        and 0 <= w.col0 - word.col1 <= 2 * word.height
+        and min(w.row1, word.row1) - max(w.row0, word.row0) >= 0.5 * w.height
+    ]
+    return max(_KEY_TALL, _KEY_TEXT * max(beside, default=0))
 
 
 def _match(rgb: tuple[int, int, int], colours: list[InkColour]) -> int | None:
@@ -214,12 +231,8 @@ def find_swatches(
     found, colours = [], list(colours)
     unmatched: list[tuple[Word, tuple[int, int, int], str]] = []
     pieces = join_dashes(words, image)
-    # a key with a censor mark through it stands about as tall as the text (40 px at
-    # most in a figure of ordinary size; more in a large one)
-    heights = [w.height for w in words]
-    tallest = max(_KEY_TALL, _KEY_TEXT * float(np.median(heights))) if heights else _KEY_TALL
     for word in pieces:
-        seen = _swatch_colour(word, image, ink, tallest)
+        seen = _swatch_colour(word, image, ink, _key_height(word, pieces))
         if seen is None:
             continue
         rgb, style = seen
