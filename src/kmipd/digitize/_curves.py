@@ -10,14 +10,13 @@ from kmipd.digitize._inline import inside
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, read_words
-from kmipd.digitize._trace import Trace, trace_arm
+from kmipd.digitize._trace import Box, Trace, trace_arm
 from kmipd.types import Curve, valid_precision
 
 __all__ = ["is_rising", "legend_mask", "text_mask", "to_curve", "trace_all"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open)
 _TEXT_HEIGHT = (0.6, 1.6)  # heights of a word of text, in tick-label heights
 _TEXT_WIDTH = 1.2  # a word of text is at least this many times as wide as tall
 _INKED = 0.3  # ink strength of a pixel that is part of a stroke

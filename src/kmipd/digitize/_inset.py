@@ -62,8 +62,7 @@ def find_insets(scene: Scene) -> list[Inset]:
     Returns
     -------
     list of Inset
-        One per inset, each box taking in its axes, the lines closing them
-        and the tick labels beside them.
+        One per inset: the box its axes enclose and its tick labels' boxes.
     """
     f = scene.frame
     top, bottom = int(f.top) + _MARGIN, int(f.bottom) - _MARGIN

@@ -56,7 +56,10 @@ class LegendEntry:
 
 
 def _swatch_colour(
-    word: Word, image: npt.NDArray[np.uint8], ink: npt.NDArray[np.float64], tallest: float = 40
+    word: Word,
+    image: npt.NDArray[np.uint8],
+    ink: npt.NDArray[np.float64],
+    tallest: float = _KEY_TALL,
 ) -> tuple[tuple[int, int, int], str] | None:
     """RGB of a word box's strongest ink and its line style, if the box is a key stroke
     (at most ``tallest`` pixels high, with any censor mark drawn through it)."""
@@ -232,7 +235,8 @@ def find_swatches(
     unmatched: list[tuple[Word, tuple[int, int, int], str]] = []
     pieces = join_dashes(words, image)
     for word in pieces:
-        seen = _swatch_colour(word, image, ink, _key_height(word, pieces))
+        tallest = _key_height(word, pieces) if word.height > _KEY_TALL else _KEY_TALL
+        seen = _swatch_colour(word, image, ink, tallest)
         if seen is None:
             continue
         rgb, style = seen
