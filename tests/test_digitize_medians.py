@@ -16,8 +16,8 @@ import pytest
 from kmipd.digitize import digitize
 from kmipd.digitize._digitize import _calibrate
 from kmipd.digitize._image import load_image
+from kmipd.digitize._median_lines import median_lines
 from kmipd.digitize._reading import read_figure_text
-from kmipd.digitize._refs import median_lines
 from kmipd.digitize._scene import look
 
 COLOURS = ("#1f4e9c", "#c0392b")

@@ -19,10 +19,10 @@ from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
 from kmipd.digitize._legend import size_notes
 from kmipd.digitize._lines import line_mask
+from kmipd.digitize._median_lines import median_lines
 from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_original
 from kmipd.digitize._reading import FigureText, read_figure_text
-from kmipd.digitize._refs import median_lines
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._scene import Scene, look
