@@ -1,8 +1,8 @@
 """Digitizer accuracy on figure styles unlike figures-dev's, drawn here from kmdata.
 
 figures-dev is drawn by R survminer only. This benchmark draws two-arm kmdata
-sets that are *not* in figures-dev with matplotlib and lifelines in seven
-styles and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
+sets that are *not* in figures-dev with matplotlib and lifelines in the
+styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 
 * ``lifelines``: lifelines' defaults: shaded 95 % confidence bands, '+'
   censor marks, legend in the panel, and ``add_at_risk_counts`` with the
