@@ -8,9 +8,10 @@ import numpy.typing as npt
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._inline import inside
 from kmipd.digitize._legend import LegendEntry
+from kmipd.digitize._lines import Box
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, read_words
-from kmipd.digitize._trace import Box, Trace, trace_arm
+from kmipd.digitize._trace import Trace, trace_arm
 from kmipd.types import Curve, valid_precision
 
 __all__ = ["is_rising", "legend_mask", "text_mask", "to_curve", "trace_all"]

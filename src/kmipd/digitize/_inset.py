@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._lines import Line, find_lines
+from kmipd.digitize._lines import Box, Line, find_lines
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, read_words
 
@@ -31,9 +31,6 @@ _LABELS = 2  # tick labels read as numbers beside each inset axis, at the least
 _REACH = 4.0  # tick labels lie within this many text heights of their axis line
 _PAD = 2  # px masked around an inset's box and labels
 _NUMBER = set("0123456789.,%-")
-
-
-Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open)
 
 
 @dataclass(frozen=True)

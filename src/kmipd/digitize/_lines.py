@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "Box",
     "Line",
     "bridge_gaps",
     "find_lines",
@@ -18,6 +19,7 @@ __all__ = [
 ]
 
 BoolArray = npt.NDArray[np.bool_]
+Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open): a pixel box
 FloatArray = npt.NDArray[np.float64]
 _PIECE = 3  # a piece of a bridged line is at least this many bridges long
 

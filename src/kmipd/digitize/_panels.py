@@ -24,7 +24,7 @@ from kmipd.digitize._image import (
     channel_min,
     ink_strength,
 )
-from kmipd.digitize._lines import find_lines, longest_run, true_runs
+from kmipd.digitize._lines import Box, find_lines, longest_run, true_runs
 from kmipd.errors import InputError
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half-open)
 _SHORTEST = 0.15  # shortest axis line looked for, as a share of the image's side
 _ALIKE = 0.6  # a panel's width and height are at least this share of the largest panel's
 _NOISE = 1 / 3  # see ``_spans``

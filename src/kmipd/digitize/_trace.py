@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kmipd.digitize._lines import Box
+
 __all__ = ["Runs", "Trace", "column_runs", "follow", "to_corners", "trace_arm"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-Box = tuple[int, int, int, int]  # row0, col0, row1, col1 (half open)
 STRONG = 0.25  # coverage of a pixel that counts as ink of the run
 _FEW_CLEAR = 0.02  # share of an arm's runs clear of other ink below which all give its pen
 _EMERGE = 2.0  # an arm first seen within this many (pen widths + 1 px) of another curve
