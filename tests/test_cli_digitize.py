@@ -129,6 +129,7 @@ def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert set(summary) == {"one.png", "two.png", "broken.png"}
     assert header(target / "summary.csv") == [
         "figure",
+        "panel",
         "status",
         "arms",
         "names",
@@ -138,6 +139,7 @@ def test_extract_folder(figure: Path, tmp_path: Path, capsys: pytest.CaptureFixt
         "message",
     ]
     assert (summary["one.png"]["panels"], summary["two.png"]["panels"]) == ("1", "2")
+    assert (summary["one.png"]["panel"], summary["two.png"]["panel"]) == ("1", "1")
     assert summary["broken.png"]["status"] == "error"
     assert "broken.png" in summary["broken.png"]["message"]
     for stem in ("one", "two"):
@@ -228,8 +230,92 @@ def test_panel_all_reads_every_panel_into_its_own_folder(
         assert report["input"]["panel"] == number
         assert {r["arm"] for r in rows(folder / "curve.csv")} == set(NAMES)
     assert "panel 2 of 2" in out
-    code, _, err = run(capsys, "extract", two, "--panel", "all", "--out", tmp_path / "ipd.csv")
-    assert code == 2 and "kmipd digitize --panel all" in err
-    assert not (tmp_path / "ipd.csv").exists()
     code, _, err = run(capsys, "digitize", two, "--panel", "x", "--out-dir", tmp_path / "px")
     assert code == 2 and "--panel x" in err and not (tmp_path / "px").exists()
+
+
+@pytest.fixture(scope="module")
+def two_colours(figure: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``figure`` (blue, red) beside the same trial drawn green and purple."""
+    import numpy as np
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("two_colours")
+    draw_figure(folder / "other.png", (("tab:green", "-"), ("tab:purple", "-")))
+    left, right = (np.asarray(Image.open(p).convert("RGB")) for p in (figure, folder / "other.png"))
+    Image.fromarray(np.concatenate([left, right], axis=1)).save(folder / "two.png")
+    return folder / "two.png"
+
+
+def _hues(report: dict[str, object]) -> set[str]:
+    """'blue', 'red', 'green', 'purple': the arms' colours by their strongest channels."""
+    names = {(2,): "blue", (0,): "red", (1,): "green", (0, 2): "purple"}
+    hues = set()
+    for arm in report["digitization"]["arms"]:  # type: ignore[index]
+        rgb = [int(arm["colour"][k : k + 2], 16) for k in (1, 3, 5)]
+        top = tuple(k for k in range(3) if rgb[k] >= max(rgb) - 40)
+        hues.add(names.get(top, str(rgb)))
+    return hues
+
+
+def test_extract_panel_all_writes_each_panel_in_order(
+    two_colours: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ipd, diag, plot = tmp_path / "ipd.csv", tmp_path / "diag.json", tmp_path / "ov.png"
+    code, out, err = run(
+        capsys, "extract", two_colours, "--panel", "all", "--out", ipd, "--report", diag,
+        "--plot", plot,
+    )  # fmt: skip
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{stem}-panel-{n}.{ext}" for stem, ext in (("diag", "json"), ("ipd", "csv"), ("ov", "png"))
+        for n in (1, 2)
+    ]  # fmt: skip
+    for number, hues in ((1, {"blue", "red"}), (2, {"green", "purple"})):
+        report = json.loads((tmp_path / f"diag-panel-{number}.json").read_text())
+        assert report["inputs"]["panel"] == number
+        assert report["digitization"]["panel"] == {"read": number, "of": 2}
+        assert _hues(report) == hues
+        counts = Counter(r["arm"] for r in rows(tmp_path / f"ipd-panel-{number}.csv"))
+        assert counts == {name: ARMS[name]["risk"][0] for name in NAMES}
+    assert "panel 2 of 2" in out and "ipd-panel-2.csv" in out
+
+
+def test_extract_panel_all_refuses_one_panel_counts(
+    two_colours: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for option, value in (("--events", "Control=40"), ("--n", "Control=70")):
+        code, _, err = run(
+            capsys, "extract", two_colours, "--panel", "all", option, value,
+            "--out", tmp_path / "ipd.csv",
+        )  # fmt: skip
+        assert code == 2 and f"{option} describes one panel" in err and "--panel N" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_extract_folder_panel_all_writes_a_file_and_a_row_per_panel(
+    figure: Path, two_colours: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "one.png").write_bytes(figure.read_bytes())
+    (folder / "two.png").write_bytes(two_colours.read_bytes())
+    target = tmp_path / "out"
+    code, out, err = run(capsys, "extract", folder, "--panel", "all", "--out", target)
+    assert code == 0, err
+    summary = rows(target / "summary.csv")
+    assert [(r["figure"], r["panel"], r["panels"], r["status"]) for r in summary] == [
+        ("one.png", "1", "1", "ok"),
+        ("two.png", "1", "2", "ok"),
+        ("two.png", "2", "2", "ok"),
+    ]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "one.ipd.csv",
+        "summary.csv",
+        "two-panel-1.ipd.csv",
+        "two-panel-2.ipd.csv",
+    ]
+    for name in ("one.ipd.csv", "two-panel-1.ipd.csv", "two-panel-2.ipd.csv"):
+        counts = Counter(r["arm"] for r in rows(target / name))
+        assert counts == {arm: ARMS[arm]["risk"][0] for arm in NAMES}
+    assert "3 of 3 panels ok" in out and "panel 1: 2 arms" in err

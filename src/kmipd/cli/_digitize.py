@@ -113,8 +113,8 @@ def add_reading_options(sub: argparse.ArgumentParser) -> None:
         metavar="N|all",
         help="of a figure with several plot panels side by side or stacked (A, B, ...), read "
         "panel N (from 1, left to right, then top to bottom; default 1, with a warning "
-        "saying how many there are); 'all' (kmipd digitize only): every panel, each into "
-        "its own folder OUT_DIR/panel-N",
+        "saying how many there are); 'all': every panel, each into its own outputs "
+        "(digitize: OUT_DIR/panel-N; extract: ipd-panel-N.csv, ...)",
     )
     reading.add_argument(
         "--crop",

@@ -8,8 +8,6 @@ given), the censoring marks and any reported counts.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,18 +25,23 @@ from kmipd.cli._common import (
 )
 from kmipd.cli._digitize import (
     ALL_PANELS,
-    IMAGE_SUFFIXES,
     add_reading_options,
     digitize_figure,
     figure_input,
     overlay_png,
     reading_options,
 )
+from kmipd.cli._folder import TIMEOUT
 from kmipd.errors import InputError, KmipdError, OptionError
 
-__all__ = ["add_arguments", "run"]
-
-TIMEOUT = 60.0  # seconds per figure in folder mode
+__all__ = [
+    "add_arguments",
+    "extract_figure",
+    "extract_panels",
+    "panel_path",
+    "run",
+    "write_outputs",
+]
 
 _EPILOG = f"""\
 a figure or a folder:
@@ -46,11 +49,17 @@ a figure or a folder:
                 --out names the IPD CSV to write.
   FOLDER        every image, SVG and PDF in the folder, read in parallel; --out names a
                 folder (created) that receives <stem>.ipd.csv per figure and
-                summary.csv (figure, status, arms, names, risk_rows, panels,
-                seconds, message; panels: the plot panels the figure holds, the
-                first of which, or --panel, was read). One figure failing does
-                not stop the others; exit status
+                summary.csv (figure, panel, status, arms, names, risk_rows, panels,
+                seconds, message; panel: the plot panel read, of the figure's
+                panels). One figure failing does not stop the others; exit status
                 0 if any figure succeeded. Each figure gets at most {int(TIMEOUT)} s.
+
+--panel all reads every plot panel of a figure (PFS and OS side by side, say) and
+writes one set of outputs per panel, numbered from 1 left to right, then top to
+bottom: --out ipd.csv gives ipd-panel-1.csv, ipd-panel-2.csv, ... (likewise
+--report and --plot); in a FOLDER, <stem>-panel-N.ipd.csv. Every panel is read
+before anything is written; a figure of one panel keeps the names as given.
+--risk-table, --events and --n describe one panel: give --panel N with them.
 
 --x-range A,B / --y-range A,B are the data values at the edges of the plot panel
 (left/right, bottom/top), for figures whose tick labels cannot be read.
@@ -67,6 +76,7 @@ nothing written); 1 internal error (please report it).
 examples:
   kmipd extract km.png --out ipd.csv --report diag.json --plot overlay.png
   kmipd extract km.png --out ipd.csv --events Drug=120 Placebo=151
+  kmipd extract figure2.png --panel all --out ipd.csv   (ipd-panel-1.csv, ...)
   kmipd extract figures/ --out ipd_folder
 """
 
@@ -114,28 +124,64 @@ def add_arguments(commands: Any, name: str) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``kmipd extract`` on a figure or a folder of figures."""
+    from kmipd.cli._folder import run_folder
+
     options = reading_options(args)
-    if options["panel"] == ALL_PANELS:
-        raise OptionError(
-            "--panel all: kmipd extract reads one panel; give --panel N, or read every panel "
-            "with kmipd digitize --panel all"
-        )
     if Path(args.figure).is_dir():
-        return _run_folder(args, options, out)
+        return run_folder(args, options, out)
+    every = options["panel"] == ALL_PANELS
+    if every:
+        _check_one_panel_options(args)
     check_outputs(
         (args.figure, args.risk_table),
         {"--out": args.out, "--report": args.report, "--plot": args.plot},
     )
     if args.plot and Path(args.plot).suffix.lower() != ".png":
         raise OptionError(f"--plot {args.plot!r}: end the file name in .png")
-    extras = _extras(args)
-    outcome = _extract(args.figure, args.page, options, extras, args.report is not None, args.plot)
-    _write(args.out, args.report, args.plot, outcome, args)
-    if not args.quiet:
-        _print_summary(outcome, out)
-        written = [path for path in (args.out, args.report, args.plot) if path]
-        out.write(f"wrote {', '.join(written)}\n")
+    if every:
+        outcomes = extract_panels(
+            args.figure, args.page, options, args.report is not None, args.plot
+        )
+    else:
+        extras = _extras(args)
+        want_report = args.report is not None
+        outcomes = [extract_figure(args.figure, args.page, options, extras, want_report, args.plot)]
+    several = every and len(outcomes) > 1
+    for outcome in outcomes:  # every panel read before any is written
+        number = outcome["digitized"].panel if several else None
+        paths = [panel_path(path, number) for path in (args.out, args.report, args.plot)]
+        write_outputs(str(paths[0]), paths[1], paths[2], outcome, args)
+        if not args.quiet:
+            if several:
+                out.write(f"panel {number} of {len(outcomes)}:\n")
+            _print_summary(outcome, out)
+            out.write(f"wrote {', '.join(path for path in paths if path)}\n")
     return EXIT_OK
+
+
+def _check_one_panel_options(args: argparse.Namespace) -> None:
+    """``--panel all`` with options that describe one panel is refused."""
+    for option, value in (
+        ("--risk-table", args.risk_table),
+        ("--events", args.events),
+        ("--n", args.n),
+    ):
+        if value:
+            raise OptionError(
+                f"{option} describes one panel, not all of them: give --panel N with it "
+                "(N from 1, left to right, then top to bottom)"
+            )
+
+
+def panel_path(path: str | None, panel: int | None) -> str | None:
+    """``ipd.csv`` to ``ipd-panel-2.csv``: panel 2's output with ``--panel all``.
+
+    None (no panel number, or no path) leaves the path as given.
+    """
+    if path is None or panel is None:
+        return path
+    name = Path(path)
+    return str(name.with_name(f"{name.stem}-panel-{panel}{name.suffix}"))
 
 
 # --------------------------------------------------------------------------- one figure
@@ -172,7 +218,7 @@ def _match(items: Mapping[Any, Any], arms: list[str], what: str) -> dict[str, An
     return matched
 
 
-def _extract(
+def extract_figure(
     figure: str,
     page: int | None,
     options: dict[str, Any],
@@ -224,7 +270,23 @@ def _extract(
     }
 
 
-def _write(
+def extract_panels(
+    figure: str,
+    page: int | None,
+    options: dict[str, Any],
+    want_report: bool,
+    plot: str | None,
+) -> list[dict[str, Any]]:
+    """``extract_figure`` of every plot panel of ``figure``, in order (``--panel all``)."""
+    first = extract_figure(figure, page, {**options, "panel": 1}, {}, want_report, plot)
+    outcomes = [first]
+    for number in range(2, first["digitized"].panels + 1):
+        options = {**options, "panel": number}
+        outcomes.append(extract_figure(figure, page, options, {}, want_report, plot))
+    return outcomes
+
+
+def write_outputs(
     ipd: str,
     report_path: str | None,
     plot: str | None,
@@ -241,6 +303,8 @@ def _write(
         report = dict(outcome["report"])
         if args is not None:
             inputs = figure_input(args, outcome["figure"])
+            if inputs["panel"] == ALL_PANELS:  # the panel this report is of
+                inputs["panel"] = outcome["digitized"].panel
             inputs.update(
                 {"risk_table": args.risk_table, "n": list(args.n), "events": list(args.events)}
             )
@@ -273,201 +337,3 @@ def _print_summary(outcome: dict[str, Any], out: TextIO) -> None:
     print_table(rows, out)
     for text in digitized.warnings:
         out.write(f"note: {' '.join(text.split())}\n")
-
-
-# --------------------------------------------------------------------------- folder
-
-_SUMMARY = ("figure", "status", "arms", "names", "risk_rows", "panels", "seconds", "message")
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise _Timeout
-
-
-def _process(
-    figure: str, ipd: str, page: int | None, options: dict[str, Any], timeout: float
-) -> dict[str, Any]:
-    """Worker: extract one figure into ``ipd``; a summary row, never an exception."""
-    import signal
-    import warnings
-
-    start = time.perf_counter()
-    row: dict[str, Any] = {"figure": Path(figure).name, "status": "error", "arms": 0}
-    row.update({"names": "", "risk_rows": 0, "panels": "", "seconds": 0.0, "message": ""})
-    use_alarm = hasattr(signal, "SIGALRM")
-    if use_alarm:
-        signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            outcome = _extract(
-                figure, page if is_pdf_name(figure) else None, options, {}, False, None
-            )
-            _write(ipd, None, None, outcome, None)
-        digitized = outcome["digitized"]
-        row.update(
-            status="ok",
-            arms=len(digitized.arms),
-            names=";".join(digitized.curves),
-            risk_rows=sum(len(t.time) for t in digitized.risk_tables.values()),
-            panels=digitized.panels,
-            message=" | ".join(" ".join(w.split()) for w in digitized.warnings),
-        )
-    except _Timeout:
-        row["message"] = f"timed out after {timeout:g} s"
-    except KmipdError as exc:
-        row["message"] = " ".join(str(exc).split())
-    except Exception as exc:  # a bug on one figure must not stop the others
-        row["message"] = f"internal error: {type(exc).__name__}: {exc}"
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    row["seconds"] = round(time.perf_counter() - start, 2)
-    return row
-
-
-def is_pdf_name(figure: str) -> bool:
-    return Path(figure).suffix.lower() == ".pdf"
-
-
-def _figures(folder: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file()
-        and path.suffix.lower() in IMAGE_SUFFIXES
-        and not path.name.startswith(".")
-    )
-
-
-def _run_folder(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
-    """Extract every figure of a folder in parallel; write per-figure IPD and summary.csv."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    folder = Path(args.figure)
-    for option, value in (
-        ("--report", args.report),
-        ("--plot", args.plot),
-        ("--risk-table", args.risk_table),
-        ("--events", args.events),
-        ("--n", args.n),
-    ):
-        if value:
-            raise OptionError(f"{option} applies to a single figure, not to the folder {folder}")
-    figures = _figures(folder)
-    if not figures:
-        suffixes = ", ".join(IMAGE_SUFFIXES)
-        raise InputError(f"{folder}: no figures in the folder (files ending in {suffixes})")
-    target = Path(args.out)
-    if target.exists() and not target.is_dir():
-        raise OptionError(f"--out {args.out!r} is a file; with a FOLDER of figures give a folder")
-    with writing(args.out):
-        target.mkdir(parents=True, exist_ok=True)
-    stems = [path.stem for path in figures]
-    names = [
-        f"{path.stem}.ipd.csv" if stems.count(path.stem) == 1 else f"{path.name}.ipd.csv"
-        for path in figures
-    ]
-    workers = max(1, min(os.cpu_count() or 1, len(figures)))
-    rows: dict[int, dict[str, Any]] = {}
-    executor = ProcessPoolExecutor(max_workers=workers)
-    try:
-        futures = {
-            executor.submit(
-                _process, str(path), str(target / name), args.page, options, TIMEOUT
-            ): index
-            for index, (path, name) in enumerate(zip(figures, names, strict=True))
-        }
-        rows = _collect(futures, figures, workers)
-    finally:
-        _shutdown(executor)
-    ordered = [rows[index] for index in range(len(figures))]
-    _write_summary(target / "summary.csv", ordered)
-    ok = sum(row["status"] == "ok" for row in ordered)
-    if not args.quiet:
-        print_table(
-            [("figure", "status", "arms", "seconds")]
-            + [(r["figure"], r["status"], str(r["arms"]), f"{r['seconds']:.1f}") for r in ordered],
-            out,
-        )
-        out.write(f"{ok} of {len(ordered)} figures ok; wrote {target / 'summary.csv'}\n")
-    if not ok:
-        raise InputError(
-            f"{folder}: none of the {len(ordered)} figures could be read; see "
-            f"{target / 'summary.csv'}"
-        )
-    return EXIT_OK
-
-
-def _collect(
-    futures: dict[Any, int], figures: list[Path], workers: int
-) -> dict[int, dict[str, Any]]:
-    """Summary rows by figure index, with a progress line per figure on stderr."""
-    from concurrent.futures import TimeoutError as FutureTimeout
-    from concurrent.futures import as_completed
-
-    rounds = -(-len(figures) // workers)
-    deadline = rounds * (TIMEOUT + 15) + 30  # the workers' own alarms should fire first
-    rows: dict[int, dict[str, Any]] = {}
-    try:
-        for future in as_completed(futures, timeout=deadline):
-            index = futures[future]
-            try:
-                row = future.result()
-            except Exception as exc:  # the worker process died
-                row = _failed(figures[index], f"worker failed: {type(exc).__name__}: {exc}")
-            rows[index] = row
-            _progress(len(rows), len(figures), row)
-    except FutureTimeout:
-        for index in set(futures.values()) - set(rows):
-            rows[index] = _failed(figures[index], f"timed out after {deadline:g} s")
-            _progress(len(rows), len(figures), rows[index])
-    return rows
-
-
-def _failed(path: Path, message: str) -> dict[str, Any]:
-    return {
-        "figure": path.name,
-        "status": "error",
-        "arms": 0,
-        "names": "",
-        "risk_rows": 0,
-        "seconds": 0.0,
-        "message": message,
-    }
-
-
-def _progress(done: int, total: int, row: dict[str, Any]) -> None:
-    if row["status"] == "ok":
-        detail = f"ok, {row['arms']} arms ({row['names']}), {row['seconds']:.1f} s"
-    else:
-        detail = f"error: {row['message']}"
-    sys.stderr.write(f"[{done}/{total}] {row['figure']}: {detail}\n")
-    sys.stderr.flush()
-
-
-def _shutdown(executor: Any) -> None:
-    """Stop the pool; end worker processes that are still busy (a hung figure)."""
-    processes = list(getattr(executor, "_processes", {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.join(timeout=1)
-        if process.is_alive():
-            process.terminate()
-
-
-def _write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
-    import csv
-
-    from kmipd import io
-
-    with writing(str(path)), io.atomic_write(path) as handle:
-        writer = csv.DictWriter(handle, fieldnames=_SUMMARY, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
