@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kmipd.digitize._colours import InkColour
+from kmipd.digitize._colours import InkColour, assign_pixels
 from kmipd.digitize._frame import Frame
 from kmipd.digitize._legend import find_swatches
 from kmipd.digitize._styles import stroke_style
@@ -81,3 +81,41 @@ def test_the_pen_is_measured_where_another_colour_fringes_every_plateau() -> Non
     assert abs(_thickness(runs) - 12.0) <= 0.5
     clear = Runs(cols, runs.top, runs.bottom, np.zeros(1000, bool), np.zeros(1000, bool))
     assert abs(_thickness(clear) - 12.0) <= 0.5
+
+
+def test_a_thick_black_pens_grey_edge_is_the_black_pens() -> None:
+    """Two and three pixels of grey blur along an enlarged black pen are not the grey arm.
+
+    The column profile is figures-dev's ACT2_2B greyscale figure enlarged
+    twice (Lanczos, JPEG q95): a grey dash beside the black pen keeps its ink.
+    """
+    profile = [255, 229, 145, 65, 12, 0, 0, 3, 0, 2, 4, 0, 0, 31, 125, 205, 255]
+    image = np.full((60, 80, 3), 255, dtype=np.uint8)
+    image[10 : 10 + len(profile), :] = np.array(profile, dtype=np.uint8)[:, None, None]
+    image[40:53, 20:60] = 119  # a 13-px grey dash, its own edges one pixel of blend
+    image[39, 20:60] = image[53, 20:60] = 187
+    colours = [InkColour((2, 2, 2), 900), InkColour((119, 119, 119), 500)]
+    labels, _ = assign_pixels(
+        image, image.min(axis=2) < 250, colours, np.array([255, 255, 255], np.uint8)
+    )
+    pen = labels[10 : 10 + len(profile), 40]
+    assert set(pen[1:-1]) == {0}, pen  # every pixel of the blurred pen is black
+    assert set(labels[39:54, 40]) == {1}  # the grey dash and its edge stay grey
+
+
+def test_a_narrow_band_beside_a_pen_stays_a_band() -> None:
+    """A confidence band's wash three pixels wide is not the pen's blurred edge.
+
+    The band's colour is found darker than most of its pixels (as in the
+    lifelines style, where bands overlap), so none of them is solid.
+    """
+    blue, band = (31, 119, 180), (172, 204, 227)
+    image = np.full((40, 60, 3), 255, dtype=np.uint8)
+    image[10:15] = blue
+    image[15] = (115, 170, 208)  # the pen's edge over the band
+    image[16:19] = (199, 221, 236)
+    colours = [InkColour(blue, 900), InkColour(band, 400)]
+    labels, _ = assign_pixels(
+        image, image.min(axis=2) < 250, colours, np.array([255, 255, 255], np.uint8)
+    )
+    assert set(labels[16:19, 30]) == {1}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["InkColour", "assign_pixels", "find_colours", "to_lab"]
+__all__ = ["PALE_COLOUR", "InkColour", "assign_pixels", "find_colours", "strength", "to_lab"]
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -69,6 +69,11 @@ def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[Floa
     alpha = np.clip((pixels - bg) @ direction / norm, 0.0, 1.0)
     residual = np.linalg.norm(pixels - (bg + alpha[:, None] * direction), axis=1)
     return alpha, residual
+
+
+PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
+_FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
+_EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
 
 
 def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> bool:
@@ -262,28 +267,59 @@ def _fix_fringes(
     """Give the light edge pixels of a dark curve back to it (in place).
 
     A pixel labelled with a lighter colour that lies on a darker colour's blend
-    line, touches that colour's solid pixels and is not near the body of a
-    stroke of its own colour (what is left after thinning by one pixel), is
-    the darker curve's anti-aliased edge.
+    line, touches that colour's pixels and is not near the body of a stroke of
+    its own colour (what is left after thinning by one pixel), is the darker
+    curve's anti-aliased edge. The edge is taken up to ``_FRINGE_DEPTH``
+    pixels deep: a figure drawn large (a 300-dpi export, an enlarged
+    screenshot) blurs a black pen into two or three pixels of grey, which a
+    grey curve's tracer would otherwise follow all along the black one.
     """
     import cv2
 
     ring = np.ones((3, 3), dtype=np.uint8)
     solid = [((labels == k) & (coverage >= 0.85)).astype(np.uint8) for k in range(len(colours))]
-    near = [cv2.dilate(s, ring).astype(bool) for s in solid]
     body = [
         cv2.dilate(cv2.erode(s, np.ones((2, 2), np.uint8)), np.ones((5, 5), np.uint8)).astype(bool)
         for s in solid
     ]
-    for light, lc in enumerate(colours):
-        for dark, dc in enumerate(colours):
-            if light == dark or not _is_blend_of(
-                np.asarray(lc.rgb, float), np.asarray(dc.rgb, float), bg
-            ):
+    pairs = [
+        (light, dark)
+        for light, lc in enumerate(colours)
+        for dark, dc in enumerate(colours)
+        if light != dark and _is_blend_of(np.asarray(lc.rgb, float), np.asarray(dc.rgb, float), bg)
+    ]
+    pens = {k for k, c in enumerate(colours) if strength(c, bg) >= PALE_COLOUR}
+    for depth in range(_FRINGE_DEPTH):
+        for light, dark in pairs:
+            if depth and light not in pens:  # a wash (a band) is a wash, however narrow
                 continue
-            fringe = (labels == light) & near[dark] & ~body[light]
+            # first the ring round the solid pen, then each pixel deeper out
+            if depth == 0:
+                reach, free = solid[dark], ~body[light]
+            else:  # deeper: never in an area of the light colour (a band's wash)
+                reach = (labels == dark) & (coverage >= _EDGE_COVERAGE)
+                free = ~body[light] & ~_area(labels == light)
+            near = cv2.dilate(reach.astype(np.uint8), ring).astype(bool)
+            fringe = (labels == light) & near & free
             if fringe.any():
-                c = np.asarray(dc.rgb, dtype=float) - bg
-                alpha = (np.asarray(lc.rgb, dtype=float) - bg) @ c / float(c @ c)
+                lc, dc = (np.asarray(colours[k].rgb, dtype=float) - bg for k in (light, dark))
                 labels[fringe] = dark
-                coverage[fringe] *= alpha
+                coverage[fringe] *= lc @ dc / float(dc @ dc)
+
+
+def strength(colour: InkColour, background: FloatArray | UInt8Array) -> float:
+    """How far ``colour`` is from the background, 0-1 (largest channel difference)."""
+    return float(np.max(np.abs(np.subtract(colour.rgb, background, dtype=float)))) / 255
+
+
+def _area(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Pixels of ``mask`` in or beside a part more than ``_FRINGE_DEPTH`` pixels thick.
+
+    A dark pen's blurred edge is a strip at most that thick; a shaded band or
+    a thick pen of the light colour is wider, and keeps its pixels.
+    """
+    import cv2
+
+    core = 2 * _FRINGE_DEPTH - 1
+    opened = cv2.erode(mask.astype(np.uint8), np.ones((core, core), np.uint8))
+    return cv2.dilate(opened, np.ones((core + 2, core + 2), np.uint8)).astype(bool)

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._colours import InkColour, assign_pixels, find_colours
+from kmipd.digitize._colours import PALE_COLOUR, InkColour, assign_pixels, find_colours, strength
 from kmipd.digitize._frame import Frame, find_frame
 from kmipd.digitize._image import (
     LoadedImage,
@@ -32,7 +32,6 @@ _GREY = 0.1  # ... below which it is clearly grey
 _RULE_GAP = 4  # a vertical rule broken by gaps shorter than this (rows) is one rule
 _RULE_LENGTH = 5.0  # a vertical rule is at least this many text heights tall
 _FILL_SQUARE = 5  # side (px) of the solid squares that make up a filled area, at the least
-_PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FILL_SHARE = 0.5  # share of a pale colour's pixels in solid areas that makes it all wash
 _PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash of its colour
 _STRONG = 0.3  # ink from which a pixel is a stroke (faint grid lines are fainter)
@@ -182,10 +181,8 @@ def _fills(
     """
     import cv2
 
-    strength = [
-        float(np.max(np.abs(np.subtract(c.rgb, background, dtype=float)))) / 255 for c in colours
-    ]
-    pens = np.flatnonzero(np.array(strength) >= _PALE_COLOUR)
+    strengths = [strength(c, background) for c in colours]
+    pens = np.flatnonzero(np.array(strengths) >= PALE_COLOUR)
     if not pens.size:  # every curve is pale: a wash cannot be told from a pen
         return np.zeros(labels.shape, dtype=bool)
     side = max(_FILL_SQUARE, 2 * _pen(np.isin(labels, pens) & (coverage >= _PALE_COVERAGE)) + 1)
@@ -194,12 +191,12 @@ def _fills(
     out = np.zeros(labels.shape, dtype=bool)
     for k in range(len(colours)):
         mine = labels == k
-        pale = mine if strength[k] < _PALE_COLOUR else mine & (coverage < _PALE_COVERAGE)
+        pale = mine if strengths[k] < PALE_COLOUR else mine & (coverage < _PALE_COVERAGE)
         if int(pale.sum()) < side * side:
             continue
         solid = cv2.morphologyEx(pale.astype(np.uint8), cv2.MORPH_OPEN, square)
         wash = cv2.dilate(solid, edge, iterations=2).astype(bool) & pale
-        if strength[k] < _PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
+        if strengths[k] < PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
             wash = pale  # a wash's own colour: its thin slivers are no curve either
         out |= wash
     return out
