@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from kmipd.cli import main as kmipd_main
 from kmipd.digitize import DigitizationResult, digitize
 from kmipd.digitize._legend import stated_size
+from kmipd.digitize._text import fix_letters
 from test_digitize import ARMS, TICKS, X_END, step_points
 
 LABELS = {"Control": "Control + chemo (N=60)", "Treatment": "Treatment (n = 61)"}
@@ -67,6 +68,20 @@ def no_table(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Digitizati
 )
 def test_stated_size(label: str | None, size: int | None) -> None:
     assert stated_size(label) == size
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("Arm B (n =251)", "Arm B (n=251)"),  # a space on one side of '=' only
+        ("Arm B (N= 251)", "Arm B (N=251)"),
+        ("Nivolumab (n = 292)", "Nivolumab (n = 292)"),  # spaced both sides: as printed
+        ("uft_Iv", "uft_lv"),
+        ("Arm II", "Arm II"),
+    ],
+)
+def test_label_text_is_tidied_as_printed(read: str, meant: str) -> None:
+    assert fix_letters(read) == meant
 
 
 def test_labels_keep_their_signs_and_give_the_arm_size(

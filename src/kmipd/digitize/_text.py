@@ -422,8 +422,15 @@ def fix_letters(text: str) -> str:
 
     >>> fix_letters("folfoxiri _bevacizumab")
     'folfoxiri_bevacizumab'
+
+    So is a space on one side of an equals sign only (a size printed
+    ``(n=251)`` is read ``(n =251)`` beside ``(n=250)``):
+
+    >>> fix_letters("Arm B (n =251)"), fix_letters("Arm B (N = 251)")
+    ('Arm B (n=251)', 'Arm B (N = 251)')
     """
     text = re.sub(r"\s*_\s*", "_", text)
+    text = re.sub(r"(?<=\S) =(?=\S)|(?<=\S)= (?=\S)", "=", text)
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch != "I":
