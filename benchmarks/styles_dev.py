@@ -39,10 +39,16 @@ styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   ``surv.median.line = "hv"`` draws it: a dashed line across at 0.5 from
   time 0 to the median and down from there to 0, in the arm's colour
   (session 18);
+* ``foot``: the ``arial`` figure with its legend framed across the foot of
+  the figure, under the table, with a black "Censored" entry, as SAS draws
+  it (session 19);
+* ``bottom``: the ``arial`` figure with its legend across the figure under
+  the x axis title, above the table, as survminer's ``legend = "bottom"``
+  draws it (session 19);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
   figure of the next data set as panel A, read with ``panel=2``.
 
-``arial``, ``serif``, ``hires`` and ``limits`` need the Liberation fonts
+``arial``, ``serif``, ``hires``, ``limits``, ``foot`` and ``bottom`` need the Liberation fonts
 (Debian: ``fonts-liberation``). Styles drawn without a risk table are left
 out of the numbers-at-risk columns.
 
@@ -92,6 +98,8 @@ STYLES = (
     "panels",
     "zoom",
     "medians",
+    "foot",
+    "bottom",
 )
 NO_TABLE = ("sized",)  # styles drawn without numbers at risk
 FONTS = {
@@ -99,6 +107,8 @@ FONTS = {
     "serif": "LiberationSerif-Regular.ttf",
     "hires": "LiberationSans-Regular.ttf",
     "limits": "LiberationSans-Regular.ttf",
+    "foot": "LiberationSans-Regular.ttf",
+    "bottom": "LiberationSans-Regular.ttf",
 }
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 SEED, PER_HALF = 7, 12
@@ -316,17 +326,18 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
         ax.spines[["top", "right"]].set_visible(False)
         if style == "serif":
             ax.grid(color="#dddddd", lw=0.6)
-        ax.legend(frameon=False, loc="upper right")
-        fig.subplots_adjust(left=0.22, bottom=0.32, right=0.96, top=0.97)
+        drop = 0.08 if style == "bottom" else 0.0  # the table moved down under the legend
+        fig.subplots_adjust(left=0.22, bottom=0.32 + 0.06 * (drop > 0), right=0.96, top=0.97)
+        _legend(fig, ax, style, len(arms))
         below = blended_transform_factory(ax.transData, ax.transAxes)
         label = blended_transform_factory(ax.transAxes, ax.transAxes)
-        ax.text(-0.06, -0.2, "No. at Risk", transform=label, ha="right", weight="bold")
+        ax.text(-0.06, -0.2 - drop, "No. at Risk", transform=label, ha="right", weight="bold")
         if style == "hires":  # the times again, on the table's heading line
             for t in ticks:
                 ax.text(float(t), -0.2, f"{t:g}", transform=below, ha="center", style="italic")
         for i, arm in enumerate(arms):
             times = ipd.time[ipd.arm == arm].to_numpy()
-            y = -0.27 - 0.07 * i
+            y = -0.27 - 0.07 * i - drop
             ax.text(-0.06, y, str(arm), transform=label, ha="right")
             for t in ticks:
                 count = str(int(np.sum(times >= t)))
@@ -334,6 +345,24 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
         fig.savefig(path)
         plt.close(fig)
     return {"x_end": x_end, "risk_step": step}
+
+
+def _legend(fig: Any, ax: Any, style: str, arms: int) -> None:
+    """The journal styles' legend: in the panel, or across the figure (``foot``, ``bottom``)."""
+    from matplotlib.lines import Line2D
+
+    if style not in ("foot", "bottom"):
+        ax.legend(frameon=False, loc="upper right")
+        return
+    handles, labels = ax.get_legend_handles_labels()
+    if style == "foot":  # SAS: framed, at the very foot, censor marks listed too
+        handles.append(Line2D([], [], color="black", marker="|", ls="none", ms=6))
+        labels.append("Censored")
+        fig.legend(handles, labels, loc="lower center", ncol=arms + 1, frameon=True)
+    else:  # survminer's legend = "bottom": under the axis title, over the table
+        anchor = (0.59, 0.305)
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=anchor, ncol=arms)
+        fig.legends[-1].set_frame_on(False)
 
 
 def main(argv: list[str] | None = None) -> int:

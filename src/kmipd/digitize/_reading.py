@@ -141,8 +141,14 @@ def read_figure_text(scene: Scene) -> FigureText:
     y_words = y_label_words(scene.words, scene.frame, scene.ink)
     below = max((w.row1 for w in x_words), default=int(scene.frame.bottom))
     entries = legend_entries(scene.swatches, scene.words)
-    legend = [e for e in entries if e.swatch.word.row0 <= below]
-    lines = risk_lines(scene.words, scene.swatches, below)
+    foot, footing = _legend_below([e for e in entries if e.swatch.word.row0 > below], scene.words)
+    legend = [e for e in entries if e.swatch.word.row0 <= below] + foot
+    keys = {id(e.swatch.word) for e in foot}
+    lines = risk_lines(
+        [w for w in scene.words if id(w) not in footing],
+        [s for s in scene.swatches if id(s.word) not in keys],
+        below,
+    )
     inner = [] if _has_table(lines, x_words) else _inner_lines(scene, legend)
     numbers = [w for w in x_words + y_words if _usable(w, 120)]  # touching tick labels
     numbers += [w for line in lines + inner for w in line.words if _usable(w, 120)]
@@ -172,6 +178,36 @@ def read_figure_text(scene: Scene) -> FigureText:
         for group in (lines, inner)
     )
     return FigureText(ticks, named, read_lines, scene.ink, read_inner)
+
+
+def _legend_below(
+    entries: list[LegendEntry], words: list[Word]
+) -> tuple[list[LegendEntry], set[int]]:
+    """Entries under the x tick labels that are a legend's, and the ids of their lines' words.
+
+    A table also marks its rows with keys there (a bar in the arm's colour
+    before each row of numbers), one key to a line. A line of two or more
+    keys is a legend laid out across the foot of the figure; so is a line
+    holding nothing but one key and its label (a legend stacked there).
+    Every word on a legend's line (a "+ Censored" entry too) is the legend's.
+    """
+    out: list[LegendEntry] = []
+    held: set[int] = set()
+    for entry in entries:
+        key = entry.swatch.word
+        on_line = [w for w in words if _same_line(w, key)]
+        keys = [e for e in entries if _same_line(e.swatch.word, key)]
+        owned = {id(w) for e in keys for w in (e.swatch.word, *e.words)}
+        if len(keys) >= 2 or all(id(w) in owned for w in on_line):
+            out.append(entry)
+            held.update(id(w) for w in on_line)
+    return out, held
+
+
+def _same_line(word: Word, key: Word) -> bool:
+    """Whether ``word``'s middle row lies within a text height of legend key ``key``'s."""
+    reach = 0.6 * max(word.height, key.height, 8)
+    return abs(word.centre[0] - key.centre[0]) <= reach
 
 
 def _has_table(lines: list[RiskLine], ticks: list[Word]) -> bool:
