@@ -19,7 +19,8 @@ Module map (all private; the stages talk through the frozen types of ``_result``
   (``_text``, ``_ocr``: words and OCR; ``_legend``; ``_calibrate``, ``_ticktext``,
   ``_tickgrid``: axis calibration) → ``_curves``, ``_trace`` (one centre line per
   arm) → ``_arms``, ``_inline`` (which curves are arms, their names) → ``_censor``
-  (marks) → ``_risk``, ``_tables`` (numbers at risk), with numbers printed over
+  (marks) → ``_risk``, ``_tables`` (numbers at risk; ``_row_fit`` deals rows no key
+  or label ties to an arm by how they fit the curves), with numbers printed over
   each other rebuilt by ``_crowded``, ``_overlap``, ``_glyphs``, ``_samples``,
   ``_refine``, ``_retry`` and judged by ``_judge``, or, printed deeply over
   each other, redrawn in DejaVu Sans by ``_overprint`` (``_redraw``,

@@ -17,7 +17,7 @@ from kmipd.digitize._risk import RiskRow
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE, count_kind
 from kmipd.types import RiskTable
 
-__all__ = ["coloured_rows", "events_by_end", "names_from_rows"]
+__all__ = ["coloured_rows", "events_by_end", "names_from_rows", "renamed"]
 
 _END_SHARE = 0.02  # a table time this close (share of the curve's end time) to it is at it
 _CLEARLY = 0.5  # a colour at most this share of the distance to the next is clearly nearest
@@ -136,13 +136,13 @@ def names_from_rows(
             kept.add(results[i].name)
             continue
         old = results[i].name
-        out[i] = _renamed(results[i], new)
+        out[i] = renamed(results[i], new)
         kept.add(new)
         warnings[:] = [w.replace(f"arm {old!r}", f"arm {new!r}") for w in warnings]
     return out
 
 
-def _renamed(result: ArmResult, name: str) -> ArmResult:
+def renamed(result: ArmResult, name: str) -> ArmResult:
     """The arm under another name (its curve, marks and table too)."""
     table = result.risk_table
     return replace(

@@ -25,6 +25,7 @@ from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_or
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
+from kmipd.digitize._row_fit import deal_by_fit
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
@@ -245,6 +246,7 @@ def _with_tables(
         return results
     guessed: set[int] = set()
     assigned = assign_rows(rows, drafts, [r.name for r in results], warnings, guessed)
+    assigned = deal_by_fit(assigned, guessed, [r.curve for r in results], warnings)
     out = list(results)
     for i, row in assigned.items():
         table, confidence = to_table(row, results[i].name, warnings)

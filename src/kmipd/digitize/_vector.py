@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kmipd.digitize._arm_rows import renamed
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._legend import size_notes
 from kmipd.digitize._panels import check_panel, panel_crop
@@ -27,6 +28,7 @@ from kmipd.digitize._pdf import (
     render_pdf_page,
 )
 from kmipd.digitize._result import ArmResult, DigitizationResult
+from kmipd.digitize._row_fit import best_order
 from kmipd.digitize._vector_axes import VectorAxes, find_axes
 from kmipd.digitize._vector_curves import VectorCurve, find_curves, glyph_marks
 from kmipd.digitize._vector_text import LegendEntry, RiskRowRead, find_legend, find_risk_rows
@@ -92,7 +94,7 @@ def _risk(
     arms: list[ArmResult],
     warnings: list[str],
 ) -> list[ArmResult]:
-    """Give each risk row to its arm (colour, then label, then order)."""
+    """Give each risk row to its arm (colour, then label, then fit to the curves or order)."""
     assigned: dict[int, RiskRowRead] = {}
     loose = []
     for row in rows:
@@ -113,39 +115,63 @@ def _risk(
         else:
             assigned[arm] = row
     free = [i for i in range(len(arms)) if i not in assigned]
+    fitted: set[int] = set()
     if loose and len(loose) == len(free):
-        warnings.append("risk-table rows matched to arms by their order (no colour or label)")
-        assigned.update(zip(free, loose, strict=True))
+        tables = [_table(row, "")[0] for row in loose]
+        order = None
+        if all(t is not None for t in tables):
+            order = best_order([arms[i].curve for i in free], [t for t in tables if t])
+        if order is None:
+            warnings.append("risk-table rows matched to arms by their order (no colour or label)")
+            assigned.update(zip(free, loose, strict=True))
+        else:
+            warnings.append(
+                f"risk-table rows given to arms by how their numbers fit the curves "
+                f"({len(loose)} rows; no colour or label tied them); check the arm order"
+            )
+            assigned.update({i: loose[j] for i, j in zip(free, order, strict=True)})
+            fitted = set(free)
     elif loose:
         warnings.append(f"{len(loose)} risk-table row(s) could not be matched to an arm")
     out = list(arms)
     for i, row in assigned.items():
-        cells = [c for c in row.cells if c.value is not None and c.time is not None]
-        dropped = [c for c in cells if c.time is not None and c.time < 0]
+        table, dropped = _table(row, arms[i].name)
         if dropped:
             warnings.append(
-                f"arm {arms[i].name!r}: {len(dropped)} number(s) left of time 0 "
+                f"arm {arms[i].name!r}: {dropped} number(s) left of time 0 "
                 "in the risk table ignored"
             )
-        cells = [c for c in cells if c not in dropped]
-        if not cells:
+        if table is None:
             continue
-        table = RiskTable(
-            time=np.array([c.time for c in cells]),
-            n_at_risk=np.array([c.value for c in cells]),
-            arm=arms[i].name,
-        )
         if np.any(np.diff(table.n_at_risk) > 0):
             warnings.append(f"arm {arms[i].name!r}: numbers at risk rise along the row; check them")
+        cells = [c for c in row.cells if c.value is not None and c.time is not None and c.time >= 0]
         conf = min(c.confidence for c in cells) * (0.7 if row.colour is None else 1.0)
         confidence = dict(out[i].confidence, risk_table=round(conf, 3))
         out[i] = replace(
             out[i], risk_table=table, risk_cells=row.cells, confidence=confidence, name=out[i].name
         )
+        taken = {a.name for a in out}
+        if i in fitted and out[i].label is None and row.label and row.label not in taken:
+            out[i] = renamed(out[i], row.label)  # the row's label names the arm it fits
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
     return out
+
+
+def _table(row: RiskRowRead, name: str) -> tuple[RiskTable | None, int]:
+    """The row's numbers at risk at times 0 and on, and how many were left of time 0."""
+    cells = [c for c in row.cells if c.value is not None and c.time is not None]
+    kept = [c for c in cells if c.time is not None and c.time >= 0]
+    if not kept:
+        return None, len(cells) - len(kept)
+    table = RiskTable(
+        time=np.array([c.time for c in kept]),
+        n_at_risk=np.array([c.value for c in kept]),
+        arm=name,
+    )
+    return table, len(cells) - len(kept)
 
 
 def _pick(curves: list[VectorCurve], arms: Any, warnings: list[str]) -> list[VectorCurve]:

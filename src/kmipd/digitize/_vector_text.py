@@ -68,11 +68,7 @@ def _line_text(
         if not words and run.box[0] - start > 2.5 * size:
             break
         words.append(run)
-    text = ""
-    for i, run in enumerate(words):
-        gap = run.box[0] - words[i - 1].box[2] if i else 0.0
-        text += (" " if i and gap > 0.12 * size else "") + run.text
-    return text.strip(), words
+    return _joined(words, size), words
 
 
 _Key = tuple[int, Box, tuple[int, int, int], tuple[float, ...], float]
@@ -198,8 +194,16 @@ def _row_key(
             colours.append((abs(r - centre), f.colour))
     colour = min(colours)[1] if colours else None
     words.sort(key=lambda t: t.box[0])
-    label = " ".join(w.text for w in words).strip() or None
-    return colour, label
+    return colour, _joined(words, size) or None
+
+
+def _joined(runs: list[TextRun], size: float) -> str:
+    """Text of runs left to right, a space only where they stand apart (not a kerned 'T')."""
+    text = ""
+    for i, run in enumerate(runs):
+        gap = run.box[0] - runs[i - 1].box[2] if i else 0.0
+        text += (" " if i and gap > 0.12 * size else "") + run.text
+    return text.strip()
 
 
 def find_risk_rows(

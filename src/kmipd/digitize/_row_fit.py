@@ -1,0 +1,141 @@
+"""Risk-table rows given to arms by how their numbers fit the curves.
+
+A table whose rows carry neither a colour key nor a label matching a legend
+name is dealt to the arms by position, which is a guess: tables list arms in
+their own order (control first, say), not in the curves' order from the
+top. The numbers at risk say which curve they belong to: between two times
+of the table the curve can fall only by the events of the patients who
+left the table, so numbers that leave too few patients for the curve's
+drops belong to another curve.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from kmipd.digitize._risk import RiskRow
+from kmipd.digitize._tables import to_table
+from kmipd.types import Curve, RiskTable
+
+__all__ = ["best_order", "deal_by_fit", "misfit"]
+
+_CLEAR = 0.3  # the best order must need at most this share of the next one's misfit
+_MARGIN = 3.0  # ... and at least this many patients fewer
+_POSITION = "risk-table rows given to arms by position"  # assign_rows' warning
+_READ = 0.01  # survival the curve may be misread by (and a cell off by one patient)
+
+
+def misfit(curve: Curve, table: RiskTable) -> float:
+    """Patients the curve's drops need beyond those the table lets leave.
+
+    Between table times ``t`` and ``u`` the curve falls from ``S(t)`` to
+    ``S(u)`` through events among at most ``n(t)`` and at least ``n(u)``
+    patients at risk, so it needs at least ``log(S(u)/S(t)) / log(1 - 1/n(u))``
+    events; at most ``n(t) - n(u)`` patients left. The excess, less what a
+    misread of ``_READ`` in survival and one patient explain, is summed.
+
+    Parameters
+    ----------
+    curve : Curve
+    table : RiskTable
+
+    Returns
+    -------
+    float
+        0 for numbers that fit the curve.
+    """
+    times = np.asarray(table.time, dtype=float)
+    at_risk = np.asarray(table.n_at_risk, dtype=float)
+    order = np.argsort(curve.time, kind="stable")
+    steps, levels = np.asarray(curve.time)[order], np.asarray(curve.survival)[order]
+    index = np.searchsorted(steps, times, side="right") - 1
+    survival = np.where(index >= 0, levels[np.clip(index, 0, None)], 1.0)
+    total = 0.0
+    for k in range(len(times) - 1):
+        before, after = survival[k], survival[k + 1]
+        if at_risk[k + 1] < 2 or before <= 0 or after >= before:
+            continue
+        ratio = max(after + _READ, 1e-9) / before
+        if ratio >= 1.0:
+            continue
+        needed = math.log(ratio) / math.log(1.0 - 1.0 / at_risk[k + 1])
+        total += max(0.0, needed - (at_risk[k] - at_risk[k + 1]) - 1.0)
+    return total
+
+
+def best_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tuple[int, ...] | None:
+    """The order of ``tables`` that fits ``curves`` clearly best, or None.
+
+    Parameters
+    ----------
+    curves : sequence of Curve
+    tables : sequence of RiskTable
+        As many as curves (at most four: every order is tried).
+
+    Returns
+    -------
+    tuple of int or None
+        ``order[i]`` is the table of curve ``i``; None when no order fits
+        clearly better than every other (arms alike, or numbers misread).
+    """
+    if len(curves) != len(tables) or not 2 <= len(curves) <= 4:
+        return None
+    cost = [[misfit(c, t) for t in tables] for c in curves]
+    scored = sorted(
+        (sum(cost[i][j] for i, j in enumerate(order)), order)
+        for order in itertools.permutations(range(len(tables)))
+    )
+    (best, order), (second, _) = scored[0], scored[1]
+    if best <= _CLEAR * second and second - best >= _MARGIN:
+        return order
+    return None
+
+
+def deal_by_fit(
+    assigned: dict[int, RiskRow],
+    guessed: set[int],
+    curves: Sequence[Curve],
+    warnings: list[str],
+) -> dict[int, RiskRow]:
+    """``assigned`` with the rows given by position re-dealt by how they fit the curves.
+
+    Parameters
+    ----------
+    assigned : dict of int to RiskRow
+        Arm index to its row (``assign_rows``).
+    guessed : set of int
+        Arms given their row by position; emptied (in place) when the fit
+        settles them, whether it keeps the order or changes it.
+    curves : sequence of Curve
+        Every arm's curve, by arm index.
+    warnings : list of str
+        The position warning is replaced by one saying how the rows were dealt.
+
+    Returns
+    -------
+    dict of int to RiskRow
+    """
+    arms = sorted(guessed)
+    scratch: list[str] = []
+    tables = [to_table(assigned[i], "", scratch)[0] for i in arms]
+    if len(arms) < 2 or any(t is None for t in tables):
+        return assigned
+    order = best_order([curves[i] for i in arms], [t for t in tables if t is not None])
+    if order is None:
+        return assigned
+    out = dict(assigned)
+    for i, j in zip(arms, order, strict=True):
+        out[i] = assigned[arms[j]]
+    guessed.clear()
+    kept = list(order) == sorted(order)
+    warnings[:] = [w for w in warnings if not w.startswith(_POSITION)]
+    warnings.append(
+        f"risk-table rows given to arms by how their numbers fit the curves ({len(arms)} rows, "
+        f"{'as' if kept else 'against'} their positions): no colour key or label tied them; "
+        "check the arm order"
+    )
+    return out
