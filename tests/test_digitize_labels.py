@@ -166,9 +166,10 @@ def test_numbers_right_aligned_at_close_ticks_are_read_whole(tmp_path: Path) -> 
     ax.set_ylim(0, 1)
     ax.set_xticks(ticks)
     ax.legend(loc="lower left", frameon=False)
-    for row, values in enumerate(counts.values()):
+    for row, (name, values) in enumerate(counts.items()):
         y = 0.12 - 0.05 * row
-        for tick, count in zip(ticks, values, strict=True):
+        fig.text(0.01, y, name, fontsize=9, va="center")  # the counts do not fit the curves:
+        for tick, count in zip(ticks, values, strict=True):  # the labels tie the rows
             x = ax.transData.transform((tick, 0))[0] / fig.bbox.width
             fig.text(x, y, str(count), fontsize=11, ha="right", va="center")
     fig.savefig(path, dpi=100)

@@ -270,7 +270,7 @@ def _fix_fringes(
     line, touches that colour's pixels and is not near the body of a stroke of
     its own colour (what is left after thinning by one pixel), is the darker
     curve's anti-aliased edge. The edge is taken up to ``_FRINGE_DEPTH``
-    pixels deep: a figure drawn large (a 300-dpi export, an enlarged
+    pixels deep, through blends only: a figure drawn large (a 300-dpi export, an enlarged
     screenshot) blurs a black pen into two or three pixels of grey, which a
     grey curve's tracer would otherwise follow all along the black one.
     """
@@ -296,9 +296,10 @@ def _fix_fringes(
             # first the ring round the solid pen, then each pixel deeper out
             if depth == 0:
                 reach, free = solid[dark], ~body[light]
-            else:  # deeper: never in an area of the light colour (a band's wash)
+            else:  # deeper: only a blend, never a pixel of the light pen itself (a thin
+                # dash run into the dark curve) nor of an area of it
                 reach = (labels == dark) & (coverage >= _EDGE_COVERAGE)
-                free = ~body[light] & ~_area(labels == light)
+                free = ~body[light] & ~_area(labels == light) & ~solid[light].astype(bool)
             near = cv2.dilate(reach.astype(np.uint8), ring).astype(bool)
             fringe = (labels == light) & near & free
             if fringe.any():
