@@ -73,3 +73,22 @@ def test_a_legend_across_the_foot_names_the_arms_and_the_table_is_read(
         assert list(arm.risk_table.n_at_risk) == ARMS[arm.name]["risk"]
         read = np.interp(grid, arm.curve.time, arm.curve.survival)
         assert np.mean(np.abs(read - true_survival(arm.name, grid))) < 0.01
+
+
+def test_a_row_key_before_numbers_printed_into_one_word_is_not_a_legend() -> None:
+    """A keyed table row whose numbers print over each other into one word, under tick
+    labels that merged into two words too, is a table row; a key and a name are a legend."""
+    from kmipd.digitize._legend import LegendEntry, Swatch
+    from kmipd.digitize._reading import _legend_below
+    from kmipd.digitize._text import Word
+
+    panel = (70.0, 770.0)
+    ticks = [250.0, 600.0]  # "0 1 2 ... 29" and "30 31 ... 59", each read as one word
+    key = Word(559, 36, 566, 58)
+    numbers = Word(557, 84, 573, 751)  # the whole row, 667 px wide
+    row = LegendEntry(Swatch(key, 0, "solid"), (numbers,))
+    assert _legend_below([row], [key, numbers], ticks, panel) == ([], set())
+    name = Word(557, 66, 573, 160)
+    entry = LegendEntry(Swatch(key, 0, "solid"), (name,))
+    found, held = _legend_below([entry], [key, name], ticks, panel)
+    assert found == [entry] and held == {id(key), id(name)}

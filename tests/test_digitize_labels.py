@@ -76,6 +76,9 @@ def test_stated_size(label: str | None, size: int | None) -> None:
         ("Arm B (n =251)", "Arm B (n=251)"),  # a space on one side of '=' only
         ("Arm B (N= 251)", "Arm B (N=251)"),
         ("Nivolumab (n = 292)", "Nivolumab (n = 292)"),  # spaced both sides: as printed
+        ("Arm c", "Arm C"),  # a lone letter shaped as its capital, after a capital
+        ("arm c", "arm c"),
+        ("Drug x 4", "Drug x 4"),
         ("uft_Iv", "uft_lv"),
         ("Arm II", "Arm II"),
     ],

@@ -14,7 +14,14 @@ from kmipd.digitize._text import Word, read_words
 from kmipd.digitize._trace import Trace, trace_arm
 from kmipd.types import Curve, valid_precision
 
-__all__ = ["is_rising", "legend_mask", "text_mask", "to_curve", "trace_all"]
+__all__ = [
+    "is_rising",
+    "legend_mask",
+    "off_the_panel",
+    "text_mask",
+    "to_curve",
+    "trace_all",
+]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -266,6 +273,46 @@ def to_curve(
             survival = np.concatenate(([1.0, 1.0], survival))
     precision = pixel if valid_precision(pixel) else None  # a sane y axis spans many pixels
     return Curve(time=time, survival=survival, arm=name, precision=precision)
+
+
+def off_the_panel(
+    curve: Curve, y: AxisCalibration, rows: tuple[float, float], rising: bool, reach: float
+) -> str | None:
+    """A warning when the curve runs out through the panel's floor (or, rising, its ceiling).
+
+    A y axis cut short (survival from 0.5 or 0.7, as adjuvant trials draw it)
+    hides where a curve goes below it: the curve then ends at the panel's
+    edge before the other arms do, and nothing after is shown.
+
+    Parameters
+    ----------
+    curve : Curve
+    y : AxisCalibration
+    rows : (float, float)
+        The panel's top and bottom pixel rows.
+    rising : bool
+        A cumulative incidence curve (it leaves through the top).
+    reach : float
+        How close to the edge, as survival, the curve's last point must be
+        (a pen width or two).
+
+    Returns
+    -------
+    str or None
+    """
+    scale = 100.0 if y.percent else 1.0
+    edge = float(y.value(rows[0] if rising else rows[1])) / scale
+    edge = 1.0 - edge if rising else edge
+    if edge <= 0.02 or not len(curve.time):  # the axis reaches 0: nothing is cut off
+        return None
+    last = float(np.asarray(curve.survival)[-1])
+    if last - edge > reach:
+        return None
+    return (
+        f"arm {curve.arm!r}: the curve leaves the plot through its "
+        f"{'top' if rising else 'bottom'} edge (survival {edge:.2f}) at time "
+        f"{float(np.asarray(curve.time)[-1]):.4g}; the figure does not show it after that"
+    )
 
 
 def every_column(cols: FloatArray, rows: FloatArray) -> tuple[FloatArray, FloatArray]:

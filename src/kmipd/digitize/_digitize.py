@@ -13,7 +13,14 @@ from kmipd.digitize._arms import ArmDraft, choose_arms
 from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
 from kmipd.digitize._censor import find_marks
 from kmipd.digitize._crowded import read_rows
-from kmipd.digitize._curves import is_rising, legend_mask, text_mask, to_curve, trace_all
+from kmipd.digitize._curves import (
+    is_rising,
+    legend_mask,
+    off_the_panel,
+    text_mask,
+    to_curve,
+    trace_all,
+)
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
@@ -177,6 +184,11 @@ def _arm_result(
     assert trace is not None
     x_axis, y_axis = axes
     curve = to_curve(trace, x_axis, y_axis, name, rising, warnings)
+    pixel = abs(y_axis.slope) / (100.0 if y_axis.percent else 1.0)
+    rows = (scene.frame.top, scene.frame.bottom)
+    cut = off_the_panel(curve, y_axis, rows, rising, 2.0 * trace.thickness * pixel)
+    if cut is not None:
+        warnings.append(cut)
     ink = (scene.labels == draft.colour) & (scene.coverage >= 0.25)
     dashes = np.isin(scene.labels, draft.limits) & (scene.coverage >= 0.25)
     marks = find_marks(ink | dashes, trace)  # marks split off with its limits' dashes

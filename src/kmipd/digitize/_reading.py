@@ -142,7 +142,8 @@ def read_figure_text(scene: Scene) -> FigureText:
     below = max((w.row1 for w in x_words), default=int(scene.frame.bottom))
     entries = legend_entries(scene.swatches, scene.words)
     under = [e for e in entries if e.swatch.word.row0 > below]
-    foot, footing = _legend_below(under, scene.words, [w.centre[1] for w in x_words])
+    span = (scene.frame.left, scene.frame.right)
+    foot, footing = _legend_below(under, scene.words, [w.centre[1] for w in x_words], span)
     legend = [e for e in entries if e.swatch.word.row0 <= below] + foot
     keys = {id(e.swatch.word) for e in foot}
     lines = risk_lines(
@@ -182,7 +183,10 @@ def read_figure_text(scene: Scene) -> FigureText:
 
 
 def _legend_below(
-    entries: list[LegendEntry], words: list[Word], ticks: list[float]
+    entries: list[LegendEntry],
+    words: list[Word],
+    ticks: list[float],
+    panel: tuple[float, float],
 ) -> tuple[list[LegendEntry], set[int]]:
     """Entries under the x tick labels that are a legend's, and the ids of their lines' words.
 
@@ -190,8 +194,9 @@ def _legend_below(
     before each row of numbers), one key to a line. A line of two or more
     keys is a legend laid out across the foot of the figure; so is a line
     holding nothing but one key and its label (a legend stacked there),
-    unless that "label" reaches across the tick columns (``ticks``), as a
-    row of numbers printed over each other into one word does. Every word
+    unless that "label" reaches across the tick columns (``ticks``) or half
+    the panel (``panel``: its left and right columns), as a row of numbers
+    printed over each other into one word does. Every word
     on a legend's line (a "+ Censored" entry too) is the legend's.
     """
     out: list[LegendEntry] = []
@@ -201,18 +206,22 @@ def _legend_below(
         on_line = [w for w in words if _same_line(w, key)]
         keys = [e for e in entries if _same_line(e.swatch.word, key)]
         owned = {id(w) for e in keys for w in (e.swatch.word, *e.words)}
-        alone = all(id(w) in owned for w in on_line) and not _across(entry.words, ticks)
+        alone = all(id(w) in owned for w in on_line) and not _across(entry.words, ticks, panel)
         if len(keys) >= 2 or alone:
             out.append(entry)
             held.update(id(w) for w in on_line)
     return out, held
 
 
-def _across(label: tuple[Word, ...], ticks: list[float]) -> bool:
-    """Whether a label spans three tick columns and half of them (numbers, not a name)."""
+def _across(label: tuple[Word, ...], ticks: list[float], panel: tuple[float, float]) -> bool:
+    """Whether a label spans half the panel, or three tick columns and half of them.
+
+    Such a "label" is a row of numbers, not a name (tick labels printed over
+    each other may leave only two words to count columns by).
+    """
     left, right = min(w.col0 for w in label), max(w.col1 for w in label)
     spanned = sum(left <= t <= right for t in ticks)
-    return spanned >= max(3, len(ticks) / 2)
+    return right - left >= 0.5 * (panel[1] - panel[0]) or spanned >= max(3, len(ticks) / 2)
 
 
 def _same_line(word: Word, key: Word) -> bool:

@@ -428,9 +428,18 @@ def fix_letters(text: str) -> str:
 
     >>> fix_letters("Arm B (n =251)"), fix_letters("Arm B (N = 251)")
     ('Arm B (n=251)', 'Arm B (N = 251)')
+
+    A lone letter whose capital has the same shape ("c", "o", "s", "w",
+    "z"; not "x" or "v", which stand for "times" and "versus") after a
+    capitalised word is the capital, as in a name's "Arm C"; after a
+    lower-case word it stays as read:
+
+    >>> fix_letters("Arm c"), fix_letters("arm c"), fix_letters("Drug x 4")
+    ('Arm C', 'arm c', 'Drug x 4')
     """
     text = re.sub(r"\s*_\s*", "_", text)
     text = re.sub(r"(?<=\S) =(?=\S)|(?<=\S)= (?=\S)", "=", text)
+    text = re.sub(r"\b([A-Z][a-z]* )([coswz])\b", lambda m: m[1] + m[2].upper(), text)
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch != "I":

@@ -17,6 +17,7 @@ import numpy as np
 
 from kmipd.digitize._arm_rows import renamed
 from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.digitize._curves import off_the_panel
 from kmipd.digitize._legend import size_notes
 from kmipd.digitize._panels import check_panel, panel_crop
 from kmipd.digitize._pdf import (
@@ -233,6 +234,11 @@ def _arms(
         )
         if key is None and legend:
             warnings.append(f"arm {name!r}: no legend entry in its colour and style")
+        pixel = 2.0 * abs(calib[1].slope) / (100.0 if calib[1].percent else 1.0)
+        rows = (axes.panel[0], axes.panel[2])
+        cut = off_the_panel(out[-1].curve, calib[1], rows, vc.rising, pixel)
+        if cut is not None:
+            warnings.append(cut)
     names = [a.name for a in out]
     for j, a in enumerate(out):
         if names.count(a.name) > 1:
