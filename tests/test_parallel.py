@@ -176,3 +176,42 @@ def test_a_process_forked_after_the_helpers_started_runs_its_calls_itself(tmp_pa
         print(process.exitcode, queue.get(), flush=True)
         """
     assert _run(tmp_path, script) == "0 (True, [1, 2, 4, 8, 16])"
+
+
+def test_helpers_end_when_their_caller_is_killed(tmp_path: Path) -> None:
+    """A caller killed by a signal leaves no helper (nor the server it was forked from)."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = tmp_path / "killed.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os, time
+            from kmipd.digitize import _parallel
+            _parallel.warm(eager=True)
+            assert _parallel._ready.wait(60)
+            print(*_parallel._pool._processes, flush=True)
+            time.sleep(60)
+            """
+        )
+    )
+    caller = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert caller.stdout is not None
+    helper_pids = [int(pid) for pid in caller.stdout.readline().split()]
+    assert helper_pids
+    caller.send_signal(signal.SIGKILL)
+    caller.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_running(pid) for pid in helper_pids):
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in helper_pids)
+
+
+def _running(pid: int) -> bool:
+    from kmipd.digitize._parallel import _alive
+
+    return _alive(pid)

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,6 +47,7 @@ _starting = False
 _asked = 0  # calls of :func:`warm`
 _ready = threading.Event()  # set once the helpers run
 _MISSING = object()  # a result the helper did not give
+_WATCH_SECONDS = 1.0  # how often a helper checks that its caller still runs
 
 
 def helpers() -> int:
@@ -70,7 +72,9 @@ def _start() -> None:
     global _pool, _count
     count = helpers()
     try:
-        pool = ProcessPoolExecutor(count, mp_context=_context())
+        pool = ProcessPoolExecutor(
+            count, mp_context=_context(), initializer=_watch, initargs=(os.getpid(),)
+        )
         for started in [pool.submit(_nothing) for _ in range(count)]:  # one process each
             started.result()
     except (OSError, ValueError, ImportError, RuntimeError, BrokenProcessPool):
@@ -93,6 +97,38 @@ def _broken() -> None:
 
 def _nothing() -> None:
     """A call that does nothing, to have a helper start."""
+
+
+def _watch(caller: int) -> None:
+    """In a helper: end it once the process that started it is gone.
+
+    A caller stopped by a signal (a server sent SIGTERM, a killed script)
+    cannot shut its pool down; the helper, waiting for calls that will
+    never come, would stay, and so would the server process it was forked
+    from.
+    """
+    threading.Thread(target=_end_with, args=(caller,), name="kmipd-watch", daemon=True).start()
+
+
+def _end_with(caller: int) -> None:
+    while _alive(caller):
+        time.sleep(_WATCH_SECONDS)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc (macOS): the signal test alone
+        return True
 
 
 def warm(eager: bool = False) -> None:
