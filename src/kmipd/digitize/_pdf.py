@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
+
 from kmipd.digitize._pdf_layout import layout_page, page_primitives
 from kmipd.digitize._pdf_types import Box, Fill, Stroke, TextRun, VectorPage
 from kmipd.errors import InputError, OptionError
@@ -21,6 +23,7 @@ __all__ = [
     "TextRun",
     "VectorPage",
     "check_page",
+    "figure_image_box",
     "is_pdf",
     "page_has_jpeg",
     "read_vector_page",
@@ -148,6 +151,64 @@ def page_has_jpeg(source: Any, page: int = 1) -> bool:
             pdf_page.close()
     finally:
         document.close()
+
+
+_FIGURE_SHARE = 0.04  # an image over this share of the page may be a figure (not a logo)
+_WITH_LARGEST = 0.25  # images this share of the largest one's area are parts of it
+_IMAGE_MARGIN = 6.0  # points added round the images (labels set just outside them)
+
+
+def figure_image_box(
+    source: Any, page: int = 1, *, dpi: float = PDF_DPI
+) -> tuple[int, int, int, int] | None:
+    """Where page ``page``'s figure image lies, in pixels of the page rendered at ``dpi``.
+
+    A paper's page holds its figure as an embedded image among paragraphs of
+    text, which the raster reader would take for tables and labels. The box
+    is the largest image on the page (with any image at least a quarter its
+    size: panels pasted one by one) and a few points round it, as
+    ``(row0, col0, row1, col1)``; None when the page has no image that large
+    or one that fills the page (a scan).
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(
+        bytes(source) if isinstance(source, bytes | bytearray) else _name(source)
+    )
+    try:
+        pdf_page = document[page - 1]
+        try:
+            width, height = pdf_page.get_size()
+            objects = pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)
+            bounds = [image.get_bounds() for image in objects]
+        finally:
+            pdf_page.close()
+    finally:
+        document.close()
+    return _image_box(bounds, width, height, dpi)
+
+
+def _image_box(
+    bounds: list[tuple[float, float, float, float]], width: float, height: float, dpi: float
+) -> tuple[int, int, int, int] | None:
+    """The box of :func:`figure_image_box` from image bounds (left, bottom, right, top; points)."""
+    area = [max(0.0, r - left) * max(0.0, t - b) for left, b, r, t in bounds]
+    page = width * height
+    if not area or max(area) < _FIGURE_SHARE * page or max(area) >= 0.9 * page:
+        return None
+    parts = [box for box, a in zip(bounds, area, strict=True) if a >= _WITH_LARGEST * max(area)]
+    left = max(0.0, min(b[0] for b in parts) - _IMAGE_MARGIN)
+    right = min(width, max(b[2] for b in parts) + _IMAGE_MARGIN)
+    bottom = max(0.0, min(b[1] for b in parts) - _IMAGE_MARGIN)
+    top = min(height, max(b[3] for b in parts) + _IMAGE_MARGIN)
+    k = dpi / 72.0
+    return (
+        int((height - top) * k),
+        int(left * k),
+        int(np.ceil((height - bottom) * k)),
+        int(np.ceil(right * k)),
+    )
 
 
 def read_vector_page(

@@ -24,6 +24,7 @@ from kmipd.digitize._pdf import (
     PDF_DPI,
     VectorPage,
     check_page,
+    figure_image_box,
     page_has_jpeg,
     read_vector_page,
     render_pdf_page,
@@ -33,7 +34,7 @@ from kmipd.digitize._row_fit import best_order
 from kmipd.digitize._vector_axes import VectorAxes, find_axes
 from kmipd.digitize._vector_curves import VectorCurve, find_curves, glyph_marks
 from kmipd.digitize._vector_text import LegendEntry, RiskRowRead, find_legend, find_risk_rows
-from kmipd.errors import DigitizationError, InputError
+from kmipd.errors import DigitizationError
 from kmipd.types import CensorMarks, Curve, RiskTable
 
 __all__ = ["digitize_pdf", "read_vector"]
@@ -388,6 +389,7 @@ def digitize_pdf(
     check_page(source, page)
     image = render_pdf_page(source, page, dpi=dpi)
     name = None if isinstance(source, bytes | bytearray) else str(source)
+    given = crop
     choice = panel_crop(image, crop, check_panel(panel), name or f"page {page}")
     crop, notes = choice.box, choice.notes
     reason = "reading the drawing was not asked for"
@@ -416,16 +418,24 @@ def digitize_pdf(
     jpeg = page_has_jpeg(source, page)
     if jpeg:
         image = _repaired(image)
-    try:
-        result = digitize(
-            image, x_range=x_range, y_range=y_range, percent=percent, arms=arms, crop=crop
-        )
-    except InputError:
-        raise
+    options: dict[str, Any] = {"x_range": x_range, "y_range": y_range, "percent": percent}
+    options["arms"] = arms
+    box = figure_image_box(source, page, dpi=dpi) if given is None else None
+    where = "the page"
+    read: DigitizationResult | None = None
+    if box is not None:  # the figure image alone, not the paragraphs round it
+        try:
+            inner = panel_crop(image, box, check_panel(panel), name or f"page {page}")
+            read = digitize(image, crop=inner.box, **options)
+            choice, where = inner, f"the area of its figure image (crop {','.join(map(str, box))})"
+        except DigitizationError:
+            read = None
+    result = read if read is not None else digitize(image, crop=crop, **options)
     note = (
-        f"no vector plot on page {page} ({reason}); the page was rendered at {dpi:g} dpi "
+        f"no vector plot on page {page} ({reason}); {where} was rendered at {dpi:g} dpi "
         "and read as an image" + (" (its JPEG colours repaired first)" if jpeg else "")
     )
+    notes = choice.notes
     return replace(
         result,
         warnings=(note, *notes, *result.warnings),
