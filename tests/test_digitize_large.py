@@ -119,3 +119,21 @@ def test_a_narrow_band_beside_a_pen_stays_a_band() -> None:
         image, image.min(axis=2) < 250, colours, np.array([255, 255, 255], np.uint8)
     )
     assert set(labels[16:19, 30]) == {1}
+
+
+def test_a_thin_pens_blur_is_taken_one_pixel_deep_only() -> None:
+    """A small JPEG's thin curve: a darker core two pixels wide and lighter blends round it.
+
+    Only a thick pen blurs deeper than a pixel; here the lighter shade beyond
+    the first ring stays its own (taking it made a thin blue curve two arms,
+    figures-dev's NeoALTTO(a)_2A-jco at 60 %).
+    """
+    dark, light = (26, 97, 175), (89, 141, 197)
+    image = np.full((40, 60, 3), 255, dtype=np.uint8)
+    image[20:22] = dark
+    image[17:20] = image[22:25] = (120, 165, 210)  # lighter blends, on the dark's blend line
+    colours = [InkColour(dark, 120), InkColour(light, 360)]
+    labels, _ = assign_pixels(
+        image, image.min(axis=2) < 250, colours, np.array([255, 255, 255], np.uint8)
+    )
+    assert list(labels[17:25, 30]) == [1, 1, 0, 0, 0, 0, 1, 1]

@@ -74,6 +74,7 @@ def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[Floa
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
+_THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
 
 def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> bool:
@@ -270,9 +271,11 @@ def _fix_fringes(
     line, touches that colour's pixels and is not near the body of a stroke of
     its own colour (what is left after thinning by one pixel), is the darker
     curve's anti-aliased edge. The edge is taken up to ``_FRINGE_DEPTH``
-    pixels deep, through blends only: a figure drawn large (a 300-dpi export, an enlarged
-    screenshot) blurs a black pen into two or three pixels of grey, which a
-    grey curve's tracer would otherwise follow all along the black one.
+    pixels deep, through blends only, round a thick pen: a figure drawn
+    large (a 300-dpi export, an enlarged screenshot) blurs a black pen into
+    two or three pixels of grey, which a grey curve's tracer would otherwise
+    follow all along the black one. A thin pen's blur is a pixel deep (a
+    small JPEG's darker core and lighter edge are one curve).
     """
     import cv2
 
@@ -289,10 +292,11 @@ def _fix_fringes(
         if light != dark and _is_blend_of(np.asarray(lc.rgb, float), np.asarray(dc.rgb, float), bg)
     ]
     pens = {k for k, c in enumerate(colours) if strength(c, bg) >= PALE_COLOUR}
+    thick = {k for k in range(len(colours)) if _thick(solid[k])}
     for depth in range(_FRINGE_DEPTH):
         for light, dark in pairs:
-            if depth and light not in pens:  # a wash (a band) is a wash, however narrow
-                continue
+            if depth and (light not in pens or dark not in thick):
+                continue  # a wash (a band) is a wash, however narrow; a thin pen blurs a pixel
             # first the ring round the solid pen, then each pixel deeper out
             if depth == 0:
                 reach, free = solid[dark], ~body[light]
@@ -311,6 +315,15 @@ def _fix_fringes(
 def strength(colour: InkColour, background: FloatArray | UInt8Array) -> float:
     """How far ``colour`` is from the background, 0-1 (largest channel difference)."""
     return float(np.max(np.abs(np.subtract(colour.rgb, background, dtype=float)))) / 255
+
+
+def _thick(solid: npt.NDArray[np.uint8]) -> bool:
+    """Whether a colour's solid pixels are mostly strokes over 3 px thick (a figure drawn large)."""
+    import cv2
+
+    total = int(solid.sum())
+    inner = int(cv2.erode(solid, np.ones((3, 3), np.uint8)).sum())
+    return total > 0 and inner >= _THICK_SHARE * total
 
 
 def _area(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
