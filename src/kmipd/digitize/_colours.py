@@ -300,8 +300,8 @@ def _fix_fringes(
             # first the ring round the solid pen, then each pixel deeper out
             if depth == 0:
                 reach, free = solid[dark], ~body[light]
-            else:  # deeper: only a blend, never a pixel of the light pen itself (a thin
-                # dash run into the dark curve) nor of an area of it
+            else:  # deeper: blends only, never the light pen's own solid pixels (a thin
+                # dash run into the dark curve) nor an area of the light colour
                 reach = (labels == dark) & (coverage >= _EDGE_COVERAGE)
                 free = ~body[light] & ~_area(labels == light) & ~solid[light].astype(bool)
             near = cv2.dilate(reach.astype(np.uint8), ring).astype(bool)

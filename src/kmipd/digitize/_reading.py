@@ -196,8 +196,8 @@ def _legend_below(
     holding nothing but one key and its label (a legend stacked there),
     unless that "label" reaches across the tick columns (``ticks``) or half
     the panel (``panel``: its left and right columns), as a row of numbers
-    printed over each other into one word does. Every word
-    on a legend's line (a "+ Censored" entry too) is the legend's.
+    printed over each other into one word does. Every word on a legend's
+    line (a "+ Censored" entry too) is the legend's.
     """
     out: list[LegendEntry] = []
     held: set[int] = set()
