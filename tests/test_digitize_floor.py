@@ -52,8 +52,8 @@ def test_a_curve_running_out_through_the_floor_is_named_in_a_warning(
 def test_the_edge_is_the_top_for_a_rising_curve() -> None:
     y = AxisCalibration("y", slope=-0.001, intercept=0.4, confidence=1.0)  # F: 0.4 at row 0
     falling = Curve(np.array([0.0, 5.0]), np.array([1.0, 0.9]), arm="a")
-    assert off_the_panel(falling, y, (0.0, 400.0), rising=True, reach=0.005) is None
+    assert off_the_panel(falling, y, (0.0, 400.0), rising=True, pen=2.5) is None
     # rising to F = 0.4 (survival 0.6) at the top row, where the axis ends at 0.4
     climbing = Curve(np.array([0.0, 5.0]), np.array([1.0, 0.6]), arm="a")
-    note = off_the_panel(climbing, y, (0.0, 400.0), rising=True, reach=0.005)
+    note = off_the_panel(climbing, y, (0.0, 400.0), rising=True, pen=2.5)
     assert note is not None and "top edge (survival 0.60)" in note

@@ -55,7 +55,7 @@ def _row(figure: str, message: str = "") -> dict[str, Any]:
     }
 
 
-def _read_row(figure: str, outcome: dict[str, Any], seconds: float) -> dict[str, Any]:
+def _read_row(figure: str, outcome: dict[str, Any]) -> dict[str, Any]:
     """The summary row of one panel extracted."""
     digitized = outcome["digitized"]
     return _row(figure) | {
@@ -65,7 +65,7 @@ def _read_row(figure: str, outcome: dict[str, Any], seconds: float) -> dict[str,
         "names": ";".join(digitized.curves),
         "risk_rows": sum(len(t.time) for t in digitized.risk_tables.values()),
         "panels": digitized.panels,
-        "seconds": round(seconds, 2),
+        "seconds": round(outcome["seconds"], 2),
         "message": " | ".join(" ".join(w.split()) for w in digitized.warnings),
     }
 
@@ -76,7 +76,12 @@ def ipd_name(stem: str, panel: int | None) -> str:
 
 
 def _process(
-    figure: str, target: str, stem: str, options: dict[str, Any], timeout: float
+    figure: str,
+    target: str,
+    stem: str,
+    page: int | None,
+    options: dict[str, Any],
+    timeout: float,
 ) -> list[dict[str, Any]]:
     """Worker: extract one figure (each panel with ``--panel all``); rows, never an exception."""
     import signal
@@ -93,7 +98,6 @@ def _process(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            page = options.pop("page")
             if options["panel"] == ALL_PANELS:
                 outcomes = extract_panels(figure, page, options, False, None)
             else:
@@ -102,7 +106,7 @@ def _process(
             for outcome in outcomes:  # every panel read before any is written
                 panel = outcome["digitized"].panel if several else None
                 write_outputs(str(Path(target) / ipd_name(stem, panel)), None, None, outcome, None)
-        rows = [_read_row(figure, outcome, outcome["seconds"]) for outcome in outcomes]
+        rows = [_read_row(figure, outcome) for outcome in outcomes]
     except _Timeout:
         rows[0]["message"] = f"timed out after {timeout:g} s"
     except KmipdError as exc:
@@ -165,7 +169,8 @@ def run_folder(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -
                 str(path),
                 str(target),
                 stem,
-                {**options, "page": args.page if path.suffix.lower() == ".pdf" else None},
+                args.page if path.suffix.lower() == ".pdf" else None,
+                options,
                 TIMEOUT,
             ): index
             for index, (path, stem) in enumerate(zip(figures, _stems(figures), strict=True))

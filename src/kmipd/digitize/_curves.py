@@ -276,7 +276,7 @@ def to_curve(
 
 
 def off_the_panel(
-    curve: Curve, y: AxisCalibration, rows: tuple[float, float], rising: bool, reach: float
+    curve: Curve, y: AxisCalibration, rows: tuple[float, float], rising: bool, pen: float
 ) -> str | None:
     """A warning when the curve runs out through the panel's floor (or, rising, its ceiling).
 
@@ -292,15 +292,16 @@ def off_the_panel(
         The panel's top and bottom pixel rows.
     rising : bool
         A cumulative incidence curve (it leaves through the top).
-    reach : float
-        How close to the edge, as survival, the curve's last point must be
-        (a pen width or two).
+    pen : float
+        The curve's pen width in pixels: its last point must lie within two
+        pen widths of the edge.
 
     Returns
     -------
     str or None
     """
     scale = 100.0 if y.percent else 1.0
+    reach = 2.0 * pen * abs(y.slope) / scale
     edge = float(y.value(rows[0] if rising else rows[1])) / scale
     edge = 1.0 - edge if rising else edge
     if edge <= 0.02 or not len(curve.time):  # the axis reaches 0: nothing is cut off

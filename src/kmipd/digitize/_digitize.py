@@ -184,9 +184,8 @@ def _arm_result(
     assert trace is not None
     x_axis, y_axis = axes
     curve = to_curve(trace, x_axis, y_axis, name, rising, warnings)
-    pixel = abs(y_axis.slope) / (100.0 if y_axis.percent else 1.0)
     rows = (scene.frame.top, scene.frame.bottom)
-    cut = off_the_panel(curve, y_axis, rows, rising, 2.0 * trace.thickness * pixel)
+    cut = off_the_panel(curve, y_axis, rows, rising, trace.thickness)
     if cut is not None:
         warnings.append(cut)
     ink = (scene.labels == draft.colour) & (scene.coverage >= 0.25)

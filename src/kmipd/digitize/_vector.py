@@ -235,9 +235,8 @@ def _arms(
         )
         if key is None and legend:
             warnings.append(f"arm {name!r}: no legend entry in its colour and style")
-        pixel = 2.0 * abs(calib[1].slope) / (100.0 if calib[1].percent else 1.0)
         rows = (axes.panel[0], axes.panel[2])
-        cut = off_the_panel(out[-1].curve, calib[1], rows, vc.rising, pixel)
+        cut = off_the_panel(out[-1].curve, calib[1], rows, vc.rising, 1.0)  # exact: a pixel
         if cut is not None:
             warnings.append(cut)
     names = [a.name for a in out]
