@@ -26,6 +26,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 GRID_BELOW = 0.5  # x calibration confidence below which evenly spaced tick marks may do better
+_BAND_MARGIN = 4  # pixels past the panel's ends a tick mark may stand (at the axis ends)
 
 
 @dataclass(frozen=True)
@@ -142,16 +143,28 @@ def snap(centres: FloatArray, ticks: FloatArray, widths: FloatArray) -> tuple[Fl
 
 
 def tick_band(ink: FloatArray, frame: Frame, labels: list[Word], horizontal: bool) -> FloatArray:
-    """Ink strip from the panel edge (outside) towards the tick labels, at most 12 px."""
+    """Ink strip from the panel edge (outside) towards the tick labels, at most 12 px.
+
+    Only the panel's side of the strip is kept (the rest is blanked): the other
+    axis's lowest (or leftmost) tick label may reach into it.
+    """
     if horizontal:
         line = frame.x_line
         start = int(np.ceil(line.position + line.thickness / 2.0)) if line else int(frame.bottom)
         stop = min(min(w.row0 for w in labels) - 1, start + 12)
-        return ink[max(0, start) : max(0, stop)].copy()
-    line = frame.y_line
-    stop = int(np.floor(line.position - line.thickness / 2.0)) + 1 if line else int(frame.left) + 1
-    start = max(max(w.col1 for w in labels) + 1, stop - 12)
-    return ink[:, max(0, start) : max(0, stop)].T[::-1].copy()
+        band = ink[max(0, start) : max(0, stop)].copy()
+        ends = frame.left, frame.right
+    else:
+        line = frame.y_line
+        stop = (
+            int(np.floor(line.position - line.thickness / 2.0)) + 1 if line else int(frame.left) + 1
+        )
+        start = max(max(w.col1 for w in labels) + 1, stop - 12)
+        band = ink[:, max(0, start) : max(0, stop)].T[::-1].copy()
+        ends = frame.top, frame.bottom
+    band[:, : max(0, int(ends[0]) - _BAND_MARGIN)] = 0.0
+    band[:, int(ends[1]) + _BAND_MARGIN + 1 :] = 0.0
+    return band
 
 
 def _split_on_ticks(word: Word, ticks: FloatArray) -> list[tuple[float, str, float, bool]]:
@@ -183,8 +196,9 @@ def label_reads(
     out: list[tuple[float, str, float, bool]] = []
     for word in words:
         split = len(word.numeric_cols) == len(word.numeric) > 1
-        if horizontal and split and word.width > 1.3 * spacing:
-            out.extend(_split_on_ticks(word, ticks))
+        under = ticks[(ticks >= word.col0) & (ticks <= word.col1)]
+        if horizontal and split and word.width > 1.3 * spacing and under.size >= 2:
+            out.extend(_split_on_ticks(word, under))
             continue
         centre = np.array([word.centre[axis] - 0.5])
         size = np.array([word.width if horizontal else word.height], dtype=float)

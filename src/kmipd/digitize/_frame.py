@@ -7,15 +7,26 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._lines import Line, find_lines, longest_run
+from kmipd.digitize._lines import Line, bridge_gaps, find_lines, longest_run
 
-__all__ = ["CROSSING", "Frame", "corner_score", "faint_mask", "find_frame"]
+__all__ = [
+    "CROSSING",
+    "Frame",
+    "corner_score",
+    "faint_mask",
+    "fill_colour",
+    "find_frame",
+    "is_filled",
+]
 
 FloatArray = npt.NDArray[np.float64]
 _FOOT_GAP = 0.15  # share of the height the y axis line may stop short of the x axis
-_FILLED = 0.6  # share of a filled panel's pixels its fill shows at least (the rest: grid
-# lines, curves, marks)
+_FILLED = 0.6  # share of a row (column) of a filled panel that is ink, over a third of the image
+_COVERED = 0.75  # share of a filled panel that is ink, at the least (white grid lines the rest)
+_FILL_SHARE = 0.3  # share of a filled panel its light grey fill shows, at the least
+_FAINTEST = 0.03  # ink of a panel's light fill, at the least
 _THIRD = 1 / 3  # a filled panel spans at least this share of the image each way
+_GRID_GAP = 0.012  # share of the side a grid line across a filled panel may empty of fill
 CROSSING = 12  # pixels of a faint grid line a crossing curve or mark may hide (bridged)
 
 
@@ -205,12 +216,12 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
     fv = find_lines(faint, int(0.2 * rows), False, CROSSING)
     if frame is not None:
         return replace(frame, faint=tuple(fh + fv))
+    filled = _fill_frame(ink, chroma)  # before the grid: a fill's edges look like grid lines
+    if filled is not None:
+        return filled
     grid = _grid_frame(_long(fh, 0.8), _long(fv, 0.8), faint)
     if grid is not None:
         return replace(grid, faint=tuple(fh + fv))
-    filled = _fill_frame(ink, chroma)
-    if filled is not None:
-        return filled
     return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, (), "none", tuple(fh + fv))
 
 
@@ -218,15 +229,58 @@ def _fill_frame(ink: FloatArray, chroma: FloatArray) -> Frame | None:
     """The panel of a plot drawn on a light grey fill without axis lines (ggplot2's default
     grey theme, white grid lines on it): the block of rows and columns the fill covers.
 
-    The fill is faint grey ink spread over most of a block at least a third of
-    the image's side each way; white grid lines, curves and marks cut it.
+    The block is ink of some kind (the fill, or bands, curves and marks over
+    it) over at least ``_THIRD`` of the image's side each way, with a grid
+    line drawn on whole pixels (a white gap) of up to ``_GRID_GAP`` of the
+    side bridged; see :func:`is_filled` for what must fill it.
     """
-    fill = (ink >= 0.03) & (ink < 0.25) & (chroma < 0.05)
+    covered = (ink >= _FAINTEST).astype(float)
     rows, cols = ink.shape
-    top, bottom = longest_run(fill.mean(axis=1) >= _FILLED * _THIRD)
-    left, right = longest_run(fill.mean(axis=0) >= _FILLED * _THIRD)
+    across = bridge_gaps((covered.mean(axis=1) >= _FILLED * _THIRD)[:, None], _gap(rows), False)
+    down = bridge_gaps((covered.mean(axis=0) >= _FILLED * _THIRD)[None, :], _gap(cols), True)
+    top, bottom = longest_run(across[:, 0])
+    left, right = longest_run(down[0])
     if bottom - top < _THIRD * rows or right - left < _THIRD * cols:
         return None
-    if fill[top : bottom + 1, left : right + 1].mean() < _FILLED:
-        return None
-    return Frame(float(top), float(left), float(bottom), float(right), None, None, (), "fill")
+    frame = Frame(float(top), float(left), float(bottom), float(right), None, None, (), "fill")
+    return frame if is_filled(frame, ink, chroma) else None
+
+
+def is_filled(frame: Frame, ink: FloatArray, chroma: FloatArray) -> bool:
+    """Whether the panel box is drawn on a light grey fill.
+
+    Most of the box is ink (``_COVERED``: white grid lines are the rest), and
+    the fill's own light grey is at least ``_FILL_SHARE`` of it (confidence
+    bands, curves and marks over it the rest).
+    """
+    box = panel_box(frame)
+    return bool(
+        (ink[box] >= _FAINTEST).mean() >= _COVERED
+        and _fill_pixels(ink[box], chroma[box]).mean() >= _FILL_SHARE
+    )
+
+
+def panel_box(frame: Frame) -> tuple[slice, slice]:
+    """The panel box's rows and columns, as slices."""
+    top, left = max(0, int(frame.top)), max(0, int(frame.left))
+    return slice(top, int(frame.bottom) + 1), slice(left, int(frame.right) + 1)
+
+
+def fill_colour(
+    image: npt.NDArray[np.uint8], frame: Frame, ink: FloatArray, chroma: FloatArray
+) -> npt.NDArray[np.uint8]:
+    """The colour of a filled panel (see :func:`is_filled`): its fill pixels' median."""
+    box = panel_box(frame)
+    fill = _fill_pixels(ink[box], chroma[box])
+    return np.median(image[box][fill], axis=0).round().astype(np.uint8)
+
+
+def _fill_pixels(ink: FloatArray, chroma: FloatArray) -> npt.NDArray[np.bool_]:
+    """Pixels that may be a panel's light grey fill."""
+    return (ink >= _FAINTEST) & (ink < 0.25) & (chroma < 0.05)
+
+
+def _gap(side: int) -> int:
+    """Widest break in a filled panel's run of rows or columns bridged (a grid line); even,
+    so that the closing's kernel has a centre and moves no edge."""
+    return 2 * max(2, round(_GRID_GAP * side / 2))

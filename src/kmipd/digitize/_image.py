@@ -19,6 +19,7 @@ __all__ = [
     "enlarge",
     "ink_strength",
     "load_image",
+    "whitened",
 ]
 
 MAX_PIXELS = 25_000_000
@@ -239,6 +240,21 @@ def ink_strength(image: UInt8Array, background: UInt8Array) -> FloatArray:
     """
     diff = np.abs(image.astype(np.int16) - background.astype(np.int16)[None, None, :])
     return channel_max(diff).astype(np.float64) / 255.0
+
+
+def whitened(image: UInt8Array, colour: UInt8Array, box: tuple[slice, slice]) -> UInt8Array:
+    """``image`` with ``colour`` made white inside ``box`` (rows, columns).
+
+    Each channel there is scaled by 255 over its value: black stays black and
+    what is lighter than ``colour`` turns white, so a panel's light fill
+    becomes background, and a pale wash over the fill the same wash over white.
+    Text outside the box is left as drawn (its light anti-aliased edges would
+    turn white too).
+    """
+    scale = 255.0 / np.maximum(colour.astype(float), 1.0)
+    out = image.copy()
+    out[box] = np.clip(image[box] * scale[None, None, :], 0, 255).round().astype(np.uint8)
+    return out
 
 
 def channel_max(image: npt.NDArray[Any]) -> npt.NDArray[Any]:

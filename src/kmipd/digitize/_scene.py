@@ -9,13 +9,14 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._colours import PALE_COLOUR, InkColour, assign_pixels, find_colours, strength
-from kmipd.digitize._frame import Frame, find_frame
+from kmipd.digitize._frame import Frame, fill_colour, find_frame, is_filled, panel_box
 from kmipd.digitize._image import (
     LoadedImage,
     background_colour,
     channel_max,
     channel_min,
     ink_strength,
+    whitened,
 )
 from kmipd.digitize._legend import Swatch, find_swatches
 from kmipd.digitize._lines import line_mask
@@ -285,6 +286,11 @@ def look(loaded: LoadedImage) -> Scene:
     ink = ink_strength(image, background)
     chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
+    if is_filled(frame, ink, chroma):  # the panel's grey made white: its grid lines vanish
+        image = whitened(image, fill_colour(image, frame, ink, chroma), panel_box(frame))
+        background = background_colour(image)
+        ink = ink_strength(image, background)
+        chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
     words = _words(ink, chroma, frame)
     inside = panel_mask(frame, ink)
     colours, swatches, labels, coverage = _colours(
