@@ -1,8 +1,10 @@
-"""Panels drawn on a light grey fill (ggplot2's and seaborn's grey themes).
+"""Panels drawn on a light grey fill (ggplot2's and seaborn's grey themes), and legends
+framed in black.
 
-The figures are drawn here with matplotlib's ``ggplot`` and
-``seaborn-v0_8-darkgrid`` style sheets, which draw the panel grey with white
-grid lines on whole pixels and no axis lines.
+The figures are drawn here with matplotlib's style sheets: ``ggplot`` and
+``seaborn-v0_8-darkgrid`` draw the panel grey with white grid lines on whole
+pixels and no axis lines, ``bmh`` grey with dashed grid lines darker than the
+fill, and ``classic`` frames the legend inside the panel in black.
 """
 
 from __future__ import annotations
@@ -83,10 +85,10 @@ def test_a_label_is_split_only_between_tick_marks_under_it() -> None:
     assert reads == [(367.5, "12", pytest.approx(0.99), False)]
 
 
-@pytest.mark.parametrize("sheet", ["ggplot", "seaborn-v0_8-darkgrid"])
+@pytest.mark.parametrize("sheet", ["ggplot", "seaborn-v0_8-darkgrid", "bmh", "classic"])
 def test_a_figure_drawn_on_a_grey_theme_is_read(sheet: str, tmp_path: Path) -> None:
-    """Confidence bands over the grey are washes, not arms; the legend names both arms and
-    the numbers at risk under the panel are read."""
+    """Confidence bands over the grey are washes, not arms, and a black legend frame is no
+    arm; the legend names both arms and the numbers at risk under the panel are read."""
     from lifelines import KaplanMeierFitter
     from lifelines.plotting import add_at_risk_counts
 
@@ -106,6 +108,7 @@ def test_a_figure_drawn_on_a_grey_theme_is_read(sheet: str, tmp_path: Path) -> N
         ax.set_xticks(range(0, 37, 6))
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("Time (months)")
+        ax.legend(loc="lower left")
         add_at_risk_counts(*fits, ax=ax, rows_to_show=["At risk"])
         fig.tight_layout()
         fig.savefig(path)

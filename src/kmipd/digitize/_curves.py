@@ -32,16 +32,52 @@ _RULE_SHARE = 0.9  # share of a word's width inked along one row that makes it a
 _MOST_CANDIDATES = 40  # words inside the panel read at most
 _STROKE_LIKE = "1lIiTtHhLJj"  # characters a dash, tick or cross may be read as
 _TEXT_CONFIDENCE = 0.6
+_FRAME_REACH = 2.0  # a legend's frame lies within this many text heights of its words
 
 
-def legend_mask(shape: tuple[int, int], entries: list[LegendEntry]) -> BoolArray:
-    """Pixels of legend keys and labels (to keep them out of the curves)."""
-    mask = np.zeros(shape, dtype=bool)
+def legend_mask(ink: FloatArray, entries: list[LegendEntry]) -> BoolArray:
+    """Pixels of legend keys and labels, and of a box framing them (to keep them out of
+    the curves)."""
+    mask = np.zeros(ink.shape, dtype=bool)
     for entry in entries:
         for word in (entry.swatch.word, *entry.words):
             mask[max(0, word.row0 - 2) : word.row1 + 2, max(0, word.col0 - 2) : word.col1 + 2] = (
                 True
             )
+    words = [w for e in entries for w in (e.swatch.word, *e.words)]
+    return mask | _legend_frame(ink, words) if words else mask
+
+
+def _legend_frame(ink: FloatArray, words: list[Word]) -> BoolArray:
+    """Pixels of a box drawn round a legend's keys and labels (matplotlib's classic
+    style frames its legend in black, the colour of a black arm).
+
+    A box is dark rows above and below the words, inked across their width,
+    and dark columns left and right of them, inked down their height, all
+    within ``_FRAME_REACH`` text heights; without all four sides it is none.
+    """
+    mask = np.zeros(ink.shape, dtype=bool)
+    r0, r1 = min(w.row0 for w in words), max(w.row1 for w in words)
+    c0, c1 = min(w.col0 for w in words), max(w.col1 for w in words)
+    reach = int(_FRAME_REACH * float(np.median([w.height for w in words]))) + 2
+    dark = ink >= _INKED
+    rows, cols = ink.shape
+
+    def full(lines: range, across: bool) -> list[int]:
+        share = [dark[k, c0:c1].mean() if across else dark[r0:r1, k].mean() for k in lines]
+        return [k for k, v in zip(lines, share, strict=True) if v >= _RULE_SHARE]
+
+    top = full(range(max(0, r0 - reach), r0), True)
+    bottom = full(range(r1, min(rows, r1 + reach)), True)
+    left = full(range(max(0, c0 - reach), c0), False)
+    right = full(range(c1, min(cols, c1 + reach)), False)
+    if not (top and bottom and left and right):
+        return mask
+    rows_in, cols_in = slice(top[0] - 1, bottom[-1] + 2), slice(left[0] - 1, right[-1] + 2)
+    for k in top + bottom:
+        mask[k - 1 : k + 2, cols_in] = True
+    for k in left + right:
+        mask[rows_in, k - 1 : k + 2] = True
     return mask
 
 

@@ -313,7 +313,7 @@ def _traces(
 ) -> tuple[dict[int, Trace], bool]:
     """Traces of every curve colour (legend, text, insets and median lines masked out),
     and whether curves rise."""
-    hide = legend_mask(scene.ink.shape, [entry for entry, _, _ in text.legend])
+    hide = legend_mask(scene.ink, [entry for entry, _, _ in text.legend])
     hide |= text_mask(scene, text.ticks)
     medians = median_lines(scene, *axes)
     if medians:

@@ -212,8 +212,7 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
         if frame is not None:
             break
     faint = faint_mask(ink, chroma)
-    fh = find_lines(faint, int(0.25 * cols), True, CROSSING)
-    fv = find_lines(faint, int(0.2 * rows), False, CROSSING)
+    fh, fv = _faint_lines(faint)
     if frame is not None:
         return replace(frame, faint=tuple(fh + fv))
     filled = _fill_frame(ink, chroma)  # before the grid: a fill's edges look like grid lines
@@ -223,6 +222,22 @@ def find_frame(ink: FloatArray, chroma: FloatArray, *, thin_axes: bool = False) 
     if grid is not None:
         return replace(grid, faint=tuple(fh + fv))
     return Frame(0.0, 0.0, float(rows - 1), float(cols - 1), None, None, (), "none", tuple(fh + fv))
+
+
+def _faint_lines(faint: npt.NDArray[np.bool_]) -> tuple[list[Line], list[Line]]:
+    """Horizontal and vertical faint lines (grid lines) of a mask of faint pixels."""
+    rows, cols = faint.shape
+    return (
+        find_lines(faint, int(0.25 * cols), True, CROSSING),
+        find_lines(faint, int(0.2 * rows), False, CROSSING),
+    )
+
+
+def with_grid_lines(frame: Frame, ink: FloatArray, chroma: FloatArray) -> Frame:
+    """``frame`` with the faint grid lines of ``ink`` (a filled panel made white: grid
+    lines darker than its fill, as matplotlib's ``bmh`` style draws them, are left)."""
+    fh, fv = _faint_lines(faint_mask(ink, chroma))
+    return replace(frame, faint=tuple(fh + fv))
 
 
 def _fill_frame(ink: FloatArray, chroma: FloatArray) -> Frame | None:

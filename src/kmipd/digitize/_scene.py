@@ -9,7 +9,14 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._colours import PALE_COLOUR, InkColour, assign_pixels, find_colours, strength
-from kmipd.digitize._frame import Frame, fill_colour, find_frame, is_filled, panel_box
+from kmipd.digitize._frame import (
+    Frame,
+    fill_colour,
+    find_frame,
+    is_filled,
+    panel_box,
+    with_grid_lines,
+)
 from kmipd.digitize._image import (
     LoadedImage,
     background_colour,
@@ -291,6 +298,7 @@ def look(loaded: LoadedImage) -> Scene:
         background = background_colour(image)
         ink = ink_strength(image, background)
         chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
+        frame = with_grid_lines(frame, ink, chroma)
     words = _words(ink, chroma, frame)
     inside = panel_mask(frame, ink)
     colours, swatches, labels, coverage = _colours(
