@@ -19,6 +19,7 @@ __all__ = [
     "AxisCalibration",
     "TickLabel",
     "fit_axis",
+    "fit_reads",
     "parse_number",
     "x_label_words",
     "y_label_words",
@@ -243,19 +244,41 @@ def calibrate_axis(
     horizontal = axis == "x"
     chosen = x_label_words(words, frame, ink) if horizontal else y_label_words(words, frame, ink)
     ticks = tick_marks(chosen, ink, frame, horizontal) if chosen else np.zeros(0)
-    readings = _readings(label_reads(chosen, ticks, horizontal)) if chosen else []
+    reads = label_reads(chosen, ticks, horizontal) if chosen else []
+    found = fit_reads(axis, reads)
+    readings = _readings(reads)
+    if horizontal and len(readings) >= 2 and (found is None or found.confidence < GRID_BELOW):
+        pixels = np.array([r[0] for r in readings], dtype=float)
+        values = np.array([r[4] for r in readings], dtype=float)
+        grid = _from_grid(readings, pixels, values, ticks)
+        if grid is not None and (found is None or grid.confidence > found.confidence):
+            return grid
+    return found
+
+
+def fit_reads(axis: str, reads: list[tuple[float, str, float, bool]]) -> AxisCalibration | None:
+    """The calibration of a straight-line fit through read tick labels.
+
+    Parameters
+    ----------
+    axis : {"x", "y"}
+    reads : list of tuple
+        Per label: its pixel (column for x, row for y), numeric text, OCR
+        confidence and whether it sits on a tick mark (see ``label_reads``).
+
+    Returns
+    -------
+    AxisCalibration or None
+        None when fewer than two labels read as numbers or none fit.
+    """
+    readings = _readings(reads)
     if len(readings) < 2:
         return None
     pixels = np.array([r[0] for r in readings], dtype=float)
     values = np.array([r[4] for r in readings], dtype=float)
     span = float(np.ptp(pixels))
-    fit = fit_axis(pixels, values, horizontal, max(1.5, 0.006 * span))
-    found = None if fit is None else _from_fit(axis, readings, pixels, values, fit)
-    if horizontal and (found is None or found.confidence < GRID_BELOW):
-        grid = _from_grid(readings, pixels, values, ticks)
-        if grid is not None and (found is None or grid.confidence > found.confidence):
-            return grid
-    return found
+    fit = fit_axis(pixels, values, axis == "x", max(1.5, 0.006 * span))
+    return None if fit is None else _from_fit(axis, readings, pixels, values, fit)
 
 
 def _from_fit(

@@ -37,6 +37,7 @@ from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
 from kmipd.digitize._trace import Trace
+from kmipd.digitize._turned import turned_y_axis
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
 
@@ -102,6 +103,12 @@ def _calibrate(
             if given is not None
             else calibrate_axis(text.ticks, scene.ink, scene.frame, axis)
         )
+        if axis == "y" and given is None and (calibration is None or calibration.confidence < 0.5):
+            turned = turned_y_axis(scene)  # labels reading upwards (Stata)
+            if turned is not None and (
+                calibration is None or turned.confidence > calibration.confidence
+            ):
+                calibration = turned
         if calibration is None:
             what = "no axes found" if scene.frame.kind == "none" else "tick labels not read"
             raise _AxesNotRead(

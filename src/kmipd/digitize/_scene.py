@@ -39,6 +39,7 @@ _COLOURFUL = 0.25  # median chroma (0-1) from which a glyph's ink is clearly col
 _GREY = 0.1  # ... below which it is clearly grey
 _RULE_GAP = 4  # a vertical rule broken by gaps shorter than this (rows) is one rule
 _RULE_LENGTH = 5.0  # a vertical rule is at least this many text heights tall
+_BOX_SIDE = 2.2  # a thin vertical stroke this many text heights tall is a box's side
 _FILL_SQUARE = 5  # side (px) of the solid squares that make up a filled area, at the least
 _FILL_SHARE = 0.5  # share of a pale colour's pixels in solid areas that makes it all wash
 _PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash of its colour
@@ -113,6 +114,10 @@ def _words(ink: FloatArray, chroma: FloatArray, frame: Frame) -> list[Word]:
     first = find_glyphs(mask, tallest)
     text = np.median(first[:, 2] - first[:, 0]) if len(first) else tallest / 2.0
     mask &= ~_upright_rules(mask, max(int(_RULE_LENGTH * text), 2 * tallest))
+    outside = ~panel_mask(frame, ink)
+    below = np.zeros_like(mask)
+    below[int(frame.bottom) + 1 :] = True  # not beside it: a turned axis title is no box
+    mask &= ~(_thin_rules(mask, _side_length(first, outside, tallest)) & below)
     glyphs = find_glyphs(mask, tallest)
     glyphs = drop_tick_marks(glyphs, frame.top, frame.left, frame.bottom, frame.right)
     return group_words(glyphs, colourful=_colour_class(glyphs, mask, chroma))
@@ -132,6 +137,32 @@ def _upright_rules(mask: BoolArray, length: int) -> BoolArray:
     )
     kernel = np.ones((length, 1), dtype=np.uint8)
     return cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel).astype(bool) & mask
+
+
+def _side_length(glyphs: IntArray, outside: BoolArray, tallest: int) -> int:
+    """Shortest side of a box round text: ``_BOX_SIDE`` heights of the glyphs outside the
+    panel (inside, a dashed curve's dashes are glyphs too), and no less than 12 px."""
+    centre_rows = (glyphs[:, 0] + glyphs[:, 2]) // 2
+    centre_cols = (glyphs[:, 1] + glyphs[:, 3]) // 2
+    heights = (glyphs[:, 2] - glyphs[:, 0])[outside[centre_rows, centre_cols]]
+    heights = heights[heights >= 4]  # not dots and dashes
+    text = float(np.median(heights)) if len(heights) else tallest / 2.0
+    return max(12, int(_BOX_SIDE * text))
+
+
+def _thin_rules(mask: BoolArray, length: int) -> BoolArray:
+    """Pixels of thin vertical strokes ``length`` tall or more: the sides of a box drawn
+    round a legend under the plot (Stata frames its legend so), which would join the
+    words inside into one. Letters as tall are drawn in strokes over two pixels wide;
+    a turned title's letters stand on such a stroke, so only strokes under the panel
+    are taken.
+    """
+    import cv2
+
+    tall = _upright_rules(mask, max(length, 3))
+    wide = cv2.morphologyEx(tall.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, 3), np.uint8))
+    near_wide = cv2.dilate(wide, np.ones((1, 3), np.uint8)).astype(bool)
+    return tall & ~near_wide
 
 
 def _colour_class(glyphs: IntArray, mask: BoolArray, chroma: FloatArray) -> IntArray:
