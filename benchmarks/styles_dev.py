@@ -45,6 +45,16 @@ styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
 * ``bottom``: the ``arial`` figure with its legend across the figure under
   the x axis title, above the table, as survminer's ``legend = "bottom"``
   draws it (session 19);
+* ``ggplot``: the ``lifelines`` figure under matplotlib's ``ggplot`` style
+  sheet: a grey panel with white grid lines and no axis lines, confidence
+  bands over the grey (session 20);
+* ``classic``: the ``percent`` figure under matplotlib's ``classic`` style
+  sheet: ticks inside the panel, the legend framed in black inside it
+  (session 20);
+* ``stata``: as Stata's ``sts graph`` draws it: a blue-grey figure round a
+  white plot region, y tick labels turned to read upwards, the legend
+  framed under the plot, numbers at risk in rows labelled with the arms'
+  names (session 20);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
   figure of the next data set as panel A, read with ``panel=2``.
 
@@ -100,6 +110,9 @@ STYLES = (
     "medians",
     "foot",
     "bottom",
+    "ggplot",
+    "classic",
+    "stata",
 )
 NO_TABLE = ("sized",)  # styles drawn without numbers at risk
 FONTS = {
@@ -113,6 +126,7 @@ FONTS = {
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 SEED, PER_HALF = 7, 12
 COLOURS = ("#1f4e9c", "#c0392b")
+SHEETS = {"ggplot": ("ggplot", "lifelines"), "classic": ("classic", "percent")}
 
 
 def pick_sets(data: Path) -> list[tuple[str, str]]:
@@ -145,6 +159,12 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
 
     if style in FONTS:
         return _journal(ipd, unit, style, path)
+    if style in SHEETS:
+        sheet, base = SHEETS[style]
+        with plt.style.context(sheet):
+            return render(ipd, unit, base, path)
+    if style == "stata":
+        return _stata(ipd, unit, path)
     arms = list(dict.fromkeys(ipd.arm))
     x_max = float(np.quantile(ipd.time, 0.97))
     step = _step(x_max)
@@ -226,6 +246,47 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
         image = Image.open(path).convert("RGB")
         size = (int(image.width * 0.8), int(image.height * 0.8))
         image.resize(size, Image.Resampling.LANCZOS).save(path, "JPEG", quality=70)
+    return {"x_end": x_end, "risk_step": step}
+
+
+def _stata(ipd: pd.DataFrame, unit: str, path: Path) -> dict[str, Any]:
+    """The ``stata`` style (see the module docstring)."""
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from matplotlib.transforms import blended_transform_factory
+
+    arms = list(dict.fromkeys(ipd.arm))
+    x_max = float(np.quantile(ipd.time, 0.97))
+    step = _step(x_max)
+    x_end = step * max(1, int(x_max // step))
+    ticks = np.arange(0, x_end + 1e-9, step)
+    fig = plt.figure(figsize=(7.5, 5), dpi=110, facecolor="#EAF2F3")
+    ax = fig.add_axes((0.3, 0.36, 0.66, 0.56), facecolor="white")
+    below = blended_transform_factory(ax.transData, ax.transAxes)
+    beside = blended_transform_factory(ax.transAxes, ax.transAxes)
+    ax.text(0.0, -0.22, "Number at risk", transform=beside, ha="right", fontsize=9)
+    for i, (arm, colour) in enumerate(zip(arms, ("#1a476f", "#90353b"), strict=False)):
+        group = ipd[ipd.arm == arm]
+        frame = KaplanMeierFitter().fit(group.time, group.event).survival_function_
+        ax.step(frame.index, frame.iloc[:, 0], where="post", color=colour, lw=1.3, label=arm)
+        times, row = group.time.to_numpy(), -0.29 - 0.07 * i
+        ax.text(-0.07, row, str(arm), transform=beside, ha="right", fontsize=9)
+        for t in ticks:
+            count = str(int(np.sum(times >= t)))
+            ax.text(float(t), row, count, transform=below, ha="center", fontsize=9)
+    ax.set_xlim(0, x_end)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(ticks)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
+    plt.setp(ax.get_yticklabels(), rotation=90, ha="center", va="bottom", rotation_mode="anchor")
+    ax.yaxis.grid(True, color="#eaf2f3")
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_xlabel(f"analysis time ({unit})")
+    ax.set_title("Kaplan-Meier survival estimates", fontsize=11)
+    fig.legend(loc="lower center", ncol=2, fontsize=9, facecolor="white", edgecolor="black")
+    fig.savefig(path, facecolor=fig.get_facecolor())
+    plt.close(fig)
     return {"x_end": x_end, "risk_step": step}
 
 
@@ -411,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
             figures,
             name,
             source,
-            at_risk_after=style not in ("inside", *FONTS),
+            at_risk_after=style not in ("inside", "stata", *FONTS),
         )
         return {**row, "trial": name, "style": style, "half": half, "table": style not in NO_TABLE}
 

@@ -153,9 +153,9 @@ def _side_length(glyphs: IntArray, outside: BoolArray, tallest: int) -> int:
 def _thin_rules(mask: BoolArray, length: int) -> BoolArray:
     """Pixels of thin vertical strokes ``length`` tall or more: the sides of a box drawn
     round a legend under the plot (Stata frames its legend so), which would join the
-    words inside into one. Letters as tall are drawn in strokes over two pixels wide;
-    a turned title's letters stand on such a stroke, so only strokes under the panel
-    are taken.
+    words inside into one. Letters as tall are drawn in strokes over two pixels wide.
+    A turned axis title's letters stand on such a stroke: the caller takes only the
+    strokes under the panel.
     """
     import cv2
 
