@@ -73,11 +73,12 @@ def _legend_frame(ink: FloatArray, words: list[Word]) -> BoolArray:
     right = full(range(c1, min(cols, c1 + reach)), False)
     if not (top and bottom and left and right):
         return mask
-    rows_in, cols_in = slice(top[0] - 1, bottom[-1] + 2), slice(left[0] - 1, right[-1] + 2)
+    rows_in = slice(max(0, top[0] - 1), bottom[-1] + 2)
+    cols_in = slice(max(0, left[0] - 1), right[-1] + 2)
     for k in top + bottom:
-        mask[k - 1 : k + 2, cols_in] = True
+        mask[max(0, k - 1) : k + 2, cols_in] = True
     for k in left + right:
-        mask[rows_in, k - 1 : k + 2] = True
+        mask[rows_in, max(0, k - 1) : k + 2] = True
     return mask
 
 

@@ -17,6 +17,8 @@ __all__ = [
     "fill_colour",
     "find_frame",
     "is_filled",
+    "panel_box",
+    "with_grid_lines",
 ]
 
 FloatArray = npt.NDArray[np.float64]

@@ -324,7 +324,7 @@ def look(loaded: LoadedImage) -> Scene:
     ink = ink_strength(image, background)
     chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
-    if is_filled(frame, ink, chroma):  # the panel's grey made white: its grid lines vanish
+    if frame.kind != "none" and is_filled(frame, ink, chroma):  # grey made white (grid too)
         image = whitened(image, fill_colour(image, frame, ink, chroma), panel_box(frame))
         background = background_colour(image)
         ink = ink_strength(image, background)
