@@ -246,11 +246,8 @@ def calibrate_axis(
     ticks = tick_marks(chosen, ink, frame, horizontal) if chosen else np.zeros(0)
     reads = label_reads(chosen, ticks, horizontal) if chosen else []
     found = fit_reads(axis, reads)
-    readings = _readings(reads)
-    if horizontal and len(readings) >= 2 and (found is None or found.confidence < GRID_BELOW):
-        pixels = np.array([r[0] for r in readings], dtype=float)
-        values = np.array([r[4] for r in readings], dtype=float)
-        grid = _from_grid(readings, pixels, values, ticks)
+    if horizontal and (found is None or found.confidence < GRID_BELOW):
+        grid = _from_grid(_readings(reads), ticks)
         if grid is not None and (found is None or grid.confidence > found.confidence):
             return grid
     return found
@@ -311,16 +308,17 @@ def _from_fit(
 
 
 def _from_grid(
-    readings: list[tuple[float, str, float, bool, float, bool]],
-    pixels: FloatArray,
-    values: FloatArray,
-    ticks: FloatArray,
+    readings: list[tuple[float, str, float, bool, float, bool]], ticks: FloatArray
 ) -> AxisCalibration | None:
     """The x calibration of evenly spaced tick marks (see ``fit_tick_grid``), if they are.
 
     Every mark becomes a used label with its grid value; marks whose label
     was not read exactly keep an empty text and confidence 0.
     """
+    if len(readings) < 2:
+        return None
+    pixels = np.array([r[0] for r in readings], dtype=float)
+    values = np.array([r[4] for r in readings], dtype=float)
     grid = fit_tick_grid(
         ticks,
         pixels,

@@ -17,6 +17,7 @@ __all__ = [
     "LoadedImage",
     "background_colour",
     "enlarge",
+    "ink_grey",
     "ink_strength",
     "load_image",
     "whitened",
@@ -240,6 +241,11 @@ def ink_strength(image: UInt8Array, background: UInt8Array) -> FloatArray:
     """
     diff = np.abs(image.astype(np.int16) - background.astype(np.int16)[None, None, :])
     return channel_max(diff).astype(np.float64) / 255.0
+
+
+def ink_grey(ink: FloatArray) -> UInt8Array:
+    """Ink as a grey image, dark text on white (the recogniser's input)."""
+    return np.clip(255.0 - 255.0 * ink, 0, 255).astype(np.uint8)
 
 
 def whitened(image: UInt8Array, colour: UInt8Array, box: tuple[slice, slice]) -> UInt8Array:

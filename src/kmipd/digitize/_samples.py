@@ -9,6 +9,7 @@ import numpy.typing as npt
 
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import Sample, strip_ink
+from kmipd.digitize._image import ink_grey
 from kmipd.digitize._ocr import Reading, recognise
 from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._text import Word
@@ -99,7 +100,7 @@ def lone_numbers(strips: list[FloatArray | None], x_axis: AxisCalibration) -> li
             found += [(strip, 0, g) for g in _clean_groups(strip, x_axis)]
     if not found:
         return []
-    grey = {id(s): np.clip(255.0 - 255.0 * s, 0, 255).astype(np.uint8) for s, _, _ in found}
+    grey = {id(s): ink_grey(s) for s, _, _ in found}
     out = []
     for (strip, _, (left, right, glyphs, centre)), reading in zip(
         found,

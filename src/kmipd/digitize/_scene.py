@@ -22,6 +22,7 @@ from kmipd.digitize._image import (
     background_colour,
     channel_max,
     channel_min,
+    ink_grey,
     ink_strength,
     whitened,
 )
@@ -30,7 +31,7 @@ from kmipd.digitize._lines import line_mask
 from kmipd.digitize._styles import split_by_style
 from kmipd.digitize._text import Word, drop_tick_marks, find_glyphs, group_words
 
-__all__ = ["Scene", "look"]
+__all__ = ["Scene", "look", "tallest_glyph"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -87,7 +88,7 @@ class Scene:
     @cached_property
     def grey(self) -> npt.NDArray[np.uint8]:
         """Ink as a grey image, dark text on white, for OCR (computed once; do not modify)."""
-        return np.clip(255.0 - 255.0 * self.ink, 0, 255).astype(np.uint8)
+        return ink_grey(self.ink)
 
 
 def panel_mask(frame: Frame, ink: FloatArray) -> BoolArray:
@@ -109,15 +110,14 @@ def _words(ink: FloatArray, chroma: FloatArray, frame: Frame) -> list[Word]:
     A coloured glyph (a legend key's dash) is never joined to a grey one (text),
     however close: in a small figure a key stands a few pixels from its label.
     """
-    tallest = max(12, int(0.06 * ink.shape[0]))
+    tallest = tallest_glyph(ink.shape[0])
     mask = (ink >= _STRONG) & ~line_mask(ink.shape, list(frame.lines), 1)
     first = find_glyphs(mask, tallest)
     text = np.median(first[:, 2] - first[:, 0]) if len(first) else tallest / 2.0
     mask &= ~_upright_rules(mask, max(int(_RULE_LENGTH * text), 2 * tallest))
-    outside = ~panel_mask(frame, ink)
-    below = np.zeros_like(mask)
-    below[int(frame.bottom) + 1 :] = True  # not beside it: a turned axis title is no box
-    mask &= ~(_thin_rules(mask, _side_length(first, outside, tallest)) & below)
+    sides = _thin_rules(mask, _side_length(first, frame, tallest))
+    sides[: int(frame.bottom) + 1] = False  # only under the panel: a turned title is no box
+    mask &= ~sides
     glyphs = find_glyphs(mask, tallest)
     glyphs = drop_tick_marks(glyphs, frame.top, frame.left, frame.bottom, frame.right)
     return group_words(glyphs, colourful=_colour_class(glyphs, mask, chroma))
@@ -139,22 +139,29 @@ def _upright_rules(mask: BoolArray, length: int) -> BoolArray:
     return cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel).astype(bool) & mask
 
 
-def _side_length(glyphs: IntArray, outside: BoolArray, tallest: int) -> int:
+def _side_length(glyphs: IntArray, frame: Frame, tallest: int) -> int:
     """Shortest side of a box round text: ``_BOX_SIDE`` heights of the glyphs outside the
-    panel (inside, a dashed curve's dashes are glyphs too), and no less than 12 px."""
-    centre_rows = (glyphs[:, 0] + glyphs[:, 2]) // 2
-    centre_cols = (glyphs[:, 1] + glyphs[:, 3]) // 2
-    heights = (glyphs[:, 2] - glyphs[:, 0])[outside[centre_rows, centre_cols]]
+    panel box (inside, a dashed curve's dashes are glyphs too), and no less than 12 px."""
+    rows = (glyphs[:, 0] + glyphs[:, 2]) / 2.0
+    cols = (glyphs[:, 1] + glyphs[:, 3]) / 2.0
+    inside = (rows >= frame.top) & (rows <= frame.bottom)
+    inside &= (cols >= frame.left) & (cols <= frame.right)
+    heights = (glyphs[:, 2] - glyphs[:, 0])[~inside]
     heights = heights[heights >= 4]  # not dots and dashes
     text = float(np.median(heights)) if len(heights) else tallest / 2.0
     return max(12, int(_BOX_SIDE * text))
+
+
+def tallest_glyph(rows: int) -> int:
+    """Height in pixels above which a component of a figure ``rows`` tall is not text."""
+    return max(12, int(0.06 * rows))
 
 
 def _thin_rules(mask: BoolArray, length: int) -> BoolArray:
     """Pixels of thin vertical strokes ``length`` tall or more: the sides of a box drawn
     round a legend under the plot (Stata frames its legend so), which would join the
     words inside into one. Letters as tall are drawn in strokes over two pixels wide.
-    A turned axis title's letters stand on such a stroke: the caller takes only the
+    A turned axis title's letters stand on such a stroke: ``_words`` takes only the
     strokes under the panel.
     """
     import cv2
@@ -308,6 +315,15 @@ def _split_styles(
     return colours, keys, styles
 
 
+def _measures(
+    image: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.uint8], FloatArray, FloatArray]:
+    """The figure's background colour, and per pixel its ink and chroma (see ``Scene``)."""
+    background = background_colour(image)
+    chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
+    return background, ink_strength(image, background), chroma
+
+
 def look(loaded: LoadedImage) -> Scene:
     """Measure a loaded figure: background, ink, panel, words, colours.
 
@@ -320,15 +336,11 @@ def look(loaded: LoadedImage) -> Scene:
     Scene
     """
     image = loaded.image
-    background = background_colour(image)
-    ink = ink_strength(image, background)
-    chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
+    background, ink, chroma = _measures(image)
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
     if frame.kind != "none" and is_filled(frame, ink, chroma):  # grey made white (grid too)
         image = whitened(image, fill_colour(image, frame, ink, chroma), panel_box(frame))
-        background = background_colour(image)
-        ink = ink_strength(image, background)
-        chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
+        background, ink, chroma = _measures(image)
         frame = with_grid_lines(frame, ink, chroma)
     words = _words(ink, chroma, frame)
     inside = panel_mask(frame, ink)

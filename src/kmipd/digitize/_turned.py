@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._calibrate import AxisCalibration, fit_reads
-from kmipd.digitize._scene import Scene
+from kmipd.digitize._image import ink_grey
+from kmipd.digitize._scene import Scene, tallest_glyph
 from kmipd.digitize._text import Word, find_glyphs, group_words, read_words
 
 __all__ = ["turned_y_axis"]
@@ -45,8 +46,7 @@ def turned_y_axis(scene: Scene) -> AxisCalibration | None:
     words = _label_line(ink, rows, (frame.top, frame.bottom))
     if len(words) < 2:
         return None
-    grey = np.clip(255.0 - 255.0 * ink, 0, 255).astype(np.uint8)
-    read = read_words(grey, image, words)
+    read = read_words(ink_grey(ink), image, words)
     # a turned column c is the figure's row rows - 1 - c
     reads = [(rows - 1 - (w.centre[1] - 0.5), w.numeric, w.numeric_confidence, False) for w in read]
     return fit_reads("y", reads)
@@ -55,7 +55,7 @@ def turned_y_axis(scene: Scene) -> AxisCalibration | None:
 def _label_line(ink: npt.NDArray[np.float64], rows: int, panel: tuple[float, float]) -> list[Word]:
     """Words of the turned strip beside the panel's rows, on the line nearest the axis
     (the strip's bottom edge)."""
-    glyphs = find_glyphs(ink >= _STRONG, max(12, int(0.06 * rows)))
+    glyphs = find_glyphs(ink >= _STRONG, tallest_glyph(rows))
     top, bottom = panel
     lo, hi = rows - 1 - bottom, rows - 1 - top  # the panel's rows, as turned columns
     words = [
