@@ -55,6 +55,8 @@ styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   white plot region, y tick labels turned to read upwards, the legend
   framed under the plot, numbers at risk in rows labelled with the arms'
   names (session 20);
+* ``sas``, ``prism`` and ``baser``: as SAS, GraphPad Prism and base R draw
+  them (``styles_software.py``; session 21);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
   figure of the next data set as panel A, read with ``panel=2``.
 
@@ -90,6 +92,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import digitize_dev  # noqa: E402
+from styles_software import NO_TABLE as SOFTWARE_NO_TABLE  # noqa: E402
+from styles_software import SOFTWARE, render_software  # noqa: E402
 
 STYLES = (
     "lifelines",
@@ -113,8 +117,9 @@ STYLES = (
     "ggplot",
     "classic",
     "stata",
+    *SOFTWARE,
 )
-NO_TABLE = ("sized",)  # styles drawn without numbers at risk
+NO_TABLE = ("sized", *SOFTWARE_NO_TABLE)  # styles drawn without numbers at risk
 FONTS = {
     "arial": "LiberationSans-Regular.ttf",
     "serif": "LiberationSerif-Regular.ttf",
@@ -169,6 +174,8 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
     x_max = float(np.quantile(ipd.time, 0.97))
     step = _step(x_max)
     x_end = step * max(1, int(x_max // step))
+    if style in SOFTWARE:
+        return render_software(ipd, unit, style, path, step, x_end)
     if style == "close":
         step /= 2.0
     fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
@@ -472,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             figures,
             name,
             source,
-            at_risk_after=style not in ("inside", "stata", *FONTS),
+            at_risk_after=style not in ("inside", "stata", "sas", *FONTS),
         )
         return {**row, "trial": name, "style": style, "half": half, "table": style not in NO_TABLE}
 

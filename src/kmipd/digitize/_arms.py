@@ -16,6 +16,7 @@ _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
 _MOSTLY_UNSEEN = 0.5  # an unlisted trace whose ink spans less of the panel is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
+_GREY_CHROMA = 6.0  # Lab chroma under which both colours are greys, of no hue
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,24 @@ def _is_minor_key(arm: ArmDraft, colours: list[InkColour], k: int, trace: Trace)
 
     In a JPEG a thin legend key can come out in a paler or darker shade of
     its pen than the curve's main colour; the arm then holds only specks of
-    ink along its curve, or none.
+    ink along its curve, or none. A pen about 1.5 px wide is drawn in two
+    shades too (centred on a row, or split over two rows), and the key in
+    either: the arm then holds pieces of its curve, spanning less than half
+    of the other shade's.
     """
     mine = colours[arm.colour]
-    return (
-        _same_hue(mine, colours[k])
-        and mine.pixels <= _SHADE_SHARE * colours[k].pixels
-        and (arm.trace is None or _coincides(arm.trace, trace))
-    )
+    if not _same_hue(mine, colours[k]):
+        return False
+    if arm.trace is None:
+        return mine.pixels <= _SHADE_SHARE * colours[k].pixels
+    pieces = _span(arm.trace) < _SHADE_SHARE * _span(trace)
+    minor = mine.pixels <= _SHADE_SHARE * colours[k].pixels
+    return (minor or pieces) and _coincides(arm.trace, trace)
+
+
+def _span(trace: Trace) -> float:
+    """Columns from a trace's first to its last."""
+    return float(trace.last_col - trace.first_col)
 
 
 def _joined(head: Trace, tail: Trace) -> Trace:
@@ -131,6 +142,8 @@ def _joined(head: Trace, tail: Trace) -> Trace:
 def _is_shade(colour: InkColour, of: InkColour) -> bool:
     """Whether ``colour`` is a lighter shade of ``of`` (same hue, mixed with white)."""
     lab_a, lab_b = to_lab(np.array(colour.rgb, np.uint8)), to_lab(np.array(of.rgb, np.uint8))
+    if max(np.hypot(*lab_a[1:]), np.hypot(*lab_b[1:])) < _GREY_CHROMA:
+        return bool(lab_a[0] > lab_b[0])  # greys: a hue angle is noise
     hue_a, hue_b = np.arctan2(lab_a[2], lab_a[1]), np.arctan2(lab_b[2], lab_b[1])
     return bool(lab_a[0] > lab_b[0] and abs(np.angle(np.exp(1j * (hue_a - hue_b)))) < 0.35)
 
@@ -246,7 +259,7 @@ def choose_arms(
             drafts = [limits if d is owner else d for d in drafts]
             continue
         twins = [d for d in drafts if _related(colours[k], colours[d.colour], colours)]
-        pale = next((d for d in twins if _is_minor_key(d, colours, k, trace)), None)
+        pale = next((d for d in drafts if _is_minor_key(d, colours, k, trace)), None)
         if pale is not None:  # the legend key's colour is a faint shade of this pen (JPEG)
             drafts = [ArmDraft(k, trace, d.entry) if d is pale else d for d in drafts]
             continue

@@ -70,12 +70,13 @@ def corner_score(v: Line, h: Line, rows: int, cols: int, foot: float = 0.0) -> f
     """Product of lengths if ``v`` and ``h`` meet as a bottom-left corner, else 0.
 
     With ``foot`` (a share of the height) the y axis may stop that far short
-    of the x axis.
+    of the x axis. The x axis may start a little left or right of the y axis:
+    GraphPad Prism sets the axes off from each other.
     """
     slack_c = 3 + v.thickness + 0.03 * cols
     slack_r = 3 + h.thickness + 0.03 * rows
     short = 3 + h.thickness + foot * rows
-    if not (v.position - slack_c <= h.start <= v.position + 3 + v.thickness):
+    if not (v.position - slack_c <= h.start <= v.position + slack_c):
         return 0.0
     if not (h.position - short <= v.end <= h.position + slack_r):
         return 0.0

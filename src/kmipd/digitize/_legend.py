@@ -23,6 +23,7 @@ _SIZE = re.compile(r"(?:^|[\s(\[,;])[Nn]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\d|
 _SPACE = 0.6  # gap, in heights of the word before, up to which a box continues its text
 _TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as tall as it
 _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
+_DOT_GAP = 2.5  # gap between the dots of a dotted key, in dot widths, at most
 _KEY_TALL = 40  # px: a legend key is at most this tall, or ...
 _KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-height only)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
@@ -111,7 +112,9 @@ def _isolated(
     """Whether no ink of the key's colour lies just above, below or left of it.
 
     A piece of a dashed curve has more pieces of its colour next to it; a
-    legend key has only its label (to the right).
+    legend key has only its label (to the right). A rule running right across
+    the ring (the side of a box framing the legend, close to its keys) is no
+    such piece.
     """
     margin = int(max(4, 0.6 * word.height))
     r0, r1 = max(0, word.row0 - margin), min(ink.shape[0], word.row1 + margin)
@@ -123,7 +126,8 @@ def _isolated(
     same = (np.abs(patch - np.asarray(rgb, float)).max(axis=2) <= 60) & (
         ink[r0:r1, c0 : word.col1] >= 0.3
     )
-    return int((same & ring).sum()) < 4
+    rules = same.all(axis=0)[None, :] | same.all(axis=1)[:, None]
+    return int((same & ring & ~rules).sum()) < 4
 
 
 def _in_text(word: Word, words: list[Word]) -> bool:
@@ -183,7 +187,7 @@ def join_dashes(words: list[Word], image: npt.NDArray[np.uint8] | None = None) -
             last is not None
             and abs(word.row0 - last.row0) <= 1
             and abs(word.row1 - last.row1) <= 1
-            and 0 <= word.col0 - last.col1 <= 1.5 * min(word.width, last.width)
+            and 0 <= word.col0 - last.col1 <= _gap_allowed(word, last)
             and not _between(last, word, others)
             and _same_colour(last, word, image)
         ):
@@ -197,6 +201,14 @@ def join_dashes(words: list[Word], image: npt.NDArray[np.uint8] | None = None) -
         for g in groups
     ]
     return others + joined
+
+
+def _gap_allowed(word: Word, last: Word) -> float:
+    """Widest gap between two pieces of a broken key: 1.5 dash widths, or 2.5 for dots
+    (pieces about as wide as tall)."""
+    narrow = min(word.width, last.width)
+    dots = max(word.width, last.width) <= 1.5 * max(word.height, last.height)
+    return (_DOT_GAP if dots else 1.5) * narrow
 
 
 def _same_colour(a: Word, b: Word, image: npt.NDArray[np.uint8] | None) -> bool:

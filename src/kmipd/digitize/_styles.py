@@ -117,6 +117,9 @@ def _runs(line: BoolArray) -> npt.NDArray[np.int64]:
     return runs[:, 1] - runs[:, 0]
 
 
+_DOTS = 4  # dots of a dotted key, at the least ...
+_DOTTED = 0.3  # ... inking this share of its rows
+_DOT_BOX = 6  # px: a dotted key's box is at most this tall
 _THICK = 6  # rows from which a stroke is a bar ...
 _BAR_FILL = 0.9  # ... and must be this fully inked (but for the gaps of a dashed bar)
 
@@ -139,6 +142,17 @@ def _bar_fill(band: BoolArray) -> float:
     return float(band.mean())
 
 
+def _dotted(ink: BoolArray, total: int) -> str | None:
+    """``"dotted"`` if the box is flat (no taller than ``_DOT_BOX``) and one block of its
+    rows, holding most of the ink, is four or more dots."""
+    if ink.shape[0] > _DOT_BOX:
+        return None  # a word's letters make runs too
+    dots = np.array([_runs(row).size >= _DOTS for row in ink]) & (ink.mean(axis=1) >= _DOTTED)
+    if _runs(dots).size != 1 or ink[dots].sum() < 0.5 * total:
+        return None
+    return "dotted"
+
+
 def stroke_style(ink: BoolArray) -> str | None:
     """Style of a legend key box: a solid or dashed horizontal stroke, or None (not a key).
 
@@ -146,14 +160,18 @@ def stroke_style(ink: BoolArray) -> str | None:
     be one block of rows and hold most of the ink (a marker such as ``+`` may stick out). A stroke
     row broken into two or more pieces, each at least an eighth of the box,
     makes the key dashed (even where a marker's arm bridges the gaps in other
-    rows); otherwise a row inked across 70 % of the box makes it solid.
+    rows); otherwise a row inked across 70 % of the box makes it solid. A
+    block of rows broken into four or more dots, inked over a third of the
+    box, makes it dotted.
     """
     cols = ink.shape[1]
     total = int(ink.sum())
     if cols < 6 or total == 0:
         return None
     band = ink.mean(axis=1) >= 0.5
-    if not band.any() or band.sum() > 0.6 * cols or _runs(band).size != 1:
+    if not band.any():
+        return _dotted(ink, total)
+    if band.sum() > 0.6 * cols or _runs(band).size != 1:
         return None  # no stroke, a block, or several bars (a glyph such as "3")
     if band.sum() >= _THICK and _bar_fill(ink[band]) < _BAR_FILL:
         return None  # a thick band with holes: glyphs printed over each other, not a bar

@@ -22,6 +22,8 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+_DOT_GAP = 2.5  # gap between the dots of a dotted key, in dot widths, at most
+_DOT_LABEL = 2.0  # text heights from a dotted key's last dot to its label, at most
 _LETTER_GAP = 1.0  # a speck this many word heights from a word, in its rows, is a letter of it
 _RUN_DENSITY = 0.9  # densest run of touching glyphs (numbers printed 5 deep: 0.85); solid bars: 1
 _RUN_UPRIGHT = 0.5  # a run of touching numbers spans at least this share of its height in
@@ -239,9 +241,40 @@ def group_words(
         )
         small = height.max() < 5 and width.max() < 5 and len(members) < 3
         (specks if small else words).append(box)
-    words += [s for s in specks if _letter_of(s, words)]
+    words += [s for s in specks if _letter_of(s, words)] + _dotted_keys(specks, words)
     words.sort(key=lambda w: (w.row0, w.col0))
     return words
+
+
+def _dotted_keys(specks: list[Word], words: list[Word]) -> list[Word]:
+    """Specks in a row of three or more, evenly close, just left of a word: the dots of a
+    dotted legend key (R's ``lty = 3``) before its label."""
+    out: list[Word] = []
+    row = sorted(specks, key=lambda w: (w.row0, w.col0))
+    chain: list[Word] = []
+    for speck in [*row, None]:
+        last = chain[-1] if chain else None
+        if (
+            speck is not None
+            and last is not None
+            and abs(speck.row0 - last.row0) <= 1
+            and abs(speck.row1 - last.row1) <= 1
+            and 0 < speck.col0 - last.col1 <= _DOT_GAP * max(last.width, 2)
+        ):
+            chain.append(speck)
+            continue
+        if len(chain) >= 3 and _labelled(chain, words):
+            out += chain
+        chain = [] if speck is None else [speck]
+    return out
+
+
+def _labelled(chain: list[Word], words: list[Word]) -> bool:
+    """Whether a word starts just right of a chain of dots, on its line."""
+    end, middle = chain[-1].col1, (chain[0].row0 + chain[0].row1) / 2.0
+    return any(
+        w.row0 <= middle <= w.row1 and 0 <= w.col0 - end <= _DOT_LABEL * w.height for w in words
+    )
 
 
 def _letter_of(speck: Word, words: list[Word]) -> bool:

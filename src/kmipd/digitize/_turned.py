@@ -56,6 +56,7 @@ def _label_line(ink: npt.NDArray[np.float64], rows: int, panel: tuple[float, flo
     """Words of the turned strip beside the panel's rows, on the line nearest the axis
     (the strip's bottom edge)."""
     glyphs = find_glyphs(ink >= _STRONG, tallest_glyph(rows))
+    glyphs = glyphs[glyphs[:, 2] < ink.shape[0] - 1]  # tick marks drawn out from the axis
     top, bottom = panel
     lo, hi = rows - 1 - bottom, rows - 1 - top  # the panel's rows, as turned columns
     words = [

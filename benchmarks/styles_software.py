@@ -1,0 +1,179 @@
+"""Figures drawn as other statistics software draws them, for ``styles_dev.py``.
+
+* ``sas``: SAS ODS Graphics' ``PROC LIFETEST`` survival plot: a title and a
+  subtitle over the plot, the plot region boxed on four sides, '+' censor
+  marks in the arms' colours, the numbers at risk under the x axis in rows
+  labelled with the arms' names in their colours, and one framed legend at
+  the foot with a black "+ Censored" entry and the arms under a heading;
+* ``prism``: GraphPad Prism's survival graph: thick lines, the axes set off
+  from the plot region and from each other, outward ticks, "Percent
+  survival" from 0 to 100 in steps of 25, vertical censor ticks, a bold
+  font and the legend beside the plot, outside it; no risk table;
+* ``baser``: R's ``plot(survfit(...))``: the plot region boxed, each axis
+  reaching 4 % past the data (``xaxs = "r"``), y tick labels turned to read
+  upwards (``las = 0``), black solid and red dashed curves with '+' censor
+  marks, a framed legend at the top right; no risk table.
+
+All three use Liberation Sans (Arial's metrics).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+BOLD = FONT.with_name("LiberationSans-Bold.ttf")
+SOFTWARE = ("sas", "prism", "baser")
+NO_TABLE = ("prism", "baser")
+SAS_COLOURS = ("#445694", "#A23A2E", "#01665E")
+PRISM_COLOURS = ("black", "#E41A1C")
+BASE_R = ("black", "#DF536B")
+
+
+def render_software(
+    ipd: pd.DataFrame, unit: str, style: str, path: Path, step: float, x_end: float
+) -> dict[str, Any]:
+    """Draw ``ipd`` in one of the ``SOFTWARE`` styles; returns its x end and table step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    for face in (FONT, BOLD):
+        if face.exists():
+            font_manager.fontManager.addfont(str(face))
+    family = font_manager.FontProperties(fname=str(FONT)).get_name()
+    draw = {"sas": _sas, "prism": _prism, "baser": _base_r}[style]
+    with plt.rc_context({"font.family": family, "font.size": 9}):
+        fig = draw(ipd, unit, step, x_end)
+        fig.savefig(path, facecolor="white")
+        plt.close(fig)
+    return {"x_end": x_end, "risk_step": step}
+
+
+def _km(group: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Times and survival of a group's KM step function, and its censored times and levels."""
+    from lifelines import KaplanMeierFitter
+
+    fitter = KaplanMeierFitter().fit(group.time, group.event)
+    frame = fitter.survival_function_
+    censored = np.sort(group.time[group.event == 0].to_numpy(dtype=float))
+    levels = np.asarray(fitter.predict(censored), dtype=float) if len(censored) else censored
+    return frame.index.to_numpy(float), frame.iloc[:, 0].to_numpy(float), censored, levels
+
+
+def _sas(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
+    """The ``sas`` style (see the module docstring)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
+
+    arms = list(dict.fromkeys(ipd.arm))
+    ticks = np.arange(0, x_end + 1e-9, step)
+    fig = plt.figure(figsize=(6.4, 4.8), dpi=120)
+    ax = fig.add_axes((0.2, 0.36, 0.76, 0.5))
+    below = blended_transform_factory(ax.transData, ax.transAxes)
+    beside = blended_transform_factory(ax.transAxes, ax.transAxes)
+    handles = [Line2D([], [], color="black", marker="+", ls="none", ms=7)]
+    for i, arm in enumerate(arms):
+        colour = SAS_COLOURS[i % 3]
+        group = ipd[ipd.arm == arm]
+        times, surv, censored, levels = _km(group)
+        ax.step(times, surv, where="post", color=colour, lw=1.2)
+        keep = censored <= x_end
+        ax.plot(censored[keep], levels[keep], "+", color=colour, ms=6, mew=0.9)
+        handles.append(Line2D([], [], color=colour, lw=1.2))
+        row = -0.2 - 0.07 * i
+        ax.text(-0.02, row, str(arm), transform=beside, ha="right", color=colour, fontsize=8)
+        at = group.time.to_numpy()
+        for t in ticks:
+            count = str(int(np.sum(at >= t)))
+            ax.text(float(t), row, count, transform=below, ha="center", color=colour, fontsize=8)
+    ax.set_xlim(0, x_end * 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xticks(ticks)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.yaxis.set_major_formatter("{x:.1f}")
+    ax.set_xlabel(unit, labelpad=2)
+    ax.set_ylabel("Survival Probability")
+    for spine in ax.spines.values():
+        spine.set_color("#404040")
+    fig.text(0.58, 0.95, "Product-Limit Survival Estimates", ha="center", weight="bold")
+    fig.text(0.58, 0.91, "With Number of Subjects at Risk", ha="center", fontsize=8)
+    labels = ["Censored", *(str(a) for a in arms)]
+    legend = fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
+    legend.get_frame().set_edgecolor("#404040")
+    legend.get_frame().set_boxstyle("square", pad=0.2)
+    return fig
+
+
+def _prism(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
+    """The ``prism`` style (see the module docstring)."""
+    import matplotlib.pyplot as plt
+
+    arms = list(dict.fromkeys(ipd.arm))
+    with plt.rc_context({"font.weight": "bold", "axes.labelweight": "bold", "font.size": 11}):
+        fig = plt.figure(figsize=(8.4, 4.4), dpi=110)
+        ax = fig.add_axes((0.11, 0.16, 0.48, 0.76))
+        for i, arm in enumerate(arms):
+            times, surv, censored, levels = _km(ipd[ipd.arm == arm])
+            colour = PRISM_COLOURS[i % 2]
+            ax.step(times, 100 * surv, where="post", color=colour, lw=2.4, label=str(arm))
+            keep = censored <= x_end
+            ax.plot(censored[keep], 100 * levels[keep], "|", color=colour, ms=7, mew=1.6)
+        ax.set_xlim(0, x_end)
+        ax.set_ylim(0, 100)
+        ax.set_xticks(np.arange(0, x_end + 1e-9, step))
+        ax.set_yticks([0, 25, 50, 75, 100])
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.spines[["left", "bottom"]].set_linewidth(1.8)
+        ax.spines["left"].set_position(("outward", 8))
+        ax.spines["bottom"].set_position(("outward", 8))
+        ax.tick_params(width=1.8, length=6, direction="out")
+        ax.set_xlabel(unit.capitalize())
+        ax.set_ylabel("Percent survival")
+        ax.legend(loc="center left", bbox_to_anchor=(1.03, 0.5), frameon=False)
+        fig.canvas.draw()  # the bold weight is read when drawn
+    return fig
+
+
+def _base_r(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
+    """The ``baser`` style (see the module docstring)."""
+    import matplotlib.pyplot as plt
+
+    arms = list(dict.fromkeys(ipd.arm))
+    fig = plt.figure(figsize=(6.0, 5.0), dpi=110)
+    ax = fig.add_axes((0.13, 0.13, 0.82, 0.8))
+    last, lines = 0.0, []
+    for i, arm in enumerate(arms):
+        times, surv, censored, levels = _km(ipd[ipd.arm == arm])
+        style = "-" if i == 0 else "--"
+        lines += ax.step(times, surv, where="post", color=BASE_R[i % 2], lw=1.0, ls=style)
+        ax.plot(censored, levels, "+", color=BASE_R[i % 2], ms=5, mew=0.8)
+        last = max(last, float(ipd.time[ipd.arm == arm].max()))
+    ax.set_xlim(-0.04 * last, 1.04 * last)
+    ax.set_ylim(-0.04, 1.04)
+    ax.set_xticks(np.arange(0, last + 1e-9, step))
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.yaxis.set_major_formatter("{x:.1f}")
+    plt.setp(ax.get_yticklabels(), rotation=90, va="center")
+    ax.tick_params(direction="out", length=5)
+    ax.set_xlabel(unit.capitalize())
+    ax.set_ylabel("Survival")
+    ax.legend(
+        lines,
+        [str(a) for a in arms],
+        loc="upper right",
+        fancybox=False,
+        edgecolor="black",
+        framealpha=1,
+        handlelength=3,
+    )
+    return fig
