@@ -10,7 +10,7 @@ from kmipd.digitize._colours import InkColour, to_lab
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._trace import Trace
 
-__all__ = ["ArmDraft", "choose_arms"]
+__all__ = ["ArmDraft", "choose_arms", "same_hue"]
 
 _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
@@ -101,7 +101,7 @@ def _is_minor_key(arm: ArmDraft, colours: list[InkColour], k: int, trace: Trace)
     of the other shade's.
     """
     mine = colours[arm.colour]
-    if not _same_hue(mine, colours[k]):
+    if not same_hue(mine, colours[k]):
         return False
     if arm.trace is None:
         return mine.pixels <= _SHADE_SHARE * colours[k].pixels
@@ -142,13 +142,14 @@ def _joined(head: Trace, tail: Trace) -> Trace:
 def _is_shade(colour: InkColour, of: InkColour) -> bool:
     """Whether ``colour`` is a lighter shade of ``of`` (same hue, mixed with white)."""
     lab_a, lab_b = to_lab(np.array(colour.rgb, np.uint8)), to_lab(np.array(of.rgb, np.uint8))
-    if max(np.hypot(*lab_a[1:]), np.hypot(*lab_b[1:])) < _GREY_CHROMA:
-        return bool(lab_a[0] > lab_b[0])  # greys: a hue angle is noise
+    greys = np.hypot(*lab_a[1:]) < _GREY_CHROMA, np.hypot(*lab_b[1:]) < _GREY_CHROMA
+    if any(greys):  # a grey's hue angle is noise: greys are one family, of no hue
+        return bool(all(greys) and lab_a[0] > lab_b[0])
     hue_a, hue_b = np.arctan2(lab_a[2], lab_a[1]), np.arctan2(lab_b[2], lab_b[1])
     return bool(lab_a[0] > lab_b[0] and abs(np.angle(np.exp(1j * (hue_a - hue_b)))) < 0.35)
 
 
-def _same_hue(colour: InkColour, of: InkColour) -> bool:
+def same_hue(colour: InkColour, of: InkColour) -> bool:
     """Whether one colour is a lighter shade of the other (a JPEG splits one pen into both)."""
     return _is_shade(colour, of) or _is_shade(of, colour)
 
@@ -267,7 +268,7 @@ def choose_arms(
             continue  # a shade, blend or second style of a listed arm along its curve
         if any(_is_speck_of(trace, colours[k], d, colours) for d in drafts):
             continue  # a minor colour along a listed arm's curve (JPEG leaves a thin pen grey)
-        shades = [d for d in extra if _same_hue(colours[k], colours[d.colour])]
+        shades = [d for d in extra if same_hue(colours[k], colours[d.colour])]
         if any(_is_speck_of(trace, colours[k], d, colours) for d in shades):
             continue  # a JPEG shade of an unlisted arm's pen along its curve
         twin = next((d for d in twins + shades if _joins(trace, d.trace)), None)

@@ -74,6 +74,7 @@ def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[Floa
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
+_DOTS = 20  # pieces, at the least, of a dotted curve in a blend colour
 _THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
 
@@ -84,7 +85,12 @@ def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> b
 
 
 def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set[int]:
-    """Other peaks that peak ``j`` could be a blend of (with the background or each other)."""
+    """Other peaks that peak ``j`` could be a blend of (with the background or each other).
+
+    Two peaks on one blend line with the background (greys: black and a light
+    grey) are no pair: a colour between them is a blend of the darker with the
+    background, found as such, and the lighter is no source of it.
+    """
     colour = peaks[j][0]
     found: set[int] = set()
     for k, (other, _) in enumerate(peaks):
@@ -94,6 +100,8 @@ def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set
             if j in (k, m):
                 continue
             second = peaks[m][0]
+            if _is_blend_of(second, other, bg) or _is_blend_of(other, second, bg):
+                continue
             if _is_blend_of(colour, other, second) and _is_blend_of(colour, second, other):
                 found.update((k, m))
     return found
@@ -140,7 +148,9 @@ def _looks_like_edge(
 
     A curve drawn in the colour has horizontal runs (5+ px) of it away from
     the source colours; the edge row of a darker line touches that line, and
-    the thin strokes of censoring marks make no long horizontal runs.
+    the thin strokes of censoring marks make no long horizontal runs. A dotted
+    curve has no runs either, but most of its pixels stand apart from the
+    source colours, in many dots.
     """
     import cv2
 
@@ -148,6 +158,11 @@ def _looks_like_edge(
     touching = np.logical_or.reduce(near_sources)
     if (core & touching).sum() >= 0.8 * total:
         return True
+    apart = core & ~touching
+    if apart.sum() >= 0.5 * total:
+        dots = cv2.connectedComponents(apart.astype(np.uint8), connectivity=8)[0] - 1
+        if dots >= _DOTS:
+            return False
     runs = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, 5), np.uint8))
     own = runs.astype(bool) & ~touching
     return bool(own.sum() < 0.25 * total)

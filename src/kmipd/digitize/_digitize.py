@@ -24,7 +24,7 @@ from kmipd.digitize._curves import (
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
-from kmipd.digitize._legend import size_notes
+from kmipd.digitize._legend import LegendEntry, size_notes
 from kmipd.digitize._lines import line_mask
 from kmipd.digitize._median_lines import median_lines
 from kmipd.digitize._overprint import leaving_limits
@@ -34,9 +34,9 @@ from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._risk import label_step, snap_time, tick_values
 from kmipd.digitize._row_fit import deal_by_fit
 from kmipd.digitize._scene import Scene, look
+from kmipd.digitize._split_pen import PenMerge, merge_split_pens
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
-from kmipd.digitize._trace import Trace
 from kmipd.digitize._turned import turned_y_axis
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
@@ -144,10 +144,10 @@ def _names(
     drafts: list[ArmDraft], text: FigureText, arms: Any
 ) -> list[tuple[str, str | None, float]]:
     """Per arm: name, legend label as read, label confidence."""
-    labels = {id(entry): (label, conf) for entry, label, conf in text.legend}
+    labels = {_key_box(entry): (label, conf) for entry, label, conf in text.legend}
     out: list[tuple[str, str | None, float]] = []
     for i, draft in enumerate(drafts):
-        label, conf = labels.get(id(draft.entry), ("", 0.0)) if draft.entry else ("", 0.0)
+        label, conf = labels.get(_key_box(draft.entry), ("", 0.0)) if draft.entry else ("", 0.0)
         name = arms[i] if isinstance(arms, list) and i < len(arms) else label or f"arm {i + 1}"
         out.append((name, label or None, conf))
     seen: dict[str, int] = {}
@@ -156,6 +156,12 @@ def _names(
         if seen[name] > 1:
             out[i] = (f"{name} ({seen[name]})", label_read, conf)
     return out
+
+
+def _key_box(entry: LegendEntry) -> tuple[int, int, int, int]:
+    """Where a legend entry's key is: the same for an entry given another colour."""
+    word = entry.swatch.word
+    return word.row0, word.col0, word.row1, word.col1
 
 
 def _hidden(drafts: list[ArmDraft], warnings: list[str]) -> list[ArmDraft]:
@@ -317,9 +323,9 @@ def _traces(
     text: FigureText,
     axes: tuple[AxisCalibration, AxisCalibration],
     warnings: list[str],
-) -> tuple[dict[int, Trace], bool]:
+) -> tuple[PenMerge, bool]:
     """Traces of every curve colour (legend, text, insets and median lines masked out),
-    and whether curves rise."""
+    with a thin pen's two shades merged, and whether curves rise."""
     hide = legend_mask(scene.ink, [entry for entry, _, _ in text.legend])
     hide |= text_mask(scene, text.ticks)
     medians = median_lines(scene, *axes)
@@ -344,7 +350,10 @@ def _traces(
         for k in range(len(scene.colours))
     ]
     rising = bool(votes) and sum(votes) >= 2 * len(votes) / 3
-    return trace_all(scene, hide, rising, tuple(i.axes for i in insets)), rising
+    covers = tuple(i.axes for i in insets)
+    traces = trace_all(scene, hide, rising, covers)
+    retrace = lambda s: trace_all(s, hide, rising, covers)  # noqa: E731
+    return merge_split_pens(scene, traces, retrace, hide), rising
 
 
 def _check_axes(axes: tuple[AxisCalibration, AxisCalibration], warnings: list[str]) -> None:
@@ -365,12 +374,13 @@ def _drafts(
     axes: tuple[AxisCalibration, AxisCalibration],
     arms: int | list[str] | None,
     warnings: list[str],
-) -> tuple[list[ArmDraft], bool]:
-    """The arms to report (traced, matched to the legend, as many as asked) and if they rise."""
-    traces, rising = _traces(scene, text, axes, warnings)
+) -> tuple[list[ArmDraft], bool, Scene]:
+    """The arms to report (traced, matched to the legend, as many as asked), if they rise,
+    and the scene with a thin pen's two shades merged into one colour."""
+    pens, rising = _traces(scene, text, axes, warnings)
     width = scene.frame.right - scene.frame.left
-    entries = [entry for entry, _, _ in text.legend]
-    found = choose_arms(traces, entries, scene.colours, width, warnings)
+    entries = [_merged_key(entry, pens.into) for entry, _, _ in text.legend]
+    found = choose_arms(pens.traces, entries, scene.colours, width, warnings)
     drafts = _hidden(_pick(found, arms, warnings), warnings)
     if not drafts:
         raise DigitizationError(
@@ -380,7 +390,15 @@ def _drafts(
         warnings.append(
             "the curves rise from 0: read as cumulative incidence and returned as survival (1 - F)"
         )
-    return drafts, rising
+    return drafts, rising, pens.scene
+
+
+def _merged_key(entry: LegendEntry, into: dict[int, int]) -> LegendEntry:
+    """A legend entry whose key's colour was merged into another: given that colour."""
+    colour = into.get(entry.swatch.colour)
+    if colour is None:
+        return entry
+    return replace(entry, swatch=replace(entry.swatch, colour=colour))
 
 
 def digitize(
@@ -507,7 +525,7 @@ def _read(
     text = read_figure_text(scene)
     axes = _calibrate(scene, text, ranges, percent)
     _check_axes(axes, warnings)
-    drafts, rising = _drafts(scene, text, axes, arms, warnings)
+    drafts, rising, scene = _drafts(scene, text, axes, arms, warnings)
     names = _names(drafts, text, arms)
     beside: frozenset[int] = frozenset()
     if not isinstance(arms, list):  # arms without a legend entry: labels beside the curves

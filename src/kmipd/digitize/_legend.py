@@ -40,7 +40,7 @@ class Swatch:
     colour : int
         Index of the curve colour it matches.
     style : str
-        ``"solid"`` or ``"dashed"``.
+        ``"solid"``, ``"dashed"`` or ``"dotted"``.
     """
 
     word: Word
