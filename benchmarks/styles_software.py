@@ -77,8 +77,8 @@ def _sas(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
 
     arms = list(dict.fromkeys(ipd.arm))
     ticks = np.arange(0, x_end + 1e-9, step)
-    fig = plt.figure(figsize=(6.4, 4.8), dpi=120)
-    ax = fig.add_axes((0.2, 0.36, 0.76, 0.5))
+    fig = plt.figure(figsize=(7.0, 4.8), dpi=120)
+    ax = fig.add_axes((0.3, 0.4, 0.66, 0.46))
     below = blended_transform_factory(ax.transData, ax.transAxes)
     beside = blended_transform_factory(ax.transAxes, ax.transAxes)
     handles = [Line2D([], [], color="black", marker="+", ls="none", ms=7)]
@@ -90,8 +90,8 @@ def _sas(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
         keep = censored <= x_end
         ax.plot(censored[keep], levels[keep], "+", color=colour, ms=6, mew=0.9)
         handles.append(Line2D([], [], color=colour, lw=1.2))
-        row = -0.2 - 0.07 * i
-        ax.text(-0.02, row, str(arm), transform=beside, ha="right", color=colour, fontsize=8)
+        row = -0.27 - 0.08 * i
+        ax.text(-0.05, row, str(arm), transform=beside, ha="right", color=colour, fontsize=8)
         at = group.time.to_numpy()
         for t in ticks:
             count = str(int(np.sum(at >= t)))

@@ -71,14 +71,15 @@ def _prism(path: Path) -> None:
         plt.close(fig)
 
 
-def _base_r(path: Path, dpi: int = 150) -> None:
+def _base_r(path: Path, dpi: int = 150, pen: float = 1.5, second: str = ":") -> None:
     fig = plt.figure(figsize=(6.0, 5.0), dpi=dpi)
     ax = fig.add_axes((0.13, 0.13, 0.82, 0.8))
     lines = []
     for i, (time, event) in enumerate(_arms().values()):
         grid = np.unique(np.concatenate(([0.0], time)))
-        colour = ("black", "#DF536B")[i]
-        lines += ax.step(grid, _km(time, event, grid), where="post", color=colour, ls="-:"[i])
+        colour, style = ("black", "#DF536B")[i], ("-", second)[i]
+        level = _km(time, event, grid)
+        lines += ax.step(grid, level, where="post", color=colour, ls=style, lw=pen)
     ax.set_xlim(-2.0, 52.0)
     ax.set_ylim(-0.04, 1.04)
     ax.set_xticks(range(0, 51, 10))
@@ -131,5 +132,39 @@ def test_base_r_figure_named_from_its_boxed_legend(tmp_path: Path, dpi: int) -> 
     _base_r(path, dpi)
     result = digitize(path)
     assert sorted(a.name for a in result.arms) == sorted(NAMES)
+    for name in NAMES:
+        assert _truth_gap(result, name) < 0.01
+
+
+def test_a_thin_pen_drawn_in_two_shades_is_one_arm(tmp_path: Path) -> None:
+    # 1 pt at 110 dpi: a pen 1.5 px wide, dark where centred on a row, paler where
+    # split over two; each shade holds pieces of the curve
+    path = tmp_path / "thin.png"
+    _base_r(path, 110, pen=1.0, second="--")
+    result = digitize(path)
+    assert sorted(a.name for a in result.arms) == sorted(NAMES)
+    for name in NAMES:
+        assert _truth_gap(result, name) < 0.01
+
+
+def test_a_dotted_grey_arm_beside_a_dashed_black_one(tmp_path: Path) -> None:
+    path = tmp_path / "greyscale.png"
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    for (name, (time, event)), colour, style in zip(
+        _arms().items(), ("black", "#555555"), ("--", ":"), strict=True
+    ):
+        grid = np.unique(np.concatenate(([0.0], time)))
+        ax.step(
+            grid, _km(time, event, grid), where="post", color=colour, ls=style, lw=1.6, label=name
+        )
+    ax.set_xlim(0, 50)
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    result = digitize(path)
+    assert [a.name for a in result.arms] == list(NAMES)
+    assert [a.line_style for a in result.arms] == ["dashed", "dotted"]
     for name in NAMES:
         assert _truth_gap(result, name) < 0.01

@@ -74,6 +74,7 @@ def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[Floa
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
+_GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey
 _DOTS = 20  # pieces, at the least, of a dotted curve in a blend colour
 _THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
@@ -84,12 +85,20 @@ def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> b
     return bool(residual[0] < 14.0 and 0.05 < alpha[0] < 0.95)
 
 
+def _is_grey(rgb: FloatArray) -> bool:
+    """Whether a colour has no hue to speak of (Lab chroma under ``_GREY_CHROMA``)."""
+    lab = to_lab(np.asarray(rgb).astype(np.uint8))
+    return bool(np.hypot(lab[1], lab[2]) < _GREY_CHROMA)
+
+
 def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set[int]:
     """Other peaks that peak ``j`` could be a blend of (with the background or each other).
 
-    Two peaks on one blend line with the background (greys: black and a light
-    grey) are no pair: a colour between them is a blend of the darker with the
-    background, found as such, and the lighter is no source of it.
+    Two greys are no pair for a grey between them (black and a light grey): it
+    is a blend of the darker with the background, found as such, and the lighter
+    is its own anti-aliased fringe, no source of it. (Colours of one hue are
+    left paired: a curve under its own translucent band is a shade between the
+    curve's colour and the band's.)
     """
     colour = peaks[j][0]
     found: set[int] = set()
@@ -100,7 +109,7 @@ def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set
             if j in (k, m):
                 continue
             second = peaks[m][0]
-            if _is_blend_of(second, other, bg) or _is_blend_of(other, second, bg):
+            if _is_grey(colour) and _is_grey(other) and _is_grey(second):
                 continue
             if _is_blend_of(colour, other, second) and _is_blend_of(colour, second, other):
                 found.update((k, m))
@@ -142,15 +151,16 @@ def _core_masks(
 
 
 def _looks_like_edge(
-    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]
+    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]], grey: bool = False
 ) -> bool:
     """Whether a blend colour's pixels are edges and thin marks of other colours' strokes.
 
     A curve drawn in the colour has horizontal runs (5+ px) of it away from
     the source colours; the edge row of a darker line touches that line, and
     the thin strokes of censoring marks make no long horizontal runs. A dotted
-    curve has no runs either, but most of its pixels stand apart from the
-    source colours, in many dots.
+    grey curve (greyscale figures tell arms apart by grey and line style) has
+    no runs either, but most of its pixels stand apart from the source
+    colours, in many dots.
     """
     import cv2
 
@@ -159,7 +169,7 @@ def _looks_like_edge(
     if (core & touching).sum() >= 0.8 * total:
         return True
     apart = core & ~touching
-    if apart.sum() >= 0.5 * total:
+    if grey and apart.sum() >= 0.5 * total:
         dots = cv2.connectedComponents(apart.astype(np.uint8), connectivity=8)[0] - 1
         if dots >= _DOTS:
             return False
@@ -215,7 +225,9 @@ def find_colours(
         sources = _sources(j, peaks, bg)
         if compressed:  # JPEG blur makes rarer blends, which are no source of an edge
             sources &= set(kept)
-        if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
+        if sources and _looks_like_edge(
+            cores[j], [near[k] for k in sources], _is_grey(peaks[j][0])
+        ):
             continue
         kept.append(j)
     kept = kept[:max_colours]

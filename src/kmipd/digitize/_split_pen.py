@@ -25,6 +25,8 @@ from kmipd.digitize._trace import Trace
 
 __all__ = ["PenMerge", "merge_split_pens"]
 
+_THIN = 2.5  # px: a pen drawn in two shades is at most this thick (a thicker one has a
+# solid core of its own colour wherever it runs)
 _GAPPY = 0.15  # one shade's trace is not seen in at least this share of its columns ...
 _SOME_GAPS = 0.05  # ... the other's in at least this share ...
 _FILLED = 0.75  # ... and together the unseen share is at most this much of the lower one's
@@ -118,8 +120,13 @@ def _along(merged: Trace, ink: npt.NDArray[np.bool_]) -> float:
 
 
 def _pairs(colours: list[InkColour], traces: dict[int, Trace]) -> list[tuple[int, int]]:
-    """(paler, darker) colour indices of one hue whose traces have gaps, one of them many."""
-    gaps = {k: t.filled_fraction for k, t in traces.items() if t.filled_fraction >= _SOME_GAPS}
+    """(paler, darker) colour indices of one hue whose thin traces have gaps, one of them
+    many."""
+    gaps = {
+        k: t.filled_fraction
+        for k, t in traces.items()
+        if t.filled_fraction >= _SOME_GAPS and t.thickness <= _THIN
+    }
     lightness = {k: float(to_lab(np.array(colours[k].rgb, np.uint8))[0]) for k in gaps}
     return [
         (a, b)
