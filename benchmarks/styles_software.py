@@ -12,7 +12,10 @@
 * ``baser``: R's ``plot(survfit(...))``: the plot region boxed, each axis
   reaching 4 % past the data (``xaxs = "r"``), y tick labels turned to read
   upwards (``las = 0``), black solid and red dashed curves with '+' censor
-  marks, a framed legend at the top right; no risk table.
+  marks, a framed legend at the top right; no risk table;
+* ``greys``: a greyscale figure telling arms apart by grey and line style:
+  a black dashed and a dark grey dotted curve, '+' censor marks, the legend
+  in the panel and lifelines' "At risk" rows under it.
 
 All three use Liberation Sans (Arial's metrics).
 """
@@ -28,7 +31,7 @@ import pandas as pd
 
 FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
 BOLD = FONT.with_name("LiberationSans-Bold.ttf")
-SOFTWARE = ("sas", "prism", "baser")
+SOFTWARE = ("sas", "prism", "baser", "greys")
 NO_TABLE = ("prism", "baser")
 SAS_COLOURS = ("#445694", "#A23A2E", "#01665E")
 PRISM_COLOURS = ("black", "#E41A1C")
@@ -50,7 +53,7 @@ def render_software(
         if face.exists():
             font_manager.fontManager.addfont(str(face))
     family = font_manager.FontProperties(fname=str(FONT)).get_name()
-    draw = {"sas": _sas, "prism": _prism, "baser": _base_r}[style]
+    draw = {"sas": _sas, "prism": _prism, "baser": _base_r, "greys": _greys}[style]
     with plt.rc_context({"font.family": family, "font.size": 9}):
         fig = draw(ipd, unit, step, x_end)
         fig.savefig(path, facecolor="white")
@@ -176,4 +179,39 @@ def _base_r(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
         framealpha=1,
         handlelength=3,
     )
+    return fig
+
+
+def _greys(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
+    """The ``greys`` style (see the module docstring)."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+
+    fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
+    fitters = []
+    for i, arm in enumerate(dict.fromkeys(ipd.arm)):
+        group = ipd[ipd.arm == arm]
+        fitter = KaplanMeierFitter(label=str(arm)).fit(group.time, group.event)
+        fitter.plot_survival_function(
+            ax=ax,
+            ci_show=False,
+            show_censors=True,
+            censor_styles={"marker": "+", "ms": 5},
+            color=("black", "#555555")[i % 2],
+            ls=("--", ":")[i % 2],
+            lw=1.6,
+        )
+        fitters.append(fitter)
+    ax.set_xlim(0, x_end)
+    ax.set_xticks(np.arange(0, x_end + 1e-9, step))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"Time ({unit})")
+    ax.set_ylabel("Survival probability")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"])
+    fig.tight_layout()
     return fig

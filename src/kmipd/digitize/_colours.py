@@ -76,6 +76,7 @@ _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
 _GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey
 _DOTS = 20  # pieces, at the least, of a dotted curve in a blend colour
+_APART = 0.3  # share of a dotted grey curve's pixels, at the least, apart from its sources
 _THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
 
@@ -91,13 +92,23 @@ def _is_grey(rgb: FloatArray) -> bool:
     return bool(np.hypot(lab[1], lab[2]) < _GREY_CHROMA)
 
 
+def _fringe_pair(peaks: list[tuple[FloatArray, int]], j: int, k: int, m: int) -> bool:
+    """Whether peaks ``k`` and ``m`` are greys around grey ``j``, the lighter rarer than it."""
+    if not all(_is_grey(peaks[i][0]) for i in (j, k, m)):
+        return False
+    lighter = max((k, m), key=lambda i: float(np.mean(peaks[i][0])))
+    return peaks[lighter][1] < peaks[j][1]
+
+
 def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set[int]:
     """Other peaks that peak ``j`` could be a blend of (with the background or each other).
 
-    Two greys are no pair for a grey between them (black and a light grey): it
-    is a blend of the darker with the background, found as such, and the lighter
-    is its own anti-aliased fringe, no source of it. (Colours of one hue are
-    left paired: a curve under its own translucent band is a shade between the
+    Two greys are no pair for a grey between them when the lighter is rarer
+    than it (black and a light grey): it is a blend of the darker with the
+    background, found as such, and the lighter is its own anti-aliased fringe,
+    no source of it. (A common lighter grey is another curve, and a grey
+    between it and black is where the two cross. Colours of one hue are left
+    paired: a curve under its own translucent band is a shade between the
     curve's colour and the band's.)
     """
     colour = peaks[j][0]
@@ -109,7 +120,7 @@ def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set
             if j in (k, m):
                 continue
             second = peaks[m][0]
-            if _is_grey(colour) and _is_grey(other) and _is_grey(second):
+            if _fringe_pair(peaks, j, k, m):
                 continue
             if _is_blend_of(colour, other, second) and _is_blend_of(colour, second, other):
                 found.update((k, m))
@@ -169,7 +180,7 @@ def _looks_like_edge(
     if (core & touching).sum() >= 0.8 * total:
         return True
     apart = core & ~touching
-    if grey and apart.sum() >= 0.5 * total:
+    if grey and apart.sum() >= _APART * total:
         dots = cv2.connectedComponents(apart.astype(np.uint8), connectivity=8)[0] - 1
         if dots >= _DOTS:
             return False
