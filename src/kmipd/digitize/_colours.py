@@ -162,16 +162,13 @@ def _core_masks(
 
 
 def _looks_like_edge(
-    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]], grey: bool = False
+    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]
 ) -> bool:
     """Whether a blend colour's pixels are edges and thin marks of other colours' strokes.
 
     A curve drawn in the colour has horizontal runs (5+ px) of it away from
     the source colours; the edge row of a darker line touches that line, and
-    the thin strokes of censoring marks make no long horizontal runs. A dotted
-    grey curve (greyscale figures tell arms apart by grey and line style) has
-    no runs either, but most of its pixels stand apart from the source
-    colours, in many dots.
+    the thin strokes of censoring marks make no long horizontal runs.
     """
     import cv2
 
@@ -179,14 +176,21 @@ def _looks_like_edge(
     touching = np.logical_or.reduce(near_sources)
     if (core & touching).sum() >= 0.8 * total:
         return True
-    apart = core & ~touching
-    if grey and apart.sum() >= _APART * total:
-        dots = cv2.connectedComponents(apart.astype(np.uint8), connectivity=8)[0] - 1
-        if dots >= _DOTS:
-            return False
     runs = cv2.morphologyEx(core.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, 5), np.uint8))
     own = runs.astype(bool) & ~touching
     return bool(own.sum() < 0.25 * total)
+
+
+def _dotted(core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]) -> bool:
+    """Whether a grey's pixels are a dotted curve of its own: no runs, but many of them
+    stand apart from every colour it could be a blend of, in many dots (greyscale figures
+    tell arms apart by grey and line style)."""
+    import cv2
+
+    apart = core & ~np.logical_or.reduce(near_sources)
+    if apart.sum() < _APART * max(1, int(core.sum())):
+        return False
+    return cv2.connectedComponents(apart.astype(np.uint8), connectivity=8)[0] - 1 >= _DOTS
 
 
 def find_colours(
@@ -233,13 +237,12 @@ def find_colours(
     near = [cv2.dilate(c.astype(np.uint8), kernel).astype(bool) for c in cores]
     kept: list[int] = []
     for j in range(len(peaks)):
-        sources = _sources(j, peaks, bg)
-        if compressed:  # JPEG blur makes rarer blends, which are no source of an edge
-            sources &= set(kept)
-        if sources and _looks_like_edge(
-            cores[j], [near[k] for k in sources], _is_grey(peaks[j][0])
-        ):
-            continue
+        every = _sources(j, peaks, bg)
+        # JPEG blur makes rarer blends, which are no source of an edge
+        sources = every & set(kept) if compressed else every
+        if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
+            if not (_is_grey(peaks[j][0]) and _dotted(cores[j], [near[k] for k in every])):
+                continue
         kept.append(j)
     kept = kept[:max_colours]
     return [
