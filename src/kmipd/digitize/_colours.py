@@ -76,6 +76,10 @@ _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
 _GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey
 _DOTS = 20  # pieces, at the least, of a dotted curve in a blend colour
+_DOT_INK = 0.3  # a dotted grey has this share of the pixels of its commonest source, at least
+_DOT_AREA = 3  # px: a dot's area (median), at the least
+_DOT_ROUND = 0.8  # a dot's width over its height (median), at the least
+_DOT_SPREAD = 0.5  # share of the grey's columns the dots spread across, at the least
 _APART = 0.3  # share of a dotted grey curve's pixels, at the least, apart from its sources
 _THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
@@ -182,15 +186,35 @@ def _looks_like_edge(
 
 
 def _dotted(core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]) -> bool:
-    """Whether a grey's pixels are a dotted curve of its own: no runs, but many of them
-    stand apart from every colour it could be a blend of, in many dots (greyscale figures
-    tell arms apart by grey and line style)."""
+    """Whether a grey's pixels are a dotted curve of its own (greyscale figures tell arms
+    apart by grey and line style).
+
+    Such a curve makes no runs, but many of its pixels stand apart from every
+    colour it could be a blend of, in many round dots of a few pixels spread
+    across the panel. A dark pen's anti-aliased edge makes no such dots: its
+    pieces apart from the pen are specks of a pixel or two (text, marks), or
+    stand up where a drop falls between two columns. (Its rounder pieces, where a
+    dashed pen's dashes end or two pens cross, are rare beside the pen itself:
+    ``find_colours`` asks a dotted grey for ``_DOT_INK`` of its source's pixels.)
+    """
     import cv2
 
     apart = core & ~np.logical_or.reduce(near_sources)
     if apart.sum() < _APART * max(1, int(core.sum())):
         return False
-    return cv2.connectedComponents(apart.astype(np.uint8), connectivity=8)[0] - 1 >= _DOTS
+    count, _, stats, centres = cv2.connectedComponentsWithStats(
+        apart.astype(np.uint8), connectivity=8
+    )
+    if count - 1 < _DOTS:
+        return False
+    width, height, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    across = np.percentile(centres[1:, 0], 95) - np.percentile(centres[1:, 0], 5)
+    inked = np.flatnonzero(core.any(axis=0))
+    return bool(
+        np.median(area) >= _DOT_AREA
+        and np.median(width / height) >= _DOT_ROUND
+        and across >= _DOT_SPREAD * (inked[-1] - inked[0] + 1)
+    )
 
 
 def find_colours(
@@ -241,7 +265,9 @@ def find_colours(
         # JPEG blur makes rarer blends, which are no source of an edge
         sources = every & set(kept) if compressed else every
         if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
-            if not (_is_grey(peaks[j][0]) and _dotted(cores[j], [near[k] for k in every])):
+            common = peaks[j][1] >= _DOT_INK * max(peaks[k][1] for k in every)
+            grey = _is_grey(peaks[j][0])
+            if not (grey and common and _dotted(cores[j], [near[k] for k in every])):
                 continue
         kept.append(j)
     kept = kept[:max_colours]
