@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kmipd.digitize._colours import InkColour, to_lab
+from kmipd.digitize._colours import GREY_CHROMA, InkColour, to_lab
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._trace import Trace
 
@@ -16,7 +16,6 @@ _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
 _MOSTLY_UNSEEN = 0.5  # an unlisted trace whose ink spans less of the panel is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
-_GREY_CHROMA = 6.0  # Lab chroma under which both colours are greys, of no hue
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def _joined(head: Trace, tail: Trace) -> Trace:
 def _is_shade(colour: InkColour, of: InkColour) -> bool:
     """Whether ``colour`` is a lighter shade of ``of`` (same hue, mixed with white)."""
     lab_a, lab_b = to_lab(np.array(colour.rgb, np.uint8)), to_lab(np.array(of.rgb, np.uint8))
-    greys = np.hypot(*lab_a[1:]) < _GREY_CHROMA, np.hypot(*lab_b[1:]) < _GREY_CHROMA
+    greys = np.hypot(*lab_a[1:]) < GREY_CHROMA, np.hypot(*lab_b[1:]) < GREY_CHROMA
     if any(greys):  # a grey's hue angle is noise: greys are one family, of no hue
         return bool(all(greys) and lab_a[0] > lab_b[0])
     hue_a, hue_b = np.arctan2(lab_a[2], lab_a[1]), np.arctan2(lab_b[2], lab_b[1])

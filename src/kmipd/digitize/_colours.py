@@ -14,7 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PALE_COLOUR", "InkColour", "assign_pixels", "find_colours", "strength", "to_lab"]
+__all__ = [
+    "GREY_CHROMA",
+    "PALE_COLOUR",
+    "InkColour",
+    "assign_pixels",
+    "find_colours",
+    "strength",
+    "to_lab",
+]
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -74,7 +82,7 @@ def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[Floa
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
-_GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey
+GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey, of no hue
 _DOTS = 20  # pieces, at the least, of a dotted curve in a blend colour
 _DOT_INK = 0.3  # a dotted grey has this share of the pixels of its commonest source, at least
 _DOT_AREA = 3  # px: a dot's area (median), at the least
@@ -91,9 +99,9 @@ def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> b
 
 
 def _is_grey(rgb: FloatArray) -> bool:
-    """Whether a colour has no hue to speak of (Lab chroma under ``_GREY_CHROMA``)."""
+    """Whether a colour has no hue to speak of (Lab chroma under ``GREY_CHROMA``)."""
     lab = to_lab(np.asarray(rgb).astype(np.uint8))
-    return bool(np.hypot(lab[1], lab[2]) < _GREY_CHROMA)
+    return bool(np.hypot(lab[1], lab[2]) < GREY_CHROMA)
 
 
 def _fringe_pair(peaks: list[tuple[FloatArray, int]], j: int, k: int, m: int) -> bool:
@@ -248,7 +256,7 @@ def find_colours(
         Most common first. A blend of kept colours (with each other or with the
         background) is dropped when most of its pixels touch the kept colours:
         it is their anti-aliased edge, not a curve of its own (a grey curve
-        next to a black one is kept).
+        next to a black one is kept), unless it is a grey drawn dotted (``_dotted``).
     """
     import cv2
 

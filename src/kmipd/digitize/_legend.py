@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from kmipd.digitize._colours import InkColour, to_lab
 from kmipd.digitize._styles import stroke_style
-from kmipd.digitize._text import Word
+from kmipd.digitize._text import DOT_GAP, Word
 
 __all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries", "size_notes", "stated_size"]
 
@@ -23,7 +23,6 @@ _SIZE = re.compile(r"(?:^|[\s(\[,;])[Nn]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\d|
 _SPACE = 0.6  # gap, in heights of the word before, up to which a box continues its text
 _TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as tall as it
 _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
-_DOT_GAP = 2.5  # gap between the dots of a dotted key, in dot widths, at most
 _KEY_TALL = 40  # px: a legend key is at most this tall, or ...
 _KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-height only)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
@@ -208,7 +207,7 @@ def _gap_allowed(word: Word, last: Word) -> float:
     (pieces about as wide as tall)."""
     narrow = min(word.width, last.width)
     dots = max(word.width, last.width) <= 1.5 * max(word.height, last.height)
-    return (_DOT_GAP if dots else 1.5) * narrow
+    return (DOT_GAP if dots else 1.5) * narrow
 
 
 def _same_colour(a: Word, b: Word, image: npt.NDArray[np.uint8] | None) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "DOT_GAP",
     "OCR_SURE",
     "Word",
     "drop_tick_marks",
@@ -22,7 +23,7 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-_DOT_GAP = 2.5  # gap between the dots of a dotted key, in dot widths, at most
+DOT_GAP = 2.5  # gap between the dots of a dotted key, in dot widths, at most
 _DOT_LABEL = 2.0  # text heights from a dotted key's last dot to its label, at most
 _LETTER_GAP = 1.0  # a speck this many word heights from a word, in its rows, is a letter of it
 _RUN_DENSITY = 0.9  # densest run of touching glyphs (numbers printed 5 deep: 0.85); solid bars: 1
@@ -259,7 +260,7 @@ def _dotted_keys(specks: list[Word], words: list[Word]) -> list[Word]:
             and last is not None
             and abs(speck.row0 - last.row0) <= 1
             and abs(speck.row1 - last.row1) <= 1
-            and 0 < speck.col0 - last.col1 <= _DOT_GAP * max(last.width, 2)
+            and 0 < speck.col0 - last.col1 <= DOT_GAP * max(last.width, 2)
         ):
             chain.append(speck)
             continue
