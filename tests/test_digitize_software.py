@@ -126,43 +126,46 @@ def test_base_r_turned_labels_beside_outward_ticks(tmp_path: Path) -> None:
     assert axis.confidence > 0.9 and axis.residual_px < 1.0
 
 
-@pytest.mark.parametrize("dpi", [110, 150])
-def test_base_r_figure_named_from_its_boxed_legend(tmp_path: Path, dpi: int) -> None:
+@pytest.mark.parametrize(
+    ("dpi", "pen", "second"),
+    [
+        (150, 1.5, ":"),
+        (110, 1.5, ":"),
+        # 1 pt at 110 dpi: a pen 1.5 px wide, dark where centred on a row, paler where
+        # split over two; each shade holds pieces of the curve, and the two are one arm
+        (110, 1.0, "--"),
+    ],
+    ids=["dotted", "dotted-small", "thin-pen"],
+)
+def test_base_r_figure_named_from_its_boxed_legend(
+    tmp_path: Path, dpi: int, pen: float, second: str
+) -> None:
     path = tmp_path / "base-r.png"
-    _base_r(path, dpi)
+    _base_r(path, dpi, pen=pen, second=second)
     result = digitize(path)
     assert sorted(a.name for a in result.arms) == sorted(NAMES)
     for name in NAMES:
         assert _truth_gap(result, name) < 0.01
 
 
-def test_a_thin_pen_drawn_in_two_shades_is_one_arm(tmp_path: Path) -> None:
-    # 1 pt at 110 dpi: a pen 1.5 px wide, dark where centred on a row, paler where
-    # split over two; each shade holds pieces of the curve
-    path = tmp_path / "thin.png"
-    _base_r(path, 110, pen=1.0, second="--")
-    result = digitize(path)
-    assert sorted(a.name for a in result.arms) == sorted(NAMES)
-    for name in NAMES:
-        assert _truth_gap(result, name) < 0.01
-
-
-def test_a_dotted_grey_arm_beside_a_dashed_black_one(tmp_path: Path) -> None:
-    path = tmp_path / "greyscale.png"
+def _greyscale(path: Path, pens: tuple[str, str], styles: tuple[str, str], width: float) -> None:
+    """The two arms in ``pens`` and line ``styles``, the legend at the top right."""
     fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
-    for (name, (time, event)), colour, style in zip(
-        _arms().items(), ("black", "#555555"), ("--", ":"), strict=True
-    ):
+    for (name, (time, event)), colour, style in zip(_arms().items(), pens, styles, strict=True):
         grid = np.unique(np.concatenate(([0.0], time)))
-        ax.step(
-            grid, _km(time, event, grid), where="post", color=colour, ls=style, lw=1.6, label=name
-        )
+        level = _km(time, event, grid)
+        ax.step(grid, level, where="post", color=colour, ls=style, lw=width, label=name)
     ax.set_xlim(0, 50)
     ax.set_ylim(0, 1.02)
     ax.legend(loc="upper right")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def test_a_dotted_grey_arm_beside_a_dashed_black_one(tmp_path: Path) -> None:
+    path = tmp_path / "greyscale.png"
+    _greyscale(path, ("black", "#555555"), ("--", ":"), 1.6)
     result = digitize(path)
     assert [a.name for a in result.arms] == list(NAMES)
     assert [a.line_style for a in result.arms] == ["dashed", "dotted"]
@@ -175,18 +178,7 @@ def test_two_dashed_arms_of_one_hue_stay_two(tmp_path: Path, pens: tuple[str, st
     # both traces have gaps (dashes) and their colours are one family, but a trace
     # of both together runs along one of them only: they are not a thin pen's shades
     path = tmp_path / "one-hue.png"
-    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
-    for (name, (time, event)), colour in zip(_arms().items(), pens, strict=True):
-        grid = np.unique(np.concatenate(([0.0], time)))
-        ax.step(
-            grid, _km(time, event, grid), where="post", color=colour, ls="--", lw=1.0, label=name
-        )
-    ax.set_xlim(0, 50)
-    ax.set_ylim(0, 1.02)
-    ax.legend(loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _greyscale(path, pens, ("--", "--"), 1.0)
     result = digitize(path)
     assert [a.name for a in result.arms] == list(NAMES)
     assert _truth_gap(result, NAMES[0]) < 0.015
