@@ -184,3 +184,27 @@ def test_two_dashed_arms_of_one_hue_stay_two(tmp_path: Path, pens: tuple[str, st
     assert _truth_gap(result, NAMES[0]) < 0.015
     assert len({a.colour for a in result.arms}) == 2
     # the paler dashed arm is not read well at 1 px (mean |dS| 0.26, as before session 21)
+
+
+def test_rising_curves_outvote_short_lines_of_other_colours(tmp_path: Path) -> None:
+    # two short grey rules in the panel are colours of their own, which do not climb;
+    # by ink the two rising curves still carry the vote (by colour count they did not)
+    path = tmp_path / "rising.png"
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    for (name, (time, event)), colour in zip(_arms().items(), ("#1f4e9c", "#c0392b"), strict=True):
+        grid = np.unique(np.concatenate(([0.0], time)))
+        rise = 1.0 - _km(time, event, grid)
+        ax.step(grid, rise, where="post", color=colour, lw=1.6, label=name)
+    ax.plot([2, 14], [0.95, 0.95], color="#555555", lw=1.0)
+    ax.plot([2, 14], [0.88, 0.88], color="#999999", lw=1.0)
+    ax.set_xlim(0, 50)
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    result = digitize(path)
+    assert result.failure
+    assert [a.name for a in result.arms][:2] == list(NAMES)
+    for name in NAMES:
+        assert _truth_gap(result, name) < 0.01

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from kmipd.digitize._arm_rows import coloured_rows, events_by_end, names_from_rows
 from kmipd.digitize._arms import ArmDraft, choose_arms
@@ -345,15 +346,24 @@ def _traces(
             f"an inset plot ({boxes}) was left out of the curves; where it covers them "
             "they are bridged across it: check the overlay"
         )
-    votes = [
-        is_rising(np.where((scene.labels == k) & ~hide, scene.coverage, 0.0))
-        for k in range(len(scene.colours))
-    ]
-    rising = bool(votes) and sum(votes) >= 2 * len(votes) / 3
+    rising = _rising(scene, hide)
     covers = tuple(i.axes for i in insets)
     traces = trace_all(scene, hide, rising, covers)
     retrace = lambda s: trace_all(s, hide, rising, covers)  # noqa: E731
     return merge_split_pens(scene, traces, retrace, hide), rising
+
+
+def _rising(scene: Scene, hide: npt.NDArray[np.bool_]) -> bool:
+    """Whether the curves climb: two thirds of the curve ink votes so, each colour by its
+    ink (specks of a colour that is no curve, such as text's anti-aliased grey, weigh
+    little; they once outvoted two rising curves)."""
+    votes, weights = [], []
+    for k in range(len(scene.colours)):
+        coverage = np.where((scene.labels == k) & ~hide, scene.coverage, 0.0)
+        votes.append(is_rising(coverage))
+        weights.append(float(np.count_nonzero(coverage >= 0.25)))
+    total = sum(weights)
+    return total > 0 and sum(w for w, v in zip(weights, votes, strict=True) if v) >= 2 * total / 3
 
 
 def _check_axes(axes: tuple[AxisCalibration, AxisCalibration], warnings: list[str]) -> None:
