@@ -225,6 +225,32 @@ def _dotted(core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_
     )
 
 
+def _dotted_in_shades(
+    peaks: list[tuple[FloatArray, int]],
+    cores: list[npt.NDArray[np.bool_]],
+    near: list[npt.NDArray[np.bool_]],
+    kept: list[int],
+) -> list[int]:
+    """The commonest dropped grey, when the dropped greys together are a dotted curve
+    beside the one grey kept (a dotted pen 2-3 px wide comes out in several shades, none
+    of them common enough alone)."""
+    greys = [j for j in kept if _is_grey(peaks[j][0])]
+    if len(greys) != 1:
+        return []
+    pen = greys[0]
+    shades = [
+        j
+        for j in range(len(peaks))
+        if j not in kept and _is_grey(peaks[j][0]) and peaks[j][0].mean() > peaks[pen][0].mean()
+    ]
+    if len(shades) < 2 or sum(peaks[j][1] for j in shades) < _DOT_INK * peaks[pen][1]:
+        return []
+    union = np.logical_or.reduce([cores[j] for j in shades])
+    if not _dotted(union, [near[pen]]):
+        return []
+    return [max(shades, key=lambda j: peaks[j][1])]
+
+
 def find_colours(
     image: UInt8Array,
     mask: npt.NDArray[np.bool_],
@@ -278,6 +304,7 @@ def find_colours(
             if not (grey and common and _dotted(cores[j], [near[k] for k in every])):
                 continue
         kept.append(j)
+    kept += _dotted_in_shades(peaks, cores, near, kept)
     kept = kept[:max_colours]
     return [
         InkColour(tuple(round(v) for v in peaks[j][0]), peaks[j][1])  # type: ignore[misc]
