@@ -89,6 +89,7 @@ _DOT_AREA = 3  # px: a dot's area (median), at the least
 _DOT_ROUND = 0.8  # a dot's width over its height (median), at the least
 _DOT_SPREAD = 0.5  # share of the grey's columns the dots spread across, at the least
 _APART = 0.3  # share of a dotted grey curve's pixels, at the least, apart from its sources
+_SHADES_APART = 0.5  # the same share for the dropped greys taken together
 _THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
 
@@ -193,7 +194,9 @@ def _looks_like_edge(
     return bool(own.sum() < 0.25 * total)
 
 
-def _dotted(core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]) -> bool:
+def _dotted(
+    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]], apart: float = _APART
+) -> bool:
     """Whether a grey's pixels are a dotted curve of its own (greyscale figures tell arms
     apart by grey and line style).
 
@@ -201,17 +204,18 @@ def _dotted(core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_
     colour it could be a blend of, in many round dots of a few pixels spread
     across the panel. A dark pen's anti-aliased edge makes no such dots: its
     pieces apart from the pen are specks of a pixel or two (text, marks), or
-    stand up where a drop falls between two columns. (Its rounder pieces, where a
+    stand up where a drop falls between two columns. ``apart``: the share of its
+    pixels, at the least, that touch none of those colours. (Its rounder pieces, where a
     dashed pen's dashes end or two pens cross, are rare beside the pen itself:
     ``find_colours`` asks a dotted grey for ``_DOT_INK`` of its source's pixels.)
     """
     import cv2
 
-    apart = core & ~np.logical_or.reduce(near_sources)
-    if apart.sum() < _APART * max(1, int(core.sum())):
+    alone = core & ~np.logical_or.reduce(near_sources)
+    if alone.sum() < apart * max(1, int(core.sum())):
         return False
     count, _, stats, centres = cv2.connectedComponentsWithStats(
-        apart.astype(np.uint8), connectivity=8
+        alone.astype(np.uint8), connectivity=8
     )
     if count - 1 < _DOTS:
         return False
@@ -233,7 +237,12 @@ def _dotted_in_shades(
 ) -> list[int]:
     """The commonest dropped grey, when the dropped greys together are a dotted curve
     beside the one grey kept (a dotted pen 2-3 px wide comes out in several shades, none
-    of them common enough alone)."""
+    of them common enough alone).
+
+    Half of their pixels must stand apart from the kept grey: the shades of a
+    black pen's edges, split drops and dash ends (and of grid lines and text
+    in a coloured figure) mostly touch it.
+    """
     greys = [j for j in kept if _is_grey(peaks[j][0])]
     if len(greys) != 1:
         return []
@@ -246,7 +255,7 @@ def _dotted_in_shades(
     if len(shades) < 2 or sum(peaks[j][1] for j in shades) < _DOT_INK * peaks[pen][1]:
         return []
     union = np.logical_or.reduce([cores[j] for j in shades])
-    if not _dotted(union, [near[pen]]):
+    if not _dotted(union, [near[pen]], _SHADES_APART):
         return []
     return [max(shades, key=lambda j: peaks[j][1])]
 
