@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kmipd.digitize._colours import GREY_CHROMA, InkColour, to_lab
+from kmipd.digitize._colours import InkColour, is_grey, to_lab
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._trace import Trace
 
@@ -141,7 +141,7 @@ def _joined(head: Trace, tail: Trace) -> Trace:
 def _is_shade(colour: InkColour, of: InkColour) -> bool:
     """Whether ``colour`` is a lighter shade of ``of`` (same hue, mixed with white)."""
     lab_a, lab_b = to_lab(np.array(colour.rgb, np.uint8)), to_lab(np.array(of.rgb, np.uint8))
-    greys = np.hypot(*lab_a[1:]) < GREY_CHROMA, np.hypot(*lab_b[1:]) < GREY_CHROMA
+    greys = is_grey(colour.rgb), is_grey(of.rgb)
     if any(greys):  # a grey's hue angle is noise: greys are one family, of no hue
         return bool(all(greys) and lab_a[0] > lab_b[0])
     hue_a, hue_b = np.arctan2(lab_a[2], lab_a[1]), np.arctan2(lab_b[2], lab_b[1])

@@ -15,11 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
-    "GREY_CHROMA",
     "PALE_COLOUR",
     "InkColour",
     "assign_pixels",
+    "blend_fraction",
     "find_colours",
+    "is_grey",
     "strength",
     "to_lab",
 ]
@@ -79,10 +80,33 @@ def _blend(pixels: FloatArray, colour: FloatArray, bg: FloatArray) -> tuple[Floa
     return alpha, residual
 
 
+def blend_fraction(
+    colour: npt.ArrayLike, towards: npt.ArrayLike, background: npt.ArrayLike
+) -> float:
+    """How far ``colour`` lies from ``background`` towards ``towards`` (0 to 1): the
+    coverage a pixel of ``colour`` has of a pen in ``towards``.
+
+    Parameters
+    ----------
+    colour, towards, background : array_like of shape (3,)
+        RGB.
+
+    Returns
+    -------
+    float
+    """
+    alpha, _ = _blend(
+        np.asarray(colour, float)[None, :],
+        np.asarray(towards, float),
+        np.asarray(background, float),
+    )
+    return float(alpha[0])
+
+
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
-GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey, of no hue
+_GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey, of no hue
 _DOTS = 20  # pieces, at the least, of a dotted curve in a blend colour
 _DOT_INK = 0.3  # a dotted grey has this share of the pixels of its commonest source, at least
 _DOT_AREA = 3  # px: a dot's area (median), at the least
@@ -99,15 +123,24 @@ def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> b
     return bool(residual[0] < 14.0 and 0.05 < alpha[0] < 0.95)
 
 
-def _is_grey(rgb: FloatArray) -> bool:
-    """Whether a colour has no hue to speak of (Lab chroma under ``GREY_CHROMA``)."""
+def is_grey(rgb: npt.ArrayLike) -> bool:
+    """Whether a colour has no hue to speak of (Lab chroma under ``_GREY_CHROMA``).
+
+    Parameters
+    ----------
+    rgb : array_like of shape (3,)
+
+    Returns
+    -------
+    bool
+    """
     lab = to_lab(np.asarray(rgb).astype(np.uint8))
-    return bool(np.hypot(lab[1], lab[2]) < GREY_CHROMA)
+    return bool(np.hypot(lab[1], lab[2]) < _GREY_CHROMA)
 
 
 def _fringe_pair(peaks: list[tuple[FloatArray, int]], j: int, k: int, m: int) -> bool:
     """Whether peaks ``k`` and ``m`` are greys around grey ``j``, the lighter rarer than it."""
-    if not all(_is_grey(peaks[i][0]) for i in (j, k, m)):
+    if not all(is_grey(peaks[i][0]) for i in (j, k, m)):
         return False
     lighter = max((k, m), key=lambda i: float(np.mean(peaks[i][0])))
     return peaks[lighter][1] < peaks[j][1]
@@ -204,10 +237,12 @@ def _dotted(
     colour it could be a blend of, in many round dots of a few pixels spread
     across the panel. A dark pen's anti-aliased edge makes no such dots: its
     pieces apart from the pen are specks of a pixel or two (text, marks), or
-    stand up where a drop falls between two columns. ``apart``: the share of its
-    pixels, at the least, that touch none of those colours. (Its rounder pieces, where a
+    stand up where a drop falls between two columns. Its rounder pieces, where a
     dashed pen's dashes end or two pens cross, are rare beside the pen itself:
-    ``find_colours`` asks a dotted grey for ``_DOT_INK`` of its source's pixels.)
+    ``find_colours`` asks a dotted grey for ``_DOT_INK`` of its source's pixels.
+
+    ``apart`` is the share of the grey's pixels, at the least, that touch none
+    of ``near_sources``.
     """
     import cv2
 
@@ -243,14 +278,14 @@ def _dotted_in_shades(
     black pen's edges, split drops and dash ends (and of grid lines and text
     in a coloured figure) mostly touch it.
     """
-    greys = [j for j in kept if _is_grey(peaks[j][0])]
+    greys = [j for j in kept if is_grey(peaks[j][0])]
     if len(greys) != 1:
         return []
     pen = greys[0]
     shades = [
         j
         for j in range(len(peaks))
-        if j not in kept and _is_grey(peaks[j][0]) and peaks[j][0].mean() > peaks[pen][0].mean()
+        if j not in kept and is_grey(peaks[j][0]) and peaks[j][0].mean() > peaks[pen][0].mean()
     ]
     if len(shades) < 2 or sum(peaks[j][1] for j in shades) < _DOT_INK * peaks[pen][1]:
         return []
@@ -309,7 +344,7 @@ def find_colours(
         sources = every & set(kept) if compressed else every
         if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
             common = peaks[j][1] >= _DOT_INK * max(peaks[k][1] for k in every)
-            grey = _is_grey(peaks[j][0])
+            grey = is_grey(peaks[j][0])
             if not (grey and common and _dotted(cores[j], [near[k] for k in every])):
                 continue
         kept.append(j)

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._arms import same_hue
-from kmipd.digitize._colours import InkColour, to_lab
+from kmipd.digitize._colours import InkColour, blend_fraction, to_lab
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._trace import Trace
 
@@ -141,10 +141,7 @@ def _pairs(colours: list[InkColour], traces: dict[int, Trace]) -> list[tuple[int
 def _merged(scene: Scene, pale: int, dark: int) -> Scene:
     """``scene`` with the paler colour's pixels labelled the darker's, their coverage
     taken towards the darker colour."""
-    bg = scene.background.astype(float)
-    towards = np.asarray(scene.colours[dark].rgb, float) - bg
-    away = np.asarray(scene.colours[pale].rgb, float) - bg
-    share = float(np.clip(away @ towards / max(float(towards @ towards), 1.0), 0.0, 1.0))
+    share = blend_fraction(scene.colours[pale].rgb, scene.colours[dark].rgb, scene.background)
     mine = scene.labels == pale
     labels = np.where(mine, dark, scene.labels)
     coverage = np.where(mine, scene.coverage * share, scene.coverage)
