@@ -155,20 +155,24 @@ def reconstruct_ipd(kmipd: Any, result: Any) -> pd.DataFrame:
 
     The curves, the risk tables, the sizes legends state ("(n = 212)", for
     arms without a count at time 0), the censor marks and the event totals
-    read (from a table row of events) are all used.
+    read (from a table row of events or the legend's table) are all used;
+    totals that cannot be met are dropped, as ``kmipd extract`` drops them
+    (kmipd before session 22 has no such fallback).
     """
     marks = {name: m for name, m in result.censor_marks.items() if len(m)}
+    events = getattr(result, "events", None) or {}
+    kwargs = {
+        "risk_table": result.risk_tables or None,
+        "n": getattr(result, "sizes", None) or None,
+        "censor_marks": marks or None,
+        "warn": False,
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = kmipd.reconstruct(
-            result.curves,
-            risk_table=result.risk_tables or None,
-            n=getattr(result, "sizes", None) or None,
-            censor_marks=marks or None,
-            events=getattr(result, "events", None) or None,
-            warn=False,
-        )
-    return rec.ipd
+        fallback = getattr(kmipd.pipeline, "reconstruct_with_read_events", None)
+        if fallback is not None:
+            return fallback(result.curves, events, **kwargs)[0].ipd
+        return kmipd.reconstruct(result.curves, events=events or None, **kwargs).ipd
 
 
 def kmgpt_case(kmipd: Any, digitize: Any, data: Path, row: pd.Series) -> dict[str, Any]:

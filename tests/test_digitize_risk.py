@@ -20,6 +20,7 @@ from kmipd.digitize._legend import (
     LegendEntry,
     Swatch,
     _label_words,
+    _line_words,
     find_swatches,
     join_dashes,
 )
@@ -530,12 +531,16 @@ def test_join_dashes_keeps_a_key_apart_from_the_small_letters_after_it() -> None
 
 def test_small_letters_start_a_label_only_with_a_full_word_close_after() -> None:
     swatch = Swatch(Word(13, 10, 20, 22), 0, "solid")
+
+    def label(words: list[Word]) -> tuple[Word, ...]:
+        return _label_words(swatch, _line_words(swatch, words, []))
+
     small, word = Word(15, 27, 19, 35), Word(13, 39, 21, 93)  # "no" and "_chemotherapy"
-    assert _label_words(swatch, [small, word], []) == (small, word)
+    assert label([small, word]) == (small, word)
     speck = Word(15, 27, 19, 29)  # narrower than tall: a speck, not letters
-    assert _label_words(swatch, [speck, word], []) == (word,)
+    assert label([speck, word]) == (word,)
     far = Word(13, 60, 21, 110)  # the next word too far away: the letters stand alone
-    assert _label_words(swatch, [small, far], []) == ()
+    assert label([small, far]) == ()
 
 
 def _ticks_every_50_px() -> AxisCalibration:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.errors import InputError, KmipdError, ReconstructionError
+from kmipd.errors import DataQualityWarning, InputError, KmipdError, ReconstructionError
 from kmipd.study import (
     ArmInput,
     Study,
@@ -183,7 +183,7 @@ def _arm_data(
     study: Study, inputs: Mapping[str, ArmInput], say: Progress
 ) -> tuple[ArmData, dict[str, dict[str, Any]]]:
     """Times and events of every arm; curve arms are reconstructed (with diagnostics)."""
-    from kmipd.pipeline import reconstruct
+    from kmipd.pipeline import reconstruct_with_read_events
 
     data: ArmData = {}
     diagnostics: dict[str, dict[str, Any]] = {}
@@ -194,15 +194,19 @@ def _arm_data(
         arm = given.arm
         key = "figure" if arm.figure is not None else "curve"
         say(f"reconstructing {arm_id} from {arm.files.get(key)}")
+        read = {} if arm.events is not None or given.events is None else {arm_id: given.events}
         try:
-            result = reconstruct(
+            result, note = reconstruct_with_read_events(
                 {arm_id: given.curve},
+                read,
                 risk_table=None if given.risk_table is None else {arm_id: given.risk_table},
                 n=_count(arm.n, given.n, arm_id),
-                events=_count(arm.events, given.events, arm_id),
+                events=_count(arm.events, None, arm_id),
                 censor_marks=None if given.censor_marks is None else {arm_id: given.censor_marks},
                 warn=True,
             )
+            if note is not None:
+                warnings.warn(f"arm {arm_id!r}: {note}", DataQualityWarning, stacklevel=2)
         except InputError as exc:
             raise StudyFileError(f"{study.path}, arm {arm_id!r}, key {key!r}: {exc}") from None
         except ReconstructionError as exc:

@@ -12,14 +12,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kmipd.clean import clean_curve
-from kmipd.errors import ApproximationWarning, DataQualityWarning, OptionError
+from kmipd.errors import (
+    ApproximationWarning,
+    DataQualityWarning,
+    OptionError,
+    ReconstructionError,
+)
 from kmipd.reconstruction import reconstruct_arm
 from kmipd.types import CensorMarks, Curve, ReconstructionResult, RiskTable
 
 if TYPE_CHECKING:
     from kmipd._study_run import StudyRun, run_study
 
-__all__ = ["StudyRun", "reconstruct", "run_study"]
+__all__ = ["StudyRun", "reconstruct", "reconstruct_with_read_events", "run_study"]
 
 
 def __getattr__(name: str) -> Any:
@@ -102,6 +107,47 @@ def reconstruct(
             _emit(name, arm.diagnostics.warnings)
         arms[name] = arm
     return ReconstructionResult(arms=arms)
+
+
+def reconstruct_with_read_events(
+    curves: Mapping[str, Curve],
+    read_events: Mapping[str, int],
+    **kwargs: Any,
+) -> tuple[ReconstructionResult, str | None]:
+    """:func:`reconstruct` with event totals read from a figure, dropped if they cannot be met.
+
+    An event total read from a figure (a table's row of events, the legend's
+    "No. of Events") can be misread or count events past the x axis; when
+    the curve and numbers at risk cannot hold it, the arms are rebuilt
+    without the totals read (totals given in ``kwargs["events"]`` are kept).
+
+    Parameters
+    ----------
+    curves : mapping of str to Curve
+    read_events : mapping of str to int
+        Event totals read from the figure, by arm (given ones win).
+    **kwargs
+        As for :func:`reconstruct` (``events``: totals a person gave).
+
+    Returns
+    -------
+    ReconstructionResult
+    str or None
+        A note saying the totals read were dropped, and why; None if used.
+    """
+    given = dict(kwargs.pop("events", None) or {})
+    read = {k: v for k, v in read_events.items() if k not in given}
+    try:
+        return reconstruct(curves, events={**read, **given} or None, **kwargs), None
+    except (ReconstructionError, OptionError) as exc:  # OptionError: more events than patients
+        if not read:
+            raise
+        totals = ", ".join(f"{k}={v}" for k, v in read.items())
+        note = (
+            f"the event totals read from the figure ({totals}) could not be met ({exc}); "
+            "reconstructed without them"
+        )
+    return reconstruct(curves, events=given or None, **kwargs), note
 
 
 def _by_arm(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -227,7 +228,7 @@ def extract_figure(
     plot: str | None,
 ) -> dict[str, Any]:
     """Digitize and reconstruct one figure; everything needed to write its outputs."""
-    from kmipd.pipeline import reconstruct
+    from kmipd.pipeline import reconstruct_with_read_events
 
     start = time.perf_counter()
     digitized, image = digitize_figure(figure, page, options)
@@ -245,14 +246,17 @@ def extract_figure(
             kwargs[option] = _match(extras[option], arms, f"--{option}")
     if digitized.sizes and "risk_table" not in extras:  # "(N=410)" in the legend; --n wins
         kwargs["n"] = {**digitized.sizes, **kwargs.get("n", {})}
-    if digitized.events and "risk_table" not in extras:  # read with the table used; --events wins
-        kwargs["events"] = {**digitized.events, **kwargs.get("events", {})}
+    read_events = digitized.events if "risk_table" not in extras else {}  # read with the table
     try:
-        result = reconstruct(digitized.curves, warn=False, **kwargs)
+        result, note = reconstruct_with_read_events(
+            digitized.curves, read_events, warn=False, **kwargs
+        )
     except KmipdError as exc:
         if figure in str(exc):
             raise
         raise type(exc)(f"{figure}: {exc}") from None
+    if note is not None:
+        digitized = replace(digitized, warnings=(*digitized.warnings, note))
     report = None
     if want_report:
         report = {

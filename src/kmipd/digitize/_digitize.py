@@ -25,7 +25,8 @@ from kmipd.digitize._curves import (
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
-from kmipd.digitize._legend import LegendEntry, size_notes
+from kmipd.digitize._legend import LegendEntry, key_box, size_notes
+from kmipd.digitize._legend_counts import with_stated_events
 from kmipd.digitize._lines import line_mask
 from kmipd.digitize._median_lines import median_lines
 from kmipd.digitize._overprint import leaving_limits
@@ -145,10 +146,10 @@ def _names(
     drafts: list[ArmDraft], text: FigureText, arms: Any
 ) -> list[tuple[str, str | None, float]]:
     """Per arm: name, legend label as read, label confidence."""
-    labels = {_key_box(entry): (label, conf) for entry, label, conf in text.legend}
+    labels = {key_box(entry): (label, conf) for entry, label, conf in text.legend}
     out: list[tuple[str, str | None, float]] = []
     for i, draft in enumerate(drafts):
-        label, conf = labels.get(_key_box(draft.entry), ("", 0.0)) if draft.entry else ("", 0.0)
+        label, conf = labels.get(key_box(draft.entry), ("", 0.0)) if draft.entry else ("", 0.0)
         name = arms[i] if isinstance(arms, list) and i < len(arms) else label or f"arm {i + 1}"
         out.append((name, label or None, conf))
     seen: dict[str, int] = {}
@@ -159,10 +160,17 @@ def _names(
     return out
 
 
-def _key_box(entry: LegendEntry) -> tuple[int, int, int, int]:
-    """Where a legend entry's key is: the same for an entry given another colour."""
-    word = entry.swatch.word
-    return word.row0, word.col0, word.row1, word.col1
+def _with_counts(
+    results: list[ArmResult], drafts: list[ArmDraft], text: FigureText
+) -> list[ArmResult]:
+    """Arms with the patients and events their legend entry's table row states."""
+    out = []
+    for result, draft in zip(results, drafts, strict=True):
+        counts = text.counts.get(key_box(draft.entry)) if draft.entry else None
+        if counts is not None:
+            result = replace(result, stated_n=counts.n, stated_events=counts.events)
+        out.append(result)
+    return out
 
 
 def _hidden(drafts: list[ArmDraft], warnings: list[str]) -> list[ArmDraft]:
@@ -546,6 +554,7 @@ def _read(
         _arm_result(d, n, lab, conf, scene, axes, rising, warnings)
         for d, (n, lab, conf) in zip(drafts, names, strict=True)
     ]
+    results = _with_counts(results, drafts, text)
     results = _with_tables(
         results,
         drafts,
@@ -555,6 +564,8 @@ def _read(
         name_from_rows=not isinstance(arms, list),
         beside=beside,
     )
+    axis_end = float(axes[0].value(scene.frame.right))
+    results = [with_stated_events(r, axis_end, warnings) for r in results]
     warnings.extend(size_notes(results))
     f = scene.frame
     return DigitizationResult(

@@ -14,7 +14,15 @@ from kmipd.digitize._colours import InkColour, to_lab
 from kmipd.digitize._styles import stroke_style
 from kmipd.digitize._text import DOT_GAP, Word
 
-__all__ = ["LegendEntry", "Swatch", "find_swatches", "legend_entries", "size_notes", "stated_size"]
+__all__ = [
+    "LegendEntry",
+    "Swatch",
+    "find_swatches",
+    "key_box",
+    "legend_entries",
+    "size_notes",
+    "stated_size",
+]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -49,10 +57,22 @@ class Swatch:
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """A swatch and the words of its label (unread until OCR)."""
+    """A swatch and the words of its label (unread until OCR).
+
+    ``line`` holds the words on the swatch's line right of it, up to the next
+    swatch on that line: the label and any columns beside it (a legend
+    printed as a table, "No. of Patients", "No. of Events").
+    """
 
     swatch: Swatch
     words: tuple[Word, ...]
+    line: tuple[Word, ...] = ()
+
+
+def key_box(entry: LegendEntry) -> tuple[int, int, int, int]:
+    """Where a legend entry's key is: the same for an entry given another colour."""
+    word = entry.swatch.word
+    return word.row0, word.col0, word.row1, word.col1
 
 
 def _swatch_colour(
@@ -276,29 +296,45 @@ def _inside(word: Word, boxes: list[Word]) -> bool:
     )
 
 
-def _label_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> tuple[Word, ...]:
-    """Words on the swatch's line right of it, until a wide gap or another swatch.
+def _on_line(word: Word, swatch: Word) -> bool:
+    """Whether a word's middle is level with a swatch's."""
+    shift = (word.row0 + word.row1 - swatch.row0 - swatch.row1) / 2.0
+    return abs(shift) <= 0.6 * max(word.height, swatch.height)
+
+
+def _line_words(swatch: Swatch, words: list[Word], keys: list[Word]) -> list[Word]:
+    """Words on the swatch's line right of it, left to right."""
+    sw = swatch.word
+    return sorted(
+        (
+            w
+            for w in words
+            if not _inside(w, keys)
+            and w.height >= _LETTER_ROWS
+            and w.col0 >= sw.col1 - 2
+            and _on_line(w, sw)
+        ),
+        key=lambda w: w.col0,
+    )
+
+
+def _until_next_key(line: list[Word], label: tuple[Word, ...], keys: list[Word]) -> list[Word]:
+    """The words of a swatch's line up to the first key after its label."""
+    end, ref = label[-1].col1, label[0]
+    stop = min((k.col0 for k in keys if k.col0 >= end and _on_line(k, ref)), default=np.inf)
+    return [w for w in line if w.col0 < stop]
+
+
+def _label_words(swatch: Swatch, line: list[Word]) -> tuple[Word, ...]:
+    """The label among the words right of a swatch: up to a wide gap.
 
     Words under 5 px tall only continue a label (a lower-case letter of a small
     figure, cut off by a faint underscore), or start one when at least as wide
     as tall and a full-height word follows close behind ("no" of "no_chemo");
     strokes under 3 px tall (an underscore) are left to ``join_words``.
     """
-    sw = swatch.word
-    centre = (sw.row0 + sw.row1) / 2.0
-    line = sorted(
-        (
-            w
-            for w in _stacked(words)
-            if not _inside(w, keys)
-            and w.height >= _LETTER_ROWS
-            and w.col0 >= sw.col1 - 2
-            and abs((w.row0 + w.row1) / 2.0 - centre) <= 0.6 * max(w.height, sw.height)
-        ),
-        key=lambda w: w.col0,
-    )
     chosen: list[Word] = []
-    edge = sw.col1
+    edge = swatch.word.col1
     for k, word in enumerate(line):
         if word.height < _WORD_ROWS and not chosen and not _leads_in(word, line[k + 1 : k + 2]):
             continue  # a speck before the label; a small last letter may follow it
@@ -360,11 +396,13 @@ def legend_entries(swatches: list[Swatch], words: list[Word]) -> list[LegendEntr
         Left to right, top to bottom.
     """
     keys = [s.word for s in swatches]
+    stacked = _stacked(words)
     entries = []
     for swatch in sorted(swatches, key=lambda s: (s.word.row0 // 8, s.word.col0)):
-        label = _label_words(swatch, words, keys)
+        line = _line_words(swatch, stacked, keys)
+        label = _label_words(swatch, line)
         if label:
-            entries.append(LegendEntry(swatch, label))
+            entries.append(LegendEntry(swatch, label, tuple(_until_next_key(line, label, keys))))
     return entries
 
 

@@ -8,7 +8,14 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._calibrate import x_label_words, y_label_words
-from kmipd.digitize._legend import LegendEntry, legend_entries
+from kmipd.digitize._legend import LegendEntry, key_box, legend_entries
+from kmipd.digitize._legend_counts import (
+    LegendCounts,
+    TableGeometry,
+    counts_of,
+    legend_table,
+    lines_text,
+)
 from kmipd.digitize._risk import RiskLine, risk_lines
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import Word, fix_letters, join_words, read_again, read_words
@@ -37,6 +44,9 @@ class FigureText:
     inner : list of RiskLine
         Text lines of words in the bottom of the panel (a table printed
         inside the plot, as SAS does), for when none is found under it.
+    counts : dict
+        Patients and events the legend's table states, by the box of the
+        entry's key (``key_box``).
     """
 
     ticks: list[Word]
@@ -44,6 +54,7 @@ class FigureText:
     lines: list[RiskLine]
     ink: npt.NDArray[np.float64] | None = None
     inner: list[RiskLine] = field(default_factory=list)
+    counts: dict[tuple[int, int, int, int], LegendCounts] = field(default_factory=dict)
 
 
 def _usable(word: Word, longest: float) -> bool:
@@ -154,7 +165,11 @@ def read_figure_text(scene: Scene) -> FigureText:
     inner = [] if _has_table(lines, x_words) else _inner_lines(scene, legend)
     numbers = [w for w in x_words + y_words if _usable(w, 120)]  # touching tick labels
     numbers += [w for line in lines + inner for w in line.words if _usable(w, 120)]
-    names = list(dict.fromkeys(w for e in legend for w in e.words))
+    grid = legend_table(
+        [(e.words[-1].col1, e.line) for e in legend], scene.words, [s.word for s in scene.swatches]
+    )
+    names = [w for e in legend for w in e.words] + (grid.words if grid else [])
+    names = list(dict.fromkeys(names))
     numbers = [w for w in dict.fromkeys(numbers) if w not in names]
     grey = _bridged(scene.grey, scene) if inner else scene.grey
     read = {id(w): r for w, r in zip(numbers, read_words(grey, scene.image, numbers), strict=True)}
@@ -172,6 +187,7 @@ def read_figure_text(scene: Scene) -> FigureText:
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
     named = [_bar_label(e, *_label(e, read, scene.ink), scene.ink) for e in legend]
     named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
+    counts = _counts(grid, legend, [e for e, _, _ in named], read, scene.ink) if grid else {}
     read_lines, read_inner = (
         [
             replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
@@ -179,7 +195,29 @@ def read_figure_text(scene: Scene) -> FigureText:
         ]
         for group in (lines, inner)
     )
-    return FigureText(ticks, named, read_lines, scene.ink, read_inner)
+    return FigureText(ticks, named, read_lines, scene.ink, read_inner, counts)
+
+
+def _counts(
+    table: TableGeometry,
+    legend: list[LegendEntry],
+    named: list[LegendEntry],
+    read: dict[int, Word],
+    ink: npt.NDArray[np.float64],
+) -> dict[tuple[int, int, int, int], LegendCounts]:
+    """Patients and events the legend's table states, by key box, for the named entries."""
+
+    def text_of(words: tuple[Word, ...]) -> tuple[str, float]:
+        got = [read[id(w)] for w in words if id(w) in read]
+        text = lines_text(got, lambda line: join_words(line, ink))
+        return text, float(np.mean([w.confidence for w in got])) if got else 0.0
+
+    found = counts_of(table, text_of)
+    return {
+        key_box(e): c
+        for e, c in zip(legend, found, strict=True)
+        if c is not None and any(e is n for n in named)
+    }
 
 
 def _legend_below(

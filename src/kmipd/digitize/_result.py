@@ -76,7 +76,11 @@ class ArmResult:
         The numbers read in this arm's risk-table row.
     events : int or None
         Events up to the curve's end, from a table row of cumulative events
-        (lifelines' "Events"), when the table has one.
+        (lifelines' "Events"), or the legend's count of events where the
+        follow-up ends inside the figure.
+    stated_n, stated_events : int or None
+        Patients and events as a column of the legend's table states them
+        ("No. of Patients", "No. of Events"), where it has such columns.
     """
 
     name: str
@@ -91,13 +95,17 @@ class ArmResult:
     mark_pixels: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
     risk_cells: tuple[RiskCell, ...] = ()
     events: int | None = None
+    stated_n: int | None = None
+    stated_events: int | None = None
 
     @property
     def n(self) -> int | None:
-        """Patients in the arm as its legend label states ("Drug (N=410)"), if it does."""
+        """Patients in the arm as its legend states them ("Drug (N=410)", or a column
+        "No. of Patients" beside the label), if it does."""
         from kmipd.digitize._legend import stated_size
 
-        return stated_size(self.label)
+        size = stated_size(self.label)
+        return size if size is not None else self.stated_n
 
     @property
     def n_from_legend(self) -> int | None:
@@ -130,6 +138,7 @@ class ArmResult:
             "risk_cells": [cell.to_dict() for cell in self.risk_cells],
             "events": self.events,
             "n": self.n,
+            "stated_events": self.stated_events,
         }
 
 

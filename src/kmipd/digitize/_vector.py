@@ -19,6 +19,7 @@ from kmipd.digitize._arm_rows import renamed
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._curves import off_the_panel
 from kmipd.digitize._legend import size_notes
+from kmipd.digitize._legend_counts import with_stated_events
 from kmipd.digitize._panels import check_panel, panel_crop
 from kmipd.digitize._pdf import (
     PDF_DPI,
@@ -206,6 +207,7 @@ def _arms(
     for rank, i in enumerate(_order(curves, keys)):
         vc, key = curves[i], keys[i]
         label = legend[key].label if key is not None else None
+        counts = legend[key].counts if key is not None else None
         given = arms[rank] if isinstance(arms, list) and rank < len(arms) else None
         name = str(given or label or f"arm {rank + 1}")
         marks = np.sort(np.maximum(np.asarray(calib[0].value(vc.mark_cols), dtype=float), 0.0))
@@ -231,6 +233,8 @@ def _arms(
                 conf,
                 (vc.cols, vc.rows),
                 (vc.mark_cols, vc.mark_rows),
+                stated_n=None if counts is None else counts.n,
+                stated_events=None if counts is None else counts.events,
             )
         )
         if key is None and legend:
@@ -294,6 +298,8 @@ def read_vector(
         results = _risk(rows, results, warnings)
     else:
         warnings.append("no numbers-at-risk table found under the plot")
+    axis_end = float(x_axis.value(axes.panel[3]))
+    results = [with_stated_events(r, axis_end, warnings) for r in results]
     warnings.extend(size_notes(results))
     return DigitizationResult(
         arms=tuple(results),

@@ -10,13 +10,15 @@ or box left of the numbers), else by its text label.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from kmipd.digitize._calibrate import AxisCalibration
+from kmipd.digitize._legend_counts import LegendCounts, counts_of, legend_table, lines_text
 from kmipd.digitize._pdf_types import Box, Stroke, TextRun, VectorPage
 from kmipd.digitize._result import RiskCell
+from kmipd.digitize._text import Word
 
 __all__ = ["LegendEntry", "RiskRowRead", "find_legend", "find_risk_rows"]
 
@@ -25,7 +27,9 @@ _COUNT = re.compile(r"^\(?(\d{1,3}(?:,\d{3})+|\d+)\)?$")
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """A legend key (its stroke index, or -1 for a filled box) and the label right of it."""
+    """A legend key (its stroke index, or -1 for a filled box) and the label right of it,
+    with the patients and events columns beside the label state (a legend printed as a
+    table), if any."""
 
     stroke: int
     colour: tuple[int, int, int]
@@ -33,6 +37,7 @@ class LegendEntry:
     width: float
     label: str
     box: Box
+    counts: LegendCounts | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,8 @@ def find_legend(page: VectorPage) -> list[LegendEntry]:
     """Legend entries: a key with a label right of it (at most one entry per key position)."""
     texts = [t for t in page.texts if t.text.strip()]
     keys = _keys(page)
-    entries = []
+    entries: list[LegendEntry] = []
+    lines: list[tuple[float, list[TextRun]]] = []
     for index, box, colour, dash, width in keys:
         row = (box[1] + box[3]) / 2.0
         near = [t for t in texts if abs(t.centre[1] - row) <= 0.6 * t.size]
@@ -108,7 +114,8 @@ def find_legend(page: VectorPage) -> list[LegendEntry]:
             for k in keys
             if k[1][0] > box[2] and abs((k[1][1] + k[1][3]) / 2 - row) <= 0.6 * size
         ]
-        label, words = _line_text(texts, box[2], row, size, min(after, default=np.inf))
+        stop = min(after, default=np.inf)
+        label, words = _line_text(texts, box[2], row, size, stop)
         if not label or not any(ch.isalnum() for ch in label):
             continue
         full = (
@@ -118,7 +125,38 @@ def find_legend(page: VectorPage) -> list[LegendEntry]:
             max(box[3], *(w.box[3] for w in words)),
         )
         entries.append(LegendEntry(index, colour, dash, width, label, full))
-    return entries
+        beside = [
+            t
+            for t in texts
+            if t.upright and abs(t.centre[1] - row) <= 0.6 * size and full[2] < t.box[0] < stop
+        ]
+        lines.append((full[2], beside))
+    return _with_counts(entries, lines, texts)
+
+
+def _as_word(run: TextRun) -> Word:
+    left, top, right, bottom = run.box
+    return Word(int(top), int(left), int(np.ceil(bottom)), int(np.ceil(right)), run.text, 1.0)
+
+
+def _with_counts(
+    entries: list[LegendEntry], lines: list[tuple[float, list[TextRun]]], texts: list[TextRun]
+) -> list[LegendEntry]:
+    """Entries with the counts their table's columns state (the text is the file's own)."""
+    words = {id(t): _as_word(t) for t in texts if t.upright}
+    table = legend_table(
+        [(int(np.ceil(end)), [words[id(t)] for t in line]) for end, line in lines],
+        list(words.values()),
+        [],
+    )
+    if table is None:
+        return entries
+
+    def text_of(cell: tuple[Word, ...]) -> tuple[str, float]:
+        return lines_text(cell, lambda line: " ".join(w.text for w in line)), 1.0
+
+    found = counts_of(table, text_of)
+    return [replace(e, counts=c) for e, c in zip(entries, found, strict=True)]
 
 
 def _value(text: str) -> int | None:

@@ -1,0 +1,178 @@
+"""A legend printed as a table ("No. of Patients", "No. of Events"), as NEJM and Lancet draw it.
+
+The figure is drawn here (matplotlib, DejaVu Sans): each key and arm name is
+followed by the arm's patients, events and median under column headers, and
+the numbers at risk sit under the plot. The arms are seeded, and the x axis
+runs past the last follow-up, so the events the legend states are all on
+the curves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.transforms import blended_transform_factory
+
+from kmipd.digitize import digitize
+from kmipd.digitize._legend_counts import column_kind, read_counts, with_stated_events
+from kmipd.digitize._result import ArmResult
+from kmipd.errors import ReconstructionError
+from kmipd.pipeline import reconstruct_with_read_events
+from kmipd.types import CensorMarks, Curve, RiskTable
+
+NAMES = ("Chemotherapy", "Antibody + chemo")
+COLOURS = ("#1f4e9c", "#c0392b")
+TICKS = np.arange(0, 61, 6)
+
+
+def _arms() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Two arms (seeded), all follow-up within 58 months, both above 40 % from 30 months."""
+    rng = np.random.default_rng(5)
+    out = {}
+    for name, scale, size in zip(NAMES, (40.0, 90.0), (176, 181), strict=True):
+        event_time, censor_time = rng.exponential(scale, size), rng.uniform(4, 58, size)
+        out[name] = (np.minimum(event_time, censor_time), event_time <= censor_time)
+    return out
+
+
+def _draw(path: Path, *, headers: tuple[str, str] = ("No. of\nPatients", "No. of\nEvents")) -> None:
+    from lifelines import KaplanMeierFitter
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
+    fig.subplots_adjust(left=0.26, bottom=0.3, right=0.96, top=0.97)
+    below = blended_transform_factory(ax.transData, ax.transAxes)
+    on_axes = ax.transAxes
+    for i, (name, (time, event)) in enumerate(_arms().items()):
+        frame = KaplanMeierFitter().fit(time, event).survival_function_
+        ax.step(frame.index, 100 * frame.iloc[:, 0], where="post", color=COLOURS[i], lw=1.4)
+        y = 0.86 - 0.05 * i  # the table over the curves' right half
+        ax.plot([0.46, 0.5], [y + 0.01, y + 0.01], color=COLOURS[i], lw=1.4, transform=on_axes)
+        cells = (name, str(len(time)), str(int(event.sum())))
+        for x, text in zip((0.51, 0.8, 0.92), cells, strict=True):
+            ha = "left" if x < 0.6 else "center"
+            ax.text(x, y, text, transform=on_axes, ha=ha, va="bottom", fontsize=7)
+        for t in TICKS:
+            count = str(int(np.sum(time >= t)))
+            ax.text(float(t), -0.27 - 0.07 * i, count, transform=below, ha="center")
+        ax.text(-0.33, -0.27 - 0.07 * i, name, transform=on_axes, color=COLOURS[i])
+    for x, text in zip((0.8, 0.92), headers, strict=True):
+        ax.text(x, 0.93, text, transform=on_axes, ha="center", va="bottom", fontsize=7)
+    ax.set_xlim(0, 60)
+    ax.set_xticks(TICKS)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("Months")
+    ax.set_ylabel("Overall Survival (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+@pytest.fixture(scope="module", params=["png", "pdf"])
+def figure(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """The figure as a raster (OCR) and as a vector PDF (its own text)."""
+    path = tmp_path_factory.mktemp("counts") / f"legend_table.{request.param}"
+    _draw(path)
+    return path
+
+
+def test_the_legend_tables_patients_and_events_are_read_and_the_events_used(
+    figure: Path,
+) -> None:
+    result = digitize(figure)
+    truth = _arms()
+    assert [a.name for a in result.arms] == list(NAMES)
+    for arm in result.arms:
+        time, event = truth[arm.name]
+        assert arm.stated_n == len(time) and arm.n == len(time)
+        assert arm.stated_events == int(event.sum())
+        assert arm.events == int(event.sum())  # the curves end inside the plot
+    assert result.events == {name: int(e.sum()) for name, (_, e) in truth.items()}
+    assert sum("events read from the legend's table" in w for w in result.warnings) == 2
+
+
+def test_columns_under_other_headers_give_no_counts(tmp_path: Path) -> None:
+    path = tmp_path / "other_headers.png"
+    _draw(path, headers=("Median\nage", "Rate at\n2 years"))
+    result = digitize(path)
+    assert [a.name for a in result.arms] == list(NAMES)
+    assert all(a.stated_n is None and a.stated_events is None for a in result.arms)
+    assert all(a.events is None for a in result.arms)
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("No. of Events", "events"),
+        ("No. of events (%)", "events"),
+        ("Deaths", "events"),
+        ("No. of Patients", "patients"),
+        ("N", "patients"),
+        ("Events/patients", "events/patients"),
+        ("Patients/events", "patients/events"),
+        ("Median Progression-free Survival (95% CI), mo", None),
+        ("Events per 100 patient-years", None),
+        ("Hazard ratio", None),
+    ],
+)
+def test_a_column_is_named_by_its_header(header: str, kind: str | None) -> None:
+    assert column_kind(header) == kind
+
+
+def test_cells_are_read_as_counts_only_under_count_headers_and_read_surely() -> None:
+    headers = [("No. of Patients", 0.95), ("No. of Events (%)", 0.9), ("Median, mo", 0.9)]
+    cells = [
+        [("1,024", 0.9), ("87 (33.3)", 0.9), ("14.2", 0.9)],
+        [("263", 0.9), ("158", 0.4), ("6.8", 0.9)],  # events unsure
+        [("20", 0.9), ("31", 0.9), ("NR", 0.9)],  # more events than patients: misread
+    ]
+    first, second, third = read_counts(headers, cells)
+    assert first is not None and (first.n, first.events) == (1024, 87)
+    assert second is not None and (second.n, second.events) == (263, None)
+    assert third is None
+    paired = read_counts([("Events/patients", 0.9)], [[("87/261", 0.95)]])
+    assert paired[0] is not None and (paired[0].n, paired[0].events) == (261, 87)
+    unsure_header = read_counts([("No. of Events", 0.5)], [[("87", 0.95)]])
+    assert unsure_header == [None]
+
+
+def _arm(end: float, table: RiskTable | None, stated: int) -> ArmResult:
+    curve = Curve(time=np.array([0.0, 10.0, end]), survival=np.array([1.0, 0.6, 0.6]), arm="a")
+    return ArmResult(
+        "a", curve, CensorMarks(np.zeros(0), arm="a"), table, (0, 0, 0), stated_events=stated
+    )
+
+
+def test_the_legends_events_are_used_only_where_the_follow_up_ends_inside_the_figure() -> None:
+    notes: list[str] = []
+    table = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 12]))
+    assert with_stated_events(_arm(50.0, table, 40), 60.0, notes).events == 40  # ends early
+    running = with_stated_events(_arm(60.0, table, 40), 60.0, notes)
+    assert running.events is None and "12 still at risk" in notes[-1]
+    few_left = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 2]))
+    assert with_stated_events(_arm(60.0, few_left, 40), 60.0, notes).events == 40
+    too_many = with_stated_events(_arm(50.0, table, 140), 60.0, notes)
+    assert too_many.events is None and "more than its 100 patients" in notes[-1]
+
+
+def test_event_totals_read_that_cannot_be_met_are_dropped_with_a_note() -> None:
+    curve = Curve(time=[0, 2, 2, 5, 5, 8], survival=[1, 1, 0.8, 0.8, 0.6, 0.6], arm="a")
+    table = RiskTable(time=[0, 4, 8], n_at_risk=[10, 8, 6], arm="a")  # 2 to 4 events
+    result, note = reconstruct_with_read_events(
+        {"a": curve}, {"a": 9}, risk_table={"a": table}, warn=False
+    )
+    assert note is not None and "a=9" in note and "could not be met" in note
+    assert int(result.ipd.event.sum()) == 4
+    kept, none = reconstruct_with_read_events(
+        {"a": curve}, {"a": 4}, risk_table={"a": table}, warn=False
+    )
+    assert none is None and int(kept.ipd.event.sum()) == 4
+    with pytest.raises(ReconstructionError):  # a total a person gave is not dropped
+        reconstruct_with_read_events(
+            {"a": curve}, {}, risk_table={"a": table}, events={"a": 9}, warn=False
+        )
