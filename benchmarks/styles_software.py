@@ -15,9 +15,14 @@
   marks, a framed legend at the top right; no risk table;
 * ``greys``: a greyscale figure telling arms apart by grey and line style:
   a black dashed and a dark grey dotted curve, '+' censor marks, the legend
-  in the panel and lifelines' "At risk" rows under it.
+  in the panel and lifelines' "At risk" rows under it;
+* ``nejm``: as NEJM prints them: the x axis running to the end of
+  follow-up, the legend a small table inside the plot (key and name, "No.
+  of Patients", "No. of Events", the median with its unit), placed where
+  the curves leave room (top right or bottom left), and a "No. at Risk"
+  table with rows labelled in the arms' colours (session 22).
 
-All three use Liberation Sans (Arial's metrics).
+All use Liberation Sans (Arial's metrics).
 """
 
 from __future__ import annotations
@@ -31,11 +36,12 @@ import pandas as pd
 
 FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
 BOLD = FONT.with_name("LiberationSans-Bold.ttf")
-SOFTWARE = ("sas", "prism", "baser", "greys")
+SOFTWARE = ("sas", "prism", "baser", "greys", "nejm")
 NO_TABLE = ("prism", "baser")
 SAS_COLOURS = ("#445694", "#A23A2E", "#01665E")
 PRISM_COLOURS = ("black", "#E41A1C")
 BASE_R = ("black", "#DF536B")
+_NAME_WIDTH = 0.012  # share of the axes' width a 7-point character takes (about)
 
 
 def render_software(
@@ -53,7 +59,9 @@ def render_software(
         if face.exists():
             font_manager.fontManager.addfont(str(face))
     family = font_manager.FontProperties(fname=str(FONT)).get_name()
-    draw = {"sas": _sas, "prism": _prism, "baser": _base_r, "greys": _greys}[style]
+    draw = {"sas": _sas, "prism": _prism, "baser": _base_r, "greys": _greys, "nejm": _nejm}[style]
+    if style == "nejm":  # the axis runs to the end of follow-up
+        step, x_end = _full_axis(float(ipd.time.max()))
     with plt.rc_context({"font.family": family, "font.size": 9}):
         fig = draw(ipd, unit, step, x_end)
         fig.savefig(path, facecolor="white")
@@ -214,4 +222,83 @@ def _greys(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
         warnings.simplefilter("ignore")
         add_at_risk_counts(*fitters, ax=ax, rows_to_show=["At risk"])
     fig.tight_layout()
+    return fig
+
+
+def _full_axis(last: float) -> tuple[float, float]:
+    """Tick step (at most 10 intervals) and x end covering every time up to ``last``."""
+    step = next((float(s) for s in (1, 2, 3, 6, 12, 24, 5, 10, 20) if last / s <= 10), 50.0)
+    return step, step * float(np.ceil(last / step))
+
+
+def _room(curves: list[tuple[np.ndarray, np.ndarray]], x_end: float, width: float) -> float:
+    """Where a table ``width`` wide (share of the axes) meets fewer curve steps: top right
+    (returns its left edge) or, if fewer there, bottom left (returns a negative edge)."""
+    cols = np.linspace(0, 1, 400)
+    boxes = {0.98 - width: (0.98 - width, 1.0, 0.78, 1.0), -0.05: (0.0, 0.05 + width, 0.0, 0.3)}
+
+    def inside(box: tuple[float, float, float, float]) -> int:
+        count = 0
+        for time, surv in curves:
+            level = np.interp(cols * x_end, time, surv, right=np.nan)
+            inked = (cols >= box[0]) & (cols <= box[1]) & (level >= box[2]) & (level <= box[3])
+            count += int(np.sum(inked))
+        return count
+
+    return min(boxes, key=lambda k: inside(boxes[k]))
+
+
+def _nejm(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
+    """The ``nejm`` style (see the module docstring)."""
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from matplotlib.transforms import blended_transform_factory
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
+    fig.subplots_adjust(left=0.3, bottom=0.3, right=0.96, top=0.97)
+    arms = list(dict.fromkeys(ipd.arm))
+    drawn = []
+    for i, arm in enumerate(arms):
+        group = ipd[ipd.arm == arm]
+        time, surv, censored, levels = _km(group)
+        ax.step(time, 100 * surv, where="post", color=SAS_COLOURS[i], lw=1.4)
+        ax.plot(censored, 100 * levels, "|", color=SAS_COLOURS[i], ms=5)
+        drawn.append((np.append(time, group.time.max()), np.append(surv, surv[-1])))
+    first = 0.05 + _NAME_WIDTH * max(len(str(a)) for a in arms) + 0.08  # first column's middle
+    at = _room(drawn, x_end, first + 0.32)
+    at, top = (0.05, 0.12) if at < 0 else (at, 0.86)
+    columns = [at + first + 0.13 * k for k in range(3)]
+    on_axes = ax.transAxes
+    heads = ("No. of\nPatients", "No. of\nEvents", f"Median Overall\nSurvival, {unit[:2]}")
+    for x, text in zip(columns, heads, strict=True):
+        ax.text(x, top + 0.06, text, transform=on_axes, ha="center", va="bottom", fontsize=7)
+    for i, arm in enumerate(arms):
+        group = ipd[ipd.arm == arm]
+        y = top - 0.05 * i
+        ax.plot([at, at + 0.04], [y + 0.012] * 2, color=SAS_COLOURS[i], lw=1.4, transform=on_axes)
+        ax.text(at + 0.05, y, str(arm), transform=on_axes, va="bottom", fontsize=7)
+        median = KaplanMeierFitter().fit(group.time, group.event).median_survival_time_
+        cells = (
+            str(len(group)),
+            str(int(group.event.sum())),
+            f"{median:.1f}" if np.isfinite(median) else "NR",
+        )
+        for x, text in zip(columns, cells, strict=True):
+            ax.text(x, y, text, transform=on_axes, ha="center", va="bottom", fontsize=7)
+    ticks = np.arange(0, x_end + 1e-9, step)
+    ax.set_xlim(0, x_end)
+    ax.set_xticks(ticks)
+    ax.set_ylim(0, 100)
+    ax.set_yticks(np.arange(0, 101, 10))
+    ax.set_xlabel(unit.capitalize())
+    ax.set_ylabel("Overall Survival (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    below = blended_transform_factory(ax.transData, on_axes)
+    ax.text(-0.4, -0.2, "No. at Risk", transform=on_axes, weight="bold")
+    for i, arm in enumerate(arms):
+        times = ipd.time[ipd.arm == arm].to_numpy()
+        y = -0.27 - 0.07 * i
+        ax.text(-0.4, y, str(arm), transform=on_axes, color=SAS_COLOURS[i])
+        for t in ticks:
+            ax.text(float(t), y, str(int(np.sum(times >= t))), transform=below, ha="center")
     return fig
