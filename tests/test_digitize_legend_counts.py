@@ -158,6 +158,9 @@ def test_the_legends_events_are_used_only_where_the_follow_up_ends_inside_the_fi
     assert with_stated_events(_arm(60.0, few_left, 40), 60.0, notes).events == 40
     too_many = with_stated_events(_arm(50.0, table, 140), 60.0, notes)
     assert too_many.events is None and "more than its 100 patients" in notes[-1]
+    # a curve that leaves through the floor of a y axis cut short ends before its follow-up
+    cut = with_stated_events(_arm(50.0, table, 40), 60.0, notes, cut=True)
+    assert cut.events is None and "leaves the plot" in notes[-1]
 
 
 def test_event_totals_read_that_cannot_be_met_are_dropped_with_a_note() -> None:

@@ -173,6 +173,25 @@ def _with_counts(
     return out
 
 
+def _events_from_legend(
+    results: list[ArmResult],
+    drafts: list[ArmDraft],
+    scene: Scene,
+    axes: tuple[AxisCalibration, AxisCalibration],
+    rising: bool,
+    warnings: list[str],
+) -> list[ArmResult]:
+    """Arms given the event totals their legend's table states, where usable."""
+    rows = (scene.frame.top, scene.frame.bottom)
+    axis_end = float(axes[0].value(scene.frame.right))
+    out = []
+    for result, draft in zip(results, drafts, strict=True):
+        pen = draft.trace.thickness if draft.trace is not None else 1.0
+        cut = off_the_panel(result.curve, axes[1], rows, rising, pen) is not None
+        out.append(with_stated_events(result, axis_end, warnings, cut=cut))
+    return out
+
+
 def _hidden(drafts: list[ArmDraft], warnings: list[str]) -> list[ArmDraft]:
     """Give legend arms without a visible curve the curve of the arm drawn over them."""
     visible = [d for d in drafts if d.trace is not None]
@@ -564,8 +583,7 @@ def _read(
         name_from_rows=not isinstance(arms, list),
         beside=beside,
     )
-    axis_end = float(axes[0].value(scene.frame.right))
-    results = [with_stated_events(r, axis_end, warnings) for r in results]
+    results = _events_from_legend(results, drafts, scene, axes, rising, warnings)
     warnings.extend(size_notes(results))
     f = scene.frame
     return DigitizationResult(

@@ -268,18 +268,27 @@ def counts_of(
     return read_counts(headers, rows)
 
 
-def with_stated_events(arm: ArmResult, axis_end: float, warnings: list[str]) -> ArmResult:
+def with_stated_events(
+    arm: ArmResult, axis_end: float, warnings: list[str], *, cut: bool = False
+) -> ArmResult:
     """The arm with its legend's event total as its ``events``, where that is the total
     over the curve.
 
     ``reconstruct`` takes the events up to the curve's end. The legend's
     total is that when the follow-up ends inside the figure: the curve stops
     short of the x axis's end, or its numbers at risk fall to 0 (or to at most
-    5 % of the events: no more can fall after the axis). An events row of the
-    risk table, read already, wins.
+    5 % of the events: no more can fall after the axis). Never for a curve
+    ``cut`` off by the panel's floor (a y axis from 0.5), whose end is not the
+    follow-up's. An events row of the risk table, read already, wins.
     """
     stated = arm.stated_events
     if stated is None or arm.events is not None:
+        return arm
+    if cut:
+        warnings.append(
+            f"arm {arm.name!r}: its legend states {stated} events, but its curve leaves the "
+            "plot, so some fall where it is not shown; not used (give --events)"
+        )
         return arm
     table = arm.risk_table
     start = arm.n

@@ -298,8 +298,11 @@ def read_vector(
         results = _risk(rows, results, warnings)
     else:
         warnings.append("no numbers-at-risk table found under the plot")
-    axis_end = float(x_axis.value(axes.panel[3]))
-    results = [with_stated_events(r, axis_end, warnings) for r in results]
+    axis_end, edges = float(x_axis.value(axes.panel[3])), (axes.panel[0], axes.panel[2])
+    cut = [off_the_panel(r.curve, y_axis, edges, rising, 1.0) is not None for r in results]
+    results = [
+        with_stated_events(r, axis_end, warnings, cut=c) for r, c in zip(results, cut, strict=True)
+    ]
     warnings.extend(size_notes(results))
     return DigitizationResult(
         arms=tuple(results),
