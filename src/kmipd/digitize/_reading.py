@@ -168,8 +168,8 @@ def read_figure_text(scene: Scene) -> FigureText:
     grid = legend_table(
         [(e.words[-1].col1, e.line) for e in legend], scene.words, [s.word for s in scene.swatches]
     )
-    names = [w for e in legend for w in e.words] + (grid.words if grid else [])
-    names = list(dict.fromkeys(names))
+    names = list(dict.fromkeys(w for e in legend for w in e.words))
+    numbers += grid.words if grid else []  # counts and headers: read once, at one scale
     numbers = [w for w in dict.fromkeys(numbers) if w not in names]
     grey = _bridged(scene.grey, scene) if inner else scene.grey
     read = {id(w): r for w, r in zip(numbers, read_words(grey, scene.image, numbers), strict=True)}
