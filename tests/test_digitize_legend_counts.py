@@ -13,12 +13,14 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.transforms import blended_transform_factory
 
+from kmipd.cli import main as kmipd_main
 from kmipd.digitize import digitize
 from kmipd.digitize._legend_counts import column_kind, read_counts, with_stated_events
 from kmipd.digitize._result import ArmResult
@@ -94,6 +96,20 @@ def test_the_legend_tables_patients_and_events_are_read_and_the_events_used(
         assert arm.events == int(event.sum())  # the curves end inside the plot
     assert result.events == {name: int(e.sum()) for name, (_, e) in truth.items()}
     assert sum("events read from the legend's table" in w for w in result.warnings) == 2
+
+
+def test_extract_rebuilds_each_arm_with_the_legends_patients_and_events(
+    figure: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ipd.csv"
+    assert kmipd_main(["extract", str(figure), "--out", str(out)]) == 0
+    ipd = pd.read_csv(out)
+    truth = _arms()
+    assert ipd.groupby("arm").size().to_dict() == {k: len(t) for k, (t, _) in truth.items()}
+    assert ipd.groupby("arm").event.sum().to_dict() == {
+        k: int(e.sum()) for k, (_, e) in truth.items()
+    }
+    assert "events read from the legend's table" in capsys.readouterr().out
 
 
 def test_columns_under_other_headers_give_no_counts(tmp_path: Path) -> None:
