@@ -22,8 +22,14 @@ from matplotlib.transforms import blended_transform_factory
 
 from kmipd.cli import main as kmipd_main
 from kmipd.digitize import digitize
-from kmipd.digitize._legend_counts import column_kind, read_counts, with_stated_events
+from kmipd.digitize._legend_counts import (
+    column_kind,
+    legend_table,
+    read_counts,
+    with_stated_events,
+)
 from kmipd.digitize._result import ArmResult
+from kmipd.digitize._text import Word
 from kmipd.errors import ReconstructionError
 from kmipd.pipeline import reconstruct_with_read_events
 from kmipd.types import CensorMarks, Curve, RiskTable
@@ -155,6 +161,22 @@ def test_cells_are_read_as_counts_only_under_count_headers_and_read_surely() -> 
     assert paired[0] is not None and (paired[0].n, paired[0].events) == (261, 87)
     unsure_header = read_counts([("No. of Events", 0.5)], [[("87", 0.95)]])
     assert unsure_header == [None]
+
+
+def test_the_table_is_the_words_beside_the_labels_under_headers() -> None:
+    # two entries (label ends at column 100); the events cells "87 (33)" are two words
+    first = [Word(50, 60, 60, 100), Word(50, 150, 60, 170), Word(50, 210, 60, 225)]
+    first += [Word(50, 228, 60, 250)]
+    second = [Word(70, 60, 80, 100), Word(70, 150, 80, 170), Word(70, 210, 80, 250)]
+    headers = [Word(20, 140, 30, 180), Word(32, 145, 42, 175), Word(32, 215, 42, 245)]
+    far = Word(30, 400, 40, 440)  # over no column
+    lines = [(100, first), (100, second)]
+    table = legend_table(lines, [*first, *second, *headers, far], [])
+    assert table is not None and len(table.headers) == 2
+    assert table.headers[0] == (headers[0], headers[1]) and table.headers[1] == (headers[2],)
+    assert table.cells[0] == ((first[1],), (first[2], first[3]))
+    assert table.cells[1] == ((second[1],), (second[2],))
+    assert legend_table(lines, [*first, *second, far], []) is None  # no words over them
 
 
 def _arm(end: float, table: RiskTable | None, stated: int) -> ArmResult:

@@ -33,7 +33,7 @@ __all__ = [
     "with_stated_events",
 ]
 
-_CELL_GAP = 0.8  # words of one cell are at most this many heights apart
+_CELL_GAP = 1.2  # words of one cell are at most this many heights apart ("87 (33.3)")
 _HEADER_LINES = 4.5  # the header sits within this many text heights above the first entry
 _SURE = 0.7  # a cell and its header read at least this surely (mean confidence)
 _END_SHARE = 0.03  # a curve ending this share of the axis before its end ends inside the plot
