@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 from kmipd.cli import main as kmipd_main
 from kmipd.digitize import DigitizationResult, digitize
 from kmipd.digitize._legend import stated_size
-from kmipd.digitize._text import fix_letters
+from kmipd.digitize._text import fix_letters, lower_case_legend
 from test_digitize import ARMS, TICKS, X_END, step_points
 
 LABELS = {"Control": "Control + chemo (N=60)", "Treatment": "Treatment (n = 61)"}
@@ -85,6 +85,23 @@ def test_stated_size(label: str | None, size: int | None) -> None:
 )
 def test_label_text_is_tidied_as_printed(read: str, meant: str) -> None:
     assert fix_letters(read) == meant
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        (["control", "Ihrha"], ["control", "lhrha"]),  # a lower-case legend: the bar is 'l'
+        (["Itax_l", "ttax_t"], ["ltax_l", "ttax_t"]),
+        (["Ipilimumab", "Placebo"], ["Ipilimumab", "Placebo"]),  # capitals: 'I' as read
+        (["Ixabepilone"], ["Ixabepilone"]),  # no lower-case word to show the case
+        (["arm I", "arm II"], ["arm I", "arm II"]),  # roman numerals
+        (["Itax_l", "Itax_t"], ["Itax_l", "Itax_t"]),
+    ],
+)
+def test_a_bar_starting_a_word_of_a_lower_case_legend_is_an_l(
+    read: list[str], meant: list[str]
+) -> None:
+    assert lower_case_legend(read) == meant
 
 
 def test_labels_keep_their_signs_and_give_the_arm_size(

@@ -18,7 +18,14 @@ from kmipd.digitize._legend_counts import (
 )
 from kmipd.digitize._risk import RiskLine, risk_lines
 from kmipd.digitize._scene import Scene
-from kmipd.digitize._text import Word, fix_letters, join_words, read_again, read_words
+from kmipd.digitize._text import (
+    Word,
+    fix_letters,
+    join_words,
+    lower_case_legend,
+    read_again,
+    read_words,
+)
 
 __all__ = ["FigureText", "read_figure_text"]
 
@@ -187,6 +194,8 @@ def read_figure_text(scene: Scene) -> FigureText:
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
     named = [_bar_label(e, *_label(e, read, scene.ink), scene.ink) for e in legend]
     named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
+    cased = lower_case_legend([t for _, t, _ in named])
+    named = [(e, t, c) for (e, _, c), t in zip(named, cased, strict=True)]
     counts = _counts(grid, legend, [e for e, _, _ in named], read, scene.ink) if grid else {}
     read_lines, read_inner = (
         [

@@ -438,6 +438,38 @@ def _underscore_between(left: Word, right: Word, ink: npt.NDArray[np.float64]) -
     return bool(crossed.mean() >= 0.8 and (above.size == 0 or above.max() < 0.3))
 
 
+_INITIAL_I = re.compile(r"(?<![A-Za-z])I(?=[a-z])")
+
+
+def lower_case_legend(labels: list[str]) -> list[str]:
+    """Labels of a legend written in lower case, each word-initial 'I' read as 'l'.
+
+    Sans-serif 'I' and 'l' are one bar, and a recogniser reads a bar that
+    starts a word as 'I' ("Itax_l" for ``ltax_l``, "Ihrha"). A legend whose
+    labels hold no other capital letter is written in lower case (strata
+    named by data values, as R prints them), so the bar is an 'l' there; in a
+    legend with any other capital ("Ipilimumab", "Placebo"), or with no
+    lower-case word of two letters or more to show its case, it stays 'I'.
+
+    Examples
+    --------
+    >>> lower_case_legend(["control", "Ihrha"])
+    ['control', 'lhrha']
+    >>> lower_case_legend(["Ipilimumab", "Placebo"])
+    ['Ipilimumab', 'Placebo']
+    >>> lower_case_legend(["arm I", "arm II"])
+    ['arm I', 'arm II']
+    >>> lower_case_legend(["Ixabepilone"])
+    ['Ixabepilone']
+    """
+    rest = "".join(_INITIAL_I.sub("", label) for label in labels)
+    words = [w for label in labels for w in re.findall(r"[A-Za-z]+", label) if w[0] != "I"]
+    lower = any(len(w) >= 2 and w.islower() for w in words)
+    if not lower or any(c.isupper() for c in rest):
+        return labels
+    return [_INITIAL_I.sub("l", label) for label in labels]
+
+
 def fix_letters(text: str) -> str:
     """Undo the look-alike a recogniser cannot see in sans-serif text: 'I' inside lower case.
 
