@@ -39,6 +39,7 @@ from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._split_pen import PenMerge, merge_split_pens
 from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
+from kmipd.digitize._text import lower_case_legend
 from kmipd.digitize._turned import turned_y_axis
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
@@ -288,6 +289,10 @@ def _with_tables(
         if read:
             warnings.append("the numbers at risk were read from inside the plot area")
     rows, other, event_rows = regroup(read, text.lines, text.ink)
+    labels = [row.label for row in rows]  # arm names, in the case the table writes them
+    cased = dict(zip(labels, lower_case_legend(labels), strict=True))
+    rows = [replace(row, label=cased[row.label]) for row in rows]
+    event_rows = [replace(row, label=cased.get(row.label, row.label)) for row in event_rows]
     if other:
         warnings.append(
             f"{other} table row(s) of other counts (censored, events) are not numbers at risk; "
