@@ -17,7 +17,7 @@ from kmipd.digitize._risk import RiskRow
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE, count_kind
 from kmipd.types import RiskTable
 
-__all__ = ["coloured_rows", "events_by_end", "names_from_rows", "renamed"]
+__all__ = ["coloured_rows", "events_by_end", "names_from_rows", "reaches_end", "renamed"]
 
 _END_SHARE = 0.02  # a table time this close (share of the curve's end time) to it is at it
 _CLEARLY = 0.5  # a colour at most this share of the distance to the next is clearly nearest
@@ -68,7 +68,7 @@ def events_by_end(row: RiskRow, arm: ArmResult, warnings: list[str]) -> int | No
         and c.time >= 0
         and c.confidence >= MIN_CELL_CONFIDENCE
     }
-    if table is None or not _reaches_end(arm, float(table.time[-1])):
+    if table is None or not reaches_end(arm, float(table.time[-1])):
         warnings.append(
             f"arm {arm.name!r}: the table ends before the curve's end ({end:g}); its events "
             "row is not used"
@@ -89,7 +89,7 @@ def events_by_end(row: RiskRow, arm: ArmResult, warnings: list[str]) -> int | No
     return total
 
 
-def _reaches_end(arm: ArmResult, last: float) -> bool:
+def reaches_end(arm: ArmResult, last: float) -> bool:
     """Whether the table's last time is the curve's end or later (or 2 % before, flat after)."""
     time, surv = np.asarray(arm.curve.time), np.asarray(arm.curve.survival)
     end = float(time[-1])

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from kmipd.digitize._arm_rows import coloured_rows, events_by_end, names_from_rows
 from kmipd.digitize._arms import ArmDraft, choose_arms
+from kmipd.digitize._bracketed import events_in_parentheses
 from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
 from kmipd.digitize._censor import find_marks
 from kmipd.digitize._crowded import read_rows
@@ -315,6 +316,8 @@ def _with_tables(
         events = next((r for r in event_rows if row.label and r.label == row.label), None)
         if events is not None:
             out[i] = replace(out[i], events=events_by_end(events, out[i], warnings))
+        if out[i].events is None:  # "120 (5)": censored (or events) so far
+            out[i] = replace(out[i], events=events_in_parentheses(row.cells, out[i], warnings))
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")

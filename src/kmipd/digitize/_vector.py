@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from kmipd.digitize._arm_rows import renamed
+from kmipd.digitize._bracketed import events_in_parentheses
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._curves import off_the_panel
 from kmipd.digitize._legend import size_notes
@@ -157,6 +158,7 @@ def _risk(
         taken = {a.name for a in out}
         if i in fitted and out[i].label is None and row.label and row.label not in taken:
             out[i] = renamed(out[i], row.label)  # the row's label names the arm it fits
+        out[i] = replace(out[i], events=events_in_parentheses(row.cells, out[i], warnings))
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")

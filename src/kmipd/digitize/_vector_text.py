@@ -18,11 +18,13 @@ from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._legend_counts import LegendCounts, counts_of, legend_table, lines_text
 from kmipd.digitize._pdf_types import Box, Stroke, TextRun, VectorPage
 from kmipd.digitize._result import RiskCell
+from kmipd.digitize._risk import parse_count
 from kmipd.digitize._text import Word
 
 __all__ = ["LegendEntry", "RiskRowRead", "find_legend", "find_risk_rows"]
 
 _COUNT = re.compile(r"^\(?(\d{1,3}(?:,\d{3})+|\d+)\)?$")
+_BRACKETED = re.compile(r"\(\d+\)")
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,32 @@ def _value(text: str) -> int | None:
     return int(match.group(1).replace(",", "")) if match else None
 
 
+def _count(text: str) -> int | None:
+    """A number at risk, with or without a count in parentheses after it ("120 (5)")."""
+    parsed = parse_count(text)
+    return parsed[0] if parsed is not None else _value(text)
+
+
+def _folded(row: list[TextRun]) -> list[TextRun]:
+    """A row with each count in parentheses joined to the number before it ("120 (5)": the
+    patients censored, or with an event, so far), as one run over both."""
+    out: list[TextRun] = []
+    for run in row:
+        text = run.text.strip()
+        if out and _BRACKETED.fullmatch(text) and not out[-1].text.strip().endswith(")"):
+            last = out[-1]
+            box = (
+                min(last.box[0], run.box[0]),
+                min(last.box[1], run.box[1]),
+                max(last.box[2], run.box[2]),
+                max(last.box[3], run.box[3]),
+            )
+            out[-1] = replace(last, text=f"{last.text.strip()} {text}", box=box)
+            continue
+        out.append(run)
+    return out
+
+
 def _rows(runs: list[TextRun]) -> list[list[TextRun]]:
     ordered = sorted(runs, key=lambda t: t.centre[1])
     rows: list[list[TextRun]] = []
@@ -272,12 +300,12 @@ def find_risk_rows(
         if t.upright and id(t) not in skip and t.box[1] >= below - 1 and _value(t.text) is not None
     ]
     out = []
-    for row in _rows(runs):
+    for row in (_folded(r) for r in _rows(runs)):
         cols, dist = _anchor(row, ticks)
         if dist > 0.3 * spacing:
             continue
         times, conf = _times(cols, x_axis)
-        values = [_value(t.text) for t in row]
+        values = [_count(t.text) for t in row]
         if all(round(float(v or -1), 9) in tick_values for v in values):
             continue  # another row of time labels (e.g. the risk table's own axis)
         cells = tuple(
