@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             figures,
             name,
             source,
-            at_risk_after=style not in ("inside", "stata", "sas", "nejm", *FONTS),
+            at_risk_after=style not in ("inside", "stata", "sas", "nejm", "lancet", *FONTS),
         )
         return {**row, "trial": name, "style": style, "half": half, "table": style not in NO_TABLE}
 

@@ -20,7 +20,10 @@
   follow-up, the legend a small table inside the plot (key and name, "No.
   of Patients", "No. of Events", the median with its unit), placed where
   the curves leave room (top right or bottom left), and a "No. at Risk"
-  table with rows labelled in the arms' colours (session 22).
+  table with rows labelled in the arms' colours (session 22);
+* ``lancet``: as the Lancet prints them: the legend in the plot, and
+  "Number at risk (number censored)" rows under it, each number followed
+  by the patients censored so far in parentheses, ``134 (5)`` (session 22).
 
 All use Liberation Sans (Arial's metrics).
 """
@@ -36,7 +39,7 @@ import pandas as pd
 
 FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
 BOLD = FONT.with_name("LiberationSans-Bold.ttf")
-SOFTWARE = ("sas", "prism", "baser", "greys", "nejm")
+SOFTWARE = ("sas", "prism", "baser", "greys", "nejm", "lancet")
 NO_TABLE = ("prism", "baser")
 SAS_COLOURS = ("#445694", "#A23A2E", "#01665E")
 PRISM_COLOURS = ("black", "#E41A1C")
@@ -59,7 +62,14 @@ def render_software(
         if face.exists():
             font_manager.fontManager.addfont(str(face))
     family = font_manager.FontProperties(fname=str(FONT)).get_name()
-    draw = {"sas": _sas, "prism": _prism, "baser": _base_r, "greys": _greys, "nejm": _nejm}[style]
+    draw = {
+        "sas": _sas,
+        "prism": _prism,
+        "baser": _base_r,
+        "greys": _greys,
+        "nejm": _nejm,
+        "lancet": _lancet,
+    }[style]
     if style == "nejm":  # the axis runs to the end of follow-up
         step, x_end = _full_axis(float(ipd.time.max()))
     with plt.rc_context({"font.family": family, "font.size": 9}):
@@ -301,4 +311,40 @@ def _nejm(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
         ax.text(-0.4, y, str(arm), transform=on_axes, color=SAS_COLOURS[i])
         for t in ticks:
             ax.text(float(t), y, str(int(np.sum(times >= t))), transform=below, ha="center")
+    return fig
+
+
+def _lancet(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
+    """The ``lancet`` style (see the module docstring)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import blended_transform_factory
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
+    fig.subplots_adjust(left=0.31, bottom=0.3, right=0.96, top=0.97)
+    arms = list(dict.fromkeys(ipd.arm))
+    for i, arm in enumerate(arms):
+        time, surv, censored, levels = _km(ipd[ipd.arm == arm])
+        ax.step(time, 100 * surv, where="post", color=SAS_COLOURS[i], lw=1.4, label=str(arm))
+        kept = censored <= x_end
+        ax.plot(censored[kept], 100 * levels[kept], "|", color=SAS_COLOURS[i], ms=5)
+    ticks = np.arange(0, x_end + 1e-9, step)
+    ax.set_xlim(0, x_end)
+    ax.set_xticks(ticks)
+    ax.set_ylim(0, 100)
+    ax.set_yticks(np.arange(0, 101, 20))
+    ax.set_xlabel(f"Time since randomisation ({unit})")
+    ax.set_ylabel("Overall survival (%)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, loc="upper right")
+    below = blended_transform_factory(ax.transData, ax.transAxes)
+    on_axes = ax.transAxes
+    ax.text(-0.45, -0.2, "Number at risk (number censored)", transform=on_axes)
+    for i, arm in enumerate(arms):
+        group = ipd[ipd.arm == arm]
+        times, event = group.time.to_numpy(), group.event.to_numpy().astype(bool)
+        y = -0.27 - 0.07 * i
+        ax.text(-0.45, y, str(arm), transform=on_axes)
+        for t in ticks:
+            count, gone = int(np.sum(times >= t)), int(np.sum((times < t) & ~event))
+            ax.text(float(t), y, f"{count} ({gone})", transform=below, ha="center", fontsize=7)
     return fig
