@@ -29,8 +29,8 @@ _BRACKETED = re.compile(r"\(\d+\)")
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """A legend key (its stroke index, or -1 for a filled box) and the label right of it,
-    with the patients and events columns beside the label state (a legend printed as a
+    """A legend key (its stroke index, or -1 for a filled box), the label right of it, and
+    the patients and events that columns beside the label state (a legend printed as a
     table), if any."""
 
     stroke: int
@@ -137,6 +137,7 @@ def find_legend(page: VectorPage) -> list[LegendEntry]:
 
 
 def _as_word(run: TextRun) -> Word:
+    """A text run as a word box (pixels rounded outwards), its text read surely."""
     left, top, right, bottom = run.box
     return Word(int(top), int(left), int(np.ceil(bottom)), int(np.ceil(right)), run.text, 1.0)
 
