@@ -118,6 +118,34 @@ def test_extract_rebuilds_each_arm_with_the_legends_patients_and_events(
     assert "events read from the legend's table" in capsys.readouterr().out
 
 
+def test_a_study_file_rebuilds_figure_arms_with_the_legends_events(
+    figure: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import warnings
+
+    from kmipd.pipeline import run_study
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    shutil.copy(figure, folder / figure.name)
+    arms = "".join(
+        f'[[arm]]\nid = "a{k}"\ntrial = "T"\nendpoint = "OS"\n'
+        f'figure = "{figure.name}"\nselect = "{name}"\n'
+        for k, name in enumerate(NAMES)
+    )
+    study = folder / "study.toml"
+    study.write_text('title = "Legend table"\ntime_unit = "months"\n' + arms)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        done = run_study(study, tmp_path / "out")
+    truth = _arms()
+    for k, name in enumerate(NAMES):
+        result = done.results["arms"][f"a{k}"]
+        assert result["n"] == len(truth[name][0])
+        assert result["events"] == int(truth[name][1].sum())
+
+
 def test_columns_under_other_headers_give_no_counts(tmp_path: Path) -> None:
     path = tmp_path / "other_headers.png"
     _draw(path, headers=("Median\nage", "Rate at\n2 years"))
