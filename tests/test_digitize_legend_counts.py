@@ -23,9 +23,11 @@ from matplotlib.transforms import blended_transform_factory
 from kmipd.cli import main as kmipd_main
 from kmipd.digitize import digitize
 from kmipd.digitize._legend_counts import (
+    TableGeometry,
     column_kind,
     legend_table,
     read_counts,
+    take_from_label,
     with_stated_events,
 )
 from kmipd.digitize._result import ArmResult
@@ -49,7 +51,12 @@ def _arms() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def _draw(path: Path, *, headers: tuple[str, str] = ("No. of\nPatients", "No. of\nEvents")) -> None:
+def _draw(
+    path: Path,
+    *,
+    headers: tuple[str, str] = ("No. of\nPatients", "No. of\nEvents"),
+    name_at: float = 0.51,
+) -> None:
     from lifelines import KaplanMeierFitter
 
     fig, ax = plt.subplots(figsize=(6.4, 5.0), dpi=120)
@@ -60,10 +67,11 @@ def _draw(path: Path, *, headers: tuple[str, str] = ("No. of\nPatients", "No. of
         frame = KaplanMeierFitter().fit(time, event).survival_function_
         ax.step(frame.index, 100 * frame.iloc[:, 0], where="post", color=COLOURS[i], lw=1.4)
         y = 0.86 - 0.05 * i  # the table over the curves' right half
-        ax.plot([0.46, 0.5], [y + 0.01, y + 0.01], color=COLOURS[i], lw=1.4, transform=on_axes)
+        key = [name_at - 0.05, name_at - 0.01]
+        ax.plot(key, [y + 0.01, y + 0.01], color=COLOURS[i], lw=1.4, transform=on_axes)
         cells = (name, str(len(time)), str(int(event.sum())))
-        for x, text in zip((0.51, 0.8, 0.92), cells, strict=True):
-            ha = "left" if x < 0.6 else "center"
+        for x, text in zip((name_at, 0.8, 0.92), cells, strict=True):
+            ha = "left" if x == name_at else "center"
             ax.text(x, y, text, transform=on_axes, ha=ha, va="bottom", fontsize=7)
         for t in TICKS:
             count = str(int(np.sum(time >= t)))
@@ -144,6 +152,30 @@ def test_a_study_file_rebuilds_figure_arms_with_the_legends_events(
         result = done.results["arms"][f"a{k}"]
         assert result["n"] == len(truth[name][0])
         assert result["events"] == int(truth[name][1].sum())
+
+
+@pytest.mark.parametrize("suffix", ["png", "pdf"])
+def test_a_count_printed_close_to_a_name_stays_out_of_it(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"close.{suffix}"
+    _draw(path, name_at=0.55)  # "Antibody + chemo" ends about an em before "181"
+    result = digitize(path)
+    assert [a.name for a in result.arms] == list(NAMES)
+    truth = _arms()
+    assert [a.stated_n for a in result.arms] == [len(truth[name][0]) for name in NAMES]
+
+
+def test_take_from_label_moves_trailing_counts_into_empty_cells() -> None:
+    name, count = Word(50, 60, 60, 120), Word(50, 150, 60, 170)
+    table = TableGeometry(
+        cells=(((Word(30, 150, 40, 170),),), ((),)),
+        headers=((Word(10, 145, 20, 175),),),
+        columns=((150, 170),),
+    )
+    moved, label = take_from_label(table, 1, (name, count), lambda w: w is count)
+    assert label == (name,) and moved.cells[1] == ((count,),)
+    kept, label = take_from_label(table, 0, (name, count), lambda w: w is count)
+    assert label == (name, count) and kept is table  # its cell is taken already
+    assert take_from_label(table, 1, (count,), lambda w: True)[1] == (count,)  # a first word
 
 
 def test_columns_under_other_headers_give_no_counts(tmp_path: Path) -> None:

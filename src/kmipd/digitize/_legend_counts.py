@@ -27,9 +27,11 @@ __all__ = [
     "TableGeometry",
     "column_kind",
     "counts_of",
+    "is_count_text",
     "legend_table",
     "lines_text",
     "read_counts",
+    "take_from_label",
     "with_stated_events",
 ]
 
@@ -74,10 +76,13 @@ class TableGeometry:
         ``cells[i][j]``: the words of entry ``i`` in column ``j`` (empty if none).
     headers : tuple of tuple of Word
         ``headers[j]``: the words over column ``j``, top to bottom, left to right.
+    columns : tuple of (int, int)
+        ``columns[j]``: the first and last image column of column ``j``'s cells.
     """
 
     cells: tuple[tuple[tuple[Word, ...], ...], ...]
     headers: tuple[tuple[Word, ...], ...]
+    columns: tuple[tuple[int, int], ...] = ()
 
     @property
     def words(self) -> list[Word]:
@@ -133,8 +138,8 @@ def legend_table(
     Returns
     -------
     TableGeometry or None
-        None unless some column has a cell in at least two entries (in every
-        entry of a one-entry legend) and words over it.
+        None unless some column has a cell and words over it. (A cell may
+        be missing where a label ran into it: see :func:`take_from_label`.)
     """
     heights = [w.height for _, line in lines for w in line]
     if not heights:
@@ -142,13 +147,12 @@ def legend_table(
     height = float(np.median(heights))
     rows = [_line_cells(end, list(line), height) for end, line in lines]
     spans = _columns(rows)
-    need = min(2, len(rows))
     top = min((w.row0 for _, line in lines for w in line), default=0)
     keyed = {(k.row0, k.col0) for k in keys}
     reach = top - _HEADER_LINES * height
     above = [w for w in words if reach <= w.row0 and w.row1 <= top]
     above = [w for w in above if (w.row0, w.col0) not in keyed]
-    cells, headers = [], []
+    cells, headers, columns = [], [], []
     for span in spans:
         per_row = tuple(
             next((c for c in row if span[0] <= c[0].col0 and c[-1].col1 <= span[1]), ())
@@ -157,12 +161,64 @@ def legend_table(
         header = tuple(
             sorted((w for w in above if _over(w, span, height)), key=lambda w: (w.row0, w.col0))
         )
-        if sum(bool(c) for c in per_row) >= need and header:
+        if any(per_row) and header:
             cells.append(per_row)
             headers.append(header)
+            columns.append(span)
     if not headers:
         return None
-    return TableGeometry(tuple(zip(*cells, strict=True)), tuple(headers))
+    return TableGeometry(tuple(zip(*cells, strict=True)), tuple(headers), tuple(columns))
+
+
+def take_from_label(
+    table: TableGeometry, entry: int, label: Sequence[Word], is_count: Callable[[Word], bool]
+) -> tuple[TableGeometry, tuple[Word, ...]]:
+    """Counts a label ran into, given back to the table's columns.
+
+    A name printed close to the first column ("Antibody + chemo 181") is
+    read as one label with the count. Trailing label words that read as a
+    count and stand in a column where the entry has no cell are moved to
+    that cell (the label keeps at least its first word).
+
+    Parameters
+    ----------
+    table : TableGeometry
+    entry : int
+        The entry's row in the table.
+    label : sequence of Word
+        The entry's label words, left to right.
+    is_count : callable
+        Whether a word reads as a count ("181", "87/261").
+
+    Returns
+    -------
+    TableGeometry
+        With the words moved into the entry's cells.
+    tuple of Word
+        The label words left.
+    """
+    words = list(label)
+    cells = list(table.cells[entry])
+    while len(words) > 1 and is_count(words[-1]):
+        middle = words[-1].centre[1]
+        column = next(
+            (j for j, (a, b) in enumerate(table.columns) if a <= middle <= b and not cells[j]),
+            None,
+        )
+        if column is None:
+            break
+        cells[column] = (words.pop(),)
+    if len(words) == len(label):
+        return table, tuple(label)
+    rows = list(table.cells)
+    rows[entry] = tuple(cells)
+    return replace(table, cells=tuple(rows)), tuple(words)
+
+
+def is_count_text(text: str) -> bool:
+    """Whether text reads as a count a legend's table gives ("181", "1,024", "87/261")."""
+    cell = " ".join(text.split())
+    return bool(_ONE.match(cell) or _PAIR.match(cell))
 
 
 def column_kind(header: str) -> str | None:

@@ -13,8 +13,10 @@ from kmipd.digitize._legend_counts import (
     LegendCounts,
     TableGeometry,
     counts_of,
+    is_count_text,
     legend_table,
     lines_text,
+    take_from_label,
 )
 from kmipd.digitize._risk import RiskLine, risk_lines
 from kmipd.digitize._scene import Scene
@@ -194,9 +196,12 @@ def read_figure_text(scene: Scene) -> FigureText:
     ticks = [read[id(w)] for w in dict.fromkeys(x_words + y_words) if id(w) in read]
     named = [_bar_label(e, *_label(e, read, scene.ink), scene.ink) for e in legend]
     named = _consistent([(e, t, c) for e, t, c in named if c >= 0.5 and _name_like(t)])
+    counts: dict[tuple[int, int, int, int], LegendCounts] = {}
+    if grid:
+        grid, legend, named = _labels_cut(grid, legend, named, read, scene.ink)
+        counts = _counts(grid, legend, [e for e, _, _ in named], read, scene.ink)
     cased = lower_case_legend([t for _, t, _ in named])
     named = [(e, t, c) for (e, _, c), t in zip(named, cased, strict=True)]
-    counts = _counts(grid, legend, [e for e, _, _ in named], read, scene.ink) if grid else {}
     read_lines, read_inner = (
         [
             replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
@@ -205,6 +210,29 @@ def read_figure_text(scene: Scene) -> FigureText:
         for group in (lines, inner)
     )
     return FigureText(ticks, named, read_lines, scene.ink, read_inner, counts)
+
+
+def _labels_cut(
+    grid: TableGeometry,
+    legend: list[LegendEntry],
+    named: list[tuple[LegendEntry, str, float]],
+    read: dict[int, Word],
+    ink: npt.NDArray[np.float64],
+) -> tuple[TableGeometry, list[LegendEntry], list[tuple[LegendEntry, str, float]]]:
+    """Counts the labels ran into ("Antibody + chemo 181") given back to the legend's table;
+    the entries and their label texts without them."""
+    legend, out = list(legend), []
+    for entry, text, conf in named:
+        k = next(i for i, e in enumerate(legend) if e is entry)
+        grid, words = take_from_label(
+            grid, k, entry.words, lambda w: id(w) in read and is_count_text(read[id(w)].text)
+        )
+        if len(words) < len(entry.words):
+            entry = replace(entry, words=words)
+            legend[k] = entry
+            text, conf = _label(entry, read, ink)
+        out.append((entry, text, conf))
+    return grid, legend, out
 
 
 def _counts(
