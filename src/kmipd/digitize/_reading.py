@@ -223,7 +223,10 @@ def _labels_cut(
     the entries and their label texts without them."""
     legend, out = list(legend), []
     for entry, text, conf in named:
-        k = next(i for i, e in enumerate(legend) if e is entry)
+        k = next((i for i, e in enumerate(legend) if e is entry), None)
+        if k is None:  # not an entry of the table's rows
+            out.append((entry, text, conf))
+            continue
         grid, words = take_from_label(
             grid, k, entry.words, lambda w: id(w) in read and is_count_text(read[id(w)].text)
         )
