@@ -9,6 +9,7 @@ the curves.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -277,3 +278,16 @@ def test_event_totals_read_that_cannot_be_met_are_dropped_with_a_note() -> None:
         reconstruct_with_read_events(
             {"a": curve}, {}, risk_table={"a": table}, events={"a": 9}, warn=False
         )
+
+
+def test_only_the_arm_whose_read_total_cannot_be_met_loses_it() -> None:
+    curve = Curve(time=[0, 2, 2, 5, 5, 8], survival=[1, 1, 0.8, 0.8, 0.6, 0.6])
+    table = RiskTable(time=[0, 4, 8], n_at_risk=[10, 8, 6])
+    curves = {"a": replace(curve, arm="a"), "b": replace(curve, arm="b")}
+    tables = {"a": replace(table, arm="a"), "b": replace(table, arm="b")}
+    result, note = reconstruct_with_read_events(
+        curves, {"a": 9, "b": 3}, risk_table=tables, warn=False
+    )
+    assert note is not None and "a=9" in note and "b=3" not in note
+    assert result.arms["b"].diagnostics.events_given == 3
+    assert result.arms["a"].diagnostics.events_given is None

@@ -31,6 +31,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from kmipd.errors import ReconstructionError
 from kmipd.web import create_app, default_data_dir
 
 DATA = Path(__file__).parent / "data" / "web"
@@ -818,3 +819,30 @@ def test_a_figure_of_two_panels_reads_the_first_and_then_the_panel_asked(tmp_pat
     assert [a["name"] for a in second["arms"]] == ["s_1", "uft_lv"]
     # the second panel's calibration is in the whole image's pixels: right of the first
     assert second["calibration"]["plot_area"]["left"] > parts[0].shape[1]
+
+
+def test_event_totals_read_are_used_only_while_the_curve_can_hold_them() -> None:
+    """A total the reader filled in and the user left is dropped, with a note, if unmet."""
+    from kmipd.web._bundle import _events
+    from kmipd.web._compute import reconstruct_figure
+
+    arm = {
+        "key": "a1",
+        "name": "A",
+        "points": [[0, 1], [2, 1], [2, 0.8], [5, 0.8], [5, 0.6], [8, 0.6]],
+        "risk": [{"time": 0, "n": 10}, {"time": 4, "n": 8}, {"time": 8, "n": 6}],
+        "censor": [],
+        "n": None,
+        "events": 9,  # read from the figure: the curve and table allow 2 to 4
+        "events_read": 9,
+    }
+    other = dict(arm, key="a2", name="B", events=3, events_read=3)
+    doc = {"kind": "curves", "arms": [arm, other]}
+    out = reconstruct_figure(doc, {"landmarks": []})
+    assert [a["events"] for a in out["arms"]] == [4, 3]
+    assert any("A=9" in w and "could not be met" in w for w in out["warnings"])
+    assert (_events(arm), _events(other)) == (None, 3)
+    typed = dict(arm, events=9, events_read=None)  # a total the user typed is not dropped
+    with pytest.raises(ReconstructionError):
+        reconstruct_figure({"kind": "curves", "arms": [typed]}, {"landmarks": []})
+    assert _events(typed) == 9

@@ -117,9 +117,10 @@ def reconstruct_with_read_events(
     """:func:`reconstruct` with event totals read from a figure, dropped if they cannot be met.
 
     An event total read from a figure (a table's row of events, the legend's
-    "No. of Events") can be misread or count events past the x axis; when
-    the curve and numbers at risk cannot hold it, the arms are rebuilt
-    without the totals read (totals given in ``kwargs["events"]`` are kept).
+    "No. of Events") can be misread or count events past the x axis; an
+    arm whose curve and numbers at risk cannot hold its total read is
+    rebuilt without it (the other arms keep theirs, and totals given in
+    ``kwargs["events"]`` are kept).
 
     Parameters
     ----------
@@ -142,12 +143,36 @@ def reconstruct_with_read_events(
     except (ReconstructionError, OptionError) as exc:  # OptionError: more events than patients
         if not read:
             raise
-        totals = ", ".join(f"{k}={v}" for k, v in read.items())
-        note = (
-            f"the event totals read from the figure ({totals}) could not be met ({exc}); "
-            "reconstructed without them"
-        )
-    return reconstruct(curves, events=given or None, **kwargs), note
+        failed = _unmet(curves, read, kwargs) or {
+            name: str(exc) for name in read
+        }  # the arms fail only together
+    kept = {k: v for k, v in read.items() if k not in failed}
+    totals = ", ".join(f"{k}={read[k]}" for k in failed)
+    reasons = "; ".join(dict.fromkeys(failed.values()))
+    note = (
+        f"the event totals read from the figure ({totals}) could not be met ({reasons}); "
+        "reconstructed without them"
+    )
+    return reconstruct(curves, events={**kept, **given} or None, **kwargs), note
+
+
+def _unmet(
+    curves: Mapping[str, Curve], read: Mapping[str, int], kwargs: Mapping[str, Any]
+) -> dict[str, str]:
+    """The arms whose read event total cannot be met on its own, with the reason."""
+    per_arm = {
+        key: _by_arm(value, key, dict(curves))
+        for key, value in kwargs.items()
+        if key in ("risk_table", "n", "censor_marks")
+    }
+    out = {}
+    for name, total in read.items():
+        options = {key: {name: v[name]} for key, v in per_arm.items() if name in v}
+        try:
+            reconstruct({name: curves[name]}, events={name: total}, warn=False, **options)
+        except (ReconstructionError, OptionError) as exc:
+            out[name] = str(exc)
+    return out
 
 
 def _by_arm(

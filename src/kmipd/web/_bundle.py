@@ -112,10 +112,18 @@ def _arm_files(arm_id: str, figure: Doc, arm: Doc) -> tuple[dict[str, Any], dict
         keys["censor_marks"] = f"data/{arm_id}_censor.csv"
         text = "time\n" + "".join(f"{float(t)!r}\n" for t in sorted(arm["censor"]))
         files[keys["censor_marks"]] = text.encode()
-    keys.update(
-        n=arm.get("n"), events=arm.get("events"), percent=False, precision=arm.get("precision")
-    )
+    keys.update(n=arm.get("n"), events=_events(arm), percent=False, precision=arm.get("precision"))
     return keys, files
+
+
+def _events(arm: Doc) -> int | None:
+    """The arm's event total for the study file: typed in, or read and met by the curve."""
+    from kmipd.web._compute import read_events, reconstruct_arms
+
+    if not read_events({"arms": [arm]}):
+        return arm.get("events")
+    _, note = reconstruct_arms({"arms": [arm]})
+    return None if note is not None else arm.get("events")
 
 
 def study_bundle(study: Doc, figures: list[Doc]) -> dict[str, bytes]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from kmipd.errors import InputError
+from kmipd.errors import DataQualityWarning, InputError
 from kmipd.types import CensorMarks, Curve, RiskTable
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "curves_csv",
     "ipd_csv",
     "km_plot",
+    "read_events",
+    "reconstruct_arms",
     "reconstruct_figure",
     "risk_csv",
 ]
@@ -138,25 +140,53 @@ def reconstruct_figure(doc: Doc, study: Doc) -> Doc:
 
 def _patient_data(doc: Doc) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
     """Times and events per arm (reconstructed unless given) and the reconstruction diagnostics."""
-    import kmipd
-
     if doc["kind"] == "ipd":
         data = {
             arm["name"]: (np.asarray(arm["ipd"]["time"]), np.asarray(arm["ipd"]["event"]))
             for arm in doc["arms"]
         }
         return data, {}
+    result, note = reconstruct_arms(doc)
+    if note is not None:
+        warnings.warn(note, DataQualityWarning, stacklevel=2)
+    data = {name: (arm.time, arm.event) for name, arm in result.arms.items()}
+    return data, {name: arm.diagnostics.to_dict() for name, arm in result.arms.items()}
+
+
+def reconstruct_arms(doc: Doc) -> tuple[Any, str | None]:
+    """The ``ReconstructionResult`` of a figure's arms as the page holds them, and a note.
+
+    The note (None if none) says that the event totals read from the figure
+    could not be met and were left out.
+    """
+    from kmipd.pipeline import reconstruct_with_read_events
+
     inputs = arm_inputs(doc)
-    result = kmipd.reconstruct(
+    read = read_events(doc)
+    given = {k: v for k, v in (_given(inputs, "events") or {}).items() if k not in read}
+    return reconstruct_with_read_events(
         {name: item["curve"] for name, item in inputs.items()},
+        read,
         risk_table=_given(inputs, "risk"),
         n=_given(inputs, "n"),
-        events=_given(inputs, "events"),
+        events=given or None,
         censor_marks=_given(inputs, "marks"),
         warn=False,
     )
-    data = {name: (arm.time, arm.event) for name, arm in result.arms.items()}
-    return data, {name: arm.diagnostics.to_dict() for name, arm in result.arms.items()}
+
+
+def read_events(doc: Doc) -> dict[str, int]:
+    """Event totals the digitizer read and the user left as read, by arm name.
+
+    These are used only while the curve and numbers at risk can hold them
+    (:func:`kmipd.pipeline.reconstruct_with_read_events`); a total the user
+    typed is used as given.
+    """
+    return {
+        arm["name"]: int(arm["events"])
+        for arm in doc["arms"]
+        if arm.get("events") is not None and arm.get("events") == arm.get("events_read")
+    }
 
 
 def _arm_result(arm: Doc, data: tuple[Any, Any], diagnostics: dict[str, Any]) -> Doc:

@@ -232,7 +232,8 @@ def _arm(
         else [round(float(t), 6) for t in marks.time if math.isfinite(float(t)) and t >= 0],
         "risk": _risk(arm, confidence.get("risk_table"), col, row),
         "n": getattr(arm, "n_from_legend", None),  # "(N=410)" in the legend
-        "events": None,  # a total read from the table is in the digitization notes only
+        "events": getattr(arm, "events", None),  # an "Events" row or the legend's table
+        "events_read": getattr(arm, "events", None),  # used only while the curve can hold it
         "precision": arm.curve.precision,  # one pixel, as survival: reconstruct trusts steps to it
     }
 

@@ -113,8 +113,10 @@ function armBox(arm, fig, view, hooks, ipd) {
 }
 
 function count(arm, key, label, hooks) {
+  const read = key === "events" && arm.events_read != null && arm.events === arm.events_read;
   const input = h("input", { type: "number", min: key === "n" ? 1 : 0, step: 1, value: arm[key] ?? "", placeholder: "—",
-    "aria-label": `${label} of ${arm.name}`, "data-count": key, "data-key": arm.key, "data-focus": `${key}:${arm.key}` });
+    "aria-label": `${label} of ${arm.name}`, "data-count": key, "data-key": arm.key, "data-focus": `${key}:${arm.key}`,
+    title: read ? "read from the figure; left out (with a note) if the curve and numbers at risk cannot hold it" : undefined });
   input.addEventListener("change", () => {
     const text = input.value.trim();
     const value = text === "" ? null : Number(text);
