@@ -67,10 +67,14 @@ def _legend_frame(ink: FloatArray, words: list[Word]) -> BoolArray:
         share = [dark[k, c0:c1].mean() if across else dark[r0:r1, k].mean() for k in lines]
         return [k for k, v in zip(lines, share, strict=True) if v >= _RULE_SHARE]
 
-    top = full(range(max(0, r0 - reach), r0), True)
-    bottom = full(range(r1, min(rows, r1 + reach)), True)
     left = full(range(max(0, c0 - reach), c0), False)
     right = full(range(c1, min(cols, c1 + reach)), False)
+    if not right:  # text past the box (a label run into a note beside it): the frame cuts it
+        inside = full(range(c0 + 1, c1), False)
+        right = [k for k in inside if not any(w.col0 <= k < w.col1 for w in words)][-1:]
+        c1 = right[0] if right else c1
+    top = full(range(max(0, r0 - reach), r0), True)
+    bottom = full(range(r1, min(rows, r1 + reach)), True)
     if not (top and bottom and left and right):
         return mask
     rows_in = slice(max(0, top[0] - 1), bottom[-1] + 2)

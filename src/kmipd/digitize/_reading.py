@@ -34,6 +34,8 @@ __all__ = ["FigureText", "read_figure_text"]
 _INNER_SHARE = 0.2  # share of the panel's height at its bottom where a table may be printed
 _STRONG_GREY = 128  # grey level (0 full ink) below which a pixel is strong ink
 _LINE_SHARE = 0.8  # share of the panel's height a column is strong ink over, to be its edge line
+_RULE_INK = 0.3  # ink strength of a pixel of a rule (a legend frame's side)
+_RULE_SHARE = 0.9  # share of its rows a column of a gap is inked over, to be a rule
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +93,24 @@ def _consistent(
     groups = [[f for f in entries if fits(e[0], f[0])] for e in entries]
     best = max(groups, key=lambda g: (len(g), float(np.mean([c for _, _, c in g]))))
     return sorted(best, key=lambda e: (e[0].swatch.word.row0 // 8, e[0].swatch.word.col0))
+
+
+def _fenced(entry: LegendEntry, ink: npt.NDArray[np.float64]) -> LegendEntry:
+    """The entry with its label cut where a rule crosses it (the legend's frame).
+
+    A note printed just right of a framed legend (a hazard ratio) lines up
+    with the label and is taken into it; a column of the gap before a word,
+    inked from a text height above the label to one below it, is the
+    frame's side, and the words past it are no part of the label.
+    """
+    words = entry.words
+    for k in range(1, len(words)):
+        word, before = words[k], words[k - 1]
+        rows = slice(max(0, word.row0 - word.height), word.row1 + word.height)
+        gap = ink[rows, before.col1 : word.col0] >= _RULE_INK
+        if gap.size and (gap.mean(axis=0) >= _RULE_SHARE).any():
+            return replace(entry, words=words[:k])
+    return entry
 
 
 def _name_like(text: str) -> bool:
@@ -165,6 +185,7 @@ def read_figure_text(scene: Scene) -> FigureText:
     span = (scene.frame.left, scene.frame.right)
     foot, footing = _legend_below(under, scene.words, [w.centre[1] for w in x_words], span)
     legend = [e for e in entries if e.swatch.word.row0 <= below] + foot
+    legend = [_fenced(e, scene.ink) for e in legend]
     keys = {id(e.swatch.word) for e in foot}
     lines = risk_lines(
         [w for w in scene.words if id(w) not in footing],
