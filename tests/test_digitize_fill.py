@@ -125,3 +125,38 @@ def test_a_figure_drawn_on_a_grey_theme_is_read(sheet: str, tmp_path: Path) -> N
         times = fit.durations
         assert list(table.time) == list(range(0, 37, 6))
         assert list(table.n_at_risk) == [int(np.sum(times > t)) for t in table.time]
+
+
+def test_a_note_printed_against_a_framed_legend_is_no_part_of_its_label(tmp_path: Path) -> None:
+    """matplotlib's classic style frames the legend in black; a hazard ratio printed just
+    right of the frame lines up with the longer label but is cut off at the frame's side,
+    and the frame (its top among the inward ticks) is no arm."""
+    rng = np.random.default_rng(5)
+    path = tmp_path / "framed_note.png"
+    with plt.style.context("classic"):
+        fig, ax = plt.subplots(figsize=(7, 5.2), dpi=110)
+        for name, scale in (("Control", 14.0), ("Treatment", 30.0)):
+            event_time, censor_time = rng.exponential(scale, 160), rng.uniform(6, 48, 160)
+            time = np.minimum(event_time, censor_time)
+            order = np.argsort(time)
+            at_risk = 160 - np.arange(160)
+            survival = np.cumprod(1.0 - (event_time <= censor_time)[order] / at_risk)
+            ax.step(np.r_[0.0, time[order]], np.r_[1.0, survival], where="post", label=name)
+        ax.set_xlim(0, 36)
+        ax.set_ylim(0, 1.0)
+        ax.set_xlabel("Time (months)")
+        legend = ax.legend(loc="upper right")
+        fig.canvas.draw()
+        box = legend.get_window_extent()
+        longer = legend.get_texts()[1].get_window_extent()
+        fig.text(
+            (box.x1 + 2) / fig.bbox.width,
+            (longer.y0 + longer.y1) / 2 / fig.bbox.height,
+            "HR=0.9",
+            va="center",
+            fontsize=legend.get_texts()[0].get_fontsize(),
+        )
+        fig.savefig(path)
+        plt.close(fig)
+    result = digitize(path)
+    assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
