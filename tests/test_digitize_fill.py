@@ -160,3 +160,19 @@ def test_a_note_printed_against_a_framed_legend_is_no_part_of_its_label(tmp_path
         plt.close(fig)
     result = digitize(path)
     assert [arm.name for arm in result.arms] == ["Control", "Treatment"]
+
+
+def test_white_grid_lines_cutting_letters_are_filled_from_their_sides() -> None:
+    """A white grid line drawn over a legend on a grey panel cuts its letters; whitening the
+    panel fills such thin lines from the pixels either side, so the letters are whole."""
+    from kmipd.digitize._image import whitened
+
+    fill = np.array([229, 229, 229], dtype=np.uint8)
+    image = np.full((60, 80, 3), 229, dtype=np.uint8)
+    image[20:30, 30:40] = 20  # a letter's stroke
+    image[:, 35] = 255  # a vertical grid line, one pixel wide, through it
+    image[24:26, :] = 255  # a horizontal one, two pixels wide
+    out = whitened(image, fill, (slice(5, 55), slice(5, 75)))
+    assert (out[20:30, 30:40] <= 30).all()  # the stroke is whole again
+    assert (out[6:19, 6:74] == 255).all() and (out[40:54, 6:74] == 255).all()  # fill: white
+    assert (out[:5, 35] == 255).all() and (out[24, :5] == 255).all()  # outside: as drawn

@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 MAX_PIXELS = 25_000_000
+_LIGHTER = 12  # levels (each channel) a pixel is lighter than a panel's fill, to be a grid line
 UInt8Array = npt.NDArray[np.uint8]
 FloatArray = npt.NDArray[np.float64]
 
@@ -255,11 +256,39 @@ def whitened(image: UInt8Array, colour: UInt8Array, box: tuple[slice, slice]) ->
     what is lighter than ``colour`` turns white, so a panel's light fill
     becomes background, and a pale wash over the fill the same wash over white.
     Text outside the box is left as drawn (its light anti-aliased edges would
-    turn white too).
+    turn white too). Thin lines lighter than ``colour`` (white grid lines) are
+    first filled in from their sides (`_thin_light_lines_mended`).
     """
     scale = 255.0 / np.maximum(colour.astype(float), 1.0)
     out = image.copy()
-    out[box] = np.clip(image[box] * scale[None, None, :], 0, 255).round().astype(np.uint8)
+    part = _thin_light_lines_mended(image[box], colour)
+    out[box] = np.clip(part * scale[None, None, :], 0, 255).round().astype(np.uint8)
+    return out
+
+
+def _thin_light_lines_mended(part: UInt8Array, colour: UInt8Array) -> UInt8Array:
+    """``part`` with lines one or two pixels wide that are lighter than the fill ``colour``
+    (white grid lines on a grey panel) filled in from the pixels either side.
+
+    A grid line drawn over a legend cuts its letters in two (the OCR then
+    reads "plac:ebo"); filled from its sides, a letter is whole again, and
+    on the bare fill the line becomes fill.
+    """
+    out = part.copy()
+    for along in (out, out.swapaxes(0, 1)):  # vertical lines, then horizontal ones
+        for width in (1, 2):
+            light = (along.astype(np.int16) > colour.astype(np.int16) + _LIGHTER).all(axis=2)
+            cols = light.shape[1]
+            if cols < width + 2:
+                continue
+            run = ~light[:, : cols - width - 1] & ~light[:, width + 1 :]
+            for k in range(width):
+                run &= light[:, 1 + k : cols - width + k]
+            rows, start = np.nonzero(run)
+            start += 1
+            sides = along[rows, start - 1].astype(np.int16) + along[rows, start + width]
+            for k in range(width):
+                along[rows, start + k] = (sides // 2).astype(np.uint8)
     return out
 
 
