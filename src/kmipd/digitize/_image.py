@@ -277,7 +277,8 @@ def _thin_light_lines_mended(part: UInt8Array, colour: UInt8Array) -> UInt8Array
     out = part.copy()
     for along in (out, out.swapaxes(0, 1)):  # vertical lines, then horizontal ones
         for width in (1, 2):
-            light = (along.astype(np.int16) > colour.astype(np.int16) + _LIGHTER).all(axis=2)
+            lighter = along.astype(np.int16) > colour.astype(np.int16) + _LIGHTER
+            light: npt.NDArray[np.bool_] = np.all(lighter, axis=2)
             cols = light.shape[1]
             if cols < width + 2:
                 continue
