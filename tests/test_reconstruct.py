@@ -311,6 +311,36 @@ def test_censor_marks_time_censoring_without_risk_table() -> None:
     assert gap.max() <= 0.02 * n, gap.max()
 
 
+def test_n_only_censorings_lie_between_the_marks_seen_and_uniform_follow_up() -> None:
+    """With n alone, the marks seen (a third of the censored times: overlapping marks merge)
+    bound the censorings from below and follow-up uniform up to the curve's end from above;
+    the arm is rebuilt with their geometric mean, nearer the truth than either bound when
+    follow-up runs on past the end of the axis."""
+    rng = np.random.default_rng(3)
+    n = 300
+    death = rng.exponential(20.0, n)
+    follow_up = rng.uniform(12.0, 40.0, n)  # follow-up runs on past the axis, cut at 24
+    time = np.round(np.minimum(death, follow_up), 3)
+    event = (death <= follow_up).astype(int)
+    curve_time = np.linspace(0.0, 24.0, 300)
+    curve_survival = np.round(km_at(time, event, curve_time) * 450) / 450
+    censored = np.sort(time[(event == 0) & (time < 24.0)])
+    seen = CensorMarks(censored[::3])
+    uniform = run(Curve(curve_time, curve_survival), n=n)
+    marked = run(Curve(curve_time, curve_survival), n=n, censor_marks=seen)
+    inside = {
+        name: int(np.sum((arm.event == 0) & (arm.time < 24.0)))
+        for name, arm in (("uniform", uniform), ("marked", marked))
+    }
+    assert seen.time.size < inside["marked"] < inside["uniform"]
+    assert inside["marked"] == pytest.approx(np.sqrt(seen.time.size * inside["uniform"]), abs=2)
+    assert any("geometric mean" in w for w in marked.diagnostics.warnings)
+    truth_left = int(np.sum(time >= 24.0))
+    assert abs(int(np.sum(marked.time >= 24.0)) - truth_left) < abs(
+        int(np.sum(uniform.time >= 24.0)) - truth_left
+    )
+
+
 def _traced_trial(
     first: float, loss_rate: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, Curve]:

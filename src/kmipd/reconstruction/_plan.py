@@ -209,7 +209,8 @@ def _tail(
         n0, seg.hazard[part], _weights(seg, part, mark_weight, tail=True), seg.length[part]
     )
     read = [p for p in plans if p.unread is None]
-    c = _tail_censoring(model, read, float(cuts[-1]), end, notes if events is None else [])
+    marks = 0.0 if mark_weight is None else float(mark_weight[part].sum())
+    c = _tail_censoring(model, read, float(cuts[-1]), end, marks, notes if events is None else [])
     c = min(c, _censoring_keeping_last_drop(model))
     d = round(model.events(c)) if model.has_drops else 0
     c_int = int(np.clip(round(c), 0, n0 - d))
@@ -242,19 +243,33 @@ def _censoring_keeping_last_drop(model: IntervalModel) -> float:
 
 
 def _tail_censoring(
-    model: IntervalModel, plans: list[IntervalPlan], start: float, end: float, notes: list[str]
+    model: IntervalModel,
+    plans: list[IntervalPlan],
+    start: float,
+    end: float,
+    marks: float,
+    notes: list[str],
 ) -> float:
     """Censorings in the tail when no event total says how many there were."""
     if not model.hazard.size or end <= start:
         return 0.0
     rate = _rate(plans, "censorings")
     if rate is None:
+        uniform = model.person_time(0.0) / (end - start)
+        if 0 < marks < uniform:
+            notes.append(
+                f"no risk table after time 0 and no event total: censorings taken between "
+                f"the {marks:g} censor marks seen (overlapping marks merge) and the "
+                f"{uniform:.0f} that follow-up uniform up to the end of the curve would give "
+                "(their geometric mean); give --events to pin it down"
+            )
+            return float(np.sqrt(marks * uniform))
         notes.append(
             "no risk table after time 0 and no event total: censoring assumed as if each "
             "patient's follow-up were uniform up to the end of the curve; give --events "
             "to pin it down"
         )
-        return model.person_time(0.0) / (end - start)
+        return uniform
     notes.append(
         f"no event total: censoring after the last risk-table time ({start:g}) carried over "
         f"from the last intervals' rate ({rate:.4g} per patient per time unit); give --events "
