@@ -311,6 +311,24 @@ def test_censor_marks_time_censoring_without_risk_table() -> None:
     assert gap.max() <= 0.02 * n, gap.max()
 
 
+def test_n_only_follow_up_runs_past_a_curve_whose_late_steps_need_many_at_risk() -> None:
+    """With n alone and no marks, follow-up is uniform up to the curve's end unless its late
+    drops, each at least one event, need more patients at risk than that leaves: an axis cut
+    while many are still followed keeps them at risk instead of censoring all by its end."""
+    rng = np.random.default_rng(11)
+    n = 200
+    death = rng.exponential(60.0, n)
+    follow_up = rng.uniform(12.0, 48.0, n)
+    time = np.round(np.minimum(death, follow_up), 3)
+    event = (death <= follow_up).astype(int)
+    shown = time <= 24.0  # the axis ends at 24: the curve is cut there
+    corner_t, corner_s = km_corners(np.where(shown, time, 24.0), np.where(shown, event, 0))
+    arm = run(Curve(corner_t, corner_s), n=n)
+    left, truth_left = int(np.sum(arm.time >= 24.0)), int(np.sum(time >= 24.0))
+    assert 0.5 * truth_left <= left <= 1.5 * truth_left, (left, truth_left)
+    assert any("or past it" in w for w in arm.diagnostics.warnings)
+
+
 def test_n_only_censorings_lie_between_the_marks_seen_and_uniform_follow_up() -> None:
     """With n alone, the marks seen (a third of the censored times: overlapping marks merge)
     bound the censorings from below and follow-up uniform up to the curve's end from above;

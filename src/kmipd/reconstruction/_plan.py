@@ -22,7 +22,11 @@ import numpy.typing as npt
 from kmipd.reconstruction._levels import round_events
 from kmipd.reconstruction._model import IntervalModel, IntervalPlan, interval_model
 from kmipd.reconstruction._segments import Segments
-from kmipd.reconstruction._timing import fit_minimum_follow_up, retime_censoring
+from kmipd.reconstruction._timing import (
+    censorings_of_uniform_follow_up,
+    fit_minimum_follow_up,
+    retime_censoring,
+)
 from kmipd.reconstruction._totals import meet_total
 
 FloatArray = npt.NDArray[np.float64]
@@ -255,19 +259,19 @@ def _tail_censoring(
         return 0.0
     rate = _rate(plans, "censorings")
     if rate is None:
-        uniform = model.person_time(0.0) / (end - start)
+        uniform = censorings_of_uniform_follow_up(model)
         if 0 < marks < uniform:
             notes.append(
                 f"no risk table after time 0 and no event total: censorings taken between "
                 f"the {marks:g} censor marks seen (overlapping marks merge) and the "
-                f"{uniform:.0f} that follow-up uniform up to the end of the curve would give "
-                "(their geometric mean); give --events to pin it down"
+                f"{uniform:.0f} of follow-up uniform up to the curve's end (or past it, as its "
+                "late drops need): their geometric mean; give --events to pin it down"
             )
             return float(np.sqrt(marks * uniform))
         notes.append(
             "no risk table after time 0 and no event total: censoring assumed as if each "
-            "patient's follow-up were uniform up to the end of the curve; give --events "
-            "to pin it down"
+            "patient's follow-up were uniform up to the end of the curve (or past it, as its "
+            "late drops need); give --events to pin it down"
         )
         return uniform
     notes.append(

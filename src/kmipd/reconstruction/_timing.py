@@ -114,6 +114,19 @@ def fit_minimum_follow_up(plan: IntervalPlan) -> IntervalPlan | None:
     return replace(plan, model=fitted, censored=count, left=room - count)
 
 
+def censorings_of_uniform_follow_up(model: IntervalModel) -> float:
+    """Expected censorings when every patient's follow-up is uniform on [0, H].
+
+    H is the curve's end, or later if the curve's clearest late drop needs
+    more patients at risk than that leaves (see ``_follow_up``): with no risk
+    table and no event total, a curve still drawn in small steps at the end
+    of its axis has many patients left, followed on past it.
+    """
+    if not model.has_drops or model.length.sum() <= 0:
+        return model.person_time(0.0) / max(float(model.length.sum()), 1e-12)
+    return _follow_up(model, _clearest_late_drop(model), 0.0, 0.0)[1]
+
+
 def _clearest_late_drop(model: IntervalModel) -> int:
     """Segment of the largest drop in the last ``_LATE_SHARE`` of the curve's time.
 
