@@ -241,3 +241,42 @@ def test_a_plot_on_a_grey_fill_without_axis_lines_is_read(tmp_path: Path) -> Non
         read = s[np.searchsorted(t, grid, side="right") - 1]
         true = fits[arm.name].survival_function_at_times(grid).to_numpy()
         assert np.mean(np.abs(read - true)) <= 0.005, arm.name
+
+
+def test_a_label_wrapped_onto_two_lines_is_read_whole(tmp_path: Path) -> None:
+    """matplotlib centres each legend key on a label of two lines, level with neither:
+    both lines are the label, and the size on the second line is the arm's."""
+    path = tmp_path / "wrapped.png"
+    fig = plt.figure(figsize=(8, 6), dpi=100)
+    ax = fig.add_axes((0.14, 0.14, 0.8, 0.78))
+    wrapped = {"Control": "Placebo +\nchemotherapy (N=60)", "Treatment": "Pembrolizumab +\nchemo"}
+    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
+        ax.plot(*step_points(name), color=colour, lw=2, label=wrapped[name])
+    ax.set_xlim(0, X_END)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(TICKS)
+    ax.legend(loc="lower left", frameon=False)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    result = digitize(path)
+    assert [arm.name for arm in result.arms] == [
+        "Placebo + chemotherapy (N=60)",
+        "Pembrolizumab + chemo",
+    ]
+    assert result.arms[0].n == 60
+
+
+def test_a_key_off_its_labels_middle_takes_the_line_it_leans_to() -> None:
+    """A key level with one line of a label of two, but standing off that line's middle
+    towards the other, takes both; a key level with a one-line label takes no line under it."""
+    from kmipd.digitize._legend import Swatch, legend_entries
+    from kmipd.digitize._text import Word
+
+    first = [Word(30, 60, 42, 110), Word(30, 116, 42, 124)]  # "Placebo +"
+    second = [Word(46, 60, 58, 140)]  # "chemotherapy", a line below, left-aligned
+    leaning = Swatch(Word(40, 20, 42, 52), 0, "solid")  # 5 px under the first line's middle
+    level = Swatch(Word(35, 20, 37, 52), 0, "solid")  # level with it
+    (entry,) = legend_entries([leaning], first + second)
+    assert entry.words == (*first, *second)
+    (entry,) = legend_entries([level], first + second)
+    assert entry.words == tuple(first)

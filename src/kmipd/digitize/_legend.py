@@ -34,6 +34,7 @@ _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or st
 _KEY_TALL = 40  # px: a legend key is at most this tall, or ...
 _KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-height only)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
+_OFF_LINE = 0.4  # text heights a key stands off its label's middle, towards a second line
 
 
 @dataclass(frozen=True)
@@ -401,9 +402,105 @@ def legend_entries(swatches: list[Swatch], words: list[Word]) -> list[LegendEntr
     for swatch in sorted(swatches, key=lambda s: (s.word.row0 // 8, s.word.col0)):
         line = _line_words(swatch, stacked, keys)
         label = _label_words(swatch, line)
+        if not label:  # a key centred on a label of two lines
+            label, line = _centred_label(swatch, stacked, keys)
+        else:  # a key level with the gap between a label's two lines, nearer one
+            label, line = _with_wrapped_line(swatch, label, line, stacked, keys)
         if label:
             entries.append(LegendEntry(swatch, label, tuple(_until_next_key(line, label, keys))))
     return entries
+
+
+def _text_line_at(
+    swatch: Swatch, word: Word, words: list[Word], keys: list[Word]
+) -> tuple[Word, ...]:
+    """The label words of the text line of ``word``, read as if the key stood level with it."""
+    level = Swatch(
+        Word(word.row0, swatch.word.col0, word.row1, swatch.word.col1),
+        swatch.colour,
+        swatch.style,
+    )
+    return _label_words(level, _line_words(level, words, keys))
+
+
+def _opens_line(word: Word, swatch: Swatch, words: list[Word]) -> bool:
+    """Whether ``word`` starts a line of text just right of the key, with nothing (another
+    entry's key) in the key's columns beside it."""
+    key = swatch.word
+    if not 0 <= word.col0 - key.col1 <= 2.5 * word.height or word.height < _WORD_ROWS:
+        return False
+    return not any(
+        w is not key
+        and w.col1 > key.col0
+        and w.col0 < key.col1
+        and min(w.row1, word.row1) - max(w.row0, word.row0) > 0
+        for w in words
+    )
+
+
+def _centred_label(
+    swatch: Swatch, words: list[Word], keys: list[Word]
+) -> tuple[tuple[Word, ...], list[Word]]:
+    """A label of two lines with the key level with the gap between them (matplotlib and
+    ggplot2 centre a key on a label that wraps): each line left-aligned with the other,
+    one above the key's middle and one below, a line's spacing apart."""
+    middle = (swatch.word.row0 + swatch.word.row1) / 2.0
+    near = [
+        w
+        for w in words
+        if _opens_line(w, swatch, words) and abs(w.centre[0] - middle) <= 1.2 * w.height
+    ]
+    above = [w for w in near if w.centre[0] < middle]
+    below = [w for w in near if w.centre[0] > middle]
+    if not above or not below:
+        return (), []
+    top = min(above, key=lambda w: (middle - w.centre[0], w.col0))
+    bottom = min(below, key=lambda w: (w.centre[0] - middle, w.col0))
+    height = max(top.height, bottom.height)
+    if abs(top.col0 - bottom.col0) > 0.5 * height or bottom.row0 - top.row1 > 0.8 * height:
+        return (), []
+    first = _text_line_at(swatch, top, words, keys)
+    second = _text_line_at(swatch, bottom, words, keys)
+    if not first or not second:
+        return (), []
+    return first + second, [*first, *second]
+
+
+def _with_wrapped_line(
+    swatch: Swatch,
+    label: tuple[Word, ...],
+    line: list[Word],
+    words: list[Word],
+    keys: list[Word],
+) -> tuple[tuple[Word, ...], list[Word]]:
+    """The label with the other line of a label of two lines, where the key stands off the
+    middle of its line (``_OFF_LINE`` text heights) towards a line left-aligned with it,
+    a line's spacing away, with no key of its own; else the label as it is."""
+    lead = label[0]
+    middle = (swatch.word.row0 + swatch.word.row1) / 2.0
+    top, bottom = min(w.row0 for w in label), max(w.row1 for w in label)
+    offset = middle - (top + bottom) / 2.0
+    if abs(offset) <= _OFF_LINE * lead.height:
+        return label, line
+    others = [
+        w
+        for w in words
+        if abs(w.col0 - lead.col0) <= 0.5 * lead.height
+        and 0.7 * lead.height <= w.height <= 1.4 * lead.height
+        and (
+            0 <= w.row0 - bottom <= 0.8 * lead.height
+            if offset > 0
+            else 0 <= top - w.row1 <= 0.8 * lead.height
+        )
+        and _opens_line(w, swatch, words)
+        and not any(_on_line(w, k) for k in keys if k is not swatch.word)
+    ]
+    if not others:
+        return label, line
+    other = _text_line_at(swatch, min(others, key=lambda w: abs(w.centre[0] - middle)), words, keys)
+    if not other:
+        return label, line
+    return (label + other, line + list(other)) if offset > 0 else (other + label, [*other, *line])
 
 
 def stated_size(label: str | None) -> int | None:

@@ -403,7 +403,8 @@ def drop_tick_marks(
 
 
 def join_words(words: list[Word], ink: npt.NDArray[np.float64] | None = None) -> str:
-    """Text of words on one line, with a space only where the gap looks like one.
+    """Text of words on one line, with a space only where the gap looks like one (and
+    between the lines of a label wrapped onto two).
 
     With the figure's ``ink``, a gap crossed by a faint stroke along the
     words' baseline is an underscore (too faint in a small or JPEG figure to
@@ -413,7 +414,9 @@ def join_words(words: list[Word], ink: npt.NDArray[np.float64] | None = None) ->
     for i, word in enumerate(words):
         if i:
             before = words[i - 1]
-            if ink is not None and _underscore_between(before, word, ink):
+            if word.col0 < before.col0 and word.row0 >= before.row1 - 1:
+                out += " "  # a label wrapped onto a line of its own
+            elif ink is not None and _underscore_between(before, word, ink):
                 out += "_"
             elif word.col0 - before.col1 >= 0.25 * max(word.height, before.height):
                 out += " "
