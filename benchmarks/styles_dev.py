@@ -55,6 +55,10 @@ styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   white plot region, y tick labels turned to read upwards, the legend
   framed under the plot, numbers at risk in rows labelled with the arms'
   names (session 20);
+* ``wrapped``: the default figure with each legend label on two lines
+  ("arm +" over "chemotherapy"), matplotlib centring the key between them,
+  and the table's rows labelled with the names on one line; the truth's
+  arm names are those labels (session 23);
 * ``sas``, ``prism`` and ``baser``: as SAS, GraphPad Prism and base R draw
   them (``styles_software.py``; session 21);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
@@ -117,6 +121,7 @@ STYLES = (
     "ggplot",
     "classic",
     "stata",
+    "wrapped",
     *SOFTWARE,
 )
 NO_TABLE = ("sized", *SOFTWARE_NO_TABLE)  # styles drawn without numbers at risk
@@ -205,6 +210,9 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
             )
     if style == "zoom":
         _zoom(ax, fitters, x_end)
+    if style == "wrapped":  # each legend label on two lines, the key centred on them
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, [label.replace(" + ", " +\n", 1) for label in labels], loc="best")
     if style == "medians":
         for i, fitter in enumerate(fitters):
             median = float(fitter.median_survival_time_)
@@ -317,6 +325,12 @@ def _zoom(ax: Any, fitters: list[Any], x_end: float) -> None:
 def _sized_labels(ipd: pd.DataFrame) -> dict[str, str]:
     """Each arm's legend label for the ``sized`` style: its name, a sign and its size."""
     return {arm: f"{arm} + chemo (n = {int((ipd.arm == arm).sum())})" for arm in ipd.arm.unique()}
+
+
+def _wrapped_labels(ipd: pd.DataFrame) -> dict[str, str]:
+    """Each arm's label for the ``wrapped`` style: its name and a second line, "+ chemotherapy"
+    (the legend breaks it after the "+"; the table's rows print it on one line)."""
+    return {arm: f"{arm} + chemotherapy" for arm in ipd.arm.unique()}
 
 
 def _panels(data: Path, key: pd.DataFrame, names: tuple[str, str], path: Path) -> dict[str, Any]:
@@ -459,9 +473,10 @@ def main(argv: list[str] | None = None) -> int:
         for style in styles:
             path = figures / f"{name}-{style}.png"
             read, drawn = name, ipd
-            if style == "sized":  # the truth's names are the labels
-                read = f"{name}-sized"
-                drawn = ipd.assign(arm=ipd.arm.map(_sized_labels(ipd)))
+            if style in ("sized", "wrapped"):  # the truth's names are the labels
+                read = f"{name}-{style}"
+                labels = _sized_labels(ipd) if style == "sized" else _wrapped_labels(ipd)
+                drawn = ipd.assign(arm=ipd.arm.map(labels))
                 drawn.to_csv(truth / f"{read}.csv", index=False)
             if style == "panels":
                 other = sets[(k + 1) % len(sets)][0]
