@@ -268,11 +268,13 @@ def test_a_label_wrapped_onto_two_lines_is_read_whole(tmp_path: Path) -> None:
 
 def test_a_key_off_its_labels_middle_takes_the_line_it_leans_to() -> None:
     """A key level with one line of a label of two, but standing off that line's middle
-    towards the other, takes both; a key level with a one-line label takes no line under it."""
+    towards the other, takes both (with the small "+" its own line ends in, which is level
+    with that line, not with the key); a key level with a one-line label takes no line under
+    it."""
     from kmipd.digitize._legend import Swatch, legend_entries
     from kmipd.digitize._text import Word
 
-    first = [Word(30, 60, 42, 110), Word(30, 116, 42, 124)]  # "Placebo +"
+    first = [Word(30, 60, 42, 110), Word(33, 116, 40, 124)]  # "Placebo +", the "+" small
     second = [Word(46, 60, 58, 140)]  # "chemotherapy", a line below, left-aligned
     leaning = Swatch(Word(40, 20, 42, 52), 0, "solid")  # 5 px under the first line's middle
     level = Swatch(Word(35, 20, 37, 52), 0, "solid")  # level with it

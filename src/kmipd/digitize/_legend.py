@@ -486,7 +486,7 @@ def _with_wrapped_line(
         w
         for w in words
         if abs(w.col0 - lead.col0) <= 0.5 * lead.height
-        and 0.7 * lead.height <= w.height <= 1.4 * lead.height
+        and 0.45 * lead.height <= w.height <= 2.2 * lead.height  # "ace" beside "Thy"
         and (
             0 <= w.row0 - bottom <= 0.8 * lead.height
             if offset > 0
@@ -500,6 +500,7 @@ def _with_wrapped_line(
     other = _text_line_at(swatch, min(others, key=lambda w: abs(w.centre[0] - middle)), words, keys)
     if not other:
         return label, line
+    label = _text_line_at(swatch, lead, words, keys) or label  # its small words, level with it
     return (label + other, line + list(other)) if offset > 0 else (other + label, [*other, *line])
 
 

@@ -414,7 +414,7 @@ def join_words(words: list[Word], ink: npt.NDArray[np.float64] | None = None) ->
     for i, word in enumerate(words):
         if i:
             before = words[i - 1]
-            if word.col0 < before.col0 and word.row0 >= before.row1 - 1:
+            if word.col0 < before.col1 and word.row0 >= before.row1 - 1:
                 out += " "  # a label wrapped onto a line of its own
             elif ink is not None and _underscore_between(before, word, ink):
                 out += "_"
