@@ -448,7 +448,7 @@ def _centred_label(
     near = [
         w
         for w in words
-        if _opens_line(w, swatch, words) and abs(w.centre[0] - middle) <= 1.2 * w.height
+        if abs(w.centre[0] - middle) <= 1.2 * w.height and _opens_line(w, swatch, words)
     ]
     above = [w for w in near if w.centre[0] < middle]
     below = [w for w in near if w.centre[0] > middle]
