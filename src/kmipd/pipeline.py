@@ -143,9 +143,8 @@ def reconstruct_with_read_events(
     except (ReconstructionError, OptionError) as exc:  # OptionError: more events than patients
         if not read:
             raise
-        failed = _unmet(curves, read, kwargs) or {
-            name: str(exc) for name in read
-        }  # the arms fail only together
+        # each arm alone meets its total but not all together (an option error): drop all
+        failed = _unmet(curves, read, kwargs) or {name: str(exc) for name in read}
     kept = {k: v for k, v in read.items() if k not in failed}
     totals = ", ".join(f"{k}={read[k]}" for k in failed)
     reasons = "; ".join(dict.fromkeys(failed.values()))
