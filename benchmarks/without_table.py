@@ -5,12 +5,15 @@ by ``kmipd.digitize`` as usual, and then rebuilt with ``kmipd.reconstruct``
 from its curves, each arm's size (the table's count at time 0, or the size
 its legend states) and the censor marks read, but no risk table and no
 event total. Scored as in ``digitize_dev.py``: the largest ``|dlogHR|``
-(Cox, each arm against the first truth arm) over [0, x_end].
+(Cox, each arm against the first truth arm) over [0, x_end], and the
+largest error in an arm's events over [0, x_end] as a share of its patients.
 
 Sets:
 
 * ``figures-dev``: the 120 PNGs of ``../shared/data/figures-dev`` (R
   survminer, 4 styles, censor marks drawn);
+* ``kmgpt-sim``: the 240 single-arm figures of ``../shared/data/kmgpt-sim``
+  (events only: one arm has no hazard ratio);
 * ``sized``: the 24 figures of ``styles_dev.py``'s ``sized`` style (no risk
   table; each legend label gives the arm's size), read from the folder that
   ``styles_dev.py --out DIR`` wrote (``DIR/styles``), if given.
@@ -58,6 +61,11 @@ def cases(data: Path, styles: Path | None) -> list[tuple[str, str, Path, Path, f
         for name in sorted(sources)
         for style in ("jco", "lancet", "nejm", "grey")
     ]
+    kmgpt = data / "kmgpt-sim"
+    out += [
+        ("kmgpt-sim", path.stem, path, kmgpt / "ipd" / f"{path.stem}.csv", None)
+        for path in sorted((kmgpt / "figures").glob("*.png"))
+    ]
     if styles is not None:
         for path in sorted(styles.glob("*-sized.png")):
             out.append(("sized", path.stem, path, styles / "truth" / f"{path.stem}.csv", None))
@@ -76,8 +84,17 @@ def sizes_of(result: Any) -> dict[str, int]:
     return out
 
 
-def score(kmipd: Any, result: Any, truth: pd.DataFrame, x_end: float | None) -> float:
-    """Largest |dlogHR| after rebuilding from curves, sizes and marks only (nan: no sizes)."""
+def truth_of(path: Path) -> pd.DataFrame:
+    """The true patients as ``arm, time, event`` (kmgpt-sim's ``ID, Time, Event``: one arm)."""
+    truth = pd.read_csv(path)
+    if "arm" not in truth:
+        truth = pd.DataFrame({"arm": "arm", "time": truth.Time, "event": truth.Event})
+    return truth
+
+
+def score(kmipd: Any, result: Any, truth: pd.DataFrame, x_end: float | None) -> tuple[float, float]:
+    """Largest |dlogHR| and largest |dEvents| / n over the arms, rebuilt from curves, sizes and
+    marks only (nan, nan: no sizes read; dlogHR nan for one arm)."""
     if x_end is None:
         x_end = max(float(arm.curve.time.max()) for arm in result.arms)
     steps = {
@@ -87,7 +104,7 @@ def score(kmipd: Any, result: Any, truth: pd.DataFrame, x_end: float | None) -> 
     pairs = digitize_dev.match_arms(result, steps, np.linspace(0.0, x_end, 2001))
     sizes = sizes_of(result)
     if len(sizes) < len(result.arms):
-        return float("nan")
+        return float("nan"), float("nan")
     marks = {name: m for name, m in result.censor_marks.items() if len(m)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -98,23 +115,34 @@ def score(kmipd: Any, result: Any, truth: pd.DataFrame, x_end: float | None) -> 
     rebuilt = rebuilt[rebuilt.arm.isin(names)].assign(arm=lambda d: d.arm.map(names))
     rebuilt, true = truncate(rebuilt, x_end), truncate(truth, x_end)
     arms = list(dict.fromkeys(truth.arm))
-    return max(
+    events = max(
+        abs(int(rebuilt.event[rebuilt.arm == a].sum()) - int(true.event[true.arm == a].sum()))
+        / max(int((truth.arm == a).sum()), 1)
+        for a in arms
+    )
+    if len(arms) < 2:
+        return float("nan"), events
+    hr = max(
         abs(cox_log_hr(rebuilt, arms[0], other) - cox_log_hr(true, arms[0], other))
         for other in arms[1:]
     )
+    return hr, events
 
 
 def table(frame: pd.DataFrame) -> list[str]:
-    """Markdown rows per set: figures, failures, median / mean / max |dlogHR|."""
+    """Markdown rows per set: figures, not rebuilt, |dlogHR| and |dEvents| / n summaries."""
     lines = [
-        "| set | figures | not rebuilt | median abs dlogHR | mean | max |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| set | figures | not rebuilt | median abs dlogHR | mean | max | "
+        "median abs dEvents / n | mean |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, rows in frame.groupby("set", sort=False):
-        scored = rows.abs_dloghr.dropna()
+        events = rows.events_error.dropna()
+        hr = rows.abs_dloghr.dropna()
+        cells = f"{hr.median():.4f} | {hr.mean():.4f} | {hr.max():.3f}" if len(hr) else "- | - | -"
         lines.append(
-            f"| {name} | {len(rows)} | {len(rows) - len(scored)} | {scored.median():.4f} | "
-            f"{scored.mean():.4f} | {scored.max():.3f} |"
+            f"| {name} | {len(rows)} | {len(rows) - len(events)} | {cells} | "
+            f"{events.median():.4f} | {events.mean():.4f} |"
         )
     return lines
 
@@ -132,9 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     for i, (group, case, figure, truth_path, x_end) in enumerate(cases(args.data, args.styles)):
         row: dict[str, Any] = {"set": group, "case": case}
         try:
-            row["abs_dloghr"] = score(kmipd, digitize(figure), pd.read_csv(truth_path), x_end)
+            row["abs_dloghr"], row["events_error"] = score(
+                kmipd, digitize(figure), truth_of(truth_path), x_end
+            )
         except Exception as exc:  # a failed figure is reported, not fatal
-            row["abs_dloghr"], row["error"] = np.nan, f"{type(exc).__name__}: {exc}"[:200]
+            row["abs_dloghr"] = row["events_error"] = np.nan
+            row["error"] = f"{type(exc).__name__}: {exc}"[:200]
         rows.append(row)
         if (i + 1) % 20 == 0:
             print(f"  {i + 1} figures", file=sys.stderr)
@@ -146,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             "# Reconstruction without the risk table",
             "",
             "Produced by `benchmarks/without_table.py` (definitions in its docstring): "
-            "curves, sizes and censor marks as read, no numbers at risk, no event totals.",
+            "curves, sizes and censor marks as read, no numbers at risk, no event totals "
+            "(sizes: each table's count at time 0, or the legend's).",
             "",
             *table(frame),
             "",
