@@ -266,6 +266,31 @@ def test_a_label_wrapped_onto_two_lines_is_read_whole(tmp_path: Path) -> None:
     assert result.arms[0].n == 60
 
 
+def test_a_label_wrapped_onto_three_lines_is_read_whole(tmp_path: Path) -> None:
+    """A key centred on the middle line of three takes the lines over and under it."""
+    path = tmp_path / "three_lines.png"
+    fig = plt.figure(figsize=(8, 6), dpi=100)
+    ax = fig.add_axes((0.14, 0.14, 0.8, 0.78))
+    wrapped = {
+        "Control": "Placebo +\nchemotherapy\n(N=60)",
+        "Treatment": "Nivolumab +\nipilimumab\n(N=61)",
+    }
+    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
+        ax.plot(*step_points(name), color=colour, lw=2, label=wrapped[name])
+    ax.set_xlim(0, X_END)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(TICKS)
+    ax.legend(loc="lower left", frameon=False)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    result = digitize(path)
+    assert [arm.name for arm in result.arms] == [
+        "Placebo + chemotherapy (N=60)",
+        "Nivolumab + ipilimumab (N=61)",
+    ]
+    assert [arm.n for arm in result.arms] == [60, 61]
+
+
 def test_a_key_off_its_labels_middle_takes_the_line_it_leans_to() -> None:
     """A key level with one line of a label of two, but standing off that line's middle
     towards the other, takes both (with the small "+" its own line ends in, which is level

@@ -404,7 +404,7 @@ def legend_entries(swatches: list[Swatch], words: list[Word]) -> list[LegendEntr
         label = _label_words(swatch, line)
         if not label:  # a key centred on a label of two lines
             label, line = _centred_label(swatch, stacked, keys)
-        else:  # a key level with the gap between a label's two lines, nearer one
+        else:  # a key centred on two lines, nearer one, or on the middle one of three
             label, line = _with_wrapped_line(swatch, label, line, stacked, keys)
         if label:
             entries.append(LegendEntry(swatch, label, tuple(_until_next_key(line, label, keys))))
@@ -473,35 +473,55 @@ def _with_wrapped_line(
     words: list[Word],
     keys: list[Word],
 ) -> tuple[tuple[Word, ...], list[Word]]:
-    """The label with the other line of a label of two lines, where the key stands off the
-    middle of its line (``_OFF_LINE`` text heights) towards a line left-aligned with it,
-    a line's spacing away, with no key of its own; else the label as it is."""
+    """The label with the other lines of a label wrapped onto two or three lines.
+
+    Where the key stands off the middle of its line (``_OFF_LINE`` text
+    heights), it is centred on two lines: the line it leans to is added.
+    Where it stands level with its line and lines left-aligned with it lie
+    both above and below, it is centred on three: both are added. A line
+    added is a line's spacing away and has no key of its own. Its own line
+    is then read level with it (a small "+" that ends it is kept).
+    """
     lead = label[0]
     middle = (swatch.word.row0 + swatch.word.row1) / 2.0
-    top, bottom = min(w.row0 for w in label), max(w.row1 for w in label)
-    offset = middle - (top + bottom) / 2.0
-    if abs(offset) <= _OFF_LINE * lead.height:
+    offset = middle - (min(w.row0 for w in label) + max(w.row1 for w in label)) / 2.0
+    leans = abs(offset) > _OFF_LINE * lead.height  # to one of two lines; else on one of three
+    above = _next_line(swatch, label, words, keys, False) if not leans or offset < 0 else None
+    below = _next_line(swatch, label, words, keys, True) if not leans or offset > 0 else None
+    if (above is None and below is None) or (not leans and (above is None or below is None)):
         return label, line
-    others = [
+    label = _text_line_at(swatch, lead, words, keys) or label
+    first, last = above or (), below or ()
+    return first + label + last, [*first, *line, *last]
+
+
+def _next_line(
+    swatch: Swatch, label: tuple[Word, ...], words: list[Word], keys: list[Word], below: bool
+) -> tuple[Word, ...] | None:
+    """The label words of the line just under (``below``) or over the label's line, left-aligned
+    with it, a line's spacing away, with no key of its own; None if there is none."""
+    lead = label[0]
+    top, bottom = min(w.row0 for w in label), max(w.row1 for w in label)
+    middle = (top + bottom) / 2.0
+    near = [
         w
         for w in words
         if abs(w.col0 - lead.col0) <= 0.5 * lead.height
         and 0.45 * lead.height <= w.height <= 2.2 * lead.height  # "ace" beside "Thy"
         and (
             0 <= w.row0 - bottom <= 0.8 * lead.height
-            if offset > 0
+            if below
             else 0 <= top - w.row1 <= 0.8 * lead.height
         )
         and _opens_line(w, swatch, words)
         and not any(_on_line(w, k) for k in keys if k is not swatch.word)
     ]
-    if not others:
-        return label, line
-    other = _text_line_at(swatch, min(others, key=lambda w: abs(w.centre[0] - middle)), words, keys)
-    if not other:
-        return label, line
-    label = _text_line_at(swatch, lead, words, keys) or label  # its small words, level with it
-    return (label + other, line + list(other)) if offset > 0 else (other + label, [*other, *line])
+    if not near:
+        return None
+    return (
+        _text_line_at(swatch, min(near, key=lambda w: abs(w.centre[0] - middle)), words, keys)
+        or None
+    )
 
 
 def stated_size(label: str | None) -> int | None:
