@@ -23,12 +23,12 @@ from test_digitize import ARMS, TICKS, X_END, step_points
 LABELS = {"Control": "Control + chemo (N=60)", "Treatment": "Treatment (n = 61)"}
 
 
-def draw(path: Path, *, risk: bool) -> None:
-    """The two arms with sized legend labels, with or without numbers at risk."""
+def draw(path: Path, *, risk: bool, labels: dict[str, str] = LABELS) -> None:
+    """The two arms with legend ``labels`` (sized ones), with or without numbers at risk."""
     fig = plt.figure(figsize=(8, 6), dpi=100)
     ax = fig.add_axes((0.14, 0.34, 0.8, 0.58))
     for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
-        ax.plot(*step_points(name), color=colour, lw=2, label=LABELS[name])
+        ax.plot(*step_points(name), color=colour, lw=2, label=labels[name])
     ax.set_xlim(0, X_END)
     ax.set_ylim(0, 1)
     ax.set_xticks(TICKS)
@@ -243,22 +243,19 @@ def test_a_plot_on_a_grey_fill_without_axis_lines_is_read(tmp_path: Path) -> Non
         assert np.mean(np.abs(read - true)) <= 0.005, arm.name
 
 
+def _legend_of_wrapped_labels(path: Path, labels: dict[str, str]) -> DigitizationResult:
+    """The two arms drawn with the legend labels given (lines broken by newlines), read."""
+    draw(path, risk=False, labels=labels)
+    return digitize(path)
+
+
 def test_a_label_wrapped_onto_two_lines_is_read_whole(tmp_path: Path) -> None:
     """matplotlib centres each legend key on a label of two lines, level with neither:
     both lines are the label, and the size on the second line is the arm's."""
-    path = tmp_path / "wrapped.png"
-    fig = plt.figure(figsize=(8, 6), dpi=100)
-    ax = fig.add_axes((0.14, 0.14, 0.8, 0.78))
-    wrapped = {"Control": "Placebo +\nchemotherapy (N=60)", "Treatment": "Pembrolizumab +\nchemo"}
-    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
-        ax.plot(*step_points(name), color=colour, lw=2, label=wrapped[name])
-    ax.set_xlim(0, X_END)
-    ax.set_ylim(0, 1)
-    ax.set_xticks(TICKS)
-    ax.legend(loc="lower left", frameon=False)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    result = digitize(path)
+    result = _legend_of_wrapped_labels(
+        tmp_path / "wrapped.png",
+        {"Control": "Placebo +\nchemotherapy (N=60)", "Treatment": "Pembrolizumab +\nchemo"},
+    )
     assert [arm.name for arm in result.arms] == [
         "Placebo + chemotherapy (N=60)",
         "Pembrolizumab + chemo",
@@ -268,22 +265,13 @@ def test_a_label_wrapped_onto_two_lines_is_read_whole(tmp_path: Path) -> None:
 
 def test_a_label_wrapped_onto_three_lines_is_read_whole(tmp_path: Path) -> None:
     """A key centred on the middle line of three takes the lines over and under it."""
-    path = tmp_path / "three_lines.png"
-    fig = plt.figure(figsize=(8, 6), dpi=100)
-    ax = fig.add_axes((0.14, 0.14, 0.8, 0.78))
-    wrapped = {
-        "Control": "Placebo +\nchemotherapy\n(N=60)",
-        "Treatment": "Nivolumab +\nipilimumab\n(N=61)",
-    }
-    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
-        ax.plot(*step_points(name), color=colour, lw=2, label=wrapped[name])
-    ax.set_xlim(0, X_END)
-    ax.set_ylim(0, 1)
-    ax.set_xticks(TICKS)
-    ax.legend(loc="lower left", frameon=False)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    result = digitize(path)
+    result = _legend_of_wrapped_labels(
+        tmp_path / "three_lines.png",
+        {
+            "Control": "Placebo +\nchemotherapy\n(N=60)",
+            "Treatment": "Nivolumab +\nipilimumab\n(N=61)",
+        },
+    )
     assert [arm.name for arm in result.arms] == [
         "Placebo + chemotherapy (N=60)",
         "Nivolumab + ipilimumab (N=61)",
