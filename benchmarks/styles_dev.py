@@ -97,7 +97,7 @@ sys.path.insert(0, str(HERE))
 
 import digitize_dev  # noqa: E402
 from styles_software import NO_TABLE as SOFTWARE_NO_TABLE  # noqa: E402
-from styles_software import SOFTWARE, render_software  # noqa: E402
+from styles_software import SOFTWARE, percent_axes, render_software  # noqa: E402
 
 STYLES = (
     "lifelines",
@@ -398,14 +398,8 @@ def _journal(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, 
                         lw=0.7,
                         ls="--",
                     )
-        ax.set_xlim(0, x_end)
-        ticks = np.arange(0, x_end + 1e-9, step)
-        ax.set_xticks(ticks)
-        ax.set_ylim(0, 100)
-        ax.set_yticks(np.arange(0, 101, 20))
-        ax.set_xlabel(f"{unit.capitalize()} since Randomization")
-        ax.set_ylabel("Overall Survival (%)")
-        ax.spines[["top", "right"]].set_visible(False)
+        xlabel = f"{unit.capitalize()} since Randomization"
+        ticks = percent_axes(ax, x_end, step, 20, xlabel, "Overall Survival (%)")
         if style == "serif":
             ax.grid(color="#dddddd", lw=0.6)
         drop = 0.08 if style == "bottom" else 0.0  # the table moved down under the legend

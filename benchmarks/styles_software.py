@@ -79,6 +79,22 @@ def render_software(
     return {"x_end": x_end, "risk_step": step}
 
 
+def percent_axes(
+    ax: Any, x_end: float, step: float, y_step: int, xlabel: str, ylabel: str
+) -> np.ndarray:
+    """Journal axes: time from 0 to ``x_end`` ticked every ``step``, survival 0-100 %
+    ticked every ``y_step``, no top or right spine. Returns the time ticks."""
+    ticks = np.arange(0, x_end + 1e-9, step)
+    ax.set_xlim(0, x_end)
+    ax.set_xticks(ticks)
+    ax.set_ylim(0, 100)
+    ax.set_yticks(np.arange(0, 101, y_step))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ticks
+
+
 def _km(group: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Times and survival of a group's KM step function, and its censored times and levels."""
     from lifelines import KaplanMeierFitter
@@ -295,14 +311,7 @@ def _nejm(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
         )
         for x, text in zip(columns, cells, strict=True):
             ax.text(x, y, text, transform=on_axes, ha="center", va="bottom", fontsize=7)
-    ticks = np.arange(0, x_end + 1e-9, step)
-    ax.set_xlim(0, x_end)
-    ax.set_xticks(ticks)
-    ax.set_ylim(0, 100)
-    ax.set_yticks(np.arange(0, 101, 10))
-    ax.set_xlabel(unit.capitalize())
-    ax.set_ylabel("Overall Survival (%)")
-    ax.spines[["top", "right"]].set_visible(False)
+    ticks = percent_axes(ax, x_end, step, 10, unit.capitalize(), "Overall Survival (%)")
     below = blended_transform_factory(ax.transData, on_axes)
     ax.text(-0.4, -0.2, "No. at Risk", transform=on_axes, weight="bold")
     for i, arm in enumerate(arms):
@@ -327,14 +336,9 @@ def _lancet(ipd: pd.DataFrame, unit: str, step: float, x_end: float) -> Any:
         ax.step(time, 100 * surv, where="post", color=SAS_COLOURS[i], lw=1.4, label=str(arm))
         kept = censored <= x_end
         ax.plot(censored[kept], 100 * levels[kept], "|", color=SAS_COLOURS[i], ms=5)
-    ticks = np.arange(0, x_end + 1e-9, step)
-    ax.set_xlim(0, x_end)
-    ax.set_xticks(ticks)
-    ax.set_ylim(0, 100)
-    ax.set_yticks(np.arange(0, 101, 20))
-    ax.set_xlabel(f"Time since randomisation ({unit})")
-    ax.set_ylabel("Overall survival (%)")
-    ax.spines[["top", "right"]].set_visible(False)
+    ticks = percent_axes(
+        ax, x_end, step, 20, f"Time since randomisation ({unit})", "Overall survival (%)"
+    )
     ax.legend(frameon=False, loc="upper right")
     below = blended_transform_factory(ax.transData, ax.transAxes)
     on_axes = ax.transAxes
