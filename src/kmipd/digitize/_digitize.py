@@ -175,23 +175,35 @@ def _with_counts(
     return out
 
 
-def _events_from_legend(
+def _leaving(
     results: list[ArmResult],
     drafts: list[ArmDraft],
     scene: Scene,
-    axes: tuple[AxisCalibration, AxisCalibration],
+    y_axis: AxisCalibration,
     rising: bool,
     warnings: list[str],
-) -> list[ArmResult]:
-    """Arms given the event totals their legend's table states, where usable."""
+) -> list[bool]:
+    """Per arm, whether its curve runs out through the panel's floor (a warning says so)."""
     rows = (scene.frame.top, scene.frame.bottom)
-    axis_end = float(axes[0].value(scene.frame.right))
     out = []
     for result, draft in zip(results, drafts, strict=True):
         pen = draft.trace.thickness if draft.trace is not None else 1.0
-        cut = off_the_panel(result.curve, axes[1], rows, rising, pen) is not None
-        out.append(with_stated_events(result, axis_end, warnings, cut=cut))
+        cut = off_the_panel(result.curve, y_axis, rows, rising, pen)
+        if cut is not None:
+            warnings.append(cut)
+        out.append(cut is not None)
     return out
+
+
+def _events_from_legend(
+    results: list[ArmResult], cut: list[bool], axis_end: float, warnings: list[str]
+) -> list[ArmResult]:
+    """Arms given the event totals their legend's table states, where usable (``cut``: the
+    arms whose curve runs out through the panel's floor, whose follow-up it hides)."""
+    return [
+        with_stated_events(result, axis_end, warnings, cut=leaves)
+        for result, leaves in zip(results, cut, strict=True)
+    ]
 
 
 def _hidden(drafts: list[ArmDraft], warnings: list[str]) -> list[ArmDraft]:
@@ -227,10 +239,6 @@ def _arm_result(
     assert trace is not None
     x_axis, y_axis = axes
     curve = to_curve(trace, x_axis, y_axis, name, rising, warnings)
-    rows = (scene.frame.top, scene.frame.bottom)
-    cut = off_the_panel(curve, y_axis, rows, rising, trace.thickness)
-    if cut is not None:
-        warnings.append(cut)
     ink = (scene.labels == draft.colour) & (scene.coverage >= 0.25)
     dashes = np.isin(scene.labels, draft.limits) & (scene.coverage >= 0.25)
     marks = find_marks(ink | dashes, trace)  # marks split off with its limits' dashes
@@ -581,6 +589,7 @@ def _read(
         _arm_result(d, n, lab, conf, scene, axes, rising, warnings)
         for d, (n, lab, conf) in zip(drafts, names, strict=True)
     ]
+    cut = _leaving(results, drafts, scene, axes[1], rising, warnings)
     results = _with_counts(results, drafts, text)
     results = _with_tables(
         results,
@@ -591,7 +600,8 @@ def _read(
         name_from_rows=not isinstance(arms, list),
         beside=beside,
     )
-    results = _events_from_legend(results, drafts, scene, axes, rising, warnings)
+    axis_end = float(axes[0].value(scene.frame.right))
+    results = _events_from_legend(results, cut, axis_end, warnings)
     warnings.extend(size_notes(results))
     f = scene.frame
     return DigitizationResult(

@@ -158,7 +158,8 @@ def _risk(
         taken = {a.name for a in out}
         if i in fitted and out[i].label is None and row.label and row.label not in taken:
             out[i] = renamed(out[i], row.label)  # the row's label names the arm it fits
-        out[i] = replace(out[i], events=events_in_parentheses(row.cells, out[i], warnings))
+        if out[i].events is None:  # "120 (5)": censored (or events) so far
+            out[i] = replace(out[i], events=events_in_parentheses(row.cells, out[i], warnings))
     for i, result in enumerate(out):
         if i not in assigned:
             warnings.append(f"arm {result.name!r}: no risk-table row found")
@@ -196,7 +197,9 @@ def _arms(
     calib: tuple[AxisCalibration, AxisCalibration],
     arms: Any,
     warnings: list[str],
-) -> tuple[list[ArmResult], bool]:
+) -> tuple[list[ArmResult], bool, list[bool]]:
+    """The arms read from the drawing, whether the curves rise, and per arm whether its
+    curve runs out through the panel's floor (or ceiling; a warning says so)."""
     legend = find_legend(page)
     skip = {e.stroke for e in legend if e.stroke >= 0}
     curves = find_curves(page.strokes, axes.panel, skip)
@@ -205,7 +208,8 @@ def _arms(
     if not curves:
         raise DigitizationError("no curve found among the drawing paths inside the plot panel")
     keys = _match_legend(curves, legend)
-    out = []
+    out: list[ArmResult] = []
+    leaving: list[bool] = []
     for rank, i in enumerate(_order(curves, keys)):
         vc, key = curves[i], keys[i]
         label = legend[key].label if key is not None else None
@@ -245,6 +249,7 @@ def _arms(
         cut = off_the_panel(out[-1].curve, calib[1], rows, vc.rising, 1.0)  # exact: a pixel
         if cut is not None:
             warnings.append(cut)
+        leaving.append(cut is not None)
     names = [a.name for a in out]
     for j, a in enumerate(out):
         if names.count(a.name) > 1:
@@ -254,7 +259,7 @@ def _arms(
         warnings.append(
             "the curves rise from 0: read as cumulative incidence and returned as survival (1 - F)"
         )
-    return out, rising
+    return out, rising, leaving
 
 
 def read_vector(
@@ -291,7 +296,7 @@ def read_vector(
                 f"{axis.axis} axis: calibration confidence {axis.confidence:.2f} "
                 "(tick labels not all on tick marks or not all on one line)"
             )
-    results, rising = _arms(page, axes, (x_axis, y_axis), arms, warnings)
+    results, rising, cut = _arms(page, axes, (x_axis, y_axis), arms, warnings)
     rows: list[RiskRowRead] = []
     if axes.x_labels:
         below = max(t.box[3] for t in axes.x_labels)
@@ -300,8 +305,7 @@ def read_vector(
         results = _risk(rows, results, warnings)
     else:
         warnings.append("no numbers-at-risk table found under the plot")
-    axis_end, edges = float(x_axis.value(axes.panel[3])), (axes.panel[0], axes.panel[2])
-    cut = [off_the_panel(r.curve, y_axis, edges, rising, 1.0) is not None for r in results]
+    axis_end = float(x_axis.value(axes.panel[3]))
     results = [
         with_stated_events(r, axis_end, warnings, cut=c) for r, c in zip(results, cut, strict=True)
     ]
