@@ -59,6 +59,8 @@ styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   ("arm +" over "chemotherapy"), matplotlib centring the key between them,
   and the table's rows labelled with the names on one line; the truth's
   arm names are those labels (session 23);
+* ``wrapped2``: the same labels broken before the "+" ("arm" over
+  "+ chemotherapy"; session 24);
 * ``sas``, ``prism`` and ``baser``: as SAS, GraphPad Prism and base R draw
   them (``styles_software.py``; session 21);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
@@ -122,6 +124,7 @@ STYLES = (
     "classic",
     "stata",
     "wrapped",
+    "wrapped2",
     *SOFTWARE,
 )
 NO_TABLE = ("sized", *SOFTWARE_NO_TABLE)  # styles drawn without numbers at risk
@@ -210,9 +213,10 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
             )
     if style == "zoom":
         _zoom(ax, fitters, x_end)
-    if style == "wrapped":  # each legend label on two lines, the key centred on them
+    if style in ("wrapped", "wrapped2"):  # each legend label on two lines, the key centred
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, [label.replace(" + ", " +\n", 1) for label in labels], loc="best")
+        broken = " +\n" if style == "wrapped" else "\n+ "
+        ax.legend(handles, [label.replace(" + ", broken, 1) for label in labels], loc="best")
     if style == "medians":
         for i, fitter in enumerate(fitters):
             median = float(fitter.median_survival_time_)
@@ -467,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         for style in styles:
             path = figures / f"{name}-{style}.png"
             read, drawn = name, ipd
-            if style in ("sized", "wrapped"):  # the truth's names are the labels
+            if style in ("sized", "wrapped", "wrapped2"):  # the truth's names are the labels
                 read = f"{name}-{style}"
                 labels = _sized_labels(ipd) if style == "sized" else _wrapped_labels(ipd)
                 drawn = ipd.assign(arm=ipd.arm.map(labels))

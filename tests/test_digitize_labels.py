@@ -23,11 +23,17 @@ from test_digitize import ARMS, TICKS, X_END, step_points
 LABELS = {"Control": "Control + chemo (N=60)", "Treatment": "Treatment (n = 61)"}
 
 
-def draw(path: Path, *, risk: bool, labels: dict[str, str] = LABELS) -> None:
+def draw(
+    path: Path,
+    *,
+    risk: bool,
+    labels: dict[str, str] = LABELS,
+    colours: tuple[str, str] = ("tab:blue", "tab:red"),
+) -> None:
     """The two arms with legend ``labels`` (sized ones), with or without numbers at risk."""
     fig = plt.figure(figsize=(8, 6), dpi=100)
     ax = fig.add_axes((0.14, 0.34, 0.8, 0.58))
-    for name, colour in zip(ARMS, ("tab:blue", "tab:red"), strict=True):
+    for name, colour in zip(ARMS, colours, strict=True):
         ax.plot(*step_points(name), color=colour, lw=2, label=labels[name])
     ax.set_xlim(0, X_END)
     ax.set_ylim(0, 1)
@@ -277,6 +283,19 @@ def test_a_label_wrapped_onto_three_lines_is_read_whole(tmp_path: Path) -> None:
         "Nivolumab + ipilimumab (N=61)",
     ]
     assert [arm.n for arm in result.arms] == [60, 61]
+
+
+def test_a_wrapped_line_starting_with_a_plus_is_part_of_the_label(tmp_path: Path) -> None:
+    """A label broken before its "+" ("Nivolumab" over "+ ipilimumab"): the "+", black
+    like the first arm's curve, is text starting the second line, not a legend key."""
+    path = tmp_path / "plus_first.png"
+    labels = {"Control": "Placebo\n+ chemotherapy", "Treatment": "Nivolumab\n+ ipilimumab"}
+    draw(path, risk=False, labels=labels, colours=("black", "tab:red"))
+    result = digitize(path)
+    assert [arm.name for arm in result.arms] == [
+        "Placebo + chemotherapy",
+        "Nivolumab + ipilimumab",
+    ]
 
 
 def test_a_key_off_its_labels_middle_takes_the_line_it_leans_to() -> None:

@@ -33,6 +33,7 @@ _TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as t
 _SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
 _KEY_TALL = 40  # px: a legend key is at most this tall, or ...
 _KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-height only)
+_KEY_WIDE = 1.25  # a key is this many times as wide as it is tall, at least (a "+": about 1)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 _OFF_LINE = 0.4  # text heights a key stands off its label's middle, towards a second line
 
@@ -83,8 +84,9 @@ def _swatch_colour(
     tallest: float = _KEY_TALL,
 ) -> tuple[tuple[int, int, int], str] | None:
     """RGB of a word box's strongest ink and its line style, if the box is a key stroke
-    (at most ``tallest`` pixels high, with any censor mark drawn through it)."""
-    if word.width < max(8, 0.9 * word.height) or word.height > tallest:
+    (at most ``tallest`` pixels high, with any censor mark drawn through it; a text "+",
+    as wide as it is tall, is not one, even in a black curve's colour)."""
+    if word.width < max(8, _KEY_WIDE * word.height) or word.height > tallest:
         return None
     box = (slice(word.row0, word.row1), slice(word.col0, word.col1))
     strong = ink[box] >= 0.3
@@ -456,12 +458,13 @@ def _centred_label(
         return (), []
     top = min(above, key=lambda w: (middle - w.centre[0], w.col0))
     bottom = min(below, key=lambda w: (w.centre[0] - middle, w.col0))
-    height = max(top.height, bottom.height)
-    if abs(top.col0 - bottom.col0) > 0.5 * height or bottom.row0 - top.row1 > 0.8 * height:
-        return (), []
     first = _text_line_at(swatch, top, words, keys)
     second = _text_line_at(swatch, bottom, words, keys)
     if not first or not second:
+        return (), []
+    height = max(w.height for w in (*first, *second))  # a line's "+" is shorter than its text
+    gap = min(w.row0 for w in second) - max(w.row1 for w in first)
+    if abs(first[0].col0 - second[0].col0) > 0.5 * height or gap > 0.8 * height:
         return (), []
     return first + second, [*first, *second]
 
@@ -479,20 +482,21 @@ def _with_wrapped_line(
     heights), it is centred on two lines: the line it leans to is added.
     Where it stands level with its line and lines left-aligned with it lie
     both above and below, it is centred on three: both are added. A line
-    added is a line's spacing away and has no key of its own. Its own line
-    is then read level with it (a small "+" that ends it is kept).
+    added is a line's spacing away and has no key of its own. The lines are
+    read level with themselves, not with the key: a small "+" that ends or
+    starts one is kept ("Placebo +", "+ chemotherapy").
     """
-    lead = label[0]
+    own = _text_line_at(swatch, label[0], words, keys) or label
     middle = (swatch.word.row0 + swatch.word.row1) / 2.0
-    offset = middle - (min(w.row0 for w in label) + max(w.row1 for w in label)) / 2.0
-    leans = abs(offset) > _OFF_LINE * lead.height  # to one of two lines; else on one of three
-    above = _next_line(swatch, label, words, keys, False) if not leans or offset < 0 else None
-    below = _next_line(swatch, label, words, keys, True) if not leans or offset > 0 else None
+    offset = middle - (min(w.row0 for w in own) + max(w.row1 for w in own)) / 2.0
+    tall = max(w.height for w in own)
+    leans = abs(offset) > _OFF_LINE * tall  # to one of two lines; else on one of three
+    above = _next_line(swatch, own, words, keys, False) if not leans or offset < 0 else None
+    below = _next_line(swatch, own, words, keys, True) if not leans or offset > 0 else None
     if (above is None and below is None) or (not leans and (above is None or below is None)):
         return label, line
-    label = _text_line_at(swatch, lead, words, keys) or label
     first, last = above or (), below or ()
-    return first + label + last, [*first, *line, *last]
+    return first + own + last, [*first, *line, *last]
 
 
 def _next_line(
@@ -501,18 +505,15 @@ def _next_line(
     """The label words of the line just under (``below``) or over the label's line, left-aligned
     with it, a line's spacing away, with no key of its own; None if there is none."""
     lead = label[0]
+    tall = max(w.height for w in label)  # the line's text, not a small "+" leading it
     top, bottom = min(w.row0 for w in label), max(w.row1 for w in label)
     middle = (top + bottom) / 2.0
     near = [
         w
         for w in words
-        if abs(w.col0 - lead.col0) <= 0.5 * lead.height
-        and 0.45 * lead.height <= w.height <= 2.2 * lead.height  # "ace" beside "Thy"
-        and (
-            0 <= w.row0 - bottom <= 0.8 * lead.height
-            if below
-            else 0 <= top - w.row1 <= 0.8 * lead.height
-        )
+        if abs(w.col0 - lead.col0) <= 0.5 * tall
+        and 0.45 * tall <= w.height <= 2.2 * tall  # "ace" beside "Thy"
+        and (0 <= w.row0 - bottom <= 0.8 * tall if below else 0 <= top - w.row1 <= 0.8 * tall)
         and _opens_line(w, swatch, words)
         and not any(_on_line(w, k) for k in keys if k is not swatch.word)
     ]
