@@ -12,12 +12,15 @@ so close that they touch can be split again by the caller.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from kmipd.digitize._lexicon import PRIOR, is_listed, near_words
 
 __all__ = ["NUMERIC_CHARS", "Reading", "recognise", "recognise_text"]
 
@@ -275,6 +278,55 @@ def _readings(
     return readings
 
 
+_WORDS_IN = re.compile(r"[^\s_+\-/(),:;=]+")  # split at spaces, underscores, signs between words
+
+
+def _listed_spellings(text: str) -> list[str]:
+    """``text`` with one of its words replaced by a listed word a letter or two away
+    (`kmipd.digitize._lexicon`); words are split at spaces, underscores and the signs
+    between words, not at a letter misread as a digit or a mark ("contro!")."""
+    out = []
+    for match in _WORDS_IN.finditer(text):
+        for word in near_words(match.group()):
+            out.append(text[: match.start()] + word + text[match.end() :])
+    return out
+
+
+def _likeliest(candidates: dict[str, float], levels: list[FloatArray]) -> tuple[str, float]:
+    """The candidate reading most likely under the recogniser's output at every scale.
+
+    Parameters
+    ----------
+    candidates : dict of str to float
+        Greedy readings with their confidence.
+    levels : list of ndarray
+        The recogniser's character probabilities for the word, one per scale.
+
+    Returns
+    -------
+    text : str
+    confidence : float
+        The reading's greedy confidence (a listed spelling takes the best one's).
+
+    Each word of a candidate found in the list of arm words and drug names
+    adds ``PRIOR`` nats per scale, and spellings of the candidates with one
+    word replaced by a listed word a letter or two away are candidates too.
+    """
+    _, chars, _ = _engine()
+    index = {c: i for i, c in enumerate(chars)}
+    options = dict(candidates)
+    for text in candidates:
+        options.update({w: 0.0 for w in _listed_spellings(text) if w not in options})
+    scored = []
+    for text, conf in options.items():
+        labels = [index[c] for c in text if c in index]
+        total = sum(_ctc_log_likelihood(probs, labels) for probs in levels)
+        total += PRIOR * len(levels) * sum(map(is_listed, _WORDS_IN.findall(text)))
+        scored.append((total, conf, text))
+    _, conf, text = max(scored)
+    return text, conf if text in candidates else max(candidates.values())
+
+
 def recognise_text(
     grey: npt.NDArray[np.uint8], boxes: list[tuple[int, int, int, int]], heights: tuple[int, ...]
 ) -> list[Reading]:
@@ -284,6 +336,9 @@ def recognise_text(
     highest summed CTC log-likelihood over all scales wins. A letter one
     scale drops (its blank narrowly beats it) is kept when the other scales
     see it clearly, which a pick by mean character probability cannot do.
+    Arm words and drug names (`kmipd.digitize._lexicon`) are favoured over
+    unlisted spellings a letter away, where the letter is unsure
+    (`_likeliest`).
 
     Parameters
     ----------
@@ -302,7 +357,6 @@ def recognise_text(
     if not boxes:
         return []
     _, chars, masks = _engine()
-    index = {c: i for i, c in enumerate(chars)}
     per_height = []
     first: list[Reading] = []
     for height in heights:
@@ -320,12 +374,7 @@ def recognise_text(
             candidates[text] = max(conf, candidates.get(text, 0.0))
         if len(candidates) > 1:
             candidates.pop("", None)  # a scale that saw nothing does not veto one that read text
-        scored = []
-        for text, conf in candidates.items():
-            labels = [index[c] for c in text if c in index]
-            total = sum(_ctc_log_likelihood(level[k][1], labels) for level in per_height)
-            scored.append((total, conf, text))
-        _, conf, text = max(scored)
+        text, conf = _likeliest(candidates, [level[k][1] for level in per_height])
         out.append(
             Reading(text, conf, reading.numeric, reading.numeric_confidence, reading.numeric_cols)
         )
