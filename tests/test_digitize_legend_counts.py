@@ -291,3 +291,15 @@ def test_only_the_arm_whose_read_total_cannot_be_met_loses_it() -> None:
     assert note is not None and "a=9" in note and "b=3" not in note
     assert result.arms["b"].diagnostics.events_given == 3
     assert result.arms["a"].diagnostics.events_given is None
+
+
+def test_a_curve_read_short_of_the_patients_its_table_holds_is_warned_about() -> None:
+    """Patients at risk at 60 mean the curve goes on to 60: one read to 50 was cut short
+    (warned); one read to 59.5, or a table whose last count is 0, is not."""
+    from kmipd.digitize._arm_rows import cut_short
+
+    held = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 12]))
+    emptied = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 0]))
+    (note,) = cut_short([_arm(50.0, held, 0)])
+    assert "read only to time 50" in note and "at risk at 60" in note
+    assert cut_short([_arm(59.5, held, 0), _arm(50.0, emptied, 0), _arm(50.0, None, 0)]) == []

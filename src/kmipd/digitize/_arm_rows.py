@@ -17,7 +17,14 @@ from kmipd.digitize._risk import RiskRow
 from kmipd.digitize._tables import MIN_CELL_CONFIDENCE, count_kind
 from kmipd.types import RiskTable
 
-__all__ = ["coloured_rows", "events_by_end", "names_from_rows", "reaches_end", "renamed"]
+__all__ = [
+    "coloured_rows",
+    "cut_short",
+    "events_by_end",
+    "names_from_rows",
+    "reaches_end",
+    "renamed",
+]
 
 _END_SHARE = 0.02  # a table time this close (share of the curve's end time) to it is at it
 _CLEARLY = 0.5  # a colour at most this share of the distance to the next is clearly nearest
@@ -97,6 +104,37 @@ def reaches_end(arm: ArmResult, last: float) -> bool:
         return True
     at_last = float(surv[np.searchsorted(time, last, side="right") - 1])
     return end - last <= _END_SHARE * end and at_last == float(surv[-1])
+
+
+def cut_short(arms: list[ArmResult]) -> list[str]:
+    """Warnings for arms whose curve was read only part of the way its table shows it goes.
+
+    Patients still at risk at a time mean the curve runs on to that time at
+    least; a curve read to end clearly (2 % of that time) before it was lost
+    (a stretch thick with censor marks, or drawn over), not ended.
+
+    Parameters
+    ----------
+    arms : list of ArmResult
+
+    Returns
+    -------
+    list of str
+    """
+    notes = []
+    for arm in arms:
+        table = arm.risk_table
+        if table is None or not len(arm.curve.time):
+            continue
+        held = np.asarray(table.time)[np.asarray(table.n_at_risk) > 0]
+        end = float(arm.curve.time[-1])
+        if held.size and end < float(held[-1]) * (1.0 - _END_SHARE):
+            notes.append(
+                f"arm {arm.name!r}: its curve was read only to time {end:g}, but its risk "
+                f"table has patients at risk at {float(held[-1]):g}; the rest of the curve "
+                "was lost (check the overlay; `reconstruct` estimates the events after it)"
+            )
+    return notes
 
 
 def _events_fit(cells: dict[float, tuple[int, float]], table: RiskTable) -> bool:

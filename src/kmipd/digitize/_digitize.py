@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._arm_rows import coloured_rows, events_by_end, names_from_rows
+from kmipd.digitize._arm_rows import coloured_rows, cut_short, events_by_end, names_from_rows
 from kmipd.digitize._arms import ArmDraft, choose_arms
 from kmipd.digitize._bracketed import events_in_parentheses
 from kmipd.digitize._calibrate import AxisCalibration, calibrate_axis
@@ -603,6 +603,7 @@ def _read(
     axis_end = float(axes[0].value(scene.frame.right))
     results = _events_from_legend(results, cut, axis_end, warnings)
     warnings.extend(size_notes(results))
+    warnings.extend(cut_short(results))
     f = scene.frame
     return DigitizationResult(
         arms=tuple(results),

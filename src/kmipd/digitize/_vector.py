@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kmipd.digitize._arm_rows import renamed
+from kmipd.digitize._arm_rows import cut_short, renamed
 from kmipd.digitize._bracketed import events_in_parentheses
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._curves import off_the_panel
@@ -310,6 +310,7 @@ def read_vector(
         with_stated_events(r, axis_end, warnings, cut=c) for r, c in zip(results, cut, strict=True)
     ]
     warnings.extend(size_notes(results))
+    warnings.extend(cut_short(results))
     return DigitizationResult(
         arms=tuple(results),
         x_axis=x_axis,
