@@ -303,3 +303,32 @@ def test_a_curve_read_short_of_the_patients_its_table_holds_is_warned_about() ->
     (note,) = cut_short([_arm(50.0, held, 0)])
     assert "read only to time 50" in note and "at risk at 60" in note
     assert cut_short([_arm(59.5, held, 0), _arm(50.0, emptied, 0), _arm(50.0, None, 0)]) == []
+
+
+def test_a_curve_gone_under_another_runs_along_it_while_its_table_holds_patients() -> None:
+    """Arm "a" is read to 20, where arm "b" runs on at its level; its table has patients
+    at risk at 60, so it is taken along "b" (and down its later drop) to 60. At another
+    level it is not: it is only warned about."""
+    from kmipd.digitize._arm_rows import cut_short
+    from kmipd.digitize._calibrate import AxisCalibration
+    from kmipd.digitize._hidden_tail import along_covering_curves
+
+    table = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 12]))
+    a = replace(_arm(20.0, table, 0), curve=replace(_arm(20.0, table, 0).curve, precision=0.003))
+    times = np.arange(0.0, 70.5, 0.5)
+    b = replace(
+        _arm(70.0, None, 0),
+        name="b",
+        curve=Curve(times, np.select([times < 10, times < 40], [1.0, 0.6], 0.5), arm="b"),
+    )
+    x_axis = AxisCalibration("x", 0.1, 0.0)
+    notes: list[str] = []
+    out = along_covering_curves([a, b], x_axis, notes)
+    assert out[0].curve.time[-1] == 60.0 and out[0].curve.survival[-1] == 0.5
+    assert "goes under the curve of arm 'b' at time 20" in notes[0]
+    assert cut_short(out) == []
+    higher = replace(b, curve=Curve(times, np.where(times < 10, 1.0, 0.7), arm="b"))
+    notes.clear()
+    kept = along_covering_curves([a, higher], x_axis, notes)
+    assert kept[0].curve.time[-1] == 20.0 and notes == []
+    assert len(cut_short(kept)) == 1

@@ -21,6 +21,7 @@ __all__ = [
     "coloured_rows",
     "cut_short",
     "events_by_end",
+    "held_until",
     "names_from_rows",
     "reaches_end",
     "renamed",
@@ -123,18 +124,26 @@ def cut_short(arms: list[ArmResult]) -> list[str]:
     """
     notes = []
     for arm in arms:
-        table = arm.risk_table
-        if table is None or not len(arm.curve.time):
+        held = held_until(arm)
+        if held is None or not len(arm.curve.time):
             continue
-        held = np.asarray(table.time)[np.asarray(table.n_at_risk) > 0]
         end = float(arm.curve.time[-1])
-        if held.size and end < float(held[-1]) * (1.0 - _END_SHARE):
+        if end < held * (1.0 - _END_SHARE):
             notes.append(
                 f"arm {arm.name!r}: its curve was read only to time {end:g}, but its risk "
-                f"table has patients at risk at {float(held[-1]):g}; the rest of the curve "
+                f"table has patients at risk at {held:g}; the rest of the curve "
                 "was lost (check the overlay; `reconstruct` estimates the events after it)"
             )
     return notes
+
+
+def held_until(arm: ArmResult) -> float | None:
+    """The last time the arm's risk table has patients at risk (None without a table)."""
+    table = arm.risk_table
+    if table is None:
+        return None
+    held = np.asarray(table.time)[np.asarray(table.n_at_risk) > 0]
+    return float(held[-1]) if held.size else None
 
 
 def _events_fit(cells: dict[float, tuple[int, float]], table: RiskTable) -> bool:
