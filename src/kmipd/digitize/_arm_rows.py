@@ -21,10 +21,10 @@ __all__ = [
     "coloured_rows",
     "cut_short",
     "events_by_end",
-    "held_until",
     "names_from_rows",
     "reaches_end",
     "renamed",
+    "short_of",
 ]
 
 _END_SHARE = 0.02  # a table time this close (share of the curve's end time) to it is at it
@@ -124,26 +124,26 @@ def cut_short(arms: list[ArmResult]) -> list[str]:
     """
     notes = []
     for arm in arms:
-        held = held_until(arm)
-        if held is None or not len(arm.curve.time):
-            continue
-        end = float(arm.curve.time[-1])
-        if end < held * (1.0 - _END_SHARE):
+        held = short_of(arm)
+        if held is not None:
             notes.append(
-                f"arm {arm.name!r}: its curve was read only to time {end:g}, but its risk "
-                f"table has patients at risk at {held:g}; the rest of the curve "
+                f"arm {arm.name!r}: its curve was read only to time {arm.curve.time[-1]:g}, "
+                f"but its risk table has patients at risk at {held:g}; the rest of the curve "
                 "was lost (check the overlay; `reconstruct` estimates the events after it)"
             )
     return notes
 
 
-def held_until(arm: ArmResult) -> float | None:
-    """The last time the arm's risk table has patients at risk (None without a table)."""
+def short_of(arm: ArmResult) -> float | None:
+    """The last time the arm's risk table has patients at risk, if its curve as read ends
+    clearly (2 % of that time) before it; else None."""
     table = arm.risk_table
-    if table is None:
+    if table is None or not len(arm.curve.time):
         return None
     held = np.asarray(table.time)[np.asarray(table.n_at_risk) > 0]
-    return float(held[-1]) if held.size else None
+    if not held.size or float(arm.curve.time[-1]) >= float(held[-1]) * (1.0 - _END_SHARE):
+        return None
+    return float(held[-1])
 
 
 def _events_fit(cells: dict[float, tuple[int, float]], table: RiskTable) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from kmipd.digitize._arm_rows import held_until
+from kmipd.digitize._arm_rows import short_of
 from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._result import ArmResult
 
@@ -22,7 +22,6 @@ __all__ = ["along_covering_curves"]
 
 _LEVEL_PX = 3.0  # pixels of the y axis within which a curve meets the one it went under
 _REACH_PX = 4.0  # pixels of the x axis after its end within which it meets it
-_SHORT = 0.02  # share of the time at risk by which a curve ends clearly before it
 
 
 def _covering(
@@ -79,12 +78,10 @@ def along_covering_curves(
     """
     out = list(arms)
     for i, arm in enumerate(arms):
-        until = held_until(arm)
-        if until is None or not len(arm.curve.time):
+        until = short_of(arm)
+        if until is None:
             continue
         end = float(arm.curve.time[-1])
-        if end >= until * (1.0 - _SHORT):
-            continue
         tolerance = _LEVEL_PX * (arm.curve.precision or 1.0 / 300.0)
         j = _covering(arms, i, end, tolerance, _REACH_PX * abs(float(x_axis.slope)))
         if j is None:
