@@ -332,3 +332,42 @@ def test_a_curve_gone_under_another_runs_along_it_while_its_table_holds_patients
     kept = along_covering_curves([a, higher], x_axis, notes)
     assert kept[0].curve.time[-1] == 20.0 and notes == []
     assert len(cut_short(kept)) == 1
+
+
+def test_hidden_tails_follow_the_curve_that_goes_furthest() -> None:
+    """Three arms at one level: "a" ends at 20, "b" at 30 and "c" runs on to 70, and the
+    tables of "a" and "b" hold patients to 60. Both go on along "c" (not "a" along "b" only
+    to 30) to 60, with their pixels and a curve confidence for the share they were seen
+    in. A floored arm is left as it is, and an arm with no curve points is passed over."""
+    from kmipd.digitize._arm_rows import cut_short
+    from kmipd.digitize._calibrate import AxisCalibration
+    from kmipd.digitize._hidden_tail import along_covering_curves
+
+    table = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 12]))
+    x_axis = AxisCalibration("x", 0.1, 0.0)  # 10 px a month
+
+    def arm(name: str, end: float, held: RiskTable | None) -> ArmResult:
+        times = np.arange(0.0, end + 0.05, 0.5)
+        level = np.where(times < 10, 1.0, 0.6)
+        return ArmResult(
+            name,
+            Curve(times, level, arm=name, precision=0.003),
+            CensorMarks(np.zeros(0), arm=name),
+            held,
+            (0, 0, 0),
+            confidence={"curve": 0.9},
+            pixels=(times * 10.0, 100.0 + 100.0 * (1.0 - level)),
+        )
+
+    a, b, c = arm("a", 20.0, table), arm("b", 30.0, table), arm("c", 70.0, None)
+    empty = replace(arm("e", 5.0, None), curve=Curve(np.zeros(0), np.zeros(0), arm="e"))
+    notes: list[str] = []
+    out = along_covering_curves([a, b, c, empty], x_axis, notes)
+    assert [float(x.curve.time[-1]) for x in out[:2]] == [60.0, 60.0]
+    assert all("under the curve of arm 'c'" in note for note in notes) and len(notes) == 2
+    assert float(out[0].pixels[0].max()) == 600.0  # the borrowed stretch, drawn in the overlay
+    assert out[0].confidence["curve"] == round(0.9 * 20.0 / 60.0, 3)
+    assert cut_short(out[:3]) == []
+    kept = along_covering_curves([a, c], x_axis, [], floored=[True, False])
+    assert float(kept[0].curve.time[-1]) == 20.0
+    assert cut_short([a, c], [True, False]) == []  # its end is the floor's

@@ -107,24 +107,28 @@ def reaches_end(arm: ArmResult, last: float) -> bool:
     return end - last <= _END_SHARE * end and at_last == float(surv[-1])
 
 
-def cut_short(arms: list[ArmResult]) -> list[str]:
+def cut_short(arms: list[ArmResult], floored: list[bool] | None = None) -> list[str]:
     """Warnings for arms whose curve was read only part of the way its table shows it goes.
 
-    Patients still at risk at a time mean the curve runs on to that time at
-    least; a curve read to end clearly (2 % of that time) before it was lost
-    (a stretch thick with censor marks, or drawn over), not ended.
+    Patients still at risk at a time mean that the curve runs on to that time
+    at least. So a curve read only to clearly (2 % of that time) before it
+    did not end there: the rest was lost (under dense censor marks, or drawn
+    over).
 
     Parameters
     ----------
     arms : list of ArmResult
+    floored : list of bool, optional
+        Per arm, whether its curve runs out through the panel's floor (a y
+        axis cut short): its end is explained by another warning.
 
     Returns
     -------
     list of str
     """
     notes = []
-    for arm in arms:
-        held = short_of(arm)
+    for arm, floor in zip(arms, floored or [False] * len(arms), strict=True):
+        held = None if floor else short_of(arm)
         if held is not None:
             notes.append(
                 f"arm {arm.name!r}: its curve was read only to time {arm.curve.time[-1]:g}, "
@@ -141,9 +145,10 @@ def short_of(arm: ArmResult) -> float | None:
     if table is None or not len(arm.curve.time):
         return None
     held = np.asarray(table.time)[np.asarray(table.n_at_risk) > 0]
-    if not held.size or float(arm.curve.time[-1]) >= float(held[-1]) * (1.0 - _END_SHARE):
+    last = float(np.max(held)) if held.size else None
+    if last is None or float(arm.curve.time[-1]) >= last * (1.0 - _END_SHARE):
         return None
-    return float(held[-1])
+    return last
 
 
 def _events_fit(cells: dict[float, tuple[int, float]], table: RiskTable) -> bool:

@@ -601,11 +601,11 @@ def _read(
         name_from_rows=not isinstance(arms, list),
         beside=beside,
     )
-    results = along_covering_curves(results, axes[0], warnings)
+    results = along_covering_curves(results, axes[0], warnings, cut)
     axis_end = float(axes[0].value(scene.frame.right))
     results = _events_from_legend(results, cut, axis_end, warnings)
     warnings.extend(size_notes(results))
-    warnings.extend(cut_short(results))
+    warnings.extend(cut_short(results, cut))
     f = scene.frame
     return DigitizationResult(
         arms=tuple(results),

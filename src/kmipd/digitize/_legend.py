@@ -30,7 +30,7 @@ _WORD_ROWS = 5  # a label's first word is at least this tall (smaller: a speck)
 _SIZE = re.compile(r"(?:^|[\s(\[,;])[Nn]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)(?!\d|[.,]\d|\s*%)")
 _SPACE = 0.6  # gap, in heights of the word before, up to which a box continues its text
 _TEXT_TALL = 3.0  # a word before a key-like box is at most this many times as tall as it
-_SQUARE = 1.3  # a legend key is at least this many times as wide as tall, or stands apart
+_SQUARE = 1.3  # a key-like box narrower than this many heights is a sign if near a word
 _KEY_TALL = 40  # px: a legend key is at most this tall, or ...
 _KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-height only)
 _KEY_WIDE = 1.25  # a key is this many times as wide as it is tall, at least (a "+": about 1)

@@ -48,7 +48,8 @@ class Reading:
     text : str
         Best reading over Latin characters.
     confidence : float
-        Mean character probability of ``text`` (0 if empty).
+        Mean character probability of ``text`` (0 if empty); a word mended from
+        the word list keeps the lowest of the greedy readings' confidences.
     numeric : str
         Best reading over digits and number punctuation.
     numeric_confidence : float
@@ -278,7 +279,7 @@ def _readings(
     return readings
 
 
-_WORDS_IN = re.compile(r"[^\s_+\-/(),:;=]+")  # split at spaces, underscores, signs between words
+_WORDS_IN = re.compile(r"[^\s_+\-/(),:;=.\[\]%*']+")  # split at spaces, underscores, signs
 
 
 def _listed_spellings(text: str) -> list[str]:
@@ -298,7 +299,7 @@ def _likeliest(candidates: dict[str, float], levels: list[FloatArray]) -> tuple[
     Parameters
     ----------
     candidates : dict of str to float
-        Greedy readings with their confidence.
+        Greedy readings with their confidence (at least one).
     levels : list of ndarray
         The recogniser's character probabilities for the word, one per scale.
 
@@ -306,7 +307,8 @@ def _likeliest(candidates: dict[str, float], levels: list[FloatArray]) -> tuple[
     -------
     text : str
     confidence : float
-        The reading's greedy confidence (a listed spelling takes the best one's).
+        The reading's greedy confidence; a listed spelling that none of them
+        read takes the lowest (the letters it mends were unsure).
 
     Each word of a candidate found in the list of arm words and drug names
     adds ``PRIOR`` nats per scale, and spellings of the candidates with one
@@ -319,12 +321,17 @@ def _likeliest(candidates: dict[str, float], levels: list[FloatArray]) -> tuple[
         options.update({w: 0.0 for w in _listed_spellings(text) if w not in options})
     scored = []
     for text, conf in options.items():
-        labels = [index[c] for c in text if c in index]
+        if any(c not in index for c in text):  # not a string the recogniser could spell
+            continue
+        labels = [index[c] for c in text]
         total = sum(_ctc_log_likelihood(probs, labels) for probs in levels)
         total += PRIOR * len(levels) * sum(map(is_listed, _WORDS_IN.findall(text)))
         scored.append((total, conf, text))
+    if not scored:  # every greedy reading has a character outside the recogniser's set
+        text = max(candidates, key=lambda k: candidates[k])
+        return text, candidates[text]
     _, conf, text = max(scored)
-    return text, conf if text in candidates else max(candidates.values())
+    return text, conf if text in candidates else min(candidates.values())
 
 
 def recognise_text(

@@ -310,7 +310,7 @@ def read_vector(
         with_stated_events(r, axis_end, warnings, cut=c) for r, c in zip(results, cut, strict=True)
     ]
     warnings.extend(size_notes(results))
-    warnings.extend(cut_short(results))
+    warnings.extend(cut_short(results, cut))
     return DigitizationResult(
         arms=tuple(results),
         x_axis=x_axis,
