@@ -16,6 +16,7 @@ from kmipd.digitize._ocr import _engine, _likeliest
         ("cnzotinib", ["anlotinib", "crizotinib"]),  # "ri" merged into "n": two edits
         ("Contro!", ["Control"]),  # a capital start is kept
         ("PLACEB0", ["PLACEBO"]),  # and upper case
+        ("mFOLF0X6", ["mFOLFOX6"]),  # and mixed case, letter by letter
         ("placebo", []),  # listed as read
         ("wdocetaxel", []),  # a word shorter than the reading: a letter seen is not dropped
         ("cap", []),  # too short to mend

@@ -107,16 +107,28 @@ def near_words(token: str) -> list[str]:
         Words within one edit (tokens of 5 to 7 characters) or two (longer)
         and no shorter than ``token`` (a recogniser misreads letters or
         merges two into one, "ri" as "n", but rarely sees one that is not
-        there), upper case if ``token`` is, capitalised if it starts upper
-        case; empty for a shorter token or one read exactly as listed.
+        there), in ``token``'s case; empty for a shorter token or one read
+        exactly as listed.
     """
     lower = token.lower()
     if len(token) < MIN_LETTERS or is_listed(token):
         return []
     limit = 1 if len(token) < 8 else 2
     found = [w for w in _WORDS if len(w) >= len(lower) and _distance(lower, w, limit) <= limit]
+    return [_in_case_of(token, w) for w in found]
+
+
+def _in_case_of(token: str, word: str) -> str:
+    """``word`` (lower case) in the case ``token`` is written in: upper, lower, letter by
+    letter where the two are as long ("mFOLF0X6"), else capitalised if it starts so."""
     if token.isupper():
-        return [w.upper() for w in found]
-    if token[0].isupper():
-        return [w.capitalize() for w in found]
-    return found
+        return word.upper()
+    if token.islower():
+        return word
+    if len(token) == len(word):
+        out, upper = [], False
+        for t, w in zip(token, word, strict=True):
+            upper = t.isupper() if t.isalpha() else upper  # a digit read for a letter: as before
+            out.append(w.upper() if upper else w)
+        return "".join(out)
+    return word.capitalize() if token[0].isupper() else word
