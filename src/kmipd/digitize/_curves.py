@@ -10,6 +10,7 @@ from kmipd.digitize._inline import inside
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._lines import Box
 from kmipd.digitize._scene import Scene
+from kmipd.digitize._stacked import split_pairs, stacked_ink
 from kmipd.digitize._text import Word, read_words
 from kmipd.digitize._trace import Trace, trace_arm
 from kmipd.types import Curve, valid_precision
@@ -171,6 +172,21 @@ def _pen(traces: dict[int, Trace], skip: int) -> float:
     return max((trace.thickness for k, trace in traces.items() if k != skip), default=0.0)
 
 
+def _restacked(
+    labels: npt.NDArray[np.int_], traces: dict[int, Trace], pairs: list[tuple[int, int]]
+) -> npt.NDArray[np.int_]:
+    """``labels`` with ink of each split pair's solid colour that is the broken curve's
+    given to the broken one (see `kmipd.digitize._stacked`)."""
+    out = labels
+    for solid, broken in pairs:
+        if solid in traces and broken in traces:
+            moved = stacked_ink(labels, {k: traces[k] for k in (solid, broken)}, solid)
+            if moved.any():
+                out = out.copy() if out is labels else out
+                out[moved] = broken
+    return out
+
+
 def _crop_box(box: Box, row0: int, col0: int, rows: int, flip: bool) -> Box:
     """An image box in the coordinates of a crop (flipped upside down if ``flip``)."""
     top, left, bottom, right = box[0] - row0, box[1] - col0, box[2] - row0, box[3] - col0
@@ -240,7 +256,9 @@ def trace_all(
     crop_covers = tuple(_crop_box(box, rs.start, cs.start, rows, rising) for box in covers)
     width = scene.frame.right - scene.frame.left
     traces: dict[int, Trace] = {}
-    for _ in range(2):
+    for second in (False, True):
+        if second:  # a broken curve lost in the solid one's ink: given that ink back
+            labels = _restacked(labels, traces, split_pairs(scene.colours, scene.styles))
         found = {}
         for k in range(len(scene.colours)):
             mine = labels == k

@@ -7,12 +7,12 @@ import numpy.typing as npt
 
 from kmipd.digitize._lines import true_runs
 
-__all__ = ["line_style", "split_by_style", "stroke_style"]
+__all__ = ["components", "line_style", "split_by_style", "stroke_style"]
 
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _components(mask: BoolArray) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+def components(mask: BoolArray) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
     """Connected components (8-connected): label image and (left, width, height, area) rows."""
     import cv2
 
@@ -76,7 +76,7 @@ def split_by_style(
     import cv2
 
     fewest, spread = (6, 0.1) if shown else (12, 0.25)
-    cc, stats = _components(mask)
+    cc, stats = components(mask)
     if len(stats) <= fewest:
         return None
     length = np.maximum(stats[:, 1], stats[:, 2])
@@ -100,7 +100,7 @@ def line_style(mask: BoolArray, others: BoolArray, width: float, thickness: floa
     """
     import cv2
 
-    cc, stats = _components(mask)
+    cc, stats = components(mask)
     if len(stats) == 0:
         return "solid"
     near = cv2.dilate(others.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)

@@ -1,0 +1,91 @@
+"""A broken curve lost where its censor marks merge it into the solid curve of its colour.
+
+Black solid and dashed arms are told apart by their pieces: long ones are
+the solid curve, short ones the dashes (`kmipd.digitize._styles`). Where
+censor marks crowd a dashed curve, they merge it into blocks, and blocks
+that touch the solid curve's blocks join its long pieces, so the dashed
+trace ends there. Right of that end, ink of the solid colour that stands in
+a column apart from the run the solid trace goes through (paper between
+them) is a second curve stacked under or over it: it is given to the broken
+curve, which is traced again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from kmipd.digitize._colours import InkColour
+from kmipd.digitize._styles import components
+from kmipd.digitize._trace import Trace
+
+__all__ = ["split_pairs", "stacked_ink"]
+
+BoolArray = npt.NDArray[np.bool_]
+_PIECE = 8  # px: a piece of a curve is at least this wide (a drop's stroke is narrower)
+_SHORT = 0.05  # share of the panel width by which the broken trace ends before the solid
+
+
+def split_pairs(colours: list[InkColour], styles: list[str]) -> list[tuple[int, int]]:
+    """(solid, broken) colour indices that one ink colour was split into by line style."""
+    out = []
+    for d, style in enumerate(styles):
+        if style == "solid":
+            continue
+        k = next(
+            (k for k in range(d) if styles[k] == "solid" and colours[k].rgb == colours[d].rgb),
+            None,
+        )
+        if k is not None:
+            out.append((k, d))
+    return out
+
+
+def _off_runs(mine: BoolArray, trace: Trace, start: int) -> BoolArray:
+    """Pixels of ``mine`` from column ``start`` on that are not in the vertical run the trace
+    goes through (or is nearest to) in their column."""
+    out = np.zeros_like(mine)
+    for c in range(max(start, trace.first_col), trace.last_col + 1):
+        rows = np.flatnonzero(mine[:, c])
+        if rows.size < 2:
+            continue
+        breaks = np.flatnonzero(np.diff(rows) > 1)
+        if not breaks.size:
+            continue
+        starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+        ends = np.concatenate((rows[breaks], [rows[-1]]))
+        level = trace.column_rows[c - trace.first_col]
+        keep = int(np.argmin(np.maximum(starts - level, level - ends).clip(0)))
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            if i != keep:
+                out[s : e + 1, c] = True
+    return out
+
+
+def stacked_ink(labels: npt.NDArray[np.int_], traces: dict[int, Trace], solid: int) -> BoolArray:
+    """Ink labelled ``solid`` that is a second curve's: pieces at least ``_PIECE`` px wide
+    standing apart from the solid trace, right of where the broken trace ends.
+
+    Parameters
+    ----------
+    labels : ndarray of int, shape (rows, cols)
+        Colour index per pixel (-1: none).
+    traces : dict of int to Trace
+        First traces of the solid colour and of the broken one split from it, by index
+        (``solid + 1`` is not assumed: give the broken one as the other key).
+    solid : int
+        Index of the solid colour.
+
+    Returns
+    -------
+    ndarray of bool
+        The pixels to give to the broken curve (none if it was not lost early).
+    """
+    (broken,) = [k for k in traces if k != solid]
+    s, b = traces[solid], traces[broken]
+    width = s.last_col - s.first_col + 1
+    if b.last_col >= s.last_col - _SHORT * width:
+        return np.zeros(labels.shape, dtype=bool)
+    off = _off_runs(labels == solid, s, b.last_col - int(np.ceil(2 * b.thickness)))
+    parts, stats = components(off)
+    return np.isin(parts, 1 + np.flatnonzero(stats[:, 1] >= _PIECE))
