@@ -71,8 +71,8 @@ def stacked_ink(labels: npt.NDArray[np.int_], traces: dict[int, Trace], solid: i
     labels : ndarray of int, shape (rows, cols)
         Colour index per pixel (-1: none).
     traces : dict of int to Trace
-        First traces of the solid colour and of the broken one split from it, by index
-        (``solid + 1`` is not assumed: give the broken one as the other key).
+        The first traces of the solid colour and of the broken one split from it
+        (two keys: ``solid`` and the broken colour's index).
     solid : int
         Index of the solid colour.
 
