@@ -26,7 +26,7 @@ def test_ink_stacked_apart_from_the_solid_trace_after_the_broken_end_is_the_brok
     labels[19:22, 30:] = 0
     labels[12:19, 70] = 0  # a drop's stroke joining them is part of the solid run there
     labels[25:27, 50] = 0  # a speck one column wide
-    moved = stacked_ink(labels, {0: _flat(10.0, 0, 99), 1: _flat(20.0, 0, 40)}, 0)
+    moved = stacked_ink(labels, 0, _flat(10.0, 0, 99), _flat(20.0, 0, 40))
     assert moved[19:22, 36:70].all() and moved[19:22, 71:].all()
     assert not moved[:, :36].any() and not moved[9:12].any() and not moved[25:27].any()
 
@@ -35,7 +35,7 @@ def test_no_ink_is_moved_when_the_broken_arm_runs_to_the_end() -> None:
     labels = np.full((30, 100), -1)
     labels[9:12, :] = 0
     labels[19:22, :] = 0
-    assert not stacked_ink(labels, {0: _flat(10.0, 0, 99), 1: _flat(20.0, 0, 98)}, 0).any()
+    assert not stacked_ink(labels, 0, _flat(10.0, 0, 99), _flat(20.0, 0, 98)).any()
 
 
 def test_split_pairs_are_the_solid_and_broken_indices_of_one_colour() -> None:

@@ -94,6 +94,7 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
             _STATE.update(
                 session=rec.session,
                 chars=chars,
+                index=where,
                 masks={"text": text_ok, "numeric": num_ok},
                 fold=np.array(fold, dtype=np.int64).reshape(-1, 2),
             )
@@ -314,8 +315,8 @@ def _likeliest(candidates: dict[str, float], levels: list[FloatArray]) -> tuple[
     adds ``PRIOR`` nats per scale, and spellings of the candidates with one
     word replaced by a listed word a letter or two away are candidates too.
     """
-    _, chars, _ = _engine()
-    index = {c: i for i, c in enumerate(chars)}
+    _engine()
+    index: dict[str, int] = _STATE["index"]
     options = dict(candidates)
     for text in candidates:
         options.update({w: 0.0 for w in _listed_spellings(text) if w not in options})

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._colours import InkColour
+from kmipd.digitize._lines import true_runs
 from kmipd.digitize._styles import components
 from kmipd.digitize._trace import Trace
 
@@ -46,23 +47,20 @@ def _off_runs(mine: BoolArray, trace: Trace, start: int) -> BoolArray:
     goes through (or is nearest to) in their column."""
     out = np.zeros_like(mine)
     for c in range(max(start, trace.first_col), trace.last_col + 1):
-        rows = np.flatnonzero(mine[:, c])
-        if rows.size < 2:
+        runs = true_runs(mine[:, c])  # (first, last + 1) rows
+        if len(runs) < 2:
             continue
-        breaks = np.flatnonzero(np.diff(rows) > 1)
-        if not breaks.size:
-            continue
-        starts = np.concatenate(([rows[0]], rows[breaks + 1]))
-        ends = np.concatenate((rows[breaks], [rows[-1]]))
         level = trace.column_rows[c - trace.first_col]
-        keep = int(np.argmin(np.maximum(starts - level, level - ends).clip(0)))
-        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        keep = int(np.argmin(np.maximum(runs[:, 0] - level, level - runs[:, 1] + 1).clip(0)))
+        for i, (first, end) in enumerate(runs):
             if i != keep:
-                out[s : e + 1, c] = True
+                out[first:end, c] = True
     return out
 
 
-def stacked_ink(labels: npt.NDArray[np.int_], traces: dict[int, Trace], solid: int) -> BoolArray:
+def stacked_ink(
+    labels: npt.NDArray[np.int_], solid: int, solid_trace: Trace, broken_trace: Trace
+) -> BoolArray:
     """Ink labelled ``solid`` that is a second curve's: pieces at least ``_PIECE`` px wide
     standing apart from the solid trace, right of where the broken trace ends.
 
@@ -70,19 +68,17 @@ def stacked_ink(labels: npt.NDArray[np.int_], traces: dict[int, Trace], solid: i
     ----------
     labels : ndarray of int, shape (rows, cols)
         Colour index per pixel (-1: none).
-    traces : dict of int to Trace
-        The first traces of the solid colour and of the broken one split from it
-        (two keys: ``solid`` and the broken colour's index).
     solid : int
         Index of the solid colour.
+    solid_trace, broken_trace : Trace
+        The first traces of the solid colour and of the broken one split from it.
 
     Returns
     -------
     ndarray of bool
         The pixels to give to the broken curve (none if it was not lost early).
     """
-    (broken,) = [k for k in traces if k != solid]
-    s, b = traces[solid], traces[broken]
+    s, b = solid_trace, broken_trace
     width = s.last_col - s.first_col + 1
     if b.last_col >= s.last_col - _SHORT * width:
         return np.zeros(labels.shape, dtype=bool)
