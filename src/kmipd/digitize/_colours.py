@@ -20,7 +20,10 @@ __all__ = [
     "assign_pixels",
     "blend_fraction",
     "find_colours",
+    "is_blend_of",
+    "is_dotted",
     "is_grey",
+    "looks_like_edge",
     "strength",
     "to_lab",
 ]
@@ -117,7 +120,7 @@ _SHADES_APART = 0.5  # the same share for the dropped greys taken together
 _THICK_SHARE = 0.3  # share of a pen's solid pixels inside its strokes, for a thick pen
 
 
-def _is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> bool:
+def is_blend_of(candidate: FloatArray, colour: FloatArray, bg: FloatArray) -> bool:
     """Whether ``candidate`` lies on the blend line from ``bg`` to ``colour`` (lighter)."""
     alpha, residual = _blend(candidate[None, :], colour, bg)
     return bool(residual[0] < 14.0 and 0.05 < alpha[0] < 0.95)
@@ -160,7 +163,7 @@ def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set
     colour = peaks[j][0]
     found: set[int] = set()
     for k, (other, _) in enumerate(peaks):
-        if k != j and _is_blend_of(colour, other, bg):
+        if k != j and is_blend_of(colour, other, bg):
             found.add(k)
         for m in range(k + 1, len(peaks)):
             if j in (k, m):
@@ -168,7 +171,7 @@ def _sources(j: int, peaks: list[tuple[FloatArray, int]], bg: FloatArray) -> set
             second = peaks[m][0]
             if _fringe_pair(peaks, j, k, m):
                 continue
-            if _is_blend_of(colour, other, second) and _is_blend_of(colour, second, other):
+            if is_blend_of(colour, other, second) and is_blend_of(colour, second, other):
                 found.update((k, m))
     return found
 
@@ -207,9 +210,7 @@ def _core_masks(
     return cores
 
 
-def _looks_like_edge(
-    core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]
-) -> bool:
+def looks_like_edge(core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]]) -> bool:
     """Whether a blend colour's pixels are edges and thin marks of other colours' strokes.
 
     A curve drawn in the colour has horizontal runs (5+ px) of it away from
@@ -227,7 +228,7 @@ def _looks_like_edge(
     return bool(own.sum() < 0.25 * total)
 
 
-def _dotted(
+def is_dotted(
     core: npt.NDArray[np.bool_], near_sources: list[npt.NDArray[np.bool_]], apart: float = _APART
 ) -> bool:
     """Whether a grey's pixels are a dotted curve of its own (greyscale figures tell arms
@@ -290,7 +291,7 @@ def _dotted_in_shades(
     if len(shades) < 2 or sum(peaks[j][1] for j in shades) < _DOT_INK * peaks[pen][1]:
         return []
     union = np.logical_or.reduce([cores[j] for j in shades])
-    if not _dotted(union, [near[pen]], _SHADES_APART):
+    if not is_dotted(union, [near[pen]], _SHADES_APART):
         return []
     return [max(shades, key=lambda j: peaks[j][1])]
 
@@ -326,7 +327,7 @@ def find_colours(
         Most common first. A blend of kept colours (with each other or with the
         background) is dropped when most of its pixels touch the kept colours:
         it is their anti-aliased edge, not a curve of its own (a grey curve
-        next to a black one is kept), unless it is a grey drawn dotted (``_dotted``).
+        next to a black one is kept), unless it is a grey drawn dotted (``is_dotted``).
     """
     import cv2
 
@@ -342,10 +343,10 @@ def find_colours(
         every = _sources(j, peaks, bg)
         # JPEG blur makes rarer blends, which are no source of an edge
         sources = every & set(kept) if compressed else every
-        if sources and _looks_like_edge(cores[j], [near[k] for k in sources]):
+        if sources and looks_like_edge(cores[j], [near[k] for k in sources]):
             common = peaks[j][1] >= _DOT_INK * max(peaks[k][1] for k in every)
             grey = is_grey(peaks[j][0])
-            if not (grey and common and _dotted(cores[j], [near[k] for k in every])):
+            if not (grey and common and is_dotted(cores[j], [near[k] for k in every])):
                 continue
         kept.append(j)
     kept += _dotted_in_shades(peaks, cores, near, kept)
@@ -435,7 +436,7 @@ def _fix_fringes(
         (light, dark)
         for light, lc in enumerate(colours)
         for dark, dc in enumerate(colours)
-        if light != dark and _is_blend_of(np.asarray(lc.rgb, float), np.asarray(dc.rgb, float), bg)
+        if light != dark and is_blend_of(np.asarray(lc.rgb, float), np.asarray(dc.rgb, float), bg)
     ]
     pens = {k for k, c in enumerate(colours) if strength(c, bg) >= PALE_COLOUR}
     thick = {k for k in range(len(colours)) if _thick(solid[k])}

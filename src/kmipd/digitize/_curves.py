@@ -180,7 +180,7 @@ def _restacked(
     out = labels
     for solid, broken in pairs:
         if solid in traces and broken in traces:
-            moved = stacked_ink(labels, solid, traces[solid], traces[broken])
+            moved = stacked_ink(labels, solid, broken, traces[solid], traces[broken])
             if moved.any():
                 out = out.copy() if out is labels else out
                 out[moved] = broken

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,11 +244,13 @@ def find_swatches(
     image: npt.NDArray[np.uint8],
     ink: npt.NDArray[np.float64],
     colours: list[InkColour],
+    own_grey: Callable[[tuple[int, int, int], list[InkColour]], int] | None = None,
 ) -> tuple[list[Swatch], list[InkColour]]:
     """Word boxes that are strokes in a curve colour (legend keys, risk-table row keys).
 
     A chromatic swatch whose colour no curve colour matches adds that colour
-    (its curve is hidden under others, or too short to be noticed).
+    (its curve is hidden under others, or too short to be noticed); so does a
+    grey swatch that ``own_grey`` finds to be a curve colour of its own.
 
     Parameters
     ----------
@@ -258,6 +260,10 @@ def find_swatches(
     ink : ndarray of float, shape (rows, cols)
     colours : list of InkColour
         The curve colours found in the panel.
+    own_grey : callable, optional
+        ``own_grey(rgb, colours)``: the panel pixels of a key's grey, not quite
+        a found colour, if it is a curve colour of its own, else 0
+        (``_colours.own_grey`` on the panel).
 
     Returns
     -------
@@ -277,8 +283,9 @@ def find_swatches(
         if not _isolated(word, rgb, image, ink) or _in_text(word, pieces):
             continue
         index = _match(rgb, colours)
-        if index is None and max(rgb) - min(rgb) >= 60:
-            colours.append(InkColour(rgb, 0))
+        added = own_grey(rgb, colours) if own_grey is not None else 0
+        if (index is None and max(rgb) - min(rgb) >= 60) or added:
+            colours.append(InkColour(rgb, added))
             index = len(colours) - 1
         if index is not None:
             found.append(Swatch(word, index, style))

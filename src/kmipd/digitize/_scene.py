@@ -26,6 +26,7 @@ from kmipd.digitize._image import (
     ink_strength,
     whitened,
 )
+from kmipd.digitize._key_colours import own_grey, tints_along
 from kmipd.digitize._legend import Swatch, find_swatches
 from kmipd.digitize._lines import line_mask
 from kmipd.digitize._styles import split_by_style
@@ -199,13 +200,19 @@ def _colours(
     """Curve colours, swatches, and the colour label and coverage of the panel's pixels."""
     strong = inside & (ink >= _STRONG)
     width = max(10.0, frame.right - frame.left)
-    colours = find_colours(
-        image, strong, background, max(20, int(0.15 * width)), compressed=compressed
-    )
-    swatches, colours = find_swatches(words, image, ink, colours)
+    least = max(20, int(0.15 * width))
+    colours = find_colours(image, strong, background, least, compressed=compressed)
+
+    def own(rgb: tuple[int, int, int], found: list[InkColour]) -> int:
+        return own_grey(image, strong, background, rgb, found, least)
+
+    swatches, colours = find_swatches(words, image, ink, colours, own)
     labels, coverage = assign_pixels(image, inside & (ink >= 0.06), colours, background)
     fill = _fills(labels, coverage, colours, background)
     labels[fill], coverage[fill] = -1, 0.0  # confidence bands: background to the curves
+    keyed = {s.colour for s in swatches}
+    pens = {k: float(_pen((labels == k) & (coverage >= _PALE_COVERAGE))) for k in keyed}
+    labels, coverage = tints_along(labels, coverage, colours, pens, background)
     return colours, swatches, labels, coverage
 
 

@@ -4,10 +4,11 @@ Black solid and dashed arms are told apart by their pieces: long ones are
 the solid curve, short ones the dashes (`kmipd.digitize._styles`). Where
 censor marks crowd a dashed curve, they merge it into blocks, and blocks
 that touch the solid curve's blocks join its long pieces, so the dashed
-trace ends there. Right of that end, ink of the solid colour that stands in
-a column apart from the run the solid trace goes through (paper between
-them) is a second curve stacked under or over it: it is given to the broken
-curve, which is traced again.
+trace ends there, or goes on only where the blocks end. In the columns where
+the broken curve shows no ink of its own, and right of where its trace ends,
+ink of the solid colour that stands in a column apart from the run the solid
+trace goes through (paper between them) is a second curve stacked under or
+over it: it is given to the broken curve, which is traced again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ __all__ = ["split_pairs", "stacked_ink"]
 
 BoolArray = npt.NDArray[np.bool_]
 _PIECE = 8  # px: a piece of a curve is at least this wide (a drop's stroke is narrower)
-_SHORT = 0.05  # share of the panel width by which the broken trace ends before the solid
 
 
 def split_pairs(colours: list[InkColour], styles: list[str]) -> list[tuple[int, int]]:
@@ -59,29 +59,33 @@ def _off_runs(mine: BoolArray, trace: Trace, start: int) -> BoolArray:
 
 
 def stacked_ink(
-    labels: npt.NDArray[np.int_], solid: int, solid_trace: Trace, broken_trace: Trace
+    labels: npt.NDArray[np.int_],
+    solid: int,
+    broken: int,
+    solid_trace: Trace,
+    broken_trace: Trace,
 ) -> BoolArray:
     """Ink labelled ``solid`` that is a second curve's: pieces at least ``_PIECE`` px wide
-    standing apart from the solid trace, right of where the broken trace ends.
+    standing apart from the solid trace, in columns where the broken curve shows no ink of
+    its own (lost in the solid's ink there) or right of where its trace ends.
 
     Parameters
     ----------
     labels : ndarray of int, shape (rows, cols)
         Colour index per pixel (-1: none).
-    solid : int
-        Index of the solid colour.
+    solid, broken : int
+        Indices of the solid colour and of the broken one split from it.
     solid_trace, broken_trace : Trace
-        The first traces of the solid colour and of the broken one split from it.
+        Their first traces.
 
     Returns
     -------
     ndarray of bool
-        The pixels to give to the broken curve (none if it was not lost early).
+        The pixels to give to the broken curve.
     """
     s, b = solid_trace, broken_trace
-    width = s.last_col - s.first_col + 1
-    if b.last_col >= s.last_col - _SHORT * width:
-        return np.zeros(labels.shape, dtype=bool)
-    off = _off_runs(labels == solid, s, b.last_col - int(np.ceil(2 * b.thickness)))
+    lost = ~(labels == broken).any(axis=0)
+    lost[max(0, b.last_col - int(np.ceil(2 * b.thickness))) :] = True
+    off = _off_runs(labels == solid, s, 0) & lost[None, :]
     parts, stats = components(off)
     return np.isin(parts, 1 + np.flatnonzero(stats[:, 1] >= _PIECE))
