@@ -371,3 +371,47 @@ def test_hidden_tails_follow_the_curve_that_goes_furthest() -> None:
     kept = along_covering_curves([a, c], x_axis, [], floored=[True, False])
     assert float(kept[0].curve.time[-1]) == 20.0
     assert cut_short([a, c], [True, False]) == []  # its end is the floor's
+
+
+def test_a_curve_gone_under_another_arms_marks_runs_along_it_when_they_hide_it() -> None:
+    """Arm "a" ends flat at 0.6 at time 20; arm "b" runs above it (0.65) and comes down to
+    0.6 only at 24. Where a flat line from 20 to 24 would be hidden by "b"'s ink all the
+    way (its marks crowded over it), "a" went under it there and goes on along "b" to 60;
+    where the line would show in the open, "a" is left as read."""
+    from kmipd.digitize._calibrate import AxisCalibration
+    from kmipd.digitize._hidden_tail import along_covering_curves, ink_cover
+
+    table = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 12]))
+    x_axis = AxisCalibration("x", 0.1, 0.0)  # 10 px a month
+    times = np.arange(0.0, 70.5, 0.5)
+
+    def arm(name: str, level: np.ndarray, end: float, held: RiskTable | None) -> ArmResult:
+        keep = times <= end
+        return ArmResult(
+            name,
+            Curve(times[keep], level[keep], arm=name, precision=0.003),
+            CensorMarks(np.zeros(0), arm=name),
+            held,
+            (0, 0, 0),
+            pixels=(times[keep] * 10.0, 100.0 + 100.0 * (1.0 - level[keep])),
+        )
+
+    a = arm("a", np.where(times < 10, 1.0, 0.6), 20.0, table)
+    b = arm("b", np.select([times < 10, times < 24], [1.0, 0.65], 0.55), 70.0, None)
+    labels = np.full((300, 800), -1)
+    labels[139:142, 201:240] = 1  # "b"'s marks over the flat line at row 140, 20 to 24
+    labels[139:142, 215:217] = 0  # a speck of "a"'s own colour is no cover
+    hidden = ink_cover(labels, [(0,), (1,)], [False, False])
+    assert hidden(0, 140.0, 201.0, 239.0) is False  # the speck leaves two columns open
+    labels[139:142, 215:217] = 1
+    notes: list[str] = []
+    out = along_covering_curves([a, b], x_axis, notes, covered=hidden)
+    assert out[0].curve.time[-1] == 60.0 and out[0].curve.survival[-1] == 0.55
+    assert float(np.max(out[0].curve.survival[out[0].curve.time > 20.0])) == 0.6
+    assert "goes under the curve of arm 'b' at time 20" in notes[0]
+    labels[139:142, 220:224] = -1  # 4 columns of paper: a solid line there would show
+    kept = along_covering_curves([a, b], x_axis, [], covered=hidden)
+    assert kept[0].curve.time[-1] == 20.0
+    dashed = ink_cover(labels, [(0,), (1,)], [True, False])  # its own gaps are as wide
+    assert along_covering_curves([a, b], x_axis, [], covered=dashed)[0].curve.time[-1] == 60.0
+    assert along_covering_curves([a, b], x_axis, [])[0].curve.time[-1] == 20.0  # no ink given

@@ -23,7 +23,7 @@ from kmipd.digitize._curves import (
     to_curve,
     trace_all,
 )
-from kmipd.digitize._hidden_tail import along_covering_curves
+from kmipd.digitize._hidden_tail import along_covering_curves, ink_cover
 from kmipd.digitize._image import LoadedImage, enlarge, load_image
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
@@ -601,7 +601,10 @@ def _read(
         name_from_rows=not isinstance(arms, list),
         beside=beside,
     )
-    results = along_covering_curves(results, axes[0], warnings, cut)
+    owners = [(d.colour, *d.limits) for d in drafts]
+    broken = [scene.styles[d.colour] != "solid" for d in drafts]
+    covered = None if rising else ink_cover(scene.labels, owners, broken)
+    results = along_covering_curves(results, axes[0], warnings, cut, covered)
     axis_end = float(axes[0].value(scene.frame.right))
     results = _events_from_legend(results, cut, axis_end, warnings)
     warnings.extend(size_notes(results))
