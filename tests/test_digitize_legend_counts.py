@@ -415,3 +415,27 @@ def test_a_curve_gone_under_another_arms_marks_runs_along_it_when_they_hide_it()
     dashed = ink_cover(labels, [(0,), (1,)], [True, False])  # its own gaps are as wide
     assert along_covering_curves([a, b], x_axis, [], covered=dashed)[0].curve.time[-1] == 60.0
     assert along_covering_curves([a, b], x_axis, [])[0].curve.time[-1] == 20.0  # no ink given
+
+
+def test_a_curve_is_not_taken_along_one_below_it() -> None:
+    """Arm "b" is already below arm "a"'s last level where "a" ends: "a" did not go under it."""
+    from kmipd.digitize._calibrate import AxisCalibration
+    from kmipd.digitize._hidden_tail import along_covering_curves, ink_cover
+
+    table = RiskTable(time=np.array([0.0, 30.0, 60.0]), n_at_risk=np.array([100, 40, 12]))
+    times = np.arange(0.0, 70.5, 0.5)
+    a = ArmResult(
+        "a",
+        Curve(times[times <= 20], np.where(times[times <= 20] < 10, 1.0, 0.6), precision=0.003),
+        CensorMarks(np.zeros(0)),
+        table,
+        (0, 0, 0),
+        pixels=(times[times <= 20] * 10.0, np.full((times <= 20).sum(), 140.0)),
+    )
+    b = ArmResult(
+        "b", Curve(times, np.where(times < 10, 1.0, 0.4)), CensorMarks(np.zeros(0)), None, (0, 0, 0)
+    )
+    labels = np.ones((300, 800), dtype=np.int64)  # ink everywhere: it would hide anything
+    hidden = ink_cover(labels, [(0,), (1,)], [False, False])
+    out = along_covering_curves([a, b], AxisCalibration("x", 0.1, 0.0), [], covered=hidden)
+    assert out[0].curve.time[-1] == 20.0

@@ -102,10 +102,14 @@ def ink_cover(
 
 
 def _meeting(arm: ArmResult, other: ArmResult, end: float, tolerance: float) -> float | None:
-    """The first time after ``end`` at which ``other``'s curve comes within ``tolerance``
-    of (or below) the level where ``arm`` ends, if it does."""
+    """The first time after ``end`` at which ``other``'s curve, above the level where
+    ``arm`` ends at ``end``, comes down to within ``tolerance`` of it (None if it never
+    does, or is not above it there)."""
     level = float(arm.curve.survival[-1])
     t, s = np.asarray(other.curve.time), np.asarray(other.curve.survival)
+    at_end = int(np.searchsorted(t, end, side="right")) - 1
+    if at_end < 0 or s[at_end] <= level + tolerance:
+        return None
     after = np.flatnonzero((t > end) & (s <= level + tolerance))
     return float(t[after[0]]) if after.size else None
 
