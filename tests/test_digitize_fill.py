@@ -57,6 +57,19 @@ def test_a_white_panel_with_grey_grid_lines_is_not_filled() -> None:
     assert not is_filled(frame, ink, np.zeros_like(ink))
 
 
+def test_a_grid_panel_holds_its_outermost_grid_lines() -> None:
+    """Two long grid lines only, one of them hidden by curves (strong ink) for its first
+    sixth: the median of where their ink begins would fall inside the left grid line."""
+    ink = np.zeros((300, 400))
+    ink[40:260, 60:360:30] = 0.15  # vertical grid lines, the first at column 60
+    ink[50, 60:360] = 0.15
+    ink[250, 60:360] = 0.15
+    ink[48:53, 60:110] = 1.0  # curves along the top grid line, hiding it
+    frame = find_frame(ink, np.zeros_like(ink))
+    assert frame.kind == "grid"
+    assert frame.left <= 60.5 and frame.right >= 359
+
+
 def test_whitening_turns_the_fill_white_inside_the_box_only() -> None:
     image = np.full((10, 10, 3), 229, dtype=np.uint8)
     image[2, :] = (0, 0, 0)

@@ -149,12 +149,18 @@ def _grid_frame(hl: list[Line], vl: list[Line], faint: npt.NDArray[np.bool_]) ->
     """The panel spanned by faint grid lines, for frameless styles.
 
     Curves cut grid lines; the panel edge is where the grid lines' ink begins
-    and ends along their whole column (row), not where the long segments do.
+    and ends along their whole column (row), not where the long segments do,
+    and no nearer the middle than the outermost grid lines.
     """
     if len(hl) < 2 or len(vl) < 2:
         return None
     top, bottom = _reach(faint, vl)
     left, right = _reach(faint, hl)
+    # the panel holds its grid lines (a line's ink cut short by curves at S = 1 can
+    # leave the median reach inside the outermost lines)
+    rows, cols = [h.position for h in hl], [v.position for v in vl]
+    top, bottom = min(top, min(rows)), max(bottom, max(rows))
+    left, right = min(left, min(cols)), max(right, max(cols))
     if bottom - top < 20 or right - left < 20:
         return None
     return Frame(top, left, bottom, right, None, None, (), "grid", tuple(hl + vl))
