@@ -65,9 +65,11 @@ def test_a_grid_panel_holds_its_outermost_grid_lines() -> None:
     ink[50, 60:360] = 0.15
     ink[250, 60:360] = 0.15
     ink[48:53, 60:110] = 1.0  # curves along the top grid line, hiding it
+    ink[285, 60:360] = 0.15  # a risk table's own grid line, below the panel's grid
     frame = find_frame(ink, np.zeros_like(ink))
     assert frame.kind == "grid"
     assert frame.left <= 60.5 and frame.right >= 359
+    assert frame.bottom < 270  # the table's line crosses no grid line of the panel
 
 
 def test_whitening_turns_the_fill_white_inside_the_box_only() -> None:

@@ -157,10 +157,16 @@ def _grid_frame(hl: list[Line], vl: list[Line], faint: npt.NDArray[np.bool_]) ->
     top, bottom = _reach(faint, vl)
     left, right = _reach(faint, hl)
     # the panel holds its grid lines (a line's ink cut short by curves at S = 1 can
-    # leave the median reach inside the outermost lines)
-    rows, cols = [h.position for h in hl], [v.position for v in vl]
-    top, bottom = min(top, min(rows)), max(bottom, max(rows))
-    left, right = min(left, min(cols)), max(right, max(cols))
+    # leave the median reach inside the outermost lines): those that cross the others
+    # (a risk table drawn as a panel of its own has grid lines beyond them)
+    rows = [
+        h.position for h in hl if min(v.start for v in vl) <= h.position <= max(v.end for v in vl)
+    ]
+    cols = [
+        v.position for v in vl if min(h.start for h in hl) <= v.position <= max(h.end for h in hl)
+    ]
+    top, bottom = min([top, *rows]), max([bottom, *rows])
+    left, right = min([left, *cols]), max([right, *cols])
     if bottom - top < 20 or right - left < 20:
         return None
     return Frame(top, left, bottom, right, None, None, (), "grid", tuple(hl + vl))

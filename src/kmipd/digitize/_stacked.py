@@ -42,11 +42,11 @@ def split_pairs(colours: list[InkColour], styles: list[str]) -> list[tuple[int, 
     return out
 
 
-def _off_runs(mine: BoolArray, trace: Trace, start: int) -> BoolArray:
-    """Pixels of ``mine`` from column ``start`` on that are not in the vertical run the trace
-    goes through (or is nearest to) in their column."""
+def _off_runs(mine: BoolArray, trace: Trace, columns: BoolArray) -> BoolArray:
+    """Pixels of ``mine``, in the ``columns`` the trace spans, that are not in the vertical
+    run the trace goes through (or is nearest to) in their column."""
     out = np.zeros_like(mine)
-    for c in range(max(start, trace.first_col), trace.last_col + 1):
+    for c in np.flatnonzero(columns[trace.first_col : trace.last_col + 1]) + trace.first_col:
         runs = true_runs(mine[:, c])  # (first, last + 1) rows
         if len(runs) < 2:
             continue
@@ -86,6 +86,6 @@ def stacked_ink(
     s, b = solid_trace, broken_trace
     lost = ~(labels == broken).any(axis=0)
     lost[max(0, b.last_col - int(np.ceil(2 * b.thickness))) :] = True
-    off = _off_runs(labels == solid, s, 0) & lost[None, :]
+    off = _off_runs(labels == solid, s, lost)
     parts, stats = components(off)
     return np.isin(parts, 1 + np.flatnonzero(stats[:, 1] >= _PIECE))
