@@ -130,8 +130,9 @@ def tints_along(
     colour of its own: the pen's curve then runs inside blocks of another
     colour, and its trace is lost there. A colour no key shows, on the blend
     line from the background to a keyed pen, whose pixels lie (all but
-    ``1 - _TINT_ALONG`` of them) within ``_TINT_REACH`` pen widths of that
-    pen's pixels in their column, is that pen's ink at the tint's coverage. A
+    ``1 - _TINT_ALONG`` of them) within ``_TINT_REACH`` pen widths and 3 px
+    of that pen's pixels in their column, is that pen's ink at the tint's
+    coverage. A
     pale arm of its own leaves the other's side somewhere; a keyed colour is
     never merged.
 
