@@ -155,3 +155,27 @@ def test_a_tint_with_a_key_or_off_its_pen_stays_a_colour() -> None:
     labels[50:52, 10:190] = 1  # a pale arm of its own, far from the red one
     apart, _ = tints_along(labels, coverage, colours, {0: 2.0, 2: 2.0}, WHITE)
     assert (apart == 1).sum() == (labels == 1).sum()
+
+
+def test_with_no_legend_a_tint_running_along_a_curve_is_no_arm() -> None:
+    """With no legend, the pale blocks of a red arm's crowded marks (its tint) traced along
+    its curve are dropped; a blue arm, and a tint curve of its own elsewhere, are kept."""
+    from kmipd.digitize._arms import choose_arms
+    from kmipd.digitize._trace import Trace
+
+    def flat(row: float) -> Trace:
+        cols = np.arange(0, 300, dtype=float)
+        rows = np.full(cols.size, row)
+        return Trace(cols, rows, 2.0, 0, 299, 0.0, rows)
+
+    colours = [
+        InkColour((192, 57, 43), 900),
+        InkColour((206, 103, 92), 1200),  # the red's tint
+        InkColour((31, 78, 156), 900),
+    ]
+    traces = {0: flat(40.0), 1: flat(40.5), 2: flat(80.0)}
+    arms = choose_arms(traces, [], colours, 300.0, [])
+    assert sorted(a.colour for a in arms) == [0, 2]
+    traces[1] = flat(120.0)  # a pale arm of its own, apart from the red one
+    arms = choose_arms(traces, [], colours, 300.0, [])
+    assert sorted(a.colour for a in arms) == [0, 1, 2]
