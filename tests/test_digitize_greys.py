@@ -6,6 +6,10 @@ lies within the 14 Lab units that ``find_colours`` keeps its colours apart,
 and was lost in the marks' grey: its arm then followed the black curve. The
 legend key shows the arm's grey, and ``own_grey`` finds it is a curve colour
 of its own. The figure is drawn here with lifelines, from seeded data.
+
+Also here: a pen's paler tint (semi-transparent marks merged into blocks
+round its curve) given to the pen (``tints_along``), or, with no legend,
+dropped as an arm (``choose_arms``).
 """
 
 from __future__ import annotations
