@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kmipd.digitize._colours import InkColour, is_blend_of, is_grey, to_lab
+from kmipd.digitize._colours import InkColour, is_grey, to_lab
 from kmipd.digitize._legend import LegendEntry
 from kmipd.digitize._trace import Trace
 
@@ -304,21 +304,16 @@ def choose_arms(
 
 
 def _without_tints(arms: list[ArmDraft], colours: list[InkColour]) -> list[ArmDraft]:
-    """Unlisted arms less those that are a paler tint of another one's colour and run
-    along its curve, each along the other (with no legend, the pale blocks that crowded,
+    """Unlisted arms less those in a lighter shade of another one's colour that run along
+    its curve, each along the other (with no legend, the pale blocks that crowded,
     semi-transparent censor marks make round a curve are no arm of their own)."""
-    white = np.full(3, 255.0)
 
     def tint_of(arm: ArmDraft, pen: ArmDraft) -> bool:
         a, b = arm.trace, pen.trace
         return (
             a is not None
             and b is not None
-            and is_blend_of(
-                np.asarray(colours[arm.colour].rgb, float),
-                np.asarray(colours[pen.colour].rgb, float),
-                white,
-            )
+            and _is_shade(colours[arm.colour], colours[pen.colour])
             and _coincides(a, b)
             and _coincides(b, a)
         )
