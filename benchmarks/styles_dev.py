@@ -61,6 +61,10 @@ styles below and scores them as ``digitize_dev.py`` scores the figures-dev PNGs:
   arm names are those labels (session 23);
 * ``wrapped2``: the same labels broken before the "+" ("arm" over
   "+ chemotherapy"; session 24);
+* ``ribbons``: each arm's 95 % band drawn translucent (alpha 0.2) *over* the
+  curves, in ggplot2's default hues, as R packages that add the interval as a
+  later ggplot2 layer draw it (ggsurvfit's ``add_confidence_interval()``):
+  a curve inside the other arm's band is seen through it (session 26);
 * ``sas``, ``prism`` and ``baser``: as SAS, GraphPad Prism and base R draw
   them (``styles_software.py``; session 21);
 * ``panels``: the ``percent`` figure as panel B, beside the ``percent``
@@ -125,6 +129,7 @@ STYLES = (
     "stata",
     "wrapped",
     "wrapped2",
+    "ribbons",
     *SOFTWARE,
 )
 NO_TABLE = ("sized", *SOFTWARE_NO_TABLE)  # styles drawn without numbers at risk
@@ -139,6 +144,7 @@ FONTS = {
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 SEED, PER_HALF = 7, 12
 COLOURS = ("#1f4e9c", "#c0392b")
+HUES = ("#F8766D", "#00BFC4")  # ggplot2's default hues for two groups
 SHEETS = {"ggplot": ("ggplot", "lifelines"), "classic": ("classic", "percent")}
 
 
@@ -195,6 +201,21 @@ def render(ipd: pd.DataFrame, unit: str, style: str, path: Path) -> dict[str, An
         marks = {"marker": "|", "ms": 6}
         if style == "lifelines":
             fitter.plot_survival_function(ax=ax, ci_show=True, show_censors=True)
+        elif style == "ribbons":
+            fitter.plot_survival_function(
+                ax=ax, ci_show=False, show_censors=True, color=HUES[i], lw=1.2
+            )
+            band = fitter.confidence_interval_survival_function_
+            ax.fill_between(
+                band.index,
+                band.iloc[:, 0],
+                band.iloc[:, 1],
+                step="post",
+                color=HUES[i],
+                alpha=0.2,
+                lw=0,
+                zorder=3,
+            )
         elif style in ("failure", "zoom"):
             fitter.plot_cumulative_density(
                 ax=ax, ci_show=False, show_censors=True, censor_styles=marks, color=COLOURS[i]

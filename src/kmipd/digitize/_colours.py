@@ -107,6 +107,7 @@ def blend_fraction(
 
 
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
+_BEYOND = 1.35  # a pen's pure pixels lie at most this far along the blend line past its found shade
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
 _GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey, of no hue
@@ -357,27 +358,67 @@ def find_colours(
     ]
 
 
+def _lines(
+    colours: list[InkColour], bg: FloatArray, washes: dict[int, FloatArray]
+) -> list[tuple[int, FloatArray, FloatArray]]:
+    """Each colour's blend lines as (colour index, start, direction).
+
+    A pen's line runs from the background towards it; a pen seen through
+    another arm's translucent band (``washes``: the band's colour over the
+    background, by the band's arm) runs from that band's colour in the same
+    direction (its pixels there lie short of the pen's full strength by the
+    band's opacity).
+    """
+    lines = [(k, bg, np.asarray(c.rgb, dtype=float) - bg) for k, c in enumerate(colours)]
+    for k, colour in enumerate(colours):
+        if strength(colour, bg) < PALE_COLOUR:
+            continue
+        for other, wash in washes.items():
+            if other != k:
+                lines.append((k, wash, np.asarray(colour.rgb, dtype=float) - bg))
+    return lines
+
+
 def _nearest(
-    pixels: FloatArray, colours: list[InkColour], bg: FloatArray
+    pixels: FloatArray,
+    colours: list[InkColour],
+    bg: FloatArray,
+    washes: dict[int, FloatArray] | None = None,
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Per pixel: best colour index, its blend fraction and distance to the pure colour."""
+    """Per pixel: best colour index, its blend fraction and distance to the pure colour.
+
+    A colour is found as its commonest shade, which may be a little paler
+    than the pen (the pen drawn over its own translucent band, or its marks
+    paler, as lifelines draws them): the pen's pure pixels then lie on the
+    blend line past that colour, up to ``_BEYOND`` times as far, and are
+    matched there at full coverage, after an exact match.
+    """
     n = len(pixels)
     best = np.full(n, -1, dtype=np.int64)
     best_alpha, best_score = np.zeros(n), np.full(n, np.inf)
-    for k, colour in enumerate(colours):
-        c = np.asarray(colour.rgb, dtype=float)
-        alpha, residual = _blend(pixels, c, bg)
-        reach = float(np.linalg.norm(c - bg))
+    for k, start, direction in _lines(colours, bg, washes or {}):
+        norm = float(direction @ direction)
+        if norm < 1.0:
+            continue
+        along = np.clip((pixels - start) @ direction / norm, 0.0, _BEYOND)
+        residual = np.linalg.norm(pixels - (start + along[:, None] * direction), axis=1)
+        alpha, past = np.minimum(along, 1.0), np.maximum(along - 1.0, 0.0)
+        reach = float(np.sqrt(norm))
         ok = (residual <= max(18.0, 0.2 * reach)) & (alpha >= 0.12)
-        # prefer the colour the pixel matches at full strength (grey vs black)
-        score = residual + 0.35 * reach * (1.0 - alpha)
+        # prefer the colour the pixel matches at full strength (grey vs black), and
+        # one it matches exactly over one it matches only past its end
+        score = residual + 0.35 * reach * (1.0 - alpha + past)
         better = ok & (score < best_score)
         best[better], best_alpha[better], best_score[better] = k, alpha[better], score[better]
     return best, best_alpha, best_score
 
 
 def assign_pixels(
-    image: UInt8Array, mask: npt.NDArray[np.bool_], colours: list[InkColour], background: UInt8Array
+    image: UInt8Array,
+    mask: npt.NDArray[np.bool_],
+    colours: list[InkColour],
+    background: UInt8Array,
+    washes: dict[int, FloatArray] | None = None,
 ) -> tuple[IntArray, FloatArray]:
     """Label each masked pixel with a colour index (or -1) and its coverage.
 
@@ -388,6 +429,9 @@ def assign_pixels(
         Pixels to consider (faint ink included, lines and text excluded).
     colours : list of InkColour
     background : ndarray of uint8, shape (3,)
+    washes : dict of int to ndarray, optional
+        Translucent confidence bands, by colour index: the band's colour over
+        the background. A pen seen through another colour's band is that pen.
 
     Returns
     -------
@@ -402,7 +446,7 @@ def assign_pixels(
         return labels, coverage
     bg = background.astype(float)
     rows, cols = np.nonzero(mask)
-    best, alpha, _ = _nearest(image[rows, cols].astype(float), colours, bg)
+    best, alpha, _ = _nearest(image[rows, cols].astype(float), colours, bg, washes)
     labels[rows, cols] = best
     coverage[rows, cols] = np.where(best >= 0, alpha, 0.0)
     _fix_fringes(labels, coverage, colours, bg)

@@ -31,6 +31,7 @@ from kmipd.digitize._legend import Swatch, find_swatches
 from kmipd.digitize._lines import line_mask
 from kmipd.digitize._styles import split_by_style
 from kmipd.digitize._text import Word, drop_tick_marks, find_glyphs, group_words
+from kmipd.digitize._washes import find_washes, seen_through
 
 __all__ = ["Scene", "look", "tallest_glyph"]
 
@@ -47,6 +48,8 @@ _FILL_SHARE = 0.5  # share of a pale colour's pixels in solid areas that makes i
 _PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash of its colour
 _STRONG = 0.3  # ink from which a pixel is a stroke (faint grid lines are fainter)
 _KEY_ALIGN = 3  # px: legend keys stacked one over another start and end this close
+_FLAT = 5  # px: ink this wide is a flat stretch of curve, not a censor mark's bar
+_FLAT_SHARE = 0.2  # share of ink in flat stretches from which the pen is measured on them only
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,13 +210,34 @@ def _colours(
         return own_grey(image, strong, background, rgb, found, least)
 
     swatches, colours = find_swatches(words, image, ink, colours, own)
-    labels, coverage = assign_pixels(image, inside & (ink >= 0.06), colours, background)
+    faint = inside & (ink >= 0.06)
+    washes = find_washes(image, faint, colours, background, least)
+    drop = seen_through(colours, washes, {s.colour for s in swatches}, background)
+    if drop:
+        colours, swatches, washes = _without(colours, swatches, washes, drop)
+    labels, coverage = assign_pixels(image, faint, colours, background, washes)
     fill = _fills(labels, coverage, colours, background)
     labels[fill], coverage[fill] = -1, 0.0  # confidence bands: background to the curves
     keyed = {s.colour for s in swatches}
     pens = {k: float(_pen((labels == k) & (coverage >= _PALE_COVERAGE))) for k in keyed}
     labels, coverage = tints_along(labels, coverage, colours, pens, background)
     return colours, swatches, labels, coverage
+
+
+def _without(
+    colours: list[InkColour],
+    swatches: list[Swatch],
+    washes: dict[int, FloatArray],
+    drop: list[int],
+) -> tuple[list[InkColour], list[Swatch], dict[int, FloatArray]]:
+    """The colours but ``drop`` (which no swatch shows), swatches and washes renumbered."""
+    keep = [k for k in range(len(colours)) if k not in drop]
+    index = {k: i for i, k in enumerate(keep)}
+    return (
+        [colours[k] for k in keep],
+        [replace(s, colour=index[s.colour]) for s in swatches],
+        {index[k]: w for k, w in washes.items() if k in index},
+    )
 
 
 def _fills(
@@ -256,15 +280,23 @@ def _fills(
 
 
 def _pen(mask: BoolArray) -> int:
-    """Typical pen width: the commonest length of the vertical runs of ink.
+    """Typical pen width: the commonest length of the vertical runs of ink along
+    flat stretches (ink at least ``_FLAT`` pixels wide).
 
-    Flat stretches of curve are the most common runs; drops, censor marks and
-    text are longer but fewer.
+    Flat stretches of curve are the most common runs; drops, text and censor
+    marks are longer. Marks are left out first, as a curve crowded with '+'
+    or '|' marks (lifelines draws them so) has more columns of mark than of
+    flat curve; with too few flat pixels (a curve of short steps) all ink counts.
     """
+    import cv2
+
+    wide = np.ones((1, _FLAT), dtype=np.uint8)
+    stretches = cv2.dilate(cv2.erode(mask.astype(np.uint8), wide), wide).astype(bool)
+    if int(stretches.sum()) >= _FLAT_SHARE * int(mask.sum()):
+        mask = stretches
     padded = np.zeros((mask.shape[0] + 2, mask.shape[1]), dtype=np.int8)
     padded[1:-1] = mask
-    flat = padded.T.ravel()
-    change = np.diff(flat)
+    change = np.diff(padded.T.ravel())
     lengths = np.flatnonzero(change == -1) - np.flatnonzero(change == 1)
     return int(np.argmax(np.bincount(lengths))) if lengths.size else 1
 
