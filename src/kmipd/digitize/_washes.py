@@ -23,7 +23,7 @@ _OPACITY = (0.08, 0.5)  # a band's blend fraction towards its pen lies in this r
 _FLAT = 16.0  # RGB units from a pen's blend line (found as a shade) to its band's pixels
 _BIN = 4  # RGB units per bin when looking for a band's commonest colour
 _SQUARE = 7  # px: a band is mostly solid squares this wide
-_AREA = 10  # a band covers at least this many times a curve colour's fewest pixels
+_AREA = 5  # a band covers at least this many times a curve colour's fewest pixels
 _THROUGH = (0.5, 1.35)  # a pen seen through a band lies this far along its line from the band
 _SEEN = 20.0  # RGB units: a colour this close to that line is the pen seen through the band
 
@@ -72,8 +72,9 @@ def find_washes(
         bins = np.floor(pixels[near] / _BIN).astype(np.int64)
         keys = (bins[:, 0] * 64 + bins[:, 1]) * 64 + bins[:, 2]
         _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        top = int(np.argmax(counts))
-        chosen = np.flatnonzero(near)[inverse == top]
+        top = pixels[near][inverse == int(np.argmax(counts))].mean(axis=0)
+        close = np.linalg.norm(pixels[near] - top, axis=1) <= 1.5 * _BIN  # a bin's neighbours
+        chosen = np.flatnonzero(near)[close]
         area = np.zeros(mask.shape, dtype=np.uint8)
         area[rows[chosen], cols[chosen]] = 1
         solid = int(cv2.morphologyEx(area, cv2.MORPH_OPEN, square).sum())
