@@ -137,3 +137,15 @@ def test_a_large_figure_or_a_second_failure_gives_the_first_error(monkeypatch) -
     with pytest.raises(DigitizationError, match=r"\(1\)"):
         digitize(np.full((1100, 1000, 3), 255, dtype=np.uint8))
     assert calls == [(1100, 1000, 3)]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_y_labels_whose_points_a_screenshot_lost_read_as_decimals() -> None:
+    # matplotlib's "0.6" at 60 % and JPEG 60 loses its point and splits into "0" and
+    # "6"; session 25's code fitted "6", "4", "2" and "0.0": an axis of 0 to 10
+    result = digitize(as_jpeg(FIGURES / "radiant4_2a-lifelines.png", 0.6, 60))
+    used = sorted(label.value for label in result.y_axis.labels if label.used)
+    assert used == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    for arm in result.arms:
+        assert arm.curve.survival[0] == pytest.approx(1.0, abs=0.02)
+        assert 0.1 < min(arm.curve.survival) < 0.4

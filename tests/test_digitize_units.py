@@ -23,7 +23,7 @@ from kmipd.digitize._scene import _colour_class, _keys_both_ways, _upright_rules
 from kmipd.digitize._styles import split_by_style, stroke_style
 from kmipd.digitize._text import Word, find_glyphs, group_words
 from kmipd.digitize._tickgrid import fit_tick_grid, is_nice_step
-from kmipd.digitize._ticktext import x_label_words, y_label_words
+from kmipd.digitize._ticktext import join_split_decimals, x_label_words, y_label_words
 from kmipd.digitize._trace import Trace, _dissolve, _hidden_start, to_corners, trace_arm
 from kmipd.errors import InputError
 
@@ -56,6 +56,25 @@ def test_repair_decimals_puts_back_a_lost_point() -> None:
         "0.00",
     ]
     assert repair_decimals(["0", "25", "50"]) == ["0", "25", "50"]
+
+
+def test_a_y_label_split_at_its_lost_point_is_joined() -> None:
+    def read(row: int, col0: int, col1: int, text: str) -> Word:
+        return Word(row, col0, row + 9, col1, text, 0.9, text, 0.9)
+
+    words = [
+        read(10, 20, 26, "1"), read(10, 30, 36, "0"),  # "1.0", the point lost
+        read(50, 20, 36, "0.8"),
+        read(90, 20, 26, "0"), read(90, 31, 37, "6"),
+        read(130, 20, 26, "0"), read(130, 48, 54, "4"),  # too far apart: two words
+        read(170, 20, 30, "10"), read(178, 32, 38, "5"),  # not one row
+    ]  # fmt: skip
+    joined = join_split_decimals(words)
+    assert sorted((w.row0, w.numeric) for w in joined) == [
+        (10, "1.0"), (50, "0.8"), (90, "0.6"), (130, "0"), (130, "4"), (170, "10"), (178, "5"),
+    ]  # fmt: skip
+    one = next(w for w in joined if w.numeric == "0.6")
+    assert (one.col0, one.col1, one.numeric_confidence) == (20, 37, 0.9)
 
 
 def test_fit_axis_rejects_a_misread_label() -> None:

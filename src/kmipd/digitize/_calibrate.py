@@ -13,7 +13,13 @@ from kmipd.digitize._frame import Frame
 from kmipd.digitize._lines import find_ticks
 from kmipd.digitize._text import Word
 from kmipd.digitize._tickgrid import fit_tick_grid
-from kmipd.digitize._ticktext import parse_number, repair_decimals, x_label_words, y_label_words
+from kmipd.digitize._ticktext import (
+    join_split_decimals,
+    parse_number,
+    repair_decimals,
+    x_label_words,
+    y_label_words,
+)
 
 __all__ = [
     "AxisCalibration",
@@ -242,7 +248,10 @@ def calibrate_axis(
         None when fewer than two labels could be read and fitted.
     """
     horizontal = axis == "x"
-    chosen = x_label_words(words, frame, ink) if horizontal else y_label_words(words, frame, ink)
+    if horizontal:
+        chosen = x_label_words(words, frame, ink)
+    else:
+        chosen = join_split_decimals(y_label_words(words, frame, ink))
     ticks = tick_marks(chosen, ink, frame, horizontal) if chosen else np.zeros(0)
     reads = label_reads(chosen, ticks, horizontal) if chosen else []
     found = fit_reads(axis, reads)

@@ -253,10 +253,11 @@ def _fills(
     in a solid square of twice the pen's width; a band is mostly such
     squares. Pale pixels in such squares, and the pale pixels touching them
     (the band's anti-aliased edge), are fill; so is every pixel of a pale
-    colour that is mostly fill (a band's narrow slivers). With no strong
-    pen in the panel nothing is fill: the pale colours are the curves.
+    colour that is mostly fill (a band's narrow slivers), unless its fill is
+    itself a paler shade of it: a light pen thinned by a small screenshot
+    is pale too, and its band a paler wash of it. With no strong pen in the
+    panel nothing is fill: the pale colours are the curves.
     """
-    import cv2
 
     strengths = [strength(c, background) for c in colours]
     pens = np.flatnonzero(np.array(strengths) >= PALE_COLOUR)
@@ -268,15 +269,26 @@ def _fills(
     out = np.zeros(labels.shape, dtype=bool)
     for k in range(len(colours)):
         mine = labels == k
-        pale = mine if strengths[k] < PALE_COLOUR else mine & (coverage < _PALE_COVERAGE)
+        weak = mine & (coverage < _PALE_COVERAGE)
+        pale = mine if strengths[k] < PALE_COLOUR else weak
         if int(pale.sum()) < side * side:
             continue
-        solid = cv2.morphologyEx(pale.astype(np.uint8), cv2.MORPH_OPEN, square)
-        wash = cv2.dilate(solid, edge, iterations=2).astype(bool) & pale
-        if strengths[k] < PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
+        wash = _wash(pale, square, edge)
+        shaded = wash.any() and float(np.median(coverage[wash])) < _PALE_COVERAGE
+        if strengths[k] < PALE_COLOUR and shaded:
+            wash = _wash(weak, square, edge)  # a pale pen, its band paler still
+        elif strengths[k] < PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
             wash = pale  # a wash's own colour: its thin slivers are no curve either
         out |= wash
     return out
+
+
+def _wash(pale: BoolArray, square: npt.NDArray[np.uint8], edge: npt.NDArray[np.uint8]) -> BoolArray:
+    """Pixels of ``pale`` in solid squares, and those touching them (the edge)."""
+    import cv2
+
+    solid = cv2.morphologyEx(pale.astype(np.uint8), cv2.MORPH_OPEN, square)
+    return cv2.dilate(solid, edge, iterations=2).astype(bool) & pale
 
 
 def _pen(mask: BoolArray) -> int:

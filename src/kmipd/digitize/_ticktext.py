@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -10,7 +11,13 @@ import numpy.typing as npt
 from kmipd.digitize._frame import Frame
 from kmipd.digitize._text import Word
 
-__all__ = ["parse_number", "repair_decimals", "x_label_words", "y_label_words"]
+__all__ = [
+    "join_split_decimals",
+    "parse_number",
+    "repair_decimals",
+    "x_label_words",
+    "y_label_words",
+]
 
 FloatArray = npt.NDArray[np.float64]
 _NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
@@ -18,6 +25,9 @@ _STROKE = 0.8  # a tick mark is at most this many times as thick as it is long
 _JOINED = 0.25  # ink that joins a tick mark to its axis line, in every row (column) between
 _TOUCH = 3  # pixels from the axis line's centre within which a stroke starts at the line
 _NEAR = 0.35  # ... or this share of the stroke's length (a figure drawn large)
+_POINT_GAP = (
+    1.0  # text heights: two numbers in a y label's row this close were one, split at its point
+)
 
 
 def parse_number(text: str) -> tuple[float, bool] | None:
@@ -67,6 +77,59 @@ def repair_decimals(texts: list[str]) -> list[str]:
             text = f"{text[:whole]}.{text[whole:]}"
         out.append(text)
     return out
+
+
+def join_split_decimals(words: list[Word]) -> list[Word]:
+    """Join y tick labels split in two where a small or compressed figure lost the point.
+
+    "0.6" shrunk to a screenshot loses its one-pixel point, and the gap left
+    splits the label into the words "0" and "6", read as two labels (an
+    axis of 0-10 fits "6", "4", "2" and "0.0" as well as the truth does).
+    Two read words of digits only, side by side in one row, at most
+    ``_POINT_GAP`` text heights apart, are one number with a point between
+    them; no y label of a survival axis is two numbers.
+
+    Parameters
+    ----------
+    words : list of Word
+        One axis's label words, read (``numeric`` set).
+
+    Returns
+    -------
+    list of Word
+        The words, each split pair joined into one word reading "left.right".
+    """
+    rest = sorted(words, key=lambda w: w.col0)
+    out: list[Word] = []
+    while rest:
+        left = rest.pop(0)
+        pair = next((w for w in rest if _split_pair(left, w)), None)
+        if pair is None:
+            out.append(left)
+            continue
+        rest.remove(pair)
+        out.append(
+            replace(
+                left,
+                row0=min(left.row0, pair.row0),
+                row1=max(left.row1, pair.row1),
+                col1=pair.col1,
+                text=f"{left.numeric}.{pair.numeric}",
+                numeric=f"{left.numeric}.{pair.numeric}",
+                numeric_confidence=min(left.numeric_confidence, pair.numeric_confidence),
+                numeric_cols=(*left.numeric_cols, *pair.numeric_cols),
+            )
+        )
+    return out
+
+
+def _split_pair(left: Word, right: Word) -> bool:
+    """Whether ``right`` is the part after a lost point of the label ``left`` starts."""
+    height = max(left.height, right.height)
+    same_row = abs(left.centre[0] - right.centre[0]) <= 0.3 * height
+    gap = right.col0 - left.col1
+    digits = left.numeric.isdigit() and right.numeric.isdigit()
+    return same_row and digits and 0 <= gap <= _POINT_GAP * height and len(right.numeric) <= 2
 
 
 def _hanging(word: Word, ink: FloatArray, frame: Frame, across: bool) -> bool:
