@@ -27,6 +27,7 @@ from kmipd.digitize._text import (
     lower_case_legend,
     read_again,
     read_words,
+    side_by_side,
 )
 
 __all__ = ["FigureText", "read_figure_text"]
@@ -402,14 +403,7 @@ def _joined_over(words: list[Word], edge: float) -> list[Word]:
             ):
                 out.remove(left)
                 out.remove(right)
-                out.append(
-                    replace(
-                        left,
-                        row0=min(left.row0, right.row0),
-                        row1=max(left.row1, right.row1),
-                        col1=right.col1,
-                    )
-                )
+                out.append(side_by_side(left, right))
                 break
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,7 @@ __all__ = [
     "join_words",
     "read_again",
     "read_words",
+    "side_by_side",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -76,6 +78,17 @@ class Word:
     def centre(self) -> tuple[float, float]:
         """(row, col) centre of the box."""
         return (self.row0 + self.row1) / 2.0, (self.col0 + self.col1) / 2.0
+
+
+def side_by_side(left: Word, right: Word, **read: Any) -> Word:
+    """One word box over ``left`` and the word ``right`` of it, with the fields ``read`` set."""
+    return replace(
+        left,
+        row0=min(left.row0, right.row0),
+        row1=max(left.row1, right.row1),
+        col1=right.col1,
+        **read,
+    )
 
 
 def find_glyphs(mask: BoolArray, max_height: int) -> IntArray:

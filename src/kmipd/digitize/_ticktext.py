@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._frame import Frame
-from kmipd.digitize._text import Word
+from kmipd.digitize._text import Word, side_by_side
 
 __all__ = [
     "join_split_decimals",
@@ -108,14 +107,13 @@ def join_split_decimals(words: list[Word]) -> list[Word]:
             out.append(left)
             continue
         rest.remove(pair)
+        number = f"{left.numeric}.{pair.numeric}"
         out.append(
-            replace(
+            side_by_side(
                 left,
-                row0=min(left.row0, pair.row0),
-                row1=max(left.row1, pair.row1),
-                col1=pair.col1,
-                text=f"{left.numeric}.{pair.numeric}",
-                numeric=f"{left.numeric}.{pair.numeric}",
+                pair,
+                text=number,
+                numeric=number,
                 numeric_confidence=min(left.numeric_confidence, pair.numeric_confidence),
                 numeric_cols=(*left.numeric_cols, *pair.numeric_cols),
             )
