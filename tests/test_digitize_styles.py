@@ -197,7 +197,7 @@ def test_fills_take_a_pale_band_and_leave_the_curve_through_it() -> None:
     assert not fill[39, 50].any() and not fill[70:72].any()
 
 
-def test_fills_leave_a_pale_pen_whose_band_is_paler_still() -> None:
+def test_fills_leave_a_keyed_pale_pen_whose_band_is_paler_still() -> None:
     from kmipd.digitize._colours import InkColour
 
     labels = np.full((80, 120), -1, dtype=np.int64)
@@ -206,12 +206,15 @@ def test_fills_leave_a_pale_pen_whose_band_is_paler_still() -> None:
     labels[38:40, 10:110], coverage[38:40, 10:110] = 1, 1.0  # a light pen thinned: pale too
     labels[70:72, 10:110], coverage[70:72, 10:110] = 0, 1.0  # a strong pen
     pale = [InkColour((20, 120, 200), 500), InkColour((228, 162, 162), 300)]
-    fill = _fills(labels, coverage, pale, np.array([255, 255, 255], dtype=np.uint8))
+    white = np.array([255, 255, 255], dtype=np.uint8)
+    fill = _fills(labels, coverage, pale, white, keyed={0, 1})
     assert fill[25, 50] and not fill[38:40, 10:110].any()
+    # no key shows it: a band's edge colour, with its paler inside; all of it is wash
+    assert _fills(labels, coverage, pale, white, keyed={0})[38:40, 10:110].all()
     coverage[20:60, 10:110] = 1.0  # a band's own pale colour: its thin rows are wash too
     coverage[38:40, 10:110] = 1.0
     labels[5:7, 10:110], coverage[5:7, 10:110] = 1, 1.0
-    fill = _fills(labels, coverage, pale, np.array([255, 255, 255], dtype=np.uint8))
+    fill = _fills(labels, coverage, pale, white, keyed={0, 1})
     assert fill[25, 50] and fill[5:7, 10:110].all()
 
 

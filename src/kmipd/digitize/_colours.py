@@ -108,6 +108,8 @@ def blend_fraction(
 
 PALE_COLOUR = 0.45  # a colour this close to the background (0-1) is a wash, not a pen
 _BEYOND = 1.35  # a pen's pure pixels lie at most this far along the blend line past its found shade
+_LEAST = 0.12  # a pixel this faint (blend fraction) or fainter is no colour's
+_THROUGH_BAND = 0.5  # ... and a pen seen through another arm's band is at least this strong
 _FRINGE_DEPTH = 3  # pixels of a dark pen's anti-aliased edge given back to it
 _EDGE_COVERAGE = 0.2  # a deeper edge pixel hangs on one at least this strong
 _GREY_CHROMA = 6.0  # Lab chroma under which a colour is a grey, of no hue
@@ -360,23 +362,37 @@ def find_colours(
 
 def _lines(
     colours: list[InkColour], bg: FloatArray, washes: dict[int, FloatArray]
-) -> list[tuple[int, FloatArray, FloatArray]]:
-    """Each colour's blend lines as (colour index, start, direction).
+) -> list[tuple[int, FloatArray, FloatArray, float, float]]:
+    """Each colour's blend lines as (colour index, start, direction, least and farthest reach).
 
     A pen's line runs from the background towards it; a pen seen through
     another arm's translucent band (``washes``: the band's colour over the
     background, by the band's arm) runs from that band's colour in the same
     direction (its pixels there lie short of the pen's full strength by the
-    band's opacity).
+    band's opacity), from ``_THROUGH_BAND`` of the way: fainter, a pixel there
+    is more likely the edge of one band seen through the other.
     """
-    lines = [(k, bg, np.asarray(c.rgb, dtype=float) - bg) for k, c in enumerate(colours)]
+    lines = [(k, bg, np.asarray(c.rgb, dtype=float) - bg, _LEAST, _reach_past(k, colours, bg))
+             for k, c in enumerate(colours)]  # fmt: skip
     for k, colour in enumerate(colours):
         if strength(colour, bg) < PALE_COLOUR:
             continue
         for other, wash in washes.items():
             if other != k:
-                lines.append((k, wash, np.asarray(colour.rgb, dtype=float) - bg))
+                direction = np.asarray(colour.rgb, dtype=float) - bg
+                lines.append((k, wash, direction, _THROUGH_BAND, _BEYOND))
     return lines
+
+
+def _reach_past(k: int, colours: list[InkColour], bg: FloatArray) -> float:
+    """How far past colour ``k`` its blend line reaches: ``_BEYOND``, or not at all
+    where a stronger found colour lies on it (black past a grey: the pixels between
+    are that colour's anti-aliased edge, not the paler pen at full strength)."""
+    mine = np.asarray(colours[k].rgb, dtype=float)
+    for j, other in enumerate(colours):
+        if j != k and is_blend_of(mine, np.asarray(other.rgb, dtype=float), bg):
+            return 1.0
+    return _BEYOND
 
 
 def _nearest(
@@ -396,15 +412,15 @@ def _nearest(
     n = len(pixels)
     best = np.full(n, -1, dtype=np.int64)
     best_alpha, best_score = np.zeros(n), np.full(n, np.inf)
-    for k, start, direction in _lines(colours, bg, washes or {}):
+    for k, start, direction, least, farthest in _lines(colours, bg, washes or {}):
         norm = float(direction @ direction)
         if norm < 1.0:
             continue
-        along = np.clip((pixels - start) @ direction / norm, 0.0, _BEYOND)
+        along = np.clip((pixels - start) @ direction / norm, 0.0, farthest)
         residual = np.linalg.norm(pixels - (start + along[:, None] * direction), axis=1)
         alpha, past = np.minimum(along, 1.0), np.maximum(along - 1.0, 0.0)
         reach = float(np.sqrt(norm))
-        ok = (residual <= max(18.0, 0.2 * reach)) & (alpha >= 0.12)
+        ok = (residual <= max(18.0, 0.2 * reach)) & (alpha >= least)
         # prefer the colour the pixel matches at full strength (grey vs black), and
         # one it matches exactly over one it matches only past its end
         score = residual + 0.35 * reach * (1.0 - alpha + past)

@@ -216,7 +216,7 @@ def _colours(
     if drop:
         colours, swatches, washes = _without(colours, swatches, washes, drop)
     labels, coverage = assign_pixels(image, faint, colours, background, washes)
-    fill = _fills(labels, coverage, colours, background)
+    fill = _fills(labels, coverage, colours, background, {s.colour for s in swatches})
     labels[fill], coverage[fill] = -1, 0.0  # confidence bands: background to the curves
     keyed = {s.colour for s in swatches}
     pens = {k: float(_pen((labels == k) & (coverage >= _PALE_COVERAGE))) for k in keyed}
@@ -245,6 +245,7 @@ def _fills(
     coverage: FloatArray,
     colours: list[InkColour],
     background: npt.NDArray[np.uint8],
+    keyed: set[int] | None = None,
 ) -> BoolArray:
     """Pixels of filled areas (shaded confidence bands), not of lines.
 
@@ -253,10 +254,12 @@ def _fills(
     in a solid square of twice the pen's width; a band is mostly such
     squares. Pale pixels in such squares, and the pale pixels touching them
     (the band's anti-aliased edge), are fill; so is every pixel of a pale
-    colour that is mostly fill (a band's narrow slivers), unless its fill is
-    itself a paler shade of it: a light pen thinned by a small screenshot
-    is pale too, and its band a paler wash of it. With no strong pen in the
-    panel nothing is fill: the pale colours are the curves.
+    colour that is mostly fill (a band's narrow slivers), unless a legend key
+    shows the colour (``keyed``) and its fill is a paler shade of it: a light
+    pen thinned by a small screenshot is pale too, and its band a paler wash
+    of it. (A band's own edges, where its steps overlap, are a pale colour
+    with a paler inside too, but no key shows them.) With no strong pen in
+    the panel nothing is fill: the pale colours are the curves.
     """
 
     strengths = [strength(c, background) for c in colours]
@@ -275,7 +278,7 @@ def _fills(
             continue
         wash = _wash(pale, square, edge)
         shaded = wash.any() and float(np.median(coverage[wash])) < _PALE_COVERAGE
-        if strengths[k] < PALE_COLOUR and shaded:
+        if strengths[k] < PALE_COLOUR and shaded and k in (keyed or set()):
             wash = _wash(weak, square, edge)  # a pale pen, its band paler still
         elif strengths[k] < PALE_COLOUR and wash.sum() >= _FILL_SHARE * pale.sum():
             wash = pale  # a wash's own colour: its thin slivers are no curve either
