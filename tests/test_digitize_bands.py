@@ -44,6 +44,16 @@ def test_a_pen_found_as_a_paler_shade_keeps_its_pure_pixels() -> None:
     assert labels[0, 2] == 0 and coverage[0, 2] < 0.5  # a pale shade stays pale
 
 
+def test_a_grey_does_not_reach_past_itself_towards_black() -> None:
+    # a black pen's anti-aliased edge (60) lies past a dark grey arm (87) on its
+    # blend line: it stays black's, as the grey arm would follow black's marks
+    colours = [InkColour((3, 3, 3), 900), InkColour((87, 87, 87), 700)]
+    image = np.full((1, 9, 3), 255, dtype=np.uint8)
+    image[0, 0], image[0, 4], image[0, 8] = (60, 60, 60), (87, 87, 87), (3, 3, 3)
+    labels, _ = assign_pixels(image, np.ones((1, 9), bool), colours, WHITE)
+    assert labels[0, [0, 4, 8]].tolist() == [0, 1, 0]
+
+
 def test_a_pen_seen_through_another_arms_band_is_that_pen() -> None:
     image = np.full((60, 80, 3), 255, dtype=np.uint8)
     image[10:50, :] = (255, 222, 194)  # the orange arm's band, a quarter opaque
@@ -66,6 +76,10 @@ def test_a_pen_seen_through_another_arms_band_is_that_pen() -> None:
         image, np.ones(image.shape[:2], bool), colours[:2], WHITE, blue_band
     )
     assert labels[30, 5] == 0 and coverage[30, 5] > 0.7
+    # the orange band's edge seen through the blue band is too faint to be orange's pen
+    edge = np.array([[(198, 220 - 30, 236 - 56)]], dtype=np.uint8)
+    faint, _ = assign_pixels(edge, np.ones((1, 1), bool), colours[:2], WHITE, blue_band)
+    assert faint[0, 0] != 0
 
 
 def test_the_pen_width_is_measured_on_flat_stretches_not_on_crowded_marks() -> None:
