@@ -83,6 +83,10 @@ looked at on (``dev``); the next 12 are held out.
 Usage::
 
     python benchmarks/styles_dev.py [--data DIR] [--out DIR] [--styles a,b]
+                                    [--degrade SCALE,QUALITY]
+
+``--degrade 0.6,60`` reads every figure shrunk to 60 % and saved as JPEG of
+quality 60, like a screenshot (as in ``digitize_dev.py``).
 """
 
 from __future__ import annotations
@@ -472,9 +476,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument(
+        "--degrade", default="", help="SCALE,QUALITY: read each figure shrunk and JPEG-compressed"
+    )
     args = parser.parse_args(argv)
     import kmipd
     from kmipd.digitize import digitize
+
+    if args.degrade:
+        scale, quality = (float(v) for v in args.degrade.split(","))
+        digitize = digitize_dev.degraded(digitize, scale, int(quality))
 
     styles = [s for s in args.styles.split(",") if s not in FONTS or (FONT_DIR / FONTS[s]).exists()]
     skipped = sorted(set(args.styles.split(",")) - set(styles))

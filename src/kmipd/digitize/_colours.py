@@ -363,16 +363,16 @@ def find_colours(
 def _lines(
     colours: list[InkColour], bg: FloatArray, washes: dict[int, FloatArray]
 ) -> list[tuple[int, FloatArray, FloatArray, float, float]]:
-    """Each colour's blend lines as (colour index, start, direction, least and farthest reach).
+    """Each colour's blend lines as (colour index, start, direction, floor, farthest reach).
 
     A pen's line runs from the background towards it; a pen seen through
     another arm's translucent band (``washes``: the band's colour over the
     background, by the band's arm) runs from that band's colour in the same
     direction (its pixels there lie short of the pen's full strength by the
-    band's opacity), from ``_THROUGH_BAND`` of the way: fainter, a pixel there
-    is more likely the edge of one band seen through the other.
+    band's opacity). A pixel on it fainter than ``_THROUGH_BAND`` (the floor)
+    is one band seen through the other, or a band's edge: background, not ink.
     """
-    lines = [(k, bg, np.asarray(c.rgb, dtype=float) - bg, _LEAST, _reach_past(k, colours, bg))
+    lines = [(k, bg, np.asarray(c.rgb, dtype=float) - bg, 0.0, _reach_past(k, colours, bg))
              for k, c in enumerate(colours)]  # fmt: skip
     for k, colour in enumerate(colours):
         if strength(colour, bg) < PALE_COLOUR:
@@ -412,7 +412,7 @@ def _nearest(
     n = len(pixels)
     best = np.full(n, -1, dtype=np.int64)
     best_alpha, best_score = np.zeros(n), np.full(n, np.inf)
-    for k, start, direction, least, farthest in _lines(colours, bg, washes or {}):
+    for k, start, direction, floor, farthest in _lines(colours, bg, washes or {}):
         norm = float(direction @ direction)
         if norm < 1.0:
             continue
@@ -420,12 +420,17 @@ def _nearest(
         residual = np.linalg.norm(pixels - (start + along[:, None] * direction), axis=1)
         alpha, past = np.minimum(along, 1.0), np.maximum(along - 1.0, 0.0)
         reach = float(np.sqrt(norm))
-        ok = (residual <= max(18.0, 0.2 * reach)) & (alpha >= least)
+        ok = (residual <= max(18.0, 0.2 * reach)) & (alpha >= _LEAST)
         # prefer the colour the pixel matches at full strength (grey vs black), and
         # one it matches exactly over one it matches only past its end
         score = residual + 0.35 * reach * (1.0 - alpha + past)
         better = ok & (score < best_score)
-        best[better], best_alpha[better], best_score[better] = k, alpha[better], score[better]
+        label = np.where(alpha >= floor, k, -1)  # bands seen through bands are no ink
+        best[better], best_alpha[better], best_score[better] = (
+            label[better],
+            np.where(label >= 0, alpha, 0.0)[better],
+            score[better],
+        )
     return best, best_alpha, best_score
 
 

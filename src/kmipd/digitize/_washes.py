@@ -19,11 +19,12 @@ __all__ = ["find_washes", "seen_through"]
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
 
-_OPACITY = (0.08, 0.5)  # a band's blend fraction towards its pen lies in this range
+_OPACITY = (0.08, 0.4)  # a band's blend fraction towards its pen lies in this range
 _FLAT = 16.0  # RGB units from a pen's blend line (found as a shade) to its band's pixels
 _BIN = 4  # RGB units per bin when looking for a band's commonest colour
 _SQUARE = 7  # px: a band is mostly solid squares this wide
 _AREA = 5  # a band covers at least this many times a curve colour's fewest pixels
+_OWN = 12.0  # RGB units: a band this near a found colour is that colour (a grey arm), no band
 _THROUGH = (0.5, 1.35)  # a pen seen through a band lies this far along its line from the band
 _SEEN = 20.0  # RGB units: a colour this close to that line is the pen seen through the band
 
@@ -78,8 +79,10 @@ def find_washes(
         area = np.zeros(mask.shape, dtype=np.uint8)
         area[rows[chosen], cols[chosen]] = 1
         solid = int(cv2.morphologyEx(area, cv2.MORPH_OPEN, square).sum())
+        wash = pixels[chosen].mean(axis=0)
+        if any(np.linalg.norm(wash - np.asarray(c.rgb, float)) <= _OWN for c in colours):
+            continue  # a paler pen of the same hue (a grey arm beside a black one)
         if solid >= _AREA * min_pixels:
-            wash = pixels[chosen].mean(axis=0)
             t = float((wash - bg) @ direction / float(direction @ direction))
             found[k] = (wash, float(np.linalg.norm(wash - (bg + t * direction))))
     return _own_pens(found)
