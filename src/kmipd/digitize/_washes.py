@@ -54,38 +54,51 @@ def find_washes(
     dict of int to ndarray
         Per pen index, the band's commonest colour (RGB, float).
     """
-    import cv2
-
     bg = background.astype(float)
     rows, cols = np.nonzero(mask)
     pixels = image[rows, cols].astype(float)
-    square = np.ones((_SQUARE, _SQUARE), dtype=np.uint8)
     found: dict[int, tuple[FloatArray, float]] = {}
     for k, colour in enumerate(colours):
         if strength(colour, bg) < PALE_COLOUR:
             continue
         direction = np.asarray(colour.rgb, dtype=float) - bg
-        alpha = (pixels - bg) @ direction / float(direction @ direction)
-        residual = np.linalg.norm(pixels - (bg + alpha[:, None] * direction), axis=1)
-        near = (alpha >= _OPACITY[0]) & (alpha <= _OPACITY[1]) & (residual <= _FLAT)
-        if int(near.sum()) < _AREA * min_pixels:
-            continue
-        bins = np.floor(pixels[near] / _BIN).astype(np.int64)
-        keys = (bins[:, 0] * 64 + bins[:, 1]) * 64 + bins[:, 2]
-        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        top = pixels[near][inverse == int(np.argmax(counts))].mean(axis=0)
-        close = np.linalg.norm(pixels[near] - top, axis=1) <= 1.5 * _BIN  # a bin's neighbours
-        chosen = np.flatnonzero(near)[close]
-        area = np.zeros(mask.shape, dtype=np.uint8)
-        area[rows[chosen], cols[chosen]] = 1
-        solid = int(cv2.morphologyEx(area, cv2.MORPH_OPEN, square).sum())
-        wash = pixels[chosen].mean(axis=0)
-        if any(np.linalg.norm(wash - np.asarray(c.rgb, float)) <= _OWN for c in colours):
-            continue  # a paler pen of the same hue (a grey arm beside a black one)
-        if solid >= _AREA * min_pixels:
-            t = float((wash - bg) @ direction / float(direction @ direction))
-            found[k] = (wash, float(np.linalg.norm(wash - (bg + t * direction))))
+        band = _band_of(direction, pixels, (rows, cols), mask.shape, bg, _AREA * min_pixels)
+        if band is None or any(np.linalg.norm(band[0] - c.rgb) <= _OWN for c in colours):
+            continue  # none, or a paler pen of the same hue (a grey arm beside a black one)
+        found[k] = band
     return _own_pens(found)
+
+
+def _band_of(
+    direction: FloatArray,
+    pixels: FloatArray,
+    where: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]],
+    shape: tuple[int, ...],
+    bg: FloatArray,
+    least: int,
+) -> tuple[FloatArray, float] | None:
+    """The commonest colour on a pen's blend line at a band's opacity, and its distance
+    from the line, if at least ``least`` of its pixels lie in solid squares (a band)."""
+    import cv2
+
+    alpha = (pixels - bg) @ direction / float(direction @ direction)
+    residual = np.linalg.norm(pixels - (bg + alpha[:, None] * direction), axis=1)
+    near = np.flatnonzero((alpha >= _OPACITY[0]) & (alpha <= _OPACITY[1]) & (residual <= _FLAT))
+    if len(near) < least:
+        return None
+    bins = np.floor(pixels[near] / _BIN).astype(np.int64)
+    keys = (bins[:, 0] * 64 + bins[:, 1]) * 64 + bins[:, 2]
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    top = pixels[near][inverse == int(np.argmax(counts))].mean(axis=0)
+    chosen = near[np.linalg.norm(pixels[near] - top, axis=1) <= 1.5 * _BIN]  # a bin's neighbours
+    area = np.zeros(shape[:2], dtype=np.uint8)
+    area[where[0][chosen], where[1][chosen]] = 1
+    square = np.ones((_SQUARE, _SQUARE), dtype=np.uint8)
+    if int(cv2.morphologyEx(area, cv2.MORPH_OPEN, square).sum()) < least:
+        return None
+    wash = pixels[chosen].mean(axis=0)
+    t = float((wash - bg) @ direction / float(direction @ direction))
+    return wash, float(np.linalg.norm(wash - (bg + t * direction)))
 
 
 def _own_pens(found: dict[int, tuple[FloatArray, float]]) -> dict[int, FloatArray]:
