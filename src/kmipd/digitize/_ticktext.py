@@ -96,17 +96,19 @@ def join_split_decimals(words: list[Word]) -> list[Word]:
     Returns
     -------
     list of Word
-        The words, each split pair joined into one word reading "left.right".
+        The words in their order, each split pair joined into one word
+        reading "left.right" where its left part stood.
     """
-    rest = sorted(words, key=lambda w: w.col0)
+    taken: set[int] = set()
     out: list[Word] = []
-    while rest:
-        left = rest.pop(0)
-        pair = next((w for w in rest if _split_pair(left, w)), None)
+    for left in words:  # in the order given: the fit breaks ties by it
+        if id(left) in taken:
+            continue
+        pair = next((w for w in words if id(w) not in taken and _split_pair(left, w)), None)
         if pair is None:
             out.append(left)
             continue
-        rest.remove(pair)
+        taken.add(id(pair))
         number = f"{left.numeric}.{pair.numeric}"
         out.append(
             side_by_side(
