@@ -1,7 +1,8 @@
 """Translucent confidence bands: the colour each arm's band has over the background.
 
 A band drawn translucent over another arm's curve tints that curve's pixels
-(lifelines and survminer draw bands so). Knowing the band's colour, such a
+(ggsurvfit adds its bands as a layer over the curves; lifelines draws its
+censor marks under its bands). Knowing the band's colour, such a
 pixel is the band's colour plus the curve's pen, weakened by the band's
 opacity; ``assign_pixels`` matches it so instead of leaving it unlabelled or
 taking it for a colour of its own.
@@ -146,23 +147,30 @@ def seen_through(
         Indices of the colours to drop, ascending.
     """
     bg = background.astype(float)
-    out = []
-    for j, colour in enumerate(colours):
-        if j in keyed or j in washes:
-            continue
-        rgb = np.asarray(colour.rgb, dtype=float)
-        for k, pen in enumerate(colours):
-            if k == j or strength(pen, bg) < PALE_COLOUR:
-                continue
-            direction = np.asarray(pen.rgb, dtype=float) - bg
-            for other, wash in washes.items():
-                if other == k:
-                    continue
-                t = float((rgb - wash) @ direction / float(direction @ direction))
-                gap = float(np.linalg.norm(rgb - (wash + t * direction)))
-                if _THROUGH[0] <= t <= _THROUGH[1] and gap <= _SEEN:
-                    out.append(j)
-                    break
-            if out and out[-1] == j:
-                break
-    return out
+    pens = [
+        (k, np.asarray(pen.rgb, dtype=float) - bg)
+        for k, pen in enumerate(colours)
+        if strength(pen, bg) >= PALE_COLOUR
+    ]
+    return [
+        j
+        for j, colour in enumerate(colours)
+        if j not in keyed
+        and j not in washes
+        and any(
+            _through(np.asarray(colour.rgb, dtype=float), wash, direction)
+            for k, direction in pens
+            if k != j
+            for other, wash in washes.items()
+            if other != k
+        )
+    ]
+
+
+def _through(rgb: FloatArray, wash: FloatArray, direction: FloatArray) -> bool:
+    """Whether ``rgb`` is the band ``wash`` plus a pen's ``direction``, ``_THROUGH`` of it."""
+    t = float((rgb - wash) @ direction / float(direction @ direction))
+    return (
+        _THROUGH[0] <= t <= _THROUGH[1]
+        and float(np.linalg.norm(rgb - (wash + t * direction))) <= _SEEN
+    )
