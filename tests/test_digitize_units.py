@@ -75,6 +75,9 @@ def test_a_y_label_split_at_its_lost_point_is_joined() -> None:
     ]  # fmt: skip
     one = next(w for w in joined if w.numeric == "0.6")
     assert (one.col0, one.col1, one.numeric_confidence) == (20, 37, 0.9)
+    # the right part listed first: joined once, where the left part stands in the order
+    again = join_split_decimals([words[4], words[2], words[3]])
+    assert [w.numeric for w in again] == ["0.8", "0.6"]
 
 
 def test_fit_axis_rejects_a_misread_label() -> None:

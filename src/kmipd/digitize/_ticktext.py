@@ -24,9 +24,7 @@ _STROKE = 0.8  # a tick mark is at most this many times as thick as it is long
 _JOINED = 0.25  # ink that joins a tick mark to its axis line, in every row (column) between
 _TOUCH = 3  # pixels from the axis line's centre within which a stroke starts at the line
 _NEAR = 0.35  # ... or this share of the stroke's length (a figure drawn large)
-_POINT_GAP = (
-    1.0  # text heights: two numbers in a y label's row this close were one, split at its point
-)
+_POINT_GAP = 1.0  # text heights: two numbers in one y label's row this close were one number
 
 
 def parse_number(text: str) -> tuple[float, bool] | None:
@@ -99,16 +97,20 @@ def join_split_decimals(words: list[Word]) -> list[Word]:
         The words in their order, each split pair joined into one word
         reading "left.right" where its left part stood.
     """
-    taken: set[int] = set()
+    partner: dict[int, Word] = {}
+    for left in words:
+        pair = next((w for w in words if id(w) not in partner and _split_pair(left, w)), None)
+        if pair is not None and id(left) not in partner:
+            partner[id(left)], partner[id(pair)] = pair, left
+    rights = {id(w) for w in words if id(w) in partner and _split_pair(partner[id(w)], w)}
     out: list[Word] = []
     for left in words:  # in the order given: the fit breaks ties by it
-        if id(left) in taken:
+        if id(left) in rights:
             continue
-        pair = next((w for w in words if id(w) not in taken and _split_pair(left, w)), None)
+        pair = partner.get(id(left))
         if pair is None:
             out.append(left)
             continue
-        taken.add(id(pair))
         number = f"{left.numeric}.{pair.numeric}"
         out.append(
             side_by_side(
