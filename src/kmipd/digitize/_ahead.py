@@ -74,19 +74,18 @@ class _Later:
         may leave after centre ``k`` with ``n`` at risk.
         """
         hi = lo + clear.shape[1]
-        out = np.empty((len(values), hi - lo))
-        windows: dict[int, FloatArray] = {}
-        for p, value in enumerate(values):
-            if value not in windows:
-                col0, future = self._future(k, value, limit)
-                window = np.ones((hi - lo, self.rows))
-                a, b = max(lo, col0), min(hi, col0 + future.shape[0])
-                if b > a:
-                    window[a - lo : b - lo] = future[a - col0 : b - col0]
-                windows[value] = window
-            short = np.maximum(clear[p] * windows[value] - unseen, 0.0)
-            out[p] = np.einsum("cr,cr->c", short, short)
-        return out
+        kinds: dict[int, int] = {}
+        which = [kinds.setdefault(value, len(kinds)) for value in values]
+        windows = np.ones((len(kinds), hi - lo, self.rows))
+        for value, at in kinds.items():
+            col0, future = self._future(k, value, limit)
+            a, b = max(lo, col0), min(hi, col0 + future.shape[0])
+            if b > a:
+                windows[at, a - lo : b - lo] = future[a - col0 : b - col0]
+        short = clear * windows[which]
+        short -= unseen
+        np.maximum(short, 0.0, out=short)
+        return np.einsum("pcr,pcr->pc", short, short)
 
     def _future(self, k: int, value: int, limit: Limit | None) -> tuple[int, FloatArray]:
         """First column and least clear paper the counts after ``value`` at ``k`` may leave.

@@ -118,6 +118,12 @@ class _Face:
             for phase in range(_SUPER)
         ]
 
+    @cached_property
+    def inks(self) -> list[FloatArray]:
+        """Per phase: each digit's drawing (digits x rows x columns)."""
+        glyphs = self.glyphs
+        return [np.stack([glyphs[str(d), phase] for d in range(10)]) for phase in range(_SUPER)]
+
     @property
     def digit_ink(self) -> float:
         """Squared ink of one digit ("8"): the unit errors are weighed in."""

@@ -161,10 +161,8 @@ class _Search:
             table = np.zeros((length, 10))
             for i in range(length):
                 base, phase = face.place(left + i * face.advance - face.pad)
-                part = self._seen(base, face.width)
-                for d in range(10):
-                    glyph = face.glyphs[str(d), phase]
-                    table[i, d] = float(np.sum(np.clip(glyph - part, 0.0, None) ** 2))
+                excess = np.clip(face.inks[phase] - self._seen(base, face.width), 0.0, None)
+                table[i] = np.sum(excess**2, axis=(1, 2))
             self.excess[key] = table
         return self.excess[key]
 
@@ -177,7 +175,7 @@ class _Search:
         got = self.unseen_by_centre.get(k)
         if got is not None and got.size > top:
             return got
-        values = np.arange(top + 1)
+        values = np.arange(10 ** len(str(top)))  # to the largest count as long: few recounts
         lengths = np.searchsorted(np.asarray(_POWERS), values, side="right") + 1
         each = np.zeros((len(self.variants[k]), values.size))
         for excess, centre in zip(each, self.variants[k], strict=True):

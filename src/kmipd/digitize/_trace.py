@@ -197,24 +197,85 @@ def follow(runs: Runs, cols: int, t: float, min_col: int = 0) -> FloatArray:
     usable = np.flatnonzero(np.isfinite(level) & (runs.col >= min_col))
     score = np.full(runs.col.size, -np.inf)
     back = np.full(runs.col.size, -1)
-    cols_of = runs.col[usable]
-    for c in np.unique(cols_of):
-        now = usable[cols_of == c]
-        before = usable[cols_of < c]
-        score[now] = 1.0
-        if before.size:
-            total = score[before][None, :] - _step_costs(runs, level, now, before, t)
-            best = np.argmax(total, axis=1)
-            gain = total[np.arange(now.size), best]
-            better = gain > 0.0
-            score[now[better]] = 1.0 + gain[better]
-            back[now[better]] = before[best[better]]
+    if usable.size:
+        score[usable], linked = _best_paths(runs, level, usable, t)
+        back[usable] = np.where(linked >= 0, usable[np.maximum(linked, 0)], -1)
     out = np.full(cols, np.nan)
     node = int(np.argmax(score)) if usable.size else -1
     while node >= 0 and np.isfinite(score[node]):
         out[runs.col[node]] = level[node]
         node = int(back[node])
     return out
+
+
+_NEAR = 48  # columns searched back first for a run's predecessor (see ``_best_paths``)
+
+
+def _best_paths(
+    runs: Runs, level: FloatArray, usable: npt.NDArray[np.int64], t: float
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Best path score ending at each usable run, and its predecessor (-1: none).
+
+    Indices are positions in ``usable``. Each run's predecessor is searched
+    among the runs of the ``_NEAR`` columns before it (their step costs
+    computed at once); older runs are searched only where one could beat
+    that: a run ``g`` columns further back costs at least ``0.05 g``, so it
+    cannot when the best score that far back, less that, is lower. The
+    result is that of searching every earlier run.
+    """
+    cols_of = runs.col[usable]
+    columns, starts = np.unique(cols_of, return_index=True)
+    ends = np.r_[starts[1:], usable.size]
+    lo = np.searchsorted(cols_of, cols_of - _NEAR)  # first run of the window
+    hi = np.searchsorted(cols_of, cols_of)  # first run of the own column
+    width = int((hi - lo).max())
+    pick_from = lo[:, None] + np.arange(max(width, 1))[None, :]
+    valid = pick_from < hi[:, None]
+    pick_from = np.where(valid, pick_from, 0)
+    cost = np.where(valid, _pair_costs(runs, level, usable, pick_from, t), np.inf)
+    score = np.full(usable.size, -np.inf)
+    linked = np.full(usable.size, -1)
+    best_upto = np.full(columns.size, -np.inf)  # best score in columns[: k + 1]
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        score[a:b] = 1.0
+        if k:
+            total = score[pick_from[a:b]] - cost[a:b]
+            pick = np.argmax(total, axis=1)
+            candidates = pick_from[a:b]
+            far = int(np.searchsorted(columns, columns[k] - _NEAR))  # columns[:far]: older
+            if far:
+                bound = best_upto[far - 1] - 0.05 * (columns[k] - columns[far - 1] - 1)
+                if bound >= total[np.arange(b - a), pick].min() - 1e-9:
+                    candidates = np.broadcast_to(np.arange(a), (b - a, a))
+                    total = score[:a][None, :] - _step_costs(
+                        runs, level, usable[a:b], usable[:a], t
+                    )
+                    pick = np.argmax(total, axis=1)
+            gain = total[np.arange(b - a), pick]
+            better = gain > 0.0
+            score[a:b][better] = 1.0 + gain[better]
+            linked[a:b][better] = candidates[better, pick[better]]
+        best_upto[k] = max(best_upto[k - 1] if k else -np.inf, float(score[a:b].max()))
+    return score, linked
+
+
+def _pair_costs(
+    runs: Runs,
+    level: FloatArray,
+    usable: npt.NDArray[np.int64],
+    pick_from: npt.NDArray[np.int64],
+    t: float,
+) -> FloatArray:
+    """``_step_costs`` of usable run ``i`` after usable run ``pick_from[i, j]``, for every pair."""
+    now = usable[:, None]
+    before = usable[pick_from]
+    rise = level[before] - level[now]
+    gap = runs.col[now] - runs.col[before] - 1
+    touch = (runs.top[now] <= runs.bottom[before] + 1.0) & (
+        runs.bottom[now] >= runs.top[before] - 1.0
+    )
+    jump = np.where(touch & (gap == 0), 0.0, 0.5 * np.maximum(0.0, np.abs(rise) - t) / t)
+    return np.where(rise > t + 1.0, np.inf, 0.05 * gap + jump)
 
 
 def _fill_gaps(
