@@ -12,7 +12,7 @@ reach it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -113,22 +113,22 @@ class _Decoder:
         ]
         for j in range(count):
             canvases, cols, which, meta = [], [], [], []
+            places = [self.font.place(d, centre, j, count) - self.col0 for d in self.names]
             for origin, base, prefix, tight, gained, limit in partial:
                 top = limit[j] if tight and limit is not None else "9"
                 for k, d in enumerate(self.names):
                     if d > top or (j == 0 and count > 1 and d == "0"):
                         continue
                     canvases.append(base.canvas)
-                    cols.append(self.font.place(d, centre, j, count) - self.col0)
+                    cols.append(places[k])
                     which.append(k)
                     meta.append((origin, base, prefix + d, tight and d == top, gained, limit))
             if not meta:
                 return []
             over, gain = self.score(canvases, cols, which)
-            ranked = sorted(
-                range(len(meta)),
-                key=lambda m: meta[m][1].over + over[m] - GAIN * (meta[m][4] + gain[m]),
-            )
+            so_far = np.array([(m[1].over, m[4]) for m in meta])
+            rank = (so_far[:, 0] + over) - GAIN * (so_far[:, 1] + gain)
+            ranked = np.argsort(rank, kind="stable").tolist()
             kept: dict[int, int] = {}
             last = j == count - 1  # the last digit is drawn only if its state is kept
             partial = []
@@ -155,20 +155,22 @@ class _Decoder:
             )
         gap = self.seen[:, state.final : upto] - drawn
         under = float(np.square(np.maximum(gap, 0.0)).sum())
-        return replace(state, values=values, under=state.under + under, final=upto)
+        return _State(values, state.canvas, state.over, state.under + under, upto, state.pending)
 
     def drawn(self, state: _State) -> _State:
         """``state`` with its pending digit drawn into a canvas of its own."""
         if state.pending is None:
             return state
         digit, col = state.pending
-        done = self.paint(replace(state, pending=None), digit, col, 0.0)
-        return replace(done, values=state.values, under=state.under, final=state.final)
+        done = self.paint(state, digit, col, 0.0)
+        return _State(state.values, done.canvas, done.over, state.under, state.final)
 
 
 def _later(state: _State, digit: str, col: int, added: float) -> _State:
     """``state`` with ``digit`` at ``col`` noted (its overshoot counted) but not yet drawn."""
-    return replace(state, over=state.over + added, pending=(digit, col))
+    return _State(
+        state.values, state.canvas, state.over + added, state.under, state.final, (digit, col)
+    )
 
 
 def span_decoder(
