@@ -539,17 +539,20 @@ def _fit_light(
     else:
         return None
 
-    def error(size: float) -> float:
-        return _prefix_error(ink, band, centres, size, 0.5, lead)
+    def best(fits: list[tuple[float, float]], lead: list[int]) -> float:
+        """The size (or shift) of ``fits`` (size, shift) whose first counts redraw best."""
+        errors = each(_prefix_error, [(ink, band, centres, e, s, lead) for e, s in fits])
+        return min(zip(errors, range(len(fits)), strict=True))[1]
 
-    em = min(sizes, key=error)
+    em = sizes[best([(size, 0.5) for size in sizes], lead)]
     if misfit > _LIGHT_SURE:  # at the size found, the first numbers may read better still
         again, better = _prefix_lead(ink, band, centres, em, LIGHT, 0.5, upper, limit, ahead)
         if better and again <= misfit:
             lead = better
-    em = min([em + k / 64 for k in range(-4, 5)], key=error)
-    shift = min(_SHIFTS, key=lambda s: (_prefix_error(ink, band, centres, em, s, lead), s != 0.5))
-    return em, LIGHT, shift
+    ems = [em + k / 64 for k in range(-4, 5)]
+    em = ems[best([(size, 0.5) for size in ems], lead)]
+    shifts = sorted(_SHIFTS, key=lambda s: s != 0.5)  # ties: 0.5 first
+    return em, LIGHT, shifts[best([(em, s) for s in shifts], lead)]
 
 
 def _prefix_error(
