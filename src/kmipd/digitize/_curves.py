@@ -12,7 +12,7 @@ from kmipd.digitize._lines import Box
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._stacked import split_pairs, stacked_ink
 from kmipd.digitize._text import Word, read_words
-from kmipd.digitize._trace import Trace, trace_arm
+from kmipd.digitize._trace import Path, Trace, arm_path, trace_arm
 from kmipd.types import Curve, valid_precision
 
 __all__ = [
@@ -256,20 +256,28 @@ def trace_all(
     crop_covers = tuple(_crop_box(box, rs.start, cs.start, rows, rising) for box in covers)
     width = scene.frame.right - scene.frame.left
     traces: dict[int, Trace] = {}
+    paths: dict[int, tuple[BoolArray, Path]] = {}  # the first pass's, by colour
     for second in (False, True):
         if second:  # a broken curve lost in the solid one's ink: given that ink back
             labels = _restacked(labels, traces, split_pairs(scene.colours, scene.styles))
         found = {}
         for k in range(len(scene.colours)):
             mine = labels == k
+            ink = np.where(mine, coverage, 0.0)
+            if second and np.array_equal(paths[k][0], mine):  # the same ink: the same path
+                path = paths[k][1]
+            else:
+                path = arm_path(ink, strong & ~mine)
+                paths[k] = (mine, path)
             fallback = _fallback(traces, k, coverage.shape[1]) if traces else None
             trace = trace_arm(
-                np.where(mine, coverage, 0.0),
+                ink,
                 strong & ~mine,
                 0,
                 fallback,
                 pen=_pen(traces, k),
                 covers=crop_covers,
+                path=path,
             )
             if trace is not None and trace.last_col - trace.first_col >= 0.1 * width:
                 found[k] = trace

@@ -458,6 +458,17 @@ def _hidden_start(
     return lead if drawn_from_start and was_level else first
 
 
+Path = tuple[Runs, float, FloatArray]  # an arm's runs, pen thickness and level per column
+
+
+def arm_path(coverage: FloatArray, others: BoolArray, min_col: int = 0) -> Path:
+    """The arm's ink runs, its pen's thickness and the level it follows per column
+    (see :func:`trace_arm`)."""
+    runs = column_runs(coverage, others)
+    t = _thickness(runs)
+    return runs, t, follow(runs, coverage.shape[1], t, min_col)
+
+
 def trace_arm(
     coverage: FloatArray,
     others: BoolArray,
@@ -466,6 +477,7 @@ def trace_arm(
     tolerance: float = 0.3,
     pen: float = 0.0,
     covers: tuple[Box, ...] = (),
+    path: Path | None = None,
 ) -> Trace | None:
     """Trace the centre line of one arm's curve.
 
@@ -486,6 +498,8 @@ def trace_arm(
     covers : tuple of tuple of int, optional
         ``(row0, col0, row1, col1)`` boxes drawn over the curves (inset plots):
         gaps they hide are bridged straight, not from ``fallback``.
+    path : Path, optional
+        ``arm_path(coverage, others, min_col)``, if already found.
 
     Returns
     -------
@@ -495,9 +509,7 @@ def trace_arm(
     from scipy.ndimage import median_filter
     from scipy.optimize import isotonic_regression
 
-    runs = column_runs(coverage, others)
-    t = _thickness(runs)
-    level = follow(runs, coverage.shape[1], t, min_col)
+    runs, t, level = path or arm_path(coverage, others, min_col)
     known = np.flatnonzero(np.isfinite(level))
     if known.size < 2:
         return None
