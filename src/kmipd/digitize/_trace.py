@@ -235,28 +235,53 @@ def _best_paths(
     cost = np.where(valid, _pair_costs(runs, level, usable, pick_from, t), np.inf)
     score = np.full(usable.size, -np.inf)
     linked = np.full(usable.size, -1)
-    best_upto = np.full(columns.size, -np.inf)  # best score in columns[: k + 1]
-    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+    older = np.searchsorted(columns, columns - _NEAR)  # per column: columns[:older] are older
+    at_least = 0.05 * (columns - columns[np.maximum(older, 1) - 1] - 1)  # their least cost
+    best_upto: list[float] = []  # best score in columns[: k + 1]
+    for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         score[a:b] = 1.0
-        if k:
+        far = int(older[k])
+        bound = best_upto[far - 1] - float(at_least[k]) if far else -np.inf
+        if k and b - a == 1:  # one run in the column (the common case)
+            total = score[pick_from[a]] - cost[a]
+            pick = int(total.argmax())
+            gain = float(total[pick])
+            if bound < gain - 1e-9:
+                if gain > 0.0:
+                    score[a], linked[a] = 1.0 + gain, pick_from[a, pick]
+            else:
+                _link_all(runs, level, usable, (a, b), (score, linked), t)
+        elif k:
             total = score[pick_from[a:b]] - cost[a:b]
             pick = np.argmax(total, axis=1)
-            candidates = pick_from[a:b]
-            far = int(np.searchsorted(columns, columns[k] - _NEAR))  # columns[:far]: older
-            if far:
-                bound = best_upto[far - 1] - 0.05 * (columns[k] - columns[far - 1] - 1)
-                if bound >= total[np.arange(b - a), pick].min() - 1e-9:
-                    candidates = np.broadcast_to(np.arange(a), (b - a, a))
-                    total = score[:a][None, :] - _step_costs(
-                        runs, level, usable[a:b], usable[:a], t
-                    )
-                    pick = np.argmax(total, axis=1)
-            gain = total[np.arange(b - a), pick]
-            better = gain > 0.0
-            score[a:b][better] = 1.0 + gain[better]
-            linked[a:b][better] = candidates[better, pick[better]]
-        best_upto[k] = max(best_upto[k - 1] if k else -np.inf, float(score[a:b].max()))
+            gains = total[np.arange(b - a), pick]
+            if bound < gains.min() - 1e-9:
+                better = gains > 0.0
+                score[a:b][better] = 1.0 + gains[better]
+                linked[a:b][better] = pick_from[a:b][better, pick[better]]
+            else:
+                _link_all(runs, level, usable, (a, b), (score, linked), t)
+        best_upto.append(max(best_upto[-1] if k else -np.inf, float(score[a:b].max())))
     return score, linked
+
+
+def _link_all(
+    runs: Runs,
+    level: FloatArray,
+    usable: npt.NDArray[np.int64],
+    span: tuple[int, int],
+    path: tuple[FloatArray, npt.NDArray[np.int64]],
+    t: float,
+) -> None:
+    """The usable runs ``span`` linked to their best predecessors among all earlier runs."""
+    a, b = span
+    score, linked = path
+    total = score[:a][None, :] - _step_costs(runs, level, usable[a:b], usable[:a], t)
+    pick = np.argmax(total, axis=1)
+    gains = total[np.arange(b - a), pick]
+    better = gains > 0.0
+    score[a:b][better] = 1.0 + gains[better]
+    linked[a:b][better] = pick[better]
 
 
 def _pair_costs(
