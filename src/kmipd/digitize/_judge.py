@@ -65,12 +65,21 @@ def _layers(decoder: _Decoder, values: tuple[int, ...], cols: int) -> list[Float
 
 
 def _drawn(decoder: _Decoder, text: str, centre: float, cols: int, first: int = 0) -> FloatArray:
-    """Ink of the number ``text`` drawn at ``centre`` on decoder columns ``first`` to ``cols``."""
+    """Ink of the number ``text`` drawn at ``centre`` on decoder columns ``first`` to ``cols``.
+
+    Read only: kept in ``decoder.drawings``, as a row is judged again after each mend.
+    """
+    key = (text, centre, cols, first)
+    got = decoder.drawings.get(key)
+    if got is not None:
+        return got
     canvas = np.zeros((decoder.seen.shape[0], cols - first))
     for j, digit in enumerate(text):
         col = decoder.font.place(digit, centre, j, len(text)) - decoder.col0 - first
         window, where, part = paste(canvas, decoder.font.digits[digit].image, col)
         canvas[:, where] = 1.0 - (1.0 - window) * (1.0 - decoder.font.digits[digit].image[:, part])
+    canvas.setflags(write=False)
+    decoder.drawings[key] = canvas
     return canvas
 
 

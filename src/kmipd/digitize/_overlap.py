@@ -54,6 +54,7 @@ class _Decoder:
         for k, image in enumerate(images):
             self.stack[:, k, : image.shape[1]] = image
         self.clear = 1.0 - self.stack  # paper left by each digit
+        self.drawings: dict[tuple[str, float, int, int], FloatArray] = {}  # see ``_judge._drawn``
 
     def score(
         self, canvases: list[FloatArray], cols: list[int], which: list[int]
