@@ -13,6 +13,7 @@ union is error whatever comes next.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +57,7 @@ class _Later:
         self.widest: dict[tuple[int, int, int], tuple[int, FloatArray]] = {}
         self.futures: dict[tuple[int, int, int, int], tuple[int, FloatArray]] = {}
         self.unions: dict[tuple[tuple[int, ...], int], FloatArray] = {}
+        self.shown: dict[tuple[int, tuple[Any, ...]], tuple[int, FloatArray]] = {}
 
     def unexplained(
         self,
@@ -129,25 +131,39 @@ class _Later:
             return got
         face = self.face
         lengths = range(len(str(low)), len(str(top)) + 1)
-        boxes = [face.box(length, c) for length in lengths for c in self.variants[k]]
+        plan = []  # per length: the digits each place may show
+        for length in lengths:
+            a, b = max(low, 10 ** (length - 1) if length > 1 else 0), min(top, 10**length - 1)
+            units = [10**i if face.mirrored else 10 ** (length - 1 - i) for i in range(length)]
+            plan.append((length, tuple(_digits(a, b, unit) for unit in units)))
+        drawn = (k, tuple(plan))  # ranges showing the same digits draw the same ink
+        got = self.shown.get(drawn)
+        if got is None:
+            got = self.shown[drawn] = self._drawn_widest(k, plan)
+        self.widest[key] = got
+        return got
+
+    def _drawn_widest(
+        self, k: int, plan: list[tuple[int, tuple[tuple[int, ...], ...]]]
+    ) -> tuple[int, FloatArray]:
+        """First column and least clear paper of counts showing ``plan``'s digits at ``k``."""
+        face = self.face
+        boxes = [face.box(length, c) for length, _ in plan for c in self.variants[k]]
         lo = min(box[0] for box in boxes)
         hi = max(box[0] + box[1] for box in boxes)
         ink = np.zeros((hi - lo, self.rows))
-        for length in lengths:
-            a, b = max(low, 10 ** (length - 1) if length > 1 else 0), min(top, 10**length - 1)
+        for length, places in plan:
             for centre in self.variants[k]:
                 left = centre - length * face.advance / 2.0
                 clear = np.ones((hi - lo, self.rows))
-                for i in range(length):
-                    unit = 10**i if face.mirrored else 10 ** (length - 1 - i)
+                for i, digits in enumerate(places):
                     base, phase = face.place(left + i * face.advance - face.pad)
-                    glyph = self._union(_digits(a, b, unit), phase)
+                    glyph = self._union(digits, phase)
                     c0, c1 = max(base, lo), min(base + face.width, hi)
                     if c1 > c0:
                         clear[c0 - lo : c1 - lo] *= 1.0 - glyph[c0 - base : c1 - base]
                 np.maximum(ink, 1.0 - clear, out=ink)
-        self.widest[key] = (lo, 1.0 - ink)
-        return self.widest[key]
+        return lo, 1.0 - ink
 
     def _union(self, digits: tuple[int, ...], phase: int) -> FloatArray:
         """The most ink any of ``digits`` draws at ``phase`` (columns x rows)."""
