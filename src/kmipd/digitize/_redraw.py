@@ -431,8 +431,9 @@ def _beam(
             states = [grown.state(int(p), [values[p]]) for p in order]
     rising = search.face.mirrored
     for k in range(max(1, len(head)), min(steps or len(search.centres), len(search.centres))):
-        pairs: list[tuple[float, int, int]] = []  # (least score, state, count)
+        pairs: list[tuple[FloatArray, IntArray, IntArray]] = []  # (least score, state, count)
         options: dict[int, list[tuple[int, float]]] = {}  # counts allowed after a count
+        arrays: dict[int, tuple[IntArray, FloatArray]] = {}  # the same as arrays
         for i, state in enumerate(states):
             prev = state.values[-1]
             if prev not in options and rising:
@@ -443,9 +444,14 @@ def _beam(
                 if limit is not None:
                     low = max(low, prev - limit(k - 1, prev))
                 options[prev] = _candidates(search, k, prev, low)
-            pairs.extend((state.score + e, i, v) for v, e in options[prev])
-        pairs.sort()
-        chosen = pairs[: _EXTENDED * width]
+            if prev not in arrays:
+                arrays[prev] = (
+                    np.array([v for v, _ in options[prev]], dtype=np.int64),
+                    np.array([e for _, e in options[prev]], dtype=float),
+                )
+            counts, excess = arrays[prev]
+            pairs.append((state.score + excess, np.full(counts.size, i), counts))
+        chosen = _least(pairs, _EXTENDED * width)
         if not chosen:
             return []
         grown = search.grow([states[i] for _, i, _ in chosen], [v for _, _, v in chosen], k, limit)
@@ -461,6 +467,19 @@ def _beam(
     if steps is not None:
         return states
     return sorted(states, key=search.finish)
+
+
+def _least(
+    pairs: list[tuple[FloatArray, IntArray, IntArray]], many: int
+) -> list[tuple[float, int, int]]:
+    """The ``many`` least (score, state, count) triples of ``pairs``' arrays, in order."""
+    if not pairs:
+        return []
+    score, state, count = (np.concatenate(part) for part in zip(*pairs, strict=True))
+    order = np.lexsort((count, state, score))[:many]
+    return list(
+        zip(score[order].tolist(), state[order].tolist(), count[order].tolist(), strict=True)
+    )
 
 
 def _reverse_row(mirrored: _Search, bounds: tuple[int | None, int]) -> list[int] | None:
