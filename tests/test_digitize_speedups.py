@@ -1,0 +1,109 @@
+"""The shortcuts taken for speed give what the plain searches give.
+
+Curve tracing links each run of ink to its best predecessor among the runs
+of the last few columns and searches further back only where an older run
+could win (``_trace._best_paths``); the overprint beam picks its next pairs
+in one array sort (``_redraw._least``) and keeps the ink later counts may
+draw by the digits a range of counts shows (``_ahead._Later``). Each is
+checked against the plain computation it replaced, on seeded random inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kmipd.digitize._ahead import _Later
+from kmipd.digitize._dejavu import LIGHT, SMOOTH, _face
+from kmipd.digitize._redraw import _least
+from kmipd.digitize._trace import Runs, _run_levels, _step_costs, follow
+
+
+def _follow_plain(runs: Runs, cols: int, t: float, min_col: int = 0) -> np.ndarray:
+    """``follow`` searching every earlier run for every run (the quadratic original)."""
+    level = _run_levels(runs, t)
+    usable = np.flatnonzero(np.isfinite(level) & (runs.col >= min_col))
+    score = np.full(runs.col.size, -np.inf)
+    back = np.full(runs.col.size, -1)
+    cols_of = runs.col[usable]
+    for c in np.unique(cols_of):
+        now = usable[cols_of == c]
+        before = usable[cols_of < c]
+        score[now] = 1.0
+        if before.size:
+            total = score[before][None, :] - _step_costs(runs, level, now, before, t)
+            best = np.argmax(total, axis=1)
+            gain = total[np.arange(now.size), best]
+            better = gain > 0.0
+            score[now[better]] = 1.0 + gain[better]
+            back[now[better]] = before[best[better]]
+    out = np.full(cols, np.nan)
+    node = int(np.argmax(score)) if usable.size else -1
+    while node >= 0 and np.isfinite(score[node]):
+        out[runs.col[node]] = level[node]
+        node = int(back[node])
+    return out
+
+
+def _random_runs(rng: np.random.Generator, kind: str) -> Runs:
+    """Runs of a staircase with specks, of noise, or of a curve with long gaps."""
+    n = int(rng.integers(5, 400))
+    if kind == "gaps":  # runs in clusters far apart: older runs must be searched
+        cols = np.sort(
+            np.concatenate([rng.integers(s, s + 20, n // 4 + 1) for s in (0, 90, 200, 330)])
+        )
+        n = cols.size
+    else:
+        cols = np.sort(rng.integers(0, int(rng.integers(10, 400)), n))
+    if kind == "noise":
+        top = rng.uniform(0.0, 100.0, n)
+    else:
+        top = np.sort(rng.integers(0, 40, n)).astype(float) + rng.normal(0.0, 0.3, n)
+    height = rng.uniform(0.0, 6.0, n)
+    return Runs(cols, top, top + height, rng.random(n) < 0.2, rng.random(n) < 0.2)
+
+
+@pytest.mark.parametrize("kind", ["staircase", "noise", "gaps"])
+def test_windowed_path_search_equals_searching_every_earlier_run(kind: str) -> None:
+    rng = np.random.default_rng({"staircase": 1, "noise": 2, "gaps": 3}[kind])
+    for _ in range(60):
+        runs = _random_runs(rng, kind)
+        t = float(rng.uniform(1.0, 4.0))
+        start = int(rng.integers(0, 5))
+        got = follow(runs, 420, t, start)
+        want = _follow_plain(runs, 420, t, start)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_least_pairs_come_in_tuple_order_ties_included() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        pairs = []
+        for i in range(int(rng.integers(1, 6))):
+            size = int(rng.integers(0, 12))
+            counts = rng.choice(200, size=size, replace=False).astype(np.int64)
+            excess = rng.integers(0, 4, size).astype(float)  # many equal scores
+            pairs.append((0.5 * i + excess, np.full(size, i), counts))
+        many = int(rng.integers(1, 30))
+        plain = sorted(
+            (float(s), int(i), int(c)) for part in pairs for s, i, c in zip(*part, strict=True)
+        )
+        assert _least(pairs, many) == plain[:many]
+    assert _least([], 5) == []
+
+
+@pytest.mark.parametrize("render", [LIGHT, SMOOTH])
+def test_ink_ahead_is_the_same_whatever_was_asked_before(render: str) -> None:
+    face = _face(11.0, 16, 13, 0.0, render)
+    variants = [(40.0 + 25.0 * k,) for k in range(6)]
+    shared = _Later(face, variants, 16)
+    rng = np.random.default_rng(5)
+    for _ in range(80):
+        k = int(rng.integers(0, 6))
+        low = int(rng.integers(0, 3000))
+        top = low + int(rng.integers(0, 1500))
+        col0, clear = shared._widest(k, low, top)
+        fresh_col0, fresh_clear = _Later(face, variants, 16)._widest(k, low, top)
+        assert col0 == fresh_col0
+        np.testing.assert_array_equal(clear, fresh_clear)
+    assert len(shared.shown) < len(shared.widest)  # ranges showing the same digits shared
