@@ -539,8 +539,8 @@ def _fit_light(
     else:
         return None
 
-    def best(fits: list[tuple[float, float]], lead: list[int]) -> float:
-        """The size (or shift) of ``fits`` (size, shift) whose first counts redraw best."""
+    def best(fits: list[tuple[float, float]], lead: list[int]) -> int:
+        """Index of the (size, shift) of ``fits`` whose first counts redraw best."""
         errors = each(_prefix_error, [(ink, band, centres, e, s, lead) for e, s in fits])
         return min(zip(errors, range(len(fits)), strict=True))[1]
 

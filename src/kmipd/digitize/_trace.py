@@ -176,10 +176,21 @@ def _step_costs(
     t: float,
 ) -> FloatArray:
     """Cost of following run ``before[j]`` by run ``now[i]`` (inf if the curve would rise)."""
-    rise = level[before][None, :] - level[now][:, None]
-    gap = runs.col[now][:, None] - runs.col[before][None, :] - 1
-    touch = (runs.top[now][:, None] <= runs.bottom[before][None, :] + 1.0) & (
-        runs.bottom[now][:, None] >= runs.top[before][None, :] - 1.0
+    return _costs(runs, level, now[:, None], before[None, :], t)
+
+
+def _costs(
+    runs: Runs,
+    level: FloatArray,
+    now: npt.NDArray[np.int64],
+    before: npt.NDArray[np.int64],
+    t: float,
+) -> FloatArray:
+    """Cost of following run ``before`` by run ``now``, elementwise (index arrays broadcast)."""
+    rise = level[before] - level[now]
+    gap = runs.col[now] - runs.col[before] - 1
+    touch = (runs.top[now] <= runs.bottom[before] + 1.0) & (
+        runs.bottom[now] >= runs.top[before] - 1.0
     )
     jump = np.where(touch & (gap == 0), 0.0, 0.5 * np.maximum(0.0, np.abs(rise) - t) / t)
     return np.where(rise > t + 1.0, np.inf, 0.05 * gap + jump)
@@ -232,7 +243,8 @@ def _best_paths(
     pick_from = lo[:, None] + np.arange(max(width, 1))[None, :]
     valid = pick_from < hi[:, None]
     pick_from = np.where(valid, pick_from, 0)
-    cost = np.where(valid, _pair_costs(runs, level, usable, pick_from, t), np.inf)
+    costs = _costs(runs, level, usable[:, None], usable[pick_from], t)
+    cost = np.where(valid, costs, np.inf)
     score = np.full(usable.size, -np.inf)
     linked = np.full(usable.size, -1)
     older = np.searchsorted(columns, columns - _NEAR)  # per column: columns[:older] are older
@@ -282,25 +294,6 @@ def _link_all(
     better = gains > 0.0
     score[a:b][better] = 1.0 + gains[better]
     linked[a:b][better] = pick[better]
-
-
-def _pair_costs(
-    runs: Runs,
-    level: FloatArray,
-    usable: npt.NDArray[np.int64],
-    pick_from: npt.NDArray[np.int64],
-    t: float,
-) -> FloatArray:
-    """``_step_costs`` of usable run ``i`` after usable run ``pick_from[i, j]``, for every pair."""
-    now = usable[:, None]
-    before = usable[pick_from]
-    rise = level[before] - level[now]
-    gap = runs.col[now] - runs.col[before] - 1
-    touch = (runs.top[now] <= runs.bottom[before] + 1.0) & (
-        runs.bottom[now] >= runs.top[before] - 1.0
-    )
-    jump = np.where(touch & (gap == 0), 0.0, 0.5 * np.maximum(0.0, np.abs(rise) - t) / t)
-    return np.where(rise > t + 1.0, np.inf, 0.05 * gap + jump)
 
 
 def _fill_gaps(
