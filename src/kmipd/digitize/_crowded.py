@@ -353,10 +353,14 @@ class _PerCentre:
 
     most: Leaving
     times: tuple[float, ...]
+    known: dict[tuple[int, int], int] = field(default_factory=dict)  # answers given
 
     def __call__(self, k: int, n: int) -> int:
         """The most who may leave between centres ``k`` and ``k + 1`` with ``n`` at risk."""
-        return self.most(self.times[k], self.times[k + 1], n)
+        got = self.known.get((k, n))
+        if got is None:
+            got = self.known[k, n] = self.most(self.times[k], self.times[k + 1], n)
+        return got
 
 
 @dataclass
