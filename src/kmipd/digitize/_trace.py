@@ -268,9 +268,7 @@ def _best_paths(
             pick = np.argmax(total, axis=1)
             gains = total[np.arange(b - a), pick]
             if bound < gains.min() - 1e-9:
-                better = gains > 0.0
-                score[a:b][better] = 1.0 + gains[better]
-                linked[a:b][better] = pick_from[a:b][better, pick[better]]
+                _keep((score, linked), (a, b), gains, pick_from[a:b][np.arange(b - a), pick])
             else:
                 _link_all(runs, level, usable, (a, b), (score, linked), t)
         best_upto.append(max(best_upto[-1] if k else -np.inf, float(score[a:b].max())))
@@ -287,13 +285,24 @@ def _link_all(
 ) -> None:
     """The usable runs ``span`` linked to their best predecessors among all earlier runs."""
     a, b = span
-    score, linked = path
+    score = path[0]
     total = score[:a][None, :] - _step_costs(runs, level, usable[a:b], usable[:a], t)
     pick = np.argmax(total, axis=1)
-    gains = total[np.arange(b - a), pick]
+    _keep(path, span, total[np.arange(b - a), pick], pick)
+
+
+def _keep(
+    path: tuple[FloatArray, npt.NDArray[np.int64]],
+    span: tuple[int, int],
+    gains: FloatArray,
+    chosen: npt.NDArray[np.int64],
+) -> None:
+    """Runs ``span`` that gain by a predecessor take it: score ``1 + gain``, link ``chosen``."""
+    score, linked = path
+    a, b = span
     better = gains > 0.0
     score[a:b][better] = 1.0 + gains[better]
-    linked[a:b][better] = pick[better]
+    linked[a:b][better] = chosen[better]
 
 
 def _fill_gaps(
