@@ -66,13 +66,10 @@ class Reading:
 
 
 def _engine() -> tuple[Any, list[str], dict[str, Any]]:
-    """The recogniser session, its character list and allowed-index masks (built once)."""
+    """The recogniser session, its character list and each charset's columns (built once)."""
     with _LOCK:
         if not _STATE:
-            from rapidocr_onnxruntime import RapidOCR
-
-            rec = RapidOCR().text_rec
-            chars = list(rec.postprocess_op.character)
+            session, chars = _recogniser()
             text_ok = np.array(
                 [
                     i == 0
@@ -85,28 +82,60 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
             )
             num_ok = np.array([i == 0 or c in NUMERIC_CHARS for i, c in enumerate(chars)])
             where = {c: i for i, c in enumerate(chars)}
-            fold = [
-                (where[d], where[a])
+            numeric = np.flatnonzero(num_ok)
+            at = {int(col): k for k, col in enumerate(numeric)}
+            fold = [  # (column among the numeric ones, look-alike letter's column)
+                (at[where[d]], where[a])
                 for d, alike in _LOOKALIKE.items()
                 for a in alike
                 if d in where and a in where
             ]
             _STATE.update(
-                session=rec.session,
+                session=session,
                 chars=chars,
                 index=where,
-                masks={"text": text_ok, "numeric": num_ok},
-                fold=np.array(fold, dtype=np.int64).reshape(-1, 2),
+                masks={"text": np.flatnonzero(text_ok), "numeric": numeric},
+                fold=fold,
             )
     return _STATE["session"], _STATE["chars"], _STATE["masks"]
 
 
+def _recogniser() -> tuple[Any, list[str]]:
+    """RapidOCR's recogniser model in an ONNX Runtime session, and its CTC character list.
+
+    Only the recogniser is loaded (RapidOCR's detector and angle classifier
+    are not used), with the model and settings of RapidOCR's own
+    configuration; unlike RapidOCR, the session keeps a memory arena, which
+    saves allocating anew for each batch of words.
+    """
+    from pathlib import Path
+
+    import onnxruntime as ort
+    import rapidocr_onnxruntime
+    from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+    from rapidocr_onnxruntime.utils import read_yaml
+
+    root = Path(rapidocr_onnxruntime.__file__).parent
+    model = root / read_yaml(str(root / "config.yaml"))["Rec"]["model_path"]
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    feed = session.get_inputs()[0].name
+    listed = session.get_modelmeta().custom_metadata_map["character"].splitlines()
+    chars = list(CTCLabelDecode(character=listed).character)
+
+    def run(batch: npt.NDArray[np.float32]) -> list[Any]:
+        return session.run(None, {feed: batch})
+
+    return run, chars
+
+
 def _folded(probs: FloatArray) -> FloatArray:
-    """Probabilities with look-alike letters counted for their digit ('o' for '0', 'l' for '1')."""
-    fold = _STATE["fold"]
-    out = probs.copy()
-    for digit, alike in fold:
-        out[:, digit] += probs[:, alike]
+    """The numeric columns of ``probs``, look-alike letters counted for their digit ('o': '0')."""
+    out = probs[:, _STATE["masks"]["numeric"]]
+    for at, alike in _STATE["fold"]:
+        out[:, at] += probs[:, alike]
     return out
 
 
@@ -148,18 +177,17 @@ def _batches(widths: list[int]) -> list[list[int]]:
 
 
 def _decode(
-    probs: FloatArray, allowed: npt.NDArray[np.bool_], chars: list[str]
+    probs: FloatArray, cols: npt.NDArray[np.intp], chars: list[str]
 ) -> list[tuple[int, str, float]]:
-    """Greedy CTC decoding over allowed characters: (time step, character, probability)."""
-    masked = np.where(allowed[None, :], probs, -1.0)
-    best = masked.argmax(axis=1)
-    out: list[tuple[int, str, float]] = []
-    previous = 0
-    for step, index in enumerate(best):
-        if index != 0 and index != previous:
-            out.append((step, chars[int(index)], float(masked[step, index])))
-        previous = int(index)
-    return out
+    """Greedy CTC decoding over the allowed columns ``cols``: (time step, character, probability).
+
+    ``probs`` holds only the allowed columns, in the order of ``cols``.
+    """
+    pick = probs.argmax(axis=1)
+    best = cols[pick]
+    chance = probs[np.arange(len(pick)), pick]
+    emit = (best != 0) & (best != np.concatenate(([0], best[:-1])))
+    return [(int(s), chars[best[s]], float(chance[s])) for s in np.flatnonzero(emit)]
 
 
 def _word(
@@ -206,10 +234,10 @@ def _run(
     return [
         {
             name: _word(
-                _decode(_folded(probs) if name == "numeric" else probs, mask, chars),
+                _decode(_folded(probs) if name == "numeric" else probs[:, cols], cols, chars),
                 image.shape[1],
             )
-            for name, mask in masks.items()
+            for name, cols in masks.items()
         }
         for image, probs in zip(inputs, probabilities, strict=True)
     ]
@@ -378,7 +406,7 @@ def recognise_text(
         candidates: dict[str, float] = {}
         for level in per_height:
             width, probs = level[k]
-            text, conf, _ = _word(_decode(probs, masks["text"], chars), width)
+            text, conf, _ = _word(_decode(probs[:, masks["text"]], masks["text"], chars), width)
             candidates[text] = max(conf, candidates.get(text, 0.0))
         if len(candidates) > 1:
             candidates.pop("", None)  # a scale that saw nothing does not veto one that read text
