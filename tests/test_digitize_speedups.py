@@ -107,3 +107,34 @@ def test_ink_ahead_is_the_same_whatever_was_asked_before(render: str) -> None:
         assert col0 == fresh_col0
         np.testing.assert_array_equal(clear, fresh_clear)
     assert len(shared.shown) < len(shared.widest)  # ranges showing the same digits shared
+
+
+def _printed(text: str) -> np.ndarray:
+    """``text`` printed dark on white, as the grey image the recogniser reads."""
+    import cv2
+
+    image = np.full((40, 30 + 18 * len(text)), 255, dtype=np.uint8)
+    cv2.putText(image, text, (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2, cv2.LINE_AA)
+    return image
+
+
+def test_recogniser_alone_reads_as_rapidocr_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recogniser loaded on its own (``_ocr._recogniser``) reads as RapidOCR's own does.
+
+    The fallback (RapidOCR's whole engine) is taken where the model cannot be
+    loaded on its own; both must give the same readings and probabilities.
+    """
+    from kmipd.digitize import _ocr
+
+    grey = np.hstack([_printed("120"), _printed("Placebo")])
+    boxes = [(0, 0, 40, 84), (0, 84, 40, grey.shape[1])]
+    alone = _ocr.recognise(grey, boxes)
+    saved = dict(_ocr._STATE)
+    monkeypatch.setattr(_ocr, "_STATE", {})
+    monkeypatch.setattr(_ocr, "_recogniser", lambda: (_ for _ in ()).throw(ImportError()))
+    whole = _ocr.recognise(grey, boxes)
+    assert type(_ocr._STATE["session"]).__name__ == "OrtInferSession"
+    assert _ocr._STATE["chars"] == saved["chars"]
+    assert [r.numeric for r in alone] == [r.numeric for r in whole]
+    assert alone[0].numeric == "120"
+    assert alone == whole

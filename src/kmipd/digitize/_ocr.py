@@ -69,7 +69,13 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
     """The recogniser session, its character list and each charset's columns (built once)."""
     with _LOCK:
         if not _STATE:
-            session, chars = _recogniser()
+            try:
+                session, chars = _recogniser()
+            except (ImportError, KeyError, AttributeError, OSError):  # another RapidOCR layout
+                from rapidocr_onnxruntime import RapidOCR
+
+                rec = RapidOCR().text_rec
+                session, chars = rec.session, list(rec.postprocess_op.character)
             text_ok = np.array(
                 [
                     i == 0
