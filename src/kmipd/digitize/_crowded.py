@@ -269,10 +269,12 @@ def _read_rows(
     heights = [w.height for line in lines for w in line.words if _numeric(w)]
     height = (int(np.max(heights)) if heights else 0) + 2 * _PAD
     strips: list[FloatArray | None] = []
+    read: list[tuple[int, Sequence[Word]]] = []
     for line in lines:
         top = _top(line)
         strips.append(None if top is None else strip_ink(ink, top, height))
-    samples = lone_numbers(strips, x_axis)
+        read.append((0 if top is None else top, line.words))
+    samples = lone_numbers(strips, x_axis, read)
     spare = tick_samples(ticks or [], ink, x_axis, height, height - 2 * _PAD) if samples else []
     font = learn_font(samples, spare)
     if font is not None and not font.measured:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -92,26 +93,69 @@ def _tick_step(x_axis: AxisCalibration) -> float:
     return 1.0 if step is None else step
 
 
-def lone_numbers(strips: list[FloatArray | None], x_axis: AxisCalibration) -> list[Sample]:
-    """Numbers that stand alone under their tick, each read again on its own."""
+def lone_numbers(
+    strips: list[FloatArray | None],
+    x_axis: AxisCalibration,
+    read: Sequence[tuple[int, Sequence[Word]]] = (),
+) -> list[Sample]:
+    """Numbers that stand alone under their tick, each read on its own.
+
+    Parameters
+    ----------
+    strips : list of ndarray or None
+        Ink strips of the rows (None: no row).
+    x_axis : AxisCalibration
+    read : sequence of (int, sequence of Word), optional
+        Per strip, its top image row and the words already read in it. A
+        number that is one of those words (the same columns, give or take a
+        pixel) and was read surely keeps that reading; the others are read
+        again, cut from the strip: a number the page's word boxes joined to
+        its neighbours, or one read unsurely.
+
+    Returns
+    -------
+    list of Sample
+        The numbers read surely, one digit per glyph.
+    """
     found: list[tuple[FloatArray, int, tuple[int, int, int, float]]] = []
-    for strip in strips:
-        if strip is not None:
-            found += [(strip, 0, g) for g in _clean_groups(strip, x_axis)]
+    known: list[Reading | None] = []
+    for k, strip in enumerate(strips):
+        if strip is None:
+            continue
+        for group in _clean_groups(strip, x_axis):
+            found.append((strip, 0, group))
+            known.append(_already(group, strip, read[k] if k < len(read) else None))
     if not found:
         return []
     grey = {id(s): ink_grey(s) for s, _, _ in found}
+    unread = [f for f, r in zip(found, known, strict=True) if r is None]
+    fresh = iter(_read_groups(grey, unread) if unread else [])
     out = []
-    for (strip, _, (left, right, glyphs, centre)), reading in zip(
-        found,
-        _read_groups(grey, found),
-        strict=True,
-    ):
+    for (strip, _, (left, right, glyphs, centre)), reading in zip(found, known, strict=True):
+        reading = reading if reading is not None else next(fresh)
         if _trusted(reading, glyphs):
             out.append(
                 Sample(strip, 0, left, right, centre, reading.numeric, reading.numeric_confidence)
             )
     return out
+
+
+def _already(
+    group: tuple[int, int, int, float],
+    strip: FloatArray,
+    read: tuple[int, Sequence[Word]] | None,
+) -> Reading | None:
+    """The sure reading of the word that is this glyph group, if the page's reading has one."""
+    if read is None:
+        return None
+    top, words = read
+    left, right, glyphs, _ = group
+    for word in words:
+        same = abs(word.col0 - left) <= 1 and abs(word.col1 - right) <= 1
+        if same and top <= word.row0 and word.row1 <= top + strip.shape[0]:
+            reading = Reading(word.text, word.confidence, word.numeric, word.numeric_confidence)
+            return reading if _trusted(reading, glyphs) else None
+    return None
 
 
 _ROUND = {"0": "oOD0", "1": "lI|1"}  # one glyph OCR hesitates between letter and digit
@@ -166,7 +210,7 @@ def tick_samples(
     tall = max(w.height for w in row)
     scale = digit / tall
     strip = strip_ink(ink, top - 2, tall + 4)
-    found = lone_numbers([strip], x_axis)
+    found = lone_numbers([strip], x_axis, [(top - 2, row)])
     out = []
     cols = max(1, round(strip.shape[1] * scale))
     for sample in found:
