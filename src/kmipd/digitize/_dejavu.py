@@ -167,6 +167,14 @@ def _light(em: float) -> tuple[float, dict[str, tuple[int, FloatArray]]]:
     return advance, digits
 
 
+@lru_cache(maxsize=1024)
+def _zero_top(em: float) -> int:
+    """Rows a light-hinted '0' at ``em`` pixels rises above the baseline (as ``_light`` has it)."""
+    font = ft2font.FT2Font(str(_FONT))
+    font.set_size(em, 72)
+    return int(np.ceil(font.load_char(ord("0"), flags=_LIGHT_FLAGS).bbox[3] / 64.0))
+
+
 @lru_cache(maxsize=64)
 def light_sizes(height: int) -> tuple[float, ...]:
     """Sizes (in 1/8 pixel steps) at which light-hinted digits stand ``height`` rows tall.
@@ -178,7 +186,7 @@ def light_sizes(height: int) -> tuple[float, ...]:
     nominal = height / DIGIT_HEIGHT
     steps = range(int(nominal * 0.8 * 8), int(nominal * 1.2 * 8) + 1)
     try:
-        return tuple(em for em in (n / 8 for n in steps) if _light(em)[1]["0"][0] == height)
+        return tuple(em for em in (n / 8 for n in steps) if _zero_top(em) == height)
     except (TypeError, ValueError, AttributeError):
         return ()
 
