@@ -54,6 +54,7 @@ class _Decoder:
         for k, image in enumerate(images):
             self.stack[:, k, : image.shape[1]] = image
         self.clear = 1.0 - self.stack  # paper left by each digit
+        self.inked = _inked(self.stack)
         self.drawings: dict[tuple[str, float, int, int], FloatArray] = {}  # see ``_judge._drawn``
 
     def score(
@@ -62,29 +63,33 @@ class _Decoder:
         """Per candidate k (digit ``which[k]`` drawn on ``canvases[k]`` at column ``cols[k]``):
         the overshoot it adds and the ink it newly explains.
 
-        Ink drawn off the span is not judged.
+        Only the pixels the digit inks can change (``_inked``); ink drawn off
+        the span is not judged.
         """
-        index = np.asarray(cols)[:, None] + np.arange(self.width)[None, :]
+        rows, offsets, clear = self.inked
+        digits = np.asarray(which)
+        rows, clear = rows[digits], clear[digits]
+        index = np.asarray(cols)[:, None] + offsets[digits]
         inside = (index >= 0) & (index < self.seen.shape[1])
         index = np.clip(index, 0, self.seen.shape[1] - 1)
-        window = np.empty((self.seen.shape[0], len(canvases), self.width), dtype=self.seen.dtype)
+        window = np.empty(rows.shape, dtype=self.seen.dtype)
         shared: dict[int, list[int]] = {}  # candidates drawn on the same canvas, gathered at once
         for k, canvas in enumerate(canvases):
             shared.setdefault(id(canvas), []).append(k)
         for group in shared.values():
-            window[:, group] = canvases[group[0]][:, index[group]]
-        seen = self.seen[:, index]
-        drawn = 1.0 - (1.0 - window) * self.clear[:, which]
-        before, after = window - seen, drawn - seen
+            window[group] = canvases[group[0]][rows[group], index[group]]
+        seen = self.seen[rows, index]
+        before = window - seen
+        after = (1.0 - (1.0 - window) * clear) - seen
         if not inside.all():
             before, after = before * inside, after * inside
         was, now = np.square(before), np.square(after)
         double = np.float64
-        above_now = np.where(after > 0, now, 0.0).sum(axis=(0, 2), dtype=double)  # ink drawn
-        above_was = np.where(before > 0, was, 0.0).sum(axis=(0, 2), dtype=double)  # where none is
+        above_now = np.where(after > 0, now, 0.0).sum(axis=1, dtype=double)  # ink drawn
+        above_was = np.where(before > 0, was, 0.0).sum(axis=1, dtype=double)  # where none is
         over = above_now - above_was
-        gain = (was.sum(axis=(0, 2), dtype=double) - above_was) - (
-            now.sum(axis=(0, 2), dtype=double) - above_now
+        gain = (was.sum(axis=1, dtype=double) - above_was) - (
+            now.sum(axis=1, dtype=double) - above_now
         )
         return over, gain
 
@@ -165,6 +170,23 @@ class _Decoder:
         digit, col = state.pending
         done = self.paint(state, digit, col, 0.0)
         return _State(state.values, done.canvas, done.over, state.under, state.final)
+
+
+def _inked(stack: FloatArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], FloatArray]:
+    """Per digit of ``stack`` (rows x digits x columns), the pixels it inks.
+
+    Returns rows, columns and clear paper (1 - ink) of each, digits x pixels,
+    padded with pixels the digit leaves clear (paper 1), which change nothing.
+    """
+    pixels = [np.argwhere(stack[:, k, :] > 0) for k in range(stack.shape[1])]
+    most = max(1, max(len(p) for p in pixels))
+    rows = np.zeros((len(pixels), most), dtype=np.intp)
+    cols = np.zeros((len(pixels), most), dtype=np.intp)
+    clear = np.ones((len(pixels), most), dtype=stack.dtype)
+    for k, p in enumerate(pixels):
+        rows[k, : len(p)], cols[k, : len(p)] = p[:, 0], p[:, 1]
+        clear[k, : len(p)] = 1.0 - stack[p[:, 0], k, p[:, 1]]
+    return rows, cols, clear
 
 
 def _later(state: _State, digit: str, col: int, added: float) -> _State:
