@@ -4,8 +4,11 @@ Curve tracing links each run of ink to its best predecessor among the runs
 of the last few columns and searches further back only where an older run
 could win (``_trace._best_paths``); the overprint beam picks its next pairs
 in one array sort (``_redraw._least``) and keeps the ink later counts may
-draw by the digits a range of counts shows (``_ahead._Later``). Each is
-checked against the plain computation it replaced, on seeded random inputs.
+draw by the digits a range of counts shows (``_ahead._Later``); the
+touching-numbers search scores a digit on the pixels it inks and settles a
+tick's states together (``_overlap``). Each is checked against the plain
+computation it replaced, on seeded random inputs; the recogniser loaded on
+its own against RapidOCR's whole engine.
 """
 
 from __future__ import annotations
@@ -138,3 +141,68 @@ def test_recogniser_alone_reads_as_rapidocr_does(monkeypatch: pytest.MonkeyPatch
     assert [r.numeric for r in alone] == [r.numeric for r in whole]
     assert alone[0].numeric == "120"
     assert alone == whole
+
+
+def _random_decoder(seed: int) -> tuple[object, np.random.Generator]:
+    """A touching-numbers search over random ink, with random sparse digit images."""
+    from kmipd.digitize._glyphs import Digit, DigitFont
+    from kmipd.digitize._overlap import _Decoder
+
+    rng = np.random.default_rng(seed)
+    rows = 18
+    digits = {
+        str(d): Digit(rng.uniform(0, 1, (rows, 9)) * (rng.uniform(size=(rows, 9)) > 0.6), -4.0, 1)
+        for d in range(10)
+    }
+    font = DigitFont(7.0, digits, rows)
+    seen = rng.uniform(0, 1, (rows, 90)) * (rng.uniform(size=(rows, 90)) > 0.5)
+    return _Decoder(seen, 0, font, [20.0, 45.0, 70.0]), rng
+
+
+def test_settling_states_together_matches_one_by_one() -> None:
+    """``settle_all`` gives what ``settle`` gives for each state, to the last bit."""
+    from kmipd.digitize._overlap import _State
+
+    decoder, rng = _random_decoder(3)
+    states = []
+    for k in range(12):
+        canvas = rng.uniform(0, 1, decoder.seen.shape).astype(np.float32)
+        pending = (str(k % 10), int(rng.integers(-5, 80))) if k % 3 else None
+        final = int(rng.choice([0, 10]))
+        states.append((_State((k,), canvas, 0.5, 0.25, final, pending), (k, k)))
+    for upto in (5, 40, 200):
+        together = decoder.settle_all(states, upto)
+        alone = [decoder.settle(state, values, upto) for state, values in states]
+        assert [s.under for s in together] == [s.under for s in alone]
+        assert [(s.final, s.values, s.pending) for s in together] == [
+            (s.final, s.values, s.pending) for s in alone
+        ]
+
+
+def test_scoring_inked_pixels_matches_whole_windows() -> None:
+    """``score`` on the pixels a digit inks gives the whole-window sums, to rounding."""
+    decoder, rng = _random_decoder(4)
+    canvases = [rng.uniform(0, 1, decoder.seen.shape).astype(np.float32) for _ in range(3)]
+    picks = [
+        (int(rng.integers(3)), int(rng.integers(-6, 88)), int(rng.integers(10))) for _ in range(40)
+    ]
+    chosen = [canvases[c] for c, _, _ in picks]
+    cols = [col for _, col, _ in picks]
+    which = [d for _, _, d in picks]
+    over, gain = decoder.score(chosen, cols, which)
+    index = np.asarray(cols)[:, None] + np.arange(decoder.width)[None, :]
+    inside = (index >= 0) & (index < decoder.seen.shape[1])
+    index = np.clip(index, 0, decoder.seen.shape[1] - 1)
+    window = np.stack([canvas[:, index[k]] for k, canvas in enumerate(chosen)], axis=1)
+    seen = decoder.seen[:, index]
+    before = (window - seen) * inside
+    after = (1.0 - (1.0 - window) * decoder.clear[:, which] - seen) * inside
+    plain_over = (np.where(after > 0, after**2, 0) - np.where(before > 0, before**2, 0)).sum(
+        axis=(0, 2)
+    )
+    plain_gain = (np.where(before < 0, before**2, 0) - np.where(after < 0, after**2, 0)).sum(
+        axis=(0, 2)
+    )
+    assert np.allclose(over, plain_over, atol=1e-4)
+    assert np.allclose(gain, plain_gain, atol=1e-4)
+    assert np.abs(over).max() > 0.1 and np.abs(gain).max() > 0.1

@@ -163,6 +163,35 @@ class _Decoder:
         under = float(np.square(np.maximum(gap, 0.0)).sum())
         return _State(values, state.canvas, state.over, state.under + under, upto, state.pending)
 
+    def settle_all(self, states: list[tuple[_State, tuple[int, ...]]], upto: int) -> list[_State]:
+        """:meth:`settle` of each (state, values), those that settle the same columns at once."""
+        out: list[_State | None] = [None] * len(states)
+        alike: dict[int, list[int]] = {}
+        for k, (state, _) in enumerate(states):
+            alike.setdefault(state.final, []).append(k)
+        for final, group in alike.items():
+            end = max(final, min(upto, self.seen.shape[1]))
+            drawn = np.stack([states[k][0].canvas[:, final:end] for k in group])
+            for j, k in enumerate(group):
+                pending = states[k][0].pending
+                if pending is not None:
+                    image = self.font.digits[pending[0]].image
+                    window, where, part = paste(drawn[j], image, pending[1] - final)
+                    drawn[j][:, where] = 1.0 - (1.0 - window) * (1.0 - image[:, part])
+            gap = self.seen[None, :, final:end] - drawn
+            under = np.square(np.maximum(gap, 0.0)).sum(axis=(1, 2))
+            for j, k in enumerate(group):
+                state, values = states[k]
+                out[k] = _State(
+                    values,
+                    state.canvas,
+                    state.over,
+                    state.under + float(under[j]),
+                    end,
+                    state.pending,
+                )
+        return [state for state in out if state is not None]
+
     def drawn(self, state: _State) -> _State:
         """``state`` with its pending digit drawn into a canvas of its own."""
         if state.pending is None:
@@ -285,10 +314,8 @@ def decode_span(
         if not children:
             return None
         nxt = centres[i + 1] if i + 1 < len(centres) else None
-        settled = []
-        for child, values, _count in children:
-            stop = seen.shape[1] if nxt is None else int(nxt - col0 - widest * font.pitch / 2 - 2)
-            settled.append(decoder.settle(child, values, stop))
+        stop = seen.shape[1] if nxt is None else int(nxt - col0 - widest * font.pitch / 2 - 2)
+        settled = decoder.settle_all([(child, values) for child, values, _ in children], stop)
         settled.sort(key=lambda s: s.over + s.under)
         beam = [decoder.drawn(state) for state in _distinct(settled)[:beam_width]]
     return judged(beam, decoder, upper, whole)
