@@ -211,18 +211,23 @@ def _word(
 
 
 def _probabilities(inputs: list[npt.NDArray[np.float32]]) -> list[FloatArray]:
-    """Per prepared word image, the recogniser's character probabilities per time step."""
+    """Per prepared word image, the recogniser's character probabilities per time step.
+
+    Images of a batch alike to the pixel (a table's repeated counts) are run once.
+    """
     session, _, _ = _engine()
     widths = [x.shape[1] for x in inputs]
     out: list[FloatArray] = [np.zeros((0, 0)) for _ in inputs]
     for group in _batches(widths):
         full = int(np.ceil((max(widths[i] for i in group) + MARGIN) / STEP) * STEP)
-        batch = np.zeros((len(group), 3, inputs[0].shape[0], full), dtype=np.float32)  # 0: padding
-        for k, i in enumerate(group):
+        first: dict[tuple[tuple[int, ...], bytes], int] = {}
+        row = [first.setdefault((inputs[i].shape, inputs[i].tobytes()), len(first)) for i in group]
+        batch = np.zeros((len(first), 3, inputs[0].shape[0], full), dtype=np.float32)  # 0: padding
+        for k, i in zip(row, group, strict=True):
             batch[k, :, :, : widths[i] + MARGIN] = 1.0  # white margin after the word
             batch[k, :, :, : widths[i]] = inputs[i][None]
         probs = session(batch)[0]
-        for k, i in enumerate(group):
+        for k, i in zip(row, group, strict=True):
             out[i] = np.asarray(probs[k], dtype=np.float64)
     return out
 
