@@ -206,3 +206,28 @@ def test_scoring_inked_pixels_matches_whole_windows() -> None:
     assert np.allclose(over, plain_over, atol=1e-4)
     assert np.allclose(gain, plain_gain, atol=1e-4)
     assert np.abs(over).max() > 0.1 and np.abs(gain).max() > 0.1
+
+
+def test_clear_paper_skips_only_counts_out_of_reach() -> None:
+    """``_Search.without`` skips far counts and gives what drawing every count gives."""
+    from kmipd.digitize._dejavu import _face as face_at
+    from kmipd.digitize._redraw import _Search
+
+    rng = np.random.default_rng(5)
+    face = face_at(13.0, 20, 15, 0.0, LIGHT)
+    centres = [30.0 + 14.5 * k + float(rng.uniform(-0.3, 0.3)) for k in range(14)]
+    seen = rng.uniform(0, 1, (20, 260)) * (rng.uniform(size=(20, 260)) > 0.7)
+    search = _Search(seen, centres, face, ahead=False)
+    values = sorted(rng.integers(0, 2000, len(centres)).tolist(), reverse=True)
+    for k in range(len(centres)):
+        for digits in (1, 3, 5):
+            lo, clear = search.without(values, k, digits)
+            plain = np.ones_like(clear)
+            for j, value in enumerate(values):
+                if j != k:
+                    col0, ink = search.drawn(value, j)
+                    a, b = max(col0, lo), min(col0 + ink.shape[1], lo + clear.shape[1])
+                    if b > a:
+                        plain[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
+            assert np.array_equal(clear, plain)
+    assert np.min(clear) < 0.5  # neighbours do reach in

@@ -340,8 +340,9 @@ class _Search:
         hi = int(np.ceil(self.centres[k] + reach)) + face.pad + 2
         clear = np.ones((self.seen.shape[0], hi - lo))
         for j, value in enumerate(values):
-            if j == k:
-                continue
+            half = len(str(value)) * face.advance / 2.0 + face.pad + 4 + _NUDGE  # box, and more
+            if j == k or self.centres[j] + half <= lo or self.centres[j] - half >= hi:
+                continue  # its drawing cannot reach the columns
             col0, ink = self.drawn(value, j)
             a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
             if b > a:
