@@ -15,6 +15,8 @@ either (``_ahead``).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -101,6 +103,7 @@ class _Search:
         ahead: bool = True,
     ) -> None:
         self.seen, self.centres, self.face = seen, centres, face
+        self.ascending = all(a <= b for a, b in itertools.pairwise(centres))
         self.beam = beam  # row beginnings kept at each tick
         self.padded = np.pad(seen, ((0, 0), (_MARGIN_COLS, _MARGIN_COLS)))
         # the beam's arrays run column by column (columns x rows), so that a run of
@@ -339,10 +342,16 @@ class _Search:
         lo = int(np.floor(self.centres[k] - reach)) - face.pad - 2
         hi = int(np.ceil(self.centres[k] + reach)) + face.pad + 2
         clear = np.ones((self.seen.shape[0], hi - lo))
-        for j, value in enumerate(values):
+        most = len(str(max(values, default=0))) * face.advance / 2.0 + face.pad + 4 + _NUDGE
+        first, last = 0, len(values)
+        if self.ascending:  # only counts whose drawing may reach the columns
+            first = bisect.bisect_left(self.centres, lo - most)
+            last = min(last, bisect.bisect_right(self.centres, hi + most))
+        for j in range(first, last):
+            value = values[j]
             half = len(str(value)) * face.advance / 2.0 + face.pad + 4 + _NUDGE  # box, and more
             if j == k or self.centres[j] + half <= lo or self.centres[j] - half >= hi:
-                continue  # its drawing cannot reach the columns
+                continue
             col0, ink = self.drawn(value, j)
             a, b = max(col0, lo), min(col0 + ink.shape[1], hi)
             if b > a:
