@@ -149,11 +149,12 @@ def tints_along(
     Returns
     -------
     labels, coverage : ndarray
-        New arrays, with the tints' pixels given to their pens.
+        New arrays, with the tints' pixels given to their pens (the same
+        arrays where no tint is).
     """
     import cv2
 
-    labels, coverage = labels.copy(), coverage.copy()
+    given = False  # the arrays are copied before the first change
     bg = background.astype(float)
     pens = [k for k in keyed if 0 <= k < len(colours) and strength(colours[k], bg) >= PALE_COLOUR]
     for j, tint in enumerate(colours):
@@ -174,6 +175,8 @@ def tints_along(
             if along > share:
                 best, share = k, along
         if best >= 0 and share >= _TINT_ALONG:
+            if not given:
+                labels, coverage, given = labels.copy(), coverage.copy(), True
             labels[mine] = best
             coverage[mine] *= blend_fraction(tint.rgb, colours[best].rgb, background)
     return labels, coverage
