@@ -71,7 +71,8 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
         if not _STATE:
             try:
                 session, chars = _recogniser()
-            except (ImportError, KeyError, AttributeError, OSError):  # another RapidOCR layout
+            except (ImportError, KeyError, AttributeError, OSError, TypeError, ValueError):
+                # another RapidOCR layout: its whole engine, the recogniser taken from it
                 from rapidocr_onnxruntime import RapidOCR
 
                 rec = RapidOCR().text_rec
