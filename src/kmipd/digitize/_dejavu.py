@@ -186,7 +186,10 @@ def light_sizes(height: int) -> tuple[float, ...]:
     nominal = height / DIGIT_HEIGHT
     steps = range(int(nominal * 0.8 * 8), int(nominal * 1.2 * 8) + 1)
     try:
-        return tuple(em for em in (n / 8 for n in steps) if _zero_top(em) == height)
+        sizes = tuple(em for em in (n / 8 for n in steps) if _zero_top(em) == height)
+        if sizes:
+            _light(sizes[len(sizes) // 2])  # drawn into an array (the size tried first)
+        return sizes
     except (TypeError, ValueError, AttributeError):
         return ()
 
