@@ -231,3 +231,39 @@ def test_clear_paper_skips_only_counts_out_of_reach() -> None:
                         plain[:, a - lo : b - lo] *= 1.0 - ink[:, a - col0 : b - col0]
             assert np.array_equal(clear, plain)
     assert np.min(clear) < 0.5  # neighbours do reach in
+
+
+def test_a_lone_number_read_surely_on_the_page_is_not_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``lone_numbers`` keeps the page's sure reading of a number; it reads the others again."""
+    from kmipd.digitize import _samples
+    from kmipd.digitize._calibrate import AxisCalibration, TickLabel
+    from kmipd.digitize._ocr import Reading
+    from kmipd.digitize._text import Word
+
+    labels = tuple(
+        TickLabel(168.0 + 19.0 * t, float(t), str(t), 1.0, True, True) for t in range(0, 31, 6)
+    )
+    x_axis = AxisCalibration("x", 6.0 / 114.0, -168.0 * 6.0 / 114.0, labels, 0.1, 1.0)
+    strip = np.zeros((16, 400))
+    strip[2:14, 163:167] = 1.0  # "12" under the tick at column 168: two glyphs
+    strip[2:14, 169:173] = 1.0
+    strip[2:14, 280:284] = 1.0  # "7" under the tick at column 282 (month 6)
+    top = 40  # the strip's first image row
+    sure = Word(top + 2, 163, top + 14, 173, "12", 0.99, "12", 0.99)
+    unsure = Word(top + 2, 280, top + 14, 284, "7", 0.5, "7", 0.5)
+    asked: list[tuple[int, int]] = []
+
+    def read_groups(grey: object, found: list) -> list[Reading]:
+        asked.extend((g[0], g[1]) for _, _, g in found)
+        return [Reading("7", 0.97, "7", 0.97) for _ in found]
+
+    monkeypatch.setattr(_samples, "_read_groups", read_groups)
+    samples = _samples.lone_numbers([strip], x_axis, [(top, [sure, unsure])])
+    assert asked == [(280, 284)]
+    assert [(s.digits, s.confidence) for s in samples] == [("12", 0.99), ("7", 0.97)]
+    asked.clear()
+    again = _samples.lone_numbers([strip], x_axis)  # nothing read before: both read
+    assert asked == [(163, 173), (280, 284)]
+    assert [s.digits for s in again] == ["7"]  # the stub reads "7" for the two-glyph group too
