@@ -8,7 +8,8 @@ draw by the digits a range of counts shows (``_ahead._Later``); the
 touching-numbers search scores a digit on the pixels it inks and settles a
 tick's states together (``_overlap``). Each is checked against the plain
 computation it replaced, on seeded random inputs; the recogniser loaded on
-its own against RapidOCR's whole engine.
+its own against RapidOCR's whole engine; and a crowded table's lone number
+read surely on the page is not read again (``_samples.lone_numbers``).
 """
 
 from __future__ import annotations
