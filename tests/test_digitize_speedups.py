@@ -19,6 +19,8 @@ import pytest
 
 from kmipd.digitize._ahead import _Later
 from kmipd.digitize._dejavu import LIGHT, SMOOTH, _face
+from kmipd.digitize._judge import paste
+from kmipd.digitize._overlap import _Decoder, _State
 from kmipd.digitize._redraw import _least
 from kmipd.digitize._trace import Runs, _run_levels, _step_costs, follow
 
@@ -144,10 +146,9 @@ def test_recogniser_alone_reads_as_rapidocr_does(monkeypatch: pytest.MonkeyPatch
     assert alone == whole
 
 
-def _random_decoder(seed: int) -> tuple[object, np.random.Generator]:
+def _random_decoder(seed: int) -> tuple[_Decoder, np.random.Generator]:
     """A touching-numbers search over random ink, with random sparse digit images."""
     from kmipd.digitize._glyphs import Digit, DigitFont
-    from kmipd.digitize._overlap import _Decoder
 
     rng = np.random.default_rng(seed)
     rows = 18
@@ -160,9 +161,23 @@ def _random_decoder(seed: int) -> tuple[object, np.random.Generator]:
     return _Decoder(seen, 0, font, [20.0, 45.0, 70.0]), rng
 
 
+def _settle_plain(decoder: _Decoder, state: _State, values: tuple[int, ...], upto: int) -> _State:
+    """One state settled alone (the per-state original of ``_Decoder.settle``)."""
+    upto = max(state.final, min(upto, decoder.seen.shape[1]))
+    drawn = state.canvas[:, state.final : upto]
+    if state.pending is not None:
+        digit, col = state.pending
+        drawn = drawn.copy()
+        image = decoder.font.digits[digit].image
+        _, where, part = paste(drawn, image, col - state.final)
+        drawn[:, where] = 1.0 - (1.0 - drawn[:, where]) * (1.0 - image[:, part])
+    gap = decoder.seen[:, state.final : upto] - drawn
+    under = float(np.square(np.maximum(gap, 0.0)).sum())
+    return _State(values, state.canvas, state.over, state.under + under, upto, state.pending)
+
+
 def test_settling_states_together_matches_one_by_one() -> None:
-    """``settle_all`` gives what ``settle`` gives for each state, to the last bit."""
-    from kmipd.digitize._overlap import _State
+    """``_Decoder.settle`` gives what settling each state alone gives, to the last bit."""
 
     decoder, rng = _random_decoder(3)
     states = []
@@ -172,8 +187,8 @@ def test_settling_states_together_matches_one_by_one() -> None:
         final = int(rng.choice([0, 10]))
         states.append((_State((k,), canvas, 0.5, 0.25, final, pending), (k, k)))
     for upto in (5, 40, 200):
-        together = decoder.settle_all(states, upto)
-        alone = [decoder.settle(state, values, upto) for state, values in states]
+        together = decoder.settle(states, upto)
+        alone = [_settle_plain(decoder, state, values, upto) for state, values in states]
         assert [s.under for s in together] == [s.under for s in alone]
         assert [(s.final, s.values, s.pending) for s in together] == [
             (s.final, s.values, s.pending) for s in alone

@@ -148,23 +148,11 @@ class _Decoder:
                 partial.append((origin, state, text, tight, gained + float(gain[m]), limit))
         return [(origin, state, text) for origin, state, text, _, _, _ in partial]
 
-    def settle(self, state: _State, values: tuple[int, ...], upto: int) -> _State:
-        """``state`` with its values and the missing ink of columns before ``upto`` counted."""
-        upto = max(state.final, min(upto, self.seen.shape[1]))
-        drawn = state.canvas[:, state.final : upto]
-        if state.pending is not None:
-            digit, col = state.pending
-            drawn = drawn.copy()
-            _, where, part = paste(drawn, self.font.digits[digit].image, col - state.final)
-            drawn[:, where] = 1.0 - (1.0 - drawn[:, where]) * (
-                1.0 - self.font.digits[digit].image[:, part]
-            )
-        gap = self.seen[:, state.final : upto] - drawn
-        under = float(np.square(np.maximum(gap, 0.0)).sum())
-        return _State(values, state.canvas, state.over, state.under + under, upto, state.pending)
+    def settle(self, states: list[tuple[_State, tuple[int, ...]]], upto: int) -> list[_State]:
+        """Each state with its values and the missing ink of columns before ``upto`` counted.
 
-    def settle_all(self, states: list[tuple[_State, tuple[int, ...]]], upto: int) -> list[_State]:
-        """:meth:`settle` of each (state, values), those that settle the same columns at once."""
+        States that settle the same columns are settled in one array call.
+        """
         out: list[_State | None] = [None] * len(states)
         alike: dict[int, list[int]] = {}
         for k, (state, _) in enumerate(states):
@@ -315,7 +303,7 @@ def decode_span(
             return None
         nxt = centres[i + 1] if i + 1 < len(centres) else None
         stop = seen.shape[1] if nxt is None else int(nxt - col0 - widest * font.pitch / 2 - 2)
-        settled = decoder.settle_all([(child, values) for child, values, _ in children], stop)
+        settled = decoder.settle([(child, values) for child, values, _ in children], stop)
         settled.sort(key=lambda s: s.over + s.under)
         beam = [decoder.drawn(state) for state in _distinct(settled)[:beam_width]]
     return judged(beam, decoder, upper, whole)
