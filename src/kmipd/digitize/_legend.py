@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kmipd.digitize._colours import InkColour, to_lab
+from kmipd.digitize._colours import InkColour, is_grey, to_lab
 from kmipd.digitize._styles import stroke_style
 from kmipd.digitize._text import DOT_GAP, Word
 
@@ -36,6 +36,10 @@ _KEY_TEXT = 2.0  # ... this many times as tall as the text right beside it (x-he
 _KEY_WIDE = 1.25  # a key is this many times as wide as it is tall, at least (a "+": about 1)
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 _OFF_LINE = 0.4  # text heights a key stands off its label's middle, towards a second line
+_GREYISH = 30  # a key whose RGB channels span less than this may be a JPEG-washed pen
+_TINT = 3.0  # Lab chroma of the tint around such a key that names a hue
+_HUED = 15.0  # Lab chroma of a found colour that has a hue to match
+_HUE_NEAR = np.radians(35.0)  # hue angles within which a washed key matches a colour
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,60 @@ def _match(rgb: tuple[int, int, int], colours: list[InkColour]) -> int | None:
     dist = [float(np.linalg.norm(lab - to_lab(np.array(c.rgb, dtype=np.uint8)))) for c in colours]
     best = int(np.argmin(dist))
     return best if dist[best] <= 20.0 else None
+
+
+def _washed_match(
+    word: Word,
+    rgb: tuple[int, int, int],
+    image: npt.NDArray[np.uint8],
+    ink: npt.NDArray[np.float64],
+    colours: list[InkColour],
+) -> int | None:
+    """The chromatic curve colour a greyed key in a JPEG figure is a washed pen of.
+
+    JPEG keeps colour at half the resolution of lightness, so a pen a pixel
+    or two wide comes out grey or nearly, its colour smeared into the paper
+    around it (a faint tint above and below the stroke). A key that looks
+    grey, or is nearest a grey found colour, is taken for the chromatic
+    found colour nearest its hue, within ``_HUE_NEAR``: the hue of its own
+    colour if it keeps some, else of the tint around it, measured against
+    the paper near the key. None if the key has no clear hue or no found
+    colour has that hue.
+    """
+    nearest = _match(rgb, colours)
+    if max(rgb) - min(rgb) >= _GREYISH and (nearest is None or not is_grey(colours[nearest].rgb)):
+        return None
+    own = to_lab(np.array(rgb, dtype=np.uint8))[1:]
+    tint = own if float(np.hypot(*own)) >= _HUED / 2 else _tint(word, image, ink)
+    if tint is None or float(np.hypot(*tint)) < _TINT:
+        return None
+    hue = float(np.arctan2(tint[1], tint[0]))
+    best: tuple[float, int] | None = None
+    for k, colour in enumerate(colours):
+        found = to_lab(np.array(colour.rgb, dtype=np.uint8))
+        if float(np.hypot(found[1], found[2])) < _HUED:
+            continue
+        gap = abs(float(np.angle(np.exp(1j * (np.arctan2(found[2], found[1]) - hue)))))
+        if gap <= _HUE_NEAR and (best is None or gap < best[0]):
+            best = (gap, k)
+    return None if best is None else best[1]
+
+
+def _tint(
+    word: Word, image: npt.NDArray[np.uint8], ink: npt.NDArray[np.float64]
+) -> FloatArray | None:
+    """Mean Lab (a, b) of a key and the rows around it, less the paper's near it."""
+    pad = max(2, word.height)
+    r0, r1 = max(0, word.row0 - 2 * pad), min(image.shape[0], word.row1 + 2 * pad)
+    box = (slice(r0, r1), slice(word.col0, word.col1))
+    lab = to_lab(image[box].reshape(-1, 3))
+    paper = ink[box].reshape(-1) < 0.05
+    near = np.zeros(ink[box].shape, dtype=bool)
+    near[max(0, word.row0 - pad - r0) : word.row1 + pad - r0] = True
+    if paper.sum() < 4:
+        return None
+    out: FloatArray = lab[near.reshape(-1), 1:].mean(axis=0) - np.median(lab[paper, 1:], axis=0)
+    return out
 
 
 def _isolated(
@@ -245,6 +303,7 @@ def find_swatches(
     ink: npt.NDArray[np.float64],
     colours: list[InkColour],
     own_grey: Callable[[tuple[int, int, int], list[InkColour]], int] | None = None,
+    compressed: bool = False,
 ) -> tuple[list[Swatch], list[InkColour]]:
     """Word boxes that are strokes in a curve colour (legend keys, risk-table row keys).
 
@@ -264,6 +323,9 @@ def find_swatches(
         ``own_grey(rgb, colours)``: the panel pixels of a key's grey, not quite
         a found colour, if it is a curve colour of its own, else 0
         (``_colours.own_grey`` on the panel).
+    compressed : bool, optional
+        Whether the figure was JPEG-compressed: a grey-looking thin key
+        tinted with a found colour's hue is that colour (:func:`_washed_match`).
 
     Returns
     -------
@@ -281,6 +343,10 @@ def find_swatches(
             continue
         rgb, style = seen
         if not _isolated(word, rgb, image, ink) or _in_text(word, pieces):
+            continue
+        washed = _washed_match(word, rgb, image, ink, colours) if compressed else None
+        if washed is not None:
+            found.append(Swatch(word, washed, style))
             continue
         index = _match(rgb, colours)
         added = own_grey(rgb, colours) if own_grey is not None else 0

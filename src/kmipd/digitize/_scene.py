@@ -209,7 +209,7 @@ def _colours(
     def own(rgb: tuple[int, int, int], found: list[InkColour]) -> int:
         return own_grey(image, strong, background, rgb, found, least)
 
-    swatches, colours = find_swatches(words, image, ink, colours, own)
+    swatches, colours = find_swatches(words, image, ink, colours, own, compressed)
     faint = inside & (ink >= 0.06)
     washes = find_washes(image, faint, colours, background, least)
     drop = seen_through(colours, washes, {s.colour for s in swatches}, background)

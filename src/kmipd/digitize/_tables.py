@@ -22,19 +22,38 @@ _AT_RISK = re.compile(r"(no\.?|number|n|patients|subjects)?\s*(at|@)\s*risk")
 _COUNTED = r"(no\.?( of)?|number( of)?|n|cumulative)?\s*"
 _EVENTS = re.compile(_COUNTED + r"(events?|deaths?|died|progressed)")
 _CENSORED = re.compile(_COUNTED + r"censored")
+# a label a letter or two from one of these names that count (OCR of small text drops
+# or mistakes letters: "A risk", "AK risk" for "At risk")
+_NEAR_LABELS = {
+    "at risk": "at risk",
+    "no. at risk": "at risk",
+    "number at risk": "at risk",
+    "censored": "censored",
+    "events": "events",
+    "deaths": "events",
+}
+_NEAR = 0.8  # least similarity (difflib's ratio) of a label to a name above
 
 
 def count_kind(label: str) -> str | None:
     """What a row label names if it names a count, not an arm (None otherwise).
 
-    Returns 'at risk', 'events' or 'censored'.
+    Returns 'at risk', 'events' or 'censored'. A label a letter or two from
+    a usual one ("A risk", "Censorcd") names that count too.
     """
     text = " ".join(label.lower().replace(":", " ").split())
     if _AT_RISK.fullmatch(text):
         return "at risk"
     if _EVENTS.fullmatch(text):
         return "events"
-    return "censored" if _CENSORED.fullmatch(text) else None
+    if _CENSORED.fullmatch(text):
+        return "censored"
+    near = [
+        (difflib.SequenceMatcher(None, text, name).ratio(), kind)
+        for name, kind in _NEAR_LABELS.items()
+    ]
+    likeness, kind = max(near)
+    return kind if likeness >= _NEAR else None
 
 
 def repeats_times(row: RiskRow) -> bool:

@@ -205,6 +205,15 @@ def y_label_words(words: list[Word], frame: Frame, ink: FloatArray | None = None
     return [w for w in candidates if w.col1 >= edge - 2.0 * height]
 
 
+def _bottom_y_label(word: Word, frame: Frame) -> bool:
+    """Whether ``word`` is the y axis's bottom label: left of the panel, across its bottom edge.
+
+    Centred on the bottom line, it starts a pixel or two above it, as tick
+    labels under a panel with no gap between them and the axis line do.
+    """
+    return word.col1 <= frame.left and word.row0 < frame.bottom < word.row1
+
+
 def x_label_words(words: list[Word], frame: Frame, ink: FloatArray | None = None) -> list[Word]:
     """Words in the first text line under the panel, spread along the x axis.
 
@@ -217,6 +226,7 @@ def x_label_words(words: list[Word], frame: Frame, ink: FloatArray | None = None
         if id(w) not in marks
         and w.row0 >= frame.bottom - 2
         and frame.left - 3 * w.height <= w.centre[1] <= frame.right + 3 * w.height
+        and not _bottom_y_label(w, frame)
     ]
     if not candidates:
         return []
