@@ -3,8 +3,10 @@
 Each test builds the pixels it needs. The cases are those of the styles
 benchmark at 60 % (`benchmarks/styles_dev.py --degrade 0.6,60`) that went
 wrong before session 29: the y axis's bottom label taken for the x tick
-labels, "At risk" read as "A risk", and a thin legend key washed grey by
-JPEG matched to a grey instead of its pen.
+labels, "At risk" read as "A risk", a thin legend key washed grey by JPEG
+matched to a grey instead of its pen, a grey with too little ink for a
+curve kept as an unnamed arm, and, read at twice the size, a grey panel
+taken to start at the tick labels beside it.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from kmipd.digitize._arms import choose_arms
 from kmipd.digitize._colours import InkColour
-from kmipd.digitize._frame import Frame
-from kmipd.digitize._legend import find_swatches
+from kmipd.digitize._frame import Frame, _fill_frame
+from kmipd.digitize._legend import LegendEntry, Swatch, find_swatches
 from kmipd.digitize._tables import count_kind
 from kmipd.digitize._text import Word
 from kmipd.digitize._ticktext import x_label_words
+from kmipd.digitize._trace import Trace
 
 
 def test_the_y_axis_bottom_label_is_not_the_x_tick_labels() -> None:
@@ -85,3 +89,45 @@ def test_a_thin_key_washed_grey_by_jpeg_matches_its_pen() -> None:
     ink = (229.0 - image.min(axis=2).astype(float)).clip(0) / 229.0
     swatches, _ = find_swatches([key], image, ink, colours, compressed=True)
     assert [s.colour for s in swatches] == [2]
+
+
+def _flat(level: float) -> Trace:
+    """A trace at one level from column 10 to 290."""
+    return Trace(
+        np.array([10.0, 290.0]), np.array([level, level]), 2.0, 10, 290, 0.0, np.full(281, level)
+    )
+
+
+def test_an_unlisted_colour_with_too_little_ink_for_a_curve_is_no_arm() -> None:
+    # a legend names the blue arm and the red; a grey of 120 strong pixels over 280
+    # columns (a legend's text, grey overlaps of two bands in a small JPEG) traced
+    # a path too, with no key: it is left out, and said so
+    entries = [
+        LegendEntry(Swatch(Word(5, 200, 7, 230), 0), (Word(1, 235, 11, 280),)),
+        LegendEntry(Swatch(Word(15, 200, 17, 230), 1), (Word(11, 235, 21, 280),)),
+    ]
+    traces = {0: _flat(20.0), 1: _flat(40.0), 2: _flat(30.0)}
+    colours = [
+        InkColour((30, 90, 200), 900),
+        InkColour((220, 60, 40), 800),
+        InkColour((96, 96, 96), 120),
+    ]
+    warnings: list[str] = []
+    assert [a.colour for a in choose_arms(traces, entries, colours, 280.0, warnings)] == [0, 1]
+    assert any("too little ink" in w and "#606060" in w for w in warnings)
+    # with a curve's ink (two pixels a column and more) it is an arm the legend left out
+    colours[2] = InkColour((96, 96, 96), 600)
+    assert [a.colour for a in choose_arms(traces, entries, colours, 280.0, [])] == [0, 1, 2]
+
+
+def test_a_filled_panel_ends_where_its_fill_does_not_at_labels_beside_it() -> None:
+    # a grey panel (ggplot2's theme) over columns 100-380; left of it, 3 px away, tick
+    # labels and a JPEG's haze around them cover a fifth of each column: within the gap
+    # a grid line may leave, but not the panel
+    ink = np.zeros((300, 400))
+    chroma = np.zeros((300, 400))
+    ink[20:251, 100:381] = 0.1
+    ink[20:90, 85:97] = 0.1
+    frame = _fill_frame(ink, chroma)
+    assert frame is not None and frame.kind == "fill"
+    assert (frame.top, frame.left, frame.bottom, frame.right) == (20.0, 100.0, 250.0, 380.0)

@@ -16,6 +16,9 @@ _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
 _MOSTLY_UNSEEN = 0.5  # an unlisted trace whose ink spans less of the panel is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
+_SPARSE_INK = (
+    0.8  # strong pixels per column of its extent, below which an unlisted colour is no curve
+)
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,7 @@ def choose_arms(
     colours: list[InkColour],
     width: float,
     warnings: list[str],
+    zoom: float = 1.0,
 ) -> list[ArmDraft]:
     """The arms of the figure: legend entries first, then unlisted curves that stand alone.
 
@@ -237,6 +241,10 @@ def choose_arms(
         Panel width in pixels.
     warnings : list of str
         Appended to.
+    zoom : float, optional
+        Working pixels per figure pixel, for a figure enlarged to be read:
+        a colour needs ``_SPARSE_INK`` strong pixels per column of the
+        figure's own to be an unlisted curve.
 
     Returns
     -------
@@ -285,6 +293,12 @@ def choose_arms(
         short = trace.last_col - trace.first_col < 0.5 * width
         if drafts and (late or short):
             continue  # not a curve the legend left out (text, specks)
+        if drafts and colours[k].pixels < _SPARSE_INK * zoom * (trace.last_col - trace.first_col):
+            warnings.append(  # a legend's text, grey band overlaps of a small JPEG
+                f"a trace in colour {colours[k].hex}, with too little ink of its own for a curve, "
+                "has no legend entry and was left out; check the overlay"
+            )
+            continue
         seen = (1.0 - trace.filled_fraction) * (trace.last_col - trace.first_col)
         if drafts and seen < _MOSTLY_UNSEEN * width:
             warnings.append(

@@ -428,13 +428,15 @@ def _drafts(
     axes: tuple[AxisCalibration, AxisCalibration],
     arms: int | list[str] | None,
     warnings: list[str],
+    scale: float = 1.0,
 ) -> tuple[list[ArmDraft], bool, Scene]:
     """The arms to report (traced, matched to the legend, as many as asked), if they rise,
-    and the scene with a thin pen's two shades merged into one colour."""
+    and the scene with a thin pen's two shades merged into one colour (``scale``: the
+    working image's pixels per figure pixel)."""
     pens, rising = _traces(scene, text, axes, warnings)
     width = scene.frame.right - scene.frame.left
     entries = [_merged_key(entry, pens.into) for entry, _, _ in text.legend]
-    found = choose_arms(pens.traces, entries, scene.colours, width, warnings)
+    found = choose_arms(pens.traces, entries, scene.colours, width, warnings, zoom=max(1.0, scale))
     drafts = _hidden(_pick(found, arms, warnings), warnings)
     if not drafts:
         raise DigitizationError(
@@ -579,7 +581,7 @@ def _read(
     text = read_figure_text(scene)
     axes = _calibrate(scene, text, ranges, percent)
     _check_axes(axes, warnings)
-    drafts, rising, scene = _drafts(scene, text, axes, arms, warnings)
+    drafts, rising, scene = _drafts(scene, text, axes, arms, warnings, loaded.scale)
     names = _names(drafts, text, arms)
     beside: frozenset[int] = frozenset()
     if not isinstance(arms, list):  # arms without a legend entry: labels beside the curves

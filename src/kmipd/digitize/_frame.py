@@ -29,6 +29,7 @@ _FILL_SHARE = 0.3  # share of a filled panel its light grey fill shows, at the l
 _FAINTEST = 0.03  # ink of a panel's light fill, at the least
 _THIRD = 1 / 3  # a filled panel spans at least this share of the image each way
 _GRID_GAP = 0.012  # share of the side a grid line across a filled panel may empty of fill
+_EDGE_SHARE = 0.5  # a filled panel's end row (column) is covered at least this much of its median
 CROSSING = 12  # pixels of a faint grid line a crossing curve or mark may hide (bridged)
 
 
@@ -268,12 +269,30 @@ def _fill_frame(ink: FloatArray, chroma: FloatArray) -> Frame | None:
     rows, cols = ink.shape
     across = bridge_gaps((covered.mean(axis=1) >= _FILLED * _THIRD)[:, None], _gap(rows), False)
     down = bridge_gaps((covered.mean(axis=0) >= _FILLED * _THIRD)[None, :], _gap(cols), True)
-    top, bottom = longest_run(across[:, 0])
-    left, right = longest_run(down[0])
+    top, bottom = _trimmed(covered.mean(axis=1), *longest_run(across[:, 0]))
+    left, right = _trimmed(covered.mean(axis=0), *longest_run(down[0]))
     if bottom - top < _THIRD * rows or right - left < _THIRD * cols:
         return None
     frame = Frame(float(top), float(left), float(bottom), float(right), None, None, (), "fill")
     return frame if is_filled(frame, ink, chroma) else None
+
+
+def _trimmed(share: FloatArray, first: int, last: int) -> tuple[int, int]:
+    """The run ``first``..``last`` (inclusive) of rows or columns less the ends covered
+    under half as much as its median (``share``: each one's covered share).
+
+    Beside the panel, tick labels and the haze a JPEG leaves around them can
+    cover a fifth of a column too; enlarged, such columns join the panel
+    across the gap the bridging of grid lines spans.
+    """
+    if last < first:
+        return first, last
+    least = _EDGE_SHARE * float(np.median(share[first : last + 1]))
+    while first < last and share[first] < least:
+        first += 1
+    while last > first and share[last] < least:
+        last -= 1
+    return first, last
 
 
 def is_filled(frame: Frame, ink: FloatArray, chroma: FloatArray) -> bool:
