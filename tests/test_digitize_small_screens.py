@@ -5,8 +5,9 @@ benchmark at 60 % (`benchmarks/styles_dev.py --degrade 0.6,60`) that went
 wrong before session 29: the y axis's bottom label taken for the x tick
 labels, "At risk" read as "A risk", a thin legend key washed grey by JPEG
 matched to a grey instead of its pen, a grey with too little ink for a
-curve kept as an unnamed arm, and, read at twice the size, a grey panel
-taken to start at the tick labels beside it.
+curve kept as an unnamed arm, the x axis's title "Time (months)" taken for
+a legend entry, and, read at twice the size, a grey panel taken to start at
+the tick labels beside it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kmipd.digitize._arms import choose_arms
 from kmipd.digitize._colours import InkColour
 from kmipd.digitize._frame import Frame, _fill_frame
 from kmipd.digitize._legend import LegendEntry, Swatch, find_swatches
+from kmipd.digitize._reading import _name_like
 from kmipd.digitize._tables import count_kind
 from kmipd.digitize._text import Word
 from kmipd.digitize._ticktext import x_label_words
@@ -59,20 +61,22 @@ def test_a_row_label_a_letter_from_a_count_names_the_count(label: str, kind: str
     assert count_kind(label) == kind
 
 
-def _jpeg_key(pen: tuple[int, int, int]) -> np.ndarray:
-    """A legend key 20 px long and 1 px thick on a light grey legend, through JPEG at 60."""
+def _jpeg_key(pen: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A legend key 20 px long and 1 px thick in a light grey legend box (ggplot2's),
+    through JPEG at 60, and its ink (against the figure's white paper)."""
     image = Image.new("RGB", (60, 40), (229, 229, 229))
     draw = ImageDraw.Draw(image)
     draw.line([(10, 20), (29, 20)], fill=pen, width=1)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=60, subsampling=2)  # 4:2:0, as a screenshot's
-    return np.asarray(Image.open(buffer).convert("RGB"))
+    pixels = np.asarray(Image.open(buffer).convert("RGB"))
+    return pixels, (255.0 - pixels.min(axis=2).astype(float)) / 255.0
 
 
-def test_a_thin_key_washed_grey_by_jpeg_matches_its_pen() -> None:
-    blue, grey = (30, 119, 180), (122, 122, 122)
-    image = _jpeg_key(blue)
-    ink = (229.0 - image.min(axis=2).astype(float)).clip(0) / 229.0
+@pytest.mark.parametrize("pen", [(30, 119, 180), (50, 80, 120)])
+def test_a_thin_key_washed_grey_by_jpeg_matches_its_pen(pen: tuple[int, int, int]) -> None:
+    grey = (122, 122, 122)
+    image, ink = _jpeg_key(pen)
     rows, cols = np.nonzero(ink >= 0.3)
     key = Word(int(rows.min()), int(cols.min()), int(rows.max()) + 1, int(cols.max()) + 1)
     colours = [
@@ -85,10 +89,25 @@ def test_a_thin_key_washed_grey_by_jpeg_matches_its_pen() -> None:
     plain, _ = find_swatches([key], image, ink, colours)
     assert [s.colour for s in plain] != [0]  # read by its own colour alone it is not blue
     # a key truly grey (a grey arm's) keeps its grey, JPEG or not
-    image = _jpeg_key(grey)
-    ink = (229.0 - image.min(axis=2).astype(float)).clip(0) / 229.0
+    image, ink = _jpeg_key(grey)
     swatches, _ = find_swatches([key], image, ink, colours, compressed=True)
     assert [s.colour for s in swatches] == [2]
+
+
+@pytest.mark.parametrize(
+    ("label", "name_like"),
+    [
+        ("(months)", False),  # "Time" before it taken for a dashed key
+        ("Time", False),
+        ("Years since randomisation", False),
+        ("Placebo", True),
+        ("12 months of trastuzumab", True),
+        ("Arm B", True),
+        ("--", False),
+    ],
+)
+def test_an_axis_title_is_no_arm_name(label: str, name_like: bool) -> None:
+    assert _name_like(label) is name_like
 
 
 def _flat(level: float) -> Trace:

@@ -37,7 +37,7 @@ _KEY_WIDE = 1.25  # a key is this many times as wide as it is tall, at least (a 
 _LETTER_ROWS = 3  # a lower-case letter after it at least this tall (smaller: an underscore)
 _OFF_LINE = 0.4  # text heights a key stands off its label's middle, towards a second line
 _GREYISH = 30  # a key whose RGB channels span less than this may be a JPEG-washed pen
-_TINT = 3.0  # Lab chroma of the tint around such a key that names a hue
+_TINT = 1.0  # Lab chroma of the tint around such a key that names a hue (JPEG greys: 0.0x)
 _HUED = 15.0  # Lab chroma of a found colour that has a hue to match
 _HUE_NEAR = np.radians(35.0)  # hue angles within which a washed key matches a colour
 
@@ -169,12 +169,14 @@ def _washed_match(
 def _tint(
     word: Word, image: npt.NDArray[np.uint8], ink: npt.NDArray[np.float64]
 ) -> FloatArray | None:
-    """Mean Lab (a, b) of a key and the rows around it, less the paper's near it."""
+    """Mean Lab (a, b) of a key and the rows around it, less the paper's near it (the
+    faintest pixels there: a legend box may be filled grey)."""
     pad = max(2, word.height)
     r0, r1 = max(0, word.row0 - 2 * pad), min(image.shape[0], word.row1 + 2 * pad)
     box = (slice(r0, r1), slice(word.col0, word.col1))
     lab = to_lab(image[box].reshape(-1, 3))
-    paper = ink[box].reshape(-1) < 0.05
+    level = ink[box].reshape(-1)
+    paper = level <= float(level.min()) + 0.05  # the legend's own background, grey or white
     near = np.zeros(ink[box].shape, dtype=bool)
     near[max(0, word.row0 - pad - r0) : word.row1 + pad - r0] = True
     if paper.sum() < 4:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -114,9 +115,18 @@ def _fenced(entry: LegendEntry, ink: npt.NDArray[np.float64]) -> LegendEntry:
     return entry
 
 
+_AXIS_WORDS = frozenset(
+    "time times day days week weeks month months year years since from follow up "
+    "randomisation randomization enrolment enrollment".split()
+)
+
+
 def _name_like(text: str) -> bool:
-    """An arm name has a letter or a digit (not only marks and dashes)."""
-    return any(ch.isalnum() for ch in text)
+    """An arm name has a letter or a digit (not only marks and dashes), and is not an
+    axis title's words alone ("(months)": in a small screenshot the word "Time" before
+    it can look like a dashed legend key)."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return any(ch.isalnum() for ch in text) and not (words and set(words) <= _AXIS_WORDS)
 
 
 def _label(
