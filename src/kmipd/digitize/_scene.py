@@ -27,7 +27,7 @@ from kmipd.digitize._image import (
     whitened,
 )
 from kmipd.digitize._key_colours import own_grey, tints_along
-from kmipd.digitize._legend import Swatch, find_swatches
+from kmipd.digitize._legend import Swatch, find_swatches, legend_entries
 from kmipd.digitize._lines import line_mask
 from kmipd.digitize._styles import split_by_style
 from kmipd.digitize._text import Word, drop_tick_marks, find_glyphs, group_words
@@ -216,7 +216,8 @@ def _colours(
     if drop:
         colours, swatches, washes = _without(colours, swatches, washes, drop)
     labels, coverage = assign_pixels(image, faint, colours, background, washes)
-    fill = _fills(labels, coverage, colours, background, {s.colour for s in swatches})
+    labelled = {e.swatch.colour for e in legend_entries(swatches, words)}  # not band specks
+    fill = _fills(labels, coverage, colours, background, labelled)
     labels[fill], coverage[fill] = -1, 0.0  # confidence bands: background to the curves
     keyed = {s.colour for s in swatches}
     pens = {k: float(_pen((labels == k) & (coverage >= _PALE_COVERAGE))) for k in keyed}
@@ -258,7 +259,8 @@ def _fills(
     shows the colour (``keyed``) and its fill is a paler shade of it: a light
     pen thinned by a small screenshot is pale too, and its band a paler wash
     of it. (A band's own edges, where its steps overlap, are a pale colour
-    with a paler inside too, but no key shows them.) With no strong pen in
+    with a paler inside too, but no key shows them; nor does a speck of band
+    that looks like a key but has no label beside it.) With no strong pen in
     the panel nothing is fill: the pale colours are the curves.
     """
 
