@@ -13,11 +13,15 @@ the tick labels beside it.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import as_jpeg
+from kmipd.digitize import digitize
 from kmipd.digitize._arms import choose_arms
 from kmipd.digitize._colours import InkColour
 from kmipd.digitize._frame import Frame, _fill_frame
@@ -150,3 +154,30 @@ def test_a_filled_panel_ends_where_its_fill_does_not_at_labels_beside_it() -> No
     frame = _fill_frame(ink, chroma)
     assert frame is not None and frame.kind == "fill"
     assert (frame.top, frame.left, frame.bottom, frame.right) == (20.0, 100.0, 250.0, 380.0)
+
+
+FIGURES = Path(__file__).parent / "data" / "figures"
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_lifelines_figure_at_60_percent_reads_two_named_arms_and_their_tables() -> None:
+    # session 28's code read a third arm (the legend's grey text, and the grey JPEG
+    # makes of the two bands' overlap) and matched no table row ("A risk")
+    result = digitize(as_jpeg(FIGURES / "radiant4_2a-lifelines.png", 0.6, 60))
+    assert [arm.name for arm in result.arms] == ["everolimus", "placebo"]
+    truth = pd.read_csv(FIGURES / "radiant4_2a-truth.csv")
+    for arm in result.arms:
+        table = arm.risk_table
+        assert table is not None and len(table.time) >= 6
+        times = truth.time[truth.arm == arm.name].to_numpy()
+        true = [int(np.sum(times > t)) for t in table.time]  # lifelines: at risk just after
+        assert sum(int(n) == m for n, m in zip(table.n_at_risk, true, strict=True)) >= 5
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_x_axis_title_of_a_small_screenshot_is_no_legend_entry() -> None:
+    # "Time" before "(months)" looks like a dashed key at 60 %: session 28's code named
+    # an arm "(months)" and read two more
+    result = digitize(as_jpeg(FIGURES / "nct00938652_2c-lifelines.png", 0.6, 60))
+    assert len(result.arms) == 2
+    assert all(arm.name is None or "month" not in arm.name for arm in result.arms)
