@@ -16,9 +16,7 @@ _NEAR = 2.0  # pen widths within which two traces run together
 _JOIN_REACH = 3.0  # pen widths (+ 2 px) between one trace's end and the next one's start
 _MOSTLY_UNSEEN = 0.5  # an unlisted trace whose ink spans less of the panel is no arm
 _SHADE_SHARE = 0.5  # a same-hue curve with at most this share of an arm's ink is its shade
-_SPARSE_INK = (
-    0.8  # strong pixels per column of its extent, below which an unlisted colour is no curve
-)
+_SPARSE_INK = 0.8  # strong pixels per column of its extent an unlisted curve has, at least
 
 
 @dataclass(frozen=True)

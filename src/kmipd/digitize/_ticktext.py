@@ -208,8 +208,8 @@ def y_label_words(words: list[Word], frame: Frame, ink: FloatArray | None = None
 def _bottom_y_label(word: Word, frame: Frame) -> bool:
     """Whether ``word`` is the y axis's bottom label: left of the panel, across its bottom edge.
 
-    Centred on the bottom line, it starts a pixel or two above it, as tick
-    labels under a panel with no gap between them and the axis line do.
+    Centred on the bottom edge, it starts a pixel or two above it, where the
+    first line of x tick labels may start too (a frame read a pixel low).
     """
     return word.col1 <= frame.left and word.row0 < frame.bottom < word.row1
 
