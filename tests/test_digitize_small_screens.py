@@ -181,3 +181,12 @@ def test_the_x_axis_title_of_a_small_screenshot_is_no_legend_entry() -> None:
     result = digitize(as_jpeg(FIGURES / "nct00938652_2c-lifelines.png", 0.6, 60))
     assert len(result.arms) == 2
     assert all(arm.name is None or "month" not in arm.name for arm in result.arms)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_band_is_fill_though_a_speck_of_it_looks_like_a_key() -> None:
+    # at 60 % two specks of IMPRESS_2's pale orange band look like legend keys, with
+    # no label beside them: session 29's code before this rule kept the band's line
+    # as a third arm
+    result = digitize(as_jpeg(FIGURES / "impress_2-lifelines.png", 0.6, 60))
+    assert [arm.name for arm in result.arms] == ["gefitinib", "placebo"]
