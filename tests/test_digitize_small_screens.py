@@ -1,13 +1,15 @@
 """Reading small JPEG screenshots (a figure shrunk to 60 % and saved at quality 60).
 
-Each test builds the pixels it needs. The cases are those of the styles
+Most tests build the pixels they need; three read a lifelines figure of
+`tests/data/figures` shrunk on the fly. The cases are those of the styles
 benchmark at 60 % (`benchmarks/styles_dev.py --degrade 0.6,60`) that went
 wrong before session 29: the y axis's bottom label taken for the x tick
 labels, "At risk" read as "A risk", a thin legend key washed grey by JPEG
 matched to a grey instead of its pen, a grey with too little ink for a
-curve kept as an unnamed arm, the x axis's title "Time (months)" taken for
-a legend entry, and, read at twice the size, a grey panel taken to start at
-the tick labels beside it.
+curve, and a band kept by specks that look like keys, kept as unnamed
+arms, the x axis's title "Time (months)" taken for a legend entry, and,
+read at twice the size, a grey panel taken to start at the tick labels
+beside it.
 """
 
 from __future__ import annotations
