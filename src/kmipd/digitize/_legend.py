@@ -132,6 +132,7 @@ def _match(rgb: tuple[int, int, int], colours: list[InkColour]) -> int | None:
 def _washed_match(
     word: Word,
     rgb: tuple[int, int, int],
+    nearest: int | None,
     image: npt.NDArray[np.uint8],
     ink: npt.NDArray[np.float64],
     colours: list[InkColour],
@@ -145,9 +146,8 @@ def _washed_match(
     found colour nearest its hue, within ``_HUE_NEAR``: the hue of its own
     colour if it keeps some, else of the tint around it, measured against
     the paper near the key. None if the key has no clear hue or no found
-    colour has that hue.
+    colour has that hue (``nearest``: the colour :func:`_match` gives the key).
     """
-    nearest = _match(rgb, colours)
     if max(rgb) - min(rgb) >= _GREYISH and (nearest is None or not is_grey(colours[nearest].rgb)):
         return None
     own = to_lab(np.array(rgb, dtype=np.uint8))[1:]
@@ -346,11 +346,11 @@ def find_swatches(
         rgb, style = seen
         if not _isolated(word, rgb, image, ink) or _in_text(word, pieces):
             continue
-        washed = _washed_match(word, rgb, image, ink, colours) if compressed else None
+        index = _match(rgb, colours)
+        washed = _washed_match(word, rgb, index, image, ink, colours) if compressed else None
         if washed is not None:
             found.append(Swatch(word, washed, style))
             continue
-        index = _match(rgb, colours)
         added = own_grey(rgb, colours) if own_grey is not None else 0
         if (index is None and max(rgb) - min(rgb) >= 60) or added:
             colours.append(InkColour(rgb, added))
