@@ -24,7 +24,7 @@ from kmipd.digitize._curves import (
     trace_all,
 )
 from kmipd.digitize._hidden_tail import along_covering_curves, ink_cover
-from kmipd.digitize._image import LoadedImage, enlarge, load_image
+from kmipd.digitize._image import LoadedImage, Measures, enlarge, load_image, measure
 from kmipd.digitize._inline import with_inline_names
 from kmipd.digitize._inset import find_insets, inset_mask
 from kmipd.digitize._legend import LegendEntry, key_box, size_notes
@@ -529,9 +529,9 @@ def digitize(
     start = time.perf_counter()
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)
-    loaded, choice = _panel(image_or_path, crop, panel)
+    loaded, choice, measured = _panel(image_or_path, crop, panel)
     try:
-        result = _read(loaded, ranges, percent, arms)
+        result = _read(loaded, ranges, percent, arms, measured)
     except _AxesNotRead as first:
         if loaded.image.shape[0] * loaded.image.shape[1] > SMALL_FIGURE:
             raise
@@ -558,14 +558,17 @@ def digitize(
 
 def _panel(
     source: Any, crop: tuple[int, int, int, int] | None, panel: int | None
-) -> tuple[LoadedImage, PanelChoice]:
+) -> tuple[LoadedImage, PanelChoice, Measures | None]:
     """The figure loaded and, if it has several plot panels, cut to panel ``panel`` (default
-    the first)."""
+    the first); with the loaded image's measures when it is the image the panels were
+    sought in."""
     loaded = load_image(source, crop=crop)
-    choice = choose_panel(loaded.image, check_panel(panel), loaded.source or "the figure")
+    measured = measure(loaded.image)
+    choice = choose_panel(loaded.image, check_panel(panel), loaded.source or "the figure", measured)
     if choice.box is None:
-        return loaded, choice
-    return load_image(source, crop=in_original(choice.box, loaded.offset, loaded.scale)), choice
+        return loaded, choice, measured
+    crop = in_original(choice.box, loaded.offset, loaded.scale)
+    return load_image(source, crop=crop), choice, None
 
 
 def _read(
@@ -573,10 +576,12 @@ def _read(
     ranges: dict[str, tuple[float, float] | None],
     percent: bool | None,
     arms: int | list[str] | None,
+    measured: Measures | None = None,
 ) -> DigitizationResult:
-    """Digitize a loaded raster figure (``seconds`` is this call's time)."""
+    """Digitize a loaded raster figure (``seconds`` is this call's time; ``measured``:
+    ``measure(loaded.image)`` if already done)."""
     start = time.perf_counter()
-    scene = look(loaded)
+    scene = look(loaded, measured)
     warnings: list[str] = []
     text = read_figure_text(scene)
     axes = _calibrate(scene, text, ranges, percent)

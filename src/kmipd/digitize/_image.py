@@ -15,11 +15,13 @@ from kmipd.errors import InputError
 __all__ = [
     "MAX_PIXELS",
     "LoadedImage",
+    "Measures",
     "background_colour",
     "enlarge",
     "ink_grey",
     "ink_strength",
     "load_image",
+    "measure",
     "whitened",
 ]
 
@@ -228,6 +230,30 @@ def background_colour(image: UInt8Array) -> UInt8Array:
     return np.array([(key >> 16) & 255, (key >> 8) & 255, key & 255], dtype=np.uint8)
 
 
+@dataclass(frozen=True)
+class Measures:
+    """A figure's background colour, and per pixel its ink and chroma (see :func:`measure`).
+
+    Attributes
+    ----------
+    background : ndarray of uint8, shape (3,)
+    ink, chroma : ndarray of float, shape (rows, cols)
+        Difference from the background and colourfulness, both in [0, 1].
+    """
+
+    background: UInt8Array
+    ink: FloatArray
+    chroma: FloatArray
+
+
+def measure(image: UInt8Array) -> Measures:
+    """Background colour, ink and chroma of an RGB figure (measured once, shared by the
+    panel search and the scene)."""
+    background = background_colour(image)
+    chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
+    return Measures(background, ink_strength(image, background), chroma)
+
+
 def ink_strength(image: UInt8Array, background: UInt8Array) -> FloatArray:
     """Per pixel, the largest channel difference from the background, in [0, 1].
 
@@ -240,13 +266,24 @@ def ink_strength(image: UInt8Array, background: UInt8Array) -> FloatArray:
     -------
     ndarray of float, shape (rows, cols)
     """
-    diff = np.abs(image.astype(np.int16) - background.astype(np.int16)[None, None, :])
-    return channel_max(diff).astype(np.float64) / 255.0
+    import cv2
+
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        diff = np.abs(image.astype(np.int16) - background.astype(np.int16)[None, None, :])
+    else:  # OpenCV's absolute difference from one colour: the same, several times faster
+        colour = (int(background[0]), int(background[1]), int(background[2]), 0)
+        diff = cv2.absdiff(image, colour)  # type: ignore[call-overload]  # a scalar is allowed
+    out = channel_max(diff).astype(np.float64)
+    out /= 255.0
+    return out
 
 
 def ink_grey(ink: FloatArray) -> UInt8Array:
     """Ink as a grey image, dark text on white (the recogniser's input)."""
-    return np.clip(255.0 - 255.0 * ink, 0, 255).astype(np.uint8)
+    grey = ink * -255.0  # 255 - 255 * ink, computed in place
+    grey += 255.0
+    np.clip(grey, 0, 255, out=grey)
+    return grey.astype(np.uint8)
 
 
 def whitened(image: UInt8Array, colour: UInt8Array, box: tuple[slice, slice]) -> UInt8Array:

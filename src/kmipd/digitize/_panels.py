@@ -17,13 +17,7 @@ import numpy.typing as npt
 from scipy.ndimage import binary_closing
 
 from kmipd.digitize._frame import CROSSING, corner_score, faint_mask
-from kmipd.digitize._image import (
-    UInt8Array,
-    background_colour,
-    channel_max,
-    channel_min,
-    ink_strength,
-)
+from kmipd.digitize._image import Measures, UInt8Array, measure
 from kmipd.digitize._lines import Box, find_lines, longest_run, true_runs
 from kmipd.errors import InputError
 
@@ -164,12 +158,14 @@ def _cells(boxes: list[Box], dark: npt.NDArray[np.bool_]) -> list[Box]:
     return cells
 
 
-def find_panels(image: UInt8Array) -> list[Box]:
+def find_panels(image: UInt8Array, measured: Measures | None = None) -> list[Box]:
     """Where each plot panel of a figure is, with the labels and tables around it.
 
     Parameters
     ----------
     image : ndarray of uint8, shape (rows, cols, 3)
+    measured : Measures, optional
+        ``measure(image)``, if already done.
 
     Returns
     -------
@@ -178,8 +174,8 @@ def find_panels(image: UInt8Array) -> list[Box]:
         pixels) per panel, in reading order (rows of panels top to bottom,
         each left to right); empty when the figure has fewer than two panels.
     """
-    ink = ink_strength(image, background_colour(image))
-    chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
+    got = measure(image) if measured is None else measured
+    ink, chroma = got.ink, got.chroma
     corners = _corners(ink, chroma)
     boxes = _distinct(corners)
     if not corners:  # frameless panels (grid lines, no axis lines)
@@ -223,7 +219,9 @@ class PanelChoice:
     notes: tuple[str, ...] = ()
 
 
-def choose_panel(image: UInt8Array, panel: int | None, name: str) -> PanelChoice:
+def choose_panel(
+    image: UInt8Array, panel: int | None, name: str, measured: Measures | None = None
+) -> PanelChoice:
     """Plot panel ``panel`` (default the first) of ``image``.
 
     Parameters
@@ -234,6 +232,8 @@ def choose_panel(image: UInt8Array, panel: int | None, name: str) -> PanelChoice
         Panel asked for, from 1 in reading order; None for the first.
     name : str
         The figure's name, for messages.
+    measured : Measures, optional
+        ``measure(image)``, if already done.
 
     Returns
     -------
@@ -245,7 +245,7 @@ def choose_panel(image: UInt8Array, panel: int | None, name: str) -> PanelChoice
     InputError
         If the figure has no panel ``panel``.
     """
-    cells = find_panels(image)
+    cells = find_panels(image, measured)
     count = max(1, len(cells))
     if panel is not None and panel > count:
         raise InputError(

@@ -17,15 +17,7 @@ from kmipd.digitize._frame import (
     panel_box,
     with_grid_lines,
 )
-from kmipd.digitize._image import (
-    LoadedImage,
-    background_colour,
-    channel_max,
-    channel_min,
-    ink_grey,
-    ink_strength,
-    whitened,
-)
+from kmipd.digitize._image import LoadedImage, Measures, ink_grey, measure, whitened
 from kmipd.digitize._key_colours import own_grey, tints_along
 from kmipd.digitize._legend import Swatch, find_swatches, legend_entries
 from kmipd.digitize._lines import line_mask
@@ -371,32 +363,25 @@ def _split_styles(
     return colours, keys, styles
 
 
-def _measures(
-    image: npt.NDArray[np.uint8],
-) -> tuple[npt.NDArray[np.uint8], FloatArray, FloatArray]:
-    """The figure's background colour, and per pixel its ink and chroma (see ``Scene``)."""
-    background = background_colour(image)
-    chroma = (channel_max(image).astype(float) - channel_min(image)) / 255.0
-    return background, ink_strength(image, background), chroma
-
-
-def look(loaded: LoadedImage) -> Scene:
+def look(loaded: LoadedImage, measured: Measures | None = None) -> Scene:
     """Measure a loaded figure: background, ink, panel, words, colours.
 
     Parameters
     ----------
     loaded : LoadedImage
+    measured : Measures, optional
+        ``measure(loaded.image)``, if already done.
 
     Returns
     -------
     Scene
     """
     image = loaded.image
-    background, ink, chroma = _measures(image)
+    background, ink, chroma = _measures(image, measured)
     frame = find_frame(ink, chroma, thin_axes=loaded.compressed)
     if frame.kind != "none" and is_filled(frame, ink, chroma):  # grey made white (grid too)
         image = whitened(image, fill_colour(image, frame, ink, chroma), panel_box(frame))
-        background, ink, chroma = _measures(image)
+        background, ink, chroma = _measures(image, None)
         frame = with_grid_lines(frame, ink, chroma)
     words = _words(ink, chroma, frame)
     inside = panel_mask(frame, ink)
@@ -409,3 +394,11 @@ def look(loaded: LoadedImage) -> Scene:
     return Scene(
         image, background, ink, chroma, frame, words, colours, swatches, labels, coverage, styles
     )
+
+
+def _measures(
+    image: npt.NDArray[np.uint8], measured: Measures | None
+) -> tuple[npt.NDArray[np.uint8], FloatArray, FloatArray]:
+    """The figure's background colour, and per pixel its ink and chroma (see ``Scene``)."""
+    got = measure(image) if measured is None else measured
+    return got.background, got.ink, got.chroma
