@@ -41,6 +41,7 @@ _PALE_COVERAGE = 0.6  # a pen's pixel at lower coverage than this may be a wash 
 _STRONG = 0.3  # ink from which a pixel is a stroke (faint grid lines are fainter)
 _KEY_ALIGN = 3  # px: legend keys stacked one over another start and end this close
 _FLAT = 5  # px: ink this wide is a flat stretch of curve, not a censor mark's bar
+_MARGIN = 64  # px of paper kept round the panel's ink when its pixels are labelled on a crop
 _FLAT_SHARE = 0.2  # share of ink in flat stretches from which the pen is measured on them only
 
 
@@ -203,18 +204,45 @@ def _colours(
 
     swatches, colours = find_swatches(words, image, ink, colours, own, compressed)
     faint = inside & (ink >= 0.06)
-    washes = find_washes(image, faint, colours, background, least)
+    box = _around(faint, _MARGIN)  # the steps below look at the panel's ink only
+    washes = find_washes(image[box], faint[box], colours, background, least)
     drop = seen_through(colours, washes, {s.colour for s in swatches}, background)
     if drop:
         colours, swatches, washes = _without(colours, swatches, washes, drop)
-    labels, coverage = assign_pixels(image, faint, colours, background, washes)
+    labels, coverage = assign_pixels(image[box], faint[box], colours, background, washes)
     labelled = {e.swatch.colour for e in legend_entries(swatches, words)}  # not band specks
     fill = _fills(labels, coverage, colours, background, labelled)
     labels[fill], coverage[fill] = -1, 0.0  # confidence bands: background to the curves
     keyed = {s.colour for s in swatches}
     pens = {k: float(_pen((labels == k) & (coverage >= _PALE_COVERAGE))) for k in keyed}
     labels, coverage = tints_along(labels, coverage, colours, pens, background)
-    return colours, swatches, labels, coverage
+    return colours, swatches, *_placed(labels, coverage, box, ink.shape)
+
+
+def _around(mask: BoolArray, margin: int) -> tuple[slice, slice]:
+    """The rows and columns of ``mask``'s pixels, with ``margin`` pixels more on each side.
+
+    The pixels are labelled on this crop rather than the whole figure: the
+    same labels, as every step is local (morphology whose reach is well
+    within the margin) and the paper round the crop holds no ink to label.
+    """
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not rows.size:
+        return slice(0, mask.shape[0]), slice(0, mask.shape[1])
+    return (
+        slice(max(0, int(rows[0]) - margin), min(mask.shape[0], int(rows[-1]) + margin + 1)),
+        slice(max(0, int(cols[0]) - margin), min(mask.shape[1], int(cols[-1]) + margin + 1)),
+    )
+
+
+def _placed(
+    labels: IntArray, coverage: FloatArray, box: tuple[slice, slice], shape: tuple[int, ...]
+) -> tuple[IntArray, FloatArray]:
+    """Labels and coverage of a crop ``box`` placed in arrays of the whole figure's ``shape``."""
+    whole_labels = np.full(shape[:2], -1, dtype=labels.dtype)
+    whole_coverage = np.zeros(shape[:2], dtype=coverage.dtype)
+    whole_labels[box], whole_coverage[box] = labels, coverage
+    return whole_labels, whole_coverage
 
 
 def _without(
