@@ -19,6 +19,7 @@ __all__ = [
     "is_rising",
     "legend_mask",
     "off_the_panel",
+    "panel_slices",
     "text_mask",
     "to_curve",
     "trace_all",
@@ -144,13 +145,14 @@ def _has_rule(box: FloatArray) -> bool:
     return bool(box.size) and float(np.max(np.mean(inked, axis=1))) >= _RULE_SHARE
 
 
-def is_rising(coverage: FloatArray) -> bool:
-    """Whether the ink climbs from left to right (a cumulative incidence curve)."""
+def is_rising(coverage: FloatArray, first_row: int = 0) -> bool:
+    """Whether the ink climbs from left to right (a cumulative incidence curve); ``first_row``:
+    the image row of ``coverage``'s first (a crop's)."""
     inked = coverage >= 0.25
     cols = np.flatnonzero(inked.any(axis=0))
     if cols.size < 20:
         return False
-    rows = np.arange(coverage.shape[0])[:, None]
+    rows = np.arange(first_row, first_row + coverage.shape[0])[:, None]
     mean_row = (rows * inked).sum(axis=0)[cols] / inked.sum(axis=0)[cols]
     k = max(3, cols.size // 10)
     return bool(np.median(mean_row[-k:]) < np.median(mean_row[:k]) - 3.0)
@@ -212,8 +214,8 @@ def _moved(trace: Trace, row0: int, col0: int, rows: int, flip: bool) -> Trace:
     )
 
 
-def _panel_slices(scene: Scene) -> tuple[slice, slice]:
-    """Rows and columns of the panel (with a pixel to spare)."""
+def panel_slices(scene: Scene) -> tuple[slice, slice]:
+    """Rows and columns of the panel (with a pixel to spare): every labelled pixel's."""
     f = scene.frame
     rows, cols = scene.ink.shape
     return (
@@ -246,9 +248,9 @@ def trace_all(
     dict of int to Trace
         By colour index, in image coordinates.
     """
-    rs, cs = _panel_slices(scene)
-    labels = np.where(hide, -1, scene.labels)[rs, cs]
-    coverage = np.where(hide, 0.0, scene.coverage)[rs, cs]
+    rs, cs = panel_slices(scene)
+    labels = np.where(hide[rs, cs], -1, scene.labels[rs, cs])
+    coverage = np.where(hide[rs, cs], 0.0, scene.coverage[rs, cs])
     if rising:
         labels, coverage = labels[::-1], coverage[::-1]
     strong = coverage >= 0.25

@@ -19,6 +19,7 @@ from kmipd.digitize._curves import (
     is_rising,
     legend_mask,
     off_the_panel,
+    panel_slices,
     text_mask,
     to_curve,
     trace_all,
@@ -402,9 +403,11 @@ def _rising(scene: Scene, hide: npt.NDArray[np.bool_]) -> bool:
     ink (specks of a colour that is no curve, such as text's anti-aliased grey, weigh
     little; they once outvoted two rising curves)."""
     votes, weights = [], []
+    rows, cols = panel_slices(scene)  # no pixel outside is labelled
+    labels, hidden, cover = scene.labels[rows, cols], hide[rows, cols], scene.coverage[rows, cols]
     for k in range(len(scene.colours)):
-        coverage = np.where((scene.labels == k) & ~hide, scene.coverage, 0.0)
-        votes.append(is_rising(coverage))
+        coverage = np.where((labels == k) & ~hidden, cover, 0.0)
+        votes.append(is_rising(coverage, rows.start))
         weights.append(float(np.count_nonzero(coverage >= 0.25)))
     total = sum(weights)
     return total > 0 and sum(w for w, v in zip(weights, votes, strict=True) if v) >= 2 * total / 3

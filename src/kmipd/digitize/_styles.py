@@ -100,9 +100,15 @@ def line_style(mask: BoolArray, others: BoolArray, width: float, thickness: floa
     """
     import cv2
 
-    cc, stats = components(mask)
-    if len(stats) == 0:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not rows.size:
         return "solid"
+    box = (  # the ink's box and a pixel round it: the same pieces, and the others beside them
+        slice(max(0, int(rows[0]) - 1), int(rows[-1]) + 2),
+        slice(max(0, int(cols[0]) - 1), int(cols[-1]) + 2),
+    )
+    mask, others = mask[box], others[box]
+    cc, stats = components(mask)
     near = cv2.dilate(others.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     touching = np.bincount(cc[near & mask], minlength=len(stats) + 1)[1:] > 0
     length = np.maximum(stats[:, 1], stats[:, 2])[~touching]
