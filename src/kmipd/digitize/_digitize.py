@@ -44,6 +44,7 @@ from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
 from kmipd.digitize._text import lower_case_legend
 from kmipd.digitize._turned import turned_y_axis
+from kmipd.digitize._twice import TINY_TEXT, same_arms, text_height
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
 
@@ -533,13 +534,16 @@ def digitize(
     ranges = {"x": _check_range("x_range", x_range), "y": _check_range("y_range", y_range)}
     arms = _check_arms(arms)
     loaded, choice, measured = _panel(image_or_path, crop, panel)
+    small = loaded.image.shape[0] * loaded.image.shape[1] <= SMALL_FIGURE
     try:
-        result = _read(loaded, ranges, percent, arms, measured)
+        result, height = _read(loaded, ranges, percent, arms, measured)
+        if small and height < TINY_TEXT:
+            result = _read_larger(loaded, result, ranges, percent, arms)
     except _AxesNotRead as first:
-        if loaded.image.shape[0] * loaded.image.shape[1] > SMALL_FIGURE:
+        if not small:
             raise
         try:  # tick labels a few pixels high: read the figure again at twice its size
-            result = _read(enlarge(loaded, 2.0), ranges, percent, arms)
+            result, _ = _read(enlarge(loaded, 2.0), ranges, percent, arms)
         except (KmipdError, ValueError, IndexError, ArithmeticError):  # the first says what to do
             raise first from None
         result = replace(
@@ -574,15 +578,43 @@ def _panel(
     return load_image(source, crop=crop), choice, None
 
 
+def _read_larger(
+    loaded: LoadedImage,
+    first: DigitizationResult,
+    ranges: dict[str, tuple[float, float] | None],
+    percent: bool | None,
+    arms: int | list[str] | None,
+) -> DigitizationResult:
+    """The figure read again at twice its size, if that finds the arms ``first`` found
+    (see ``_twice``); else ``first``, with a warning saying so."""
+    try:
+        larger, _ = _read(enlarge(loaded, 2.0), ranges, percent, arms)
+    except (KmipdError, ValueError, IndexError, ArithmeticError):
+        larger = None
+    if larger is not None and same_arms(first, larger):
+        note = (
+            "the figure's text is a few pixels high: it was read at twice its size, where the "
+            "same arms were found (pixel positions refer to the enlarged image)"
+        )
+        return replace(larger, warnings=(*larger.warnings, note))
+    note = (
+        "the figure's text is a few pixels high, but read at twice its size the arms differ "
+        "from those found at its own size; the reading at its own size is kept (check the "
+        "numbers at risk and the arm names)"
+    )
+    return replace(first, warnings=(*first.warnings, note))
+
+
 def _read(
     loaded: LoadedImage,
     ranges: dict[str, tuple[float, float] | None],
     percent: bool | None,
     arms: int | list[str] | None,
     measured: Measures | None = None,
-) -> DigitizationResult:
+) -> tuple[DigitizationResult, float]:
     """Digitize a loaded raster figure (``seconds`` is this call's time; ``measured``:
-    ``measure(loaded.image)`` if already done)."""
+    ``measure(loaded.image)`` if already done), with the median height of its words under
+    the panel."""
     start = time.perf_counter()
     scene = look(loaded, measured)
     warnings: list[str] = []
@@ -620,7 +652,7 @@ def _read(
     warnings.extend(size_notes(results))
     warnings.extend(cut_short(results, cut))
     f = scene.frame
-    return DigitizationResult(
+    result = DigitizationResult(
         arms=tuple(results),
         x_axis=axes[0],
         y_axis=axes[1],
@@ -633,3 +665,4 @@ def _read(
         failure=rising,
         seconds=time.perf_counter() - start,
     )
+    return result, text_height(scene)

@@ -1,0 +1,76 @@
+"""Small text read at twice the size: when the figure's words are a few pixels high.
+
+A small screenshot's tick labels may still be legible while its table and
+legend text (5-7 px high, JPEG-smeared) is not. Read again at twice its
+size, OCR reads that text well; but enlarging also changes what the curves
+look like (a thin dashed pen, a pale band), and now and then an arm found
+at the figure's own size is lost or a band is taken for an arm. So the
+enlarged reading is kept only where its arms agree with those read at the
+figure's own size: as many, each matched to one whose curve runs within
+``AGREE`` of it.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import numpy as np
+
+from kmipd.digitize._result import DigitizationResult
+from kmipd.digitize._scene import Scene
+from kmipd.types import Curve
+
+__all__ = ["AGREE", "TINY_TEXT", "same_arms", "text_height"]
+
+TINY_TEXT = 8.0
+"""Median height (px) of the words under the panel below which text is read at twice the size."""
+
+AGREE = 0.02
+"""Mean absolute difference in survival within which two readings of an arm's curve agree."""
+
+_SPECK = 3  # px: words lower than this are specks, not text
+
+
+def text_height(scene: Scene) -> float:
+    """Median height of the words under the panel (the tick labels and any table); NaN if none."""
+    heights = [w.height for w in scene.words if w.row0 > scene.frame.bottom and w.height >= _SPECK]
+    return float(np.median(heights)) if heights else float("nan")
+
+
+def same_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
+    """Whether two readings of a figure found the same arms (see the module's note).
+
+    As many arms, the same direction (survival or cumulative incidence),
+    and some pairing of them in which every pair's curves differ by at most
+    ``AGREE`` in mean absolute survival over the time both cover.
+    """
+    if len(first.arms) != len(second.arms) or first.failure != second.failure:
+        return False
+    if not first.arms or len(first.arms) > 6:  # more arms than is worth pairing every way
+        return False
+    gaps = np.array(
+        [[_mean_gap(a.curve, b.curve) for b in second.arms] for a in first.arms], dtype=float
+    )
+    n = len(first.arms)
+    return any(
+        max(gaps[i, j] for i, j in enumerate(order)) <= AGREE for order in permutations(range(n))
+    )
+
+
+def _mean_gap(a: Curve, b: Curve) -> float:
+    """Mean absolute difference of two step curves over the time both cover (inf if none)."""
+    ta, tb = np.asarray(a.time, dtype=float), np.asarray(b.time, dtype=float)
+    if ta.size == 0 or tb.size == 0:
+        return float("inf")
+    end = min(float(ta[-1]), float(tb[-1]))
+    if end <= 0.0:
+        return float("inf")
+    grid = np.linspace(0.0, end, 401)
+    return float(np.mean(np.abs(_at(a, grid) - _at(b, grid))))
+
+
+def _at(curve: Curve, times: np.ndarray) -> np.ndarray:
+    """Survival of a step curve at ``times`` (1 before its first point)."""
+    survival = np.asarray(curve.survival, dtype=float)
+    index = np.searchsorted(np.asarray(curve.time, dtype=float), times, side="right") - 1
+    return np.where(index >= 0, survival[np.maximum(index, 0)], 1.0)

@@ -1,0 +1,80 @@
+"""Text a few pixels high read at twice the size, kept only where the arms agree.
+
+The end-to-end cases shrink lifelines figures of `tests/data/figures` to
+60 % and save them as JPEG at quality 60 (a small screenshot), as the
+styles benchmark does (`benchmarks/styles_dev.py --degrade 0.6,60`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import as_jpeg
+from kmipd.digitize import DigitizationResult, digitize
+from kmipd.digitize._twice import AGREE, same_arms
+from kmipd.types import Curve
+
+FIGURES = Path(__file__).parent / "data" / "figures"
+TWICE = "read at twice its size, where the same arms were found"
+
+
+@pytest.fixture(scope="module")
+def radiant4() -> DigitizationResult:
+    """RADIANT4_2A-lifelines at 60 %, JPEG quality 60 (table text 5-6 px high)."""
+    return digitize(as_jpeg(FIGURES / "radiant4_2a-lifelines.png", 0.6, 60))
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_small_screenshot_is_read_at_twice_its_size_and_its_tables_read_right(
+    radiant4: DigitizationResult,
+) -> None:
+    # at its own size 5 of the 8 numbers of a row were read right (session 29); enlarged,
+    # all are
+    result = radiant4
+    assert result.scale == 2.0
+    assert any(TWICE in w for w in result.warnings)
+    truth = pd.read_csv(FIGURES / "radiant4_2a-truth.csv")
+    arms = result.arms
+    assert [arm.name for arm in arms] == ["everolimus", "placebo"]
+    for arm in arms:
+        table = arm.risk_table
+        assert table is not None and len(table.time) == 8
+        times = truth.time[truth.arm == arm.name].to_numpy()
+        true = [int(np.sum(times > t)) for t in table.time]  # lifelines: at risk just after
+        assert [int(n) for n in table.n_at_risk] == true
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_figure_with_legible_text_is_read_once() -> None:
+    result = digitize(FIGURES / "radiant4_2a-lifelines.png")
+    assert result.scale == 1.0
+    assert not any("twice its size" in w for w in result.warnings)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_readings_with_the_same_arms_agree(radiant4: DigitizationResult) -> None:
+    result = radiant4
+    assert same_arms(result, result)
+    swapped = replace(result, arms=tuple(reversed(result.arms)))
+    assert same_arms(result, swapped)  # paired whatever the order
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_readings_with_other_arms_do_not_agree(radiant4: DigitizationResult) -> None:
+    result = radiant4
+    arms = result.arms
+    fewer = replace(result, arms=arms[:1])
+    assert not same_arms(result, fewer)  # an arm lost
+    more = replace(result, arms=(*arms, arms[0]))
+    assert not same_arms(result, more)  # a band taken for an arm
+    first = arms[0].curve
+    lower = Curve(first.time, np.clip(np.asarray(first.survival) - 2 * AGREE, 0, 1), first.arm)
+    moved = replace(result, arms=(replace(arms[0], curve=lower), *arms[1:]))
+    assert not same_arms(result, moved)  # a curve elsewhere
+    rising = replace(result, failure=not result.failure)
+    assert not same_arms(result, rising)
