@@ -44,7 +44,7 @@ from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
 from kmipd.digitize._text import lower_case_legend
 from kmipd.digitize._turned import turned_y_axis
-from kmipd.digitize._twice import TINY_TEXT, same_arms, text_height
+from kmipd.digitize._twice import TINY_TEXT, fewer_names, same_arms, text_height
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
 
@@ -591,16 +591,17 @@ def _read_larger(
         larger, _ = _read(enlarge(loaded, 2.0), ranges, percent, arms)
     except (KmipdError, ValueError, IndexError, ArithmeticError):
         larger = None
-    if larger is not None and same_arms(first, larger):
+    agree = larger is not None and same_arms(first, larger)
+    if larger is not None and agree and not fewer_names(first, larger):
         note = (
             "the figure's text is a few pixels high: it was read at twice its size, where the "
             "same arms were found (pixel positions refer to the enlarged image)"
         )
         return replace(larger, warnings=(*larger.warnings, note))
+    differ = "its legend names fewer arms" if agree else "its arms differ from those found"
     note = (
-        "the figure's text is a few pixels high, but read at twice its size the arms differ "
-        "from those found at its own size; the reading at its own size is kept (check the "
-        "numbers at risk and the arm names)"
+        f"the figure's text is a few pixels high, but read at twice its size {differ}; the "
+        "reading at its own size is kept (check the numbers at risk and the arm names)"
     )
     return replace(first, warnings=(*first.warnings, note))
 

@@ -7,7 +7,7 @@ look like (a thin dashed pen, a pale band), and now and then an arm found
 at the figure's own size is lost or a band is taken for an arm. So the
 enlarged reading is kept only where its arms agree with those read at the
 figure's own size: as many, each matched to one whose curve runs within
-``AGREE`` of it.
+``AGREE`` of it; and where its legend names no fewer arms.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from kmipd.digitize._result import DigitizationResult
 from kmipd.digitize._scene import Scene
 from kmipd.types import Curve
 
-__all__ = ["AGREE", "TINY_TEXT", "same_arms", "text_height"]
+__all__ = ["AGREE", "TINY_TEXT", "fewer_names", "same_arms", "text_height"]
 
 TINY_TEXT = 8.0
 """Median height (px) of the words under the panel below which text is read at twice the size."""
@@ -54,6 +54,17 @@ def same_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
     n = len(first.arms)
     return any(
         max(gaps[i, j] for i, j in enumerate(order)) <= AGREE for order in permutations(range(n))
+    )
+
+
+def fewer_names(first: DigitizationResult, second: DigitizationResult) -> bool:
+    """Whether the legend of ``second`` names fewer arms than that of ``first``.
+
+    Enlarged, two legend labels set close can run into one ("control" and
+    "zoledronic_acid" read as one label), and the other arm loses its name.
+    """
+    return sum(a.label is not None for a in second.arms) < sum(
+        a.label is not None for a in first.arms
     )
 
 
