@@ -16,7 +16,7 @@ import pytest
 
 from conftest import as_jpeg
 from kmipd.digitize import DigitizationResult, digitize
-from kmipd.digitize._twice import AGREE, same_arms
+from kmipd.digitize._twice import AGREE, fewer_names, same_arms
 from kmipd.types import Curve
 
 FIGURES = Path(__file__).parent / "data" / "figures"
@@ -78,3 +78,23 @@ def test_readings_with_other_arms_do_not_agree(radiant4: DigitizationResult) -> 
     assert not same_arms(result, moved)  # a curve elsewhere
     rising = replace(result, failure=not result.failure)
     assert not same_arms(result, rising)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_reading_whose_legend_names_fewer_arms_is_not_kept(radiant4: DigitizationResult) -> None:
+    # enlarged, AZURE_4-jco's two labels at 75 % ran into one, "control if zoledronic1acid",
+    # and the other arm lost its name: the reading at the figure's own size named both
+    result = radiant4
+    first, second = result.arms
+    unnamed = replace(result, arms=(first, replace(second, label=None)))
+    assert fewer_names(result, unnamed)
+    assert not fewer_names(unnamed, result)
+    assert not fewer_names(result, result)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_screenshot_whose_enlarged_legend_runs_together_keeps_its_own_size() -> None:
+    result = digitize(as_jpeg(FIGURES / "azure_4-jco.png", 0.75, 70))
+    assert result.scale == 1.0
+    assert any("names fewer arms" in w for w in result.warnings)
+    assert [arm.name for arm in result.arms] == ["control", "zoledronic_acid"]
