@@ -501,7 +501,10 @@ def digitize(
         A raster figure of at most ``SMALL_FIGURE`` pixels whose axes cannot
         be read at its own size is read again at twice its size (text a few
         pixels high); the result then says so in a warning, and its pixel
-        positions refer to the enlarged image (``scale`` 2).
+        positions refer to the enlarged image (``scale`` 2). So is one whose
+        words under the panel are under ``TINY_TEXT`` pixels high, where the
+        enlarged reading finds the same arms and names no fewer of them
+        (see ``_twice``); otherwise a warning says its own size was kept.
 
     Raises
     ------
