@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from kmipd.digitize import DigitizationResult, digitize
-from kmipd.digitize._row_fit import best_order, misfit
+from kmipd.digitize._row_fit import balanced_order, best_order, misfit
 from kmipd.types import Curve, RiskTable
 from test_digitize import ARMS, TICKS, X_END, step_points, true_survival
 
@@ -45,6 +45,27 @@ def test_the_order_is_chosen_only_when_it_fits_clearly_better() -> None:
     assert best_order(curves, [_table("Treatment"), _table("Control")]) == (0, 1)
     alike = [_curve("Control"), _curve("Control")]  # two arms alike: no order is better
     assert best_order(alike, [_table("Control"), _table("Control")]) is None
+
+
+_TIMES = np.arange(0.0, 42.0, 6.0)
+_SHARE = np.array([1.0, 0.98, 0.85, 0.65, 0.45, 0.28, 0.10])  # still followed, both arms
+
+
+def _arm(survival: list[float]) -> tuple[Curve, RiskTable]:
+    """A curve and its numbers at risk, 326 patients censored at the pace ``_SHARE``."""
+    level = np.array(survival)
+    at_risk = np.round(326 * level * _SHARE).astype(int)
+    return Curve(_TIMES, level), RiskTable(_TIMES, at_risk)
+
+
+def test_rows_the_fit_cannot_tell_apart_go_where_censoring_is_alike() -> None:
+    low, low_table = _arm([1.0, 0.93, 0.80, 0.70, 0.62, 0.55, 0.50])
+    high, high_table = _arm([1.0, 0.96, 0.88, 0.80, 0.74, 0.69, 0.65])
+    # both orders leave enough patients for the drops: the fit cannot choose
+    assert best_order([low, high], [high_table, low_table]) is None
+    assert balanced_order([low, high], [high_table, low_table]) == (1, 0)
+    assert balanced_order([low, high], [low_table, high_table]) == (0, 1)
+    assert balanced_order([low, low], [low_table, low_table]) is None  # alike: no choice
 
 
 def _draw(path: Path, order: list[str]) -> None:

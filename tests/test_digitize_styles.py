@@ -234,6 +234,35 @@ def test_rows_go_to_the_arm_whose_name_matches_best() -> None:
     ]
 
 
+def test_a_name_two_row_labels_match_equally_decides_nothing() -> None:
+    from kmipd.digitize._arms import ArmDraft
+    from kmipd.digitize._tables import assign_rows
+
+    # a small screenshot's legend read "c!" for "ct": both rows are as like "ctb"
+    lines = [_line(10, "ct", "194"), _line(20, "cb", "176")]
+    rows = [RiskRow(lines[0], "ct", ()), RiskRow(lines[1], "cb", ())]
+    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
+    warnings_: list[str] = []
+    assigned = assign_rows(rows, drafts, ["c!", "ctb"], warnings_)
+    assert assigned[0].label == "ct" and assigned[1].label == "cb"  # by position, warned
+    assert warnings_ == [
+        "risk-table rows given to arms by position (2 row(s)); check the arm order"
+    ]
+
+
+def test_row_labels_match_names_with_letters_ocr_confuses() -> None:
+    from kmipd.digitize._arms import ArmDraft
+    from kmipd.digitize._tables import assign_rows
+
+    # the legend read "gcl" for "gci": the row "gci" is that arm's, not "gc"'s
+    lines = [_line(10, "At", "258"), _line(20, "gci", "261")]
+    rows = [RiskRow(lines[0], "At", ()), RiskRow(lines[1], "gci", ())]
+    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
+    warnings_: list[str] = []
+    assigned = assign_rows(rows, drafts, ["gc", "gcl"], warnings_)
+    assert assigned[1].label == "gci" and assigned[0].label == "At"
+
+
 def test_arms_without_a_legend_are_named_from_their_risk_table_rows(
     tmp_path: Path,
 ) -> None:

@@ -314,8 +314,10 @@ def _with_tables(
         warnings.append("no numbers-at-risk table found under the plot")
         return results
     guessed: set[int] = set()
-    assigned = assign_rows(rows, drafts, [r.name for r in results], warnings, guessed)
-    assigned = deal_by_fit(assigned, guessed, [r.curve for r in results], warnings)
+    loosely: set[int] = set()
+    names = [r.name for r in results]
+    assigned = assign_rows(rows, drafts, names, warnings, guessed, loosely)
+    assigned = deal_by_fit(assigned, guessed, [r.curve for r in results], warnings, loosely)
     out = list(results)
     for i, row in assigned.items():
         table, confidence = to_table(row, results[i].name, warnings)

@@ -6,7 +6,10 @@ their own order (control first, say), not in the curves' order from the
 top. The numbers at risk say which curve they belong to: between two times
 of the table the curve can fall only by the events of the patients who
 left the table, so numbers that leave too few patients for the curve's
-drops belong to another curve.
+drops belong to another curve. Where every order leaves enough, the order
+whose arms lose patients to censoring at the most alike pace is taken, if
+clearly so (randomised arms are followed alike). Rows matched by a label
+only loosely like the arm's name (small type misread) are dealt so too.
 """
 
 from __future__ import annotations
@@ -16,17 +19,23 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from kmipd.digitize._risk import RiskRow
 from kmipd.digitize._tables import to_table
 from kmipd.types import Curve, RiskTable
 
-__all__ = ["best_order", "deal_by_fit", "misfit"]
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["balanced_order", "best_order", "deal_by_fit", "misfit"]
 
 _CLEAR = 0.3  # the best order must need at most this share of the next one's misfit
 _MARGIN = 3.0  # ... and at least this many patients fewer
 _POSITION = "risk-table rows given to arms by position"  # assign_rows' warning
 _READ = 0.01  # survival the curve may be misread by (and a cell off by one patient)
+_FEW = 10  # numbers at risk below this say little of the censoring (a patient is 10 %)
+_BALANCED = 0.2  # the most balanced order must leave at most this share of the next one's gap
+_GAP = 0.01  # ... and the next one a mean squared log gap of at least this (10 % apart)
 
 
 def misfit(curve: Curve, table: RiskTable) -> float:
@@ -95,11 +104,66 @@ def best_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tuple[in
     return None
 
 
+def followed(curve: Curve, table: RiskTable) -> tuple[FloatArray, FloatArray]:
+    """Table times and the share of the arm still followed there, ``n(t) / (n(0) S(t))``.
+
+    Numbers at risk are the first number less those who had an event (the
+    curve's fall) and those censored; what the curve does not explain is
+    the censoring. Only times with ``_FEW`` or more at risk and the curve
+    above 0 are given.
+    """
+    times = np.asarray(table.time, dtype=float)
+    at_risk = np.asarray(table.n_at_risk, dtype=float)
+    order = np.argsort(curve.time, kind="stable")
+    steps, levels = np.asarray(curve.time)[order], np.asarray(curve.survival)[order]
+    index = np.searchsorted(steps, times, side="right") - 1
+    survival = np.where(index >= 0, levels[np.clip(index, 0, None)], 1.0)
+    keep = (at_risk >= _FEW) & (survival > 0.0)
+    if not keep.any() or at_risk[0] <= 0:
+        return times[:0], times[:0]
+    return times[keep], at_risk[keep] / (at_risk[0] * survival[keep])
+
+
+def balanced_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tuple[int, ...] | None:
+    """The order of ``tables`` whose arms are censored most alike, if clearly so, else None.
+
+    In a randomised trial patients leave follow-up at about the same pace
+    in every arm (censoring is mostly by the date of analysis). Dealt to
+    the wrong curves, two rows imply censoring shares that drift apart: the
+    lower curve given the higher numbers seems followed better than all.
+    Used only where the fit (:func:`best_order`) cannot tell; the most
+    balanced order must leave at most ``_BALANCED`` of the next one's mean
+    squared gap in log share followed, and that one a gap of ``_GAP`` at least.
+    """
+    if len(curves) != len(tables) or not 2 <= len(curves) <= 4:
+        return None
+    share = [[followed(c, t) for t in tables] for c in curves]
+
+    def gap(order: tuple[int, ...]) -> float:
+        pairs = [share[i][j] for i, j in enumerate(order)]
+        common = set(pairs[0][0].tolist()).intersection(*(set(p[0].tolist()) for p in pairs[1:]))
+        if len(common) < 2:
+            return float("nan")
+        times = np.array(sorted(common))
+        logs = np.array([np.log(p[1][np.searchsorted(p[0], times)]) for p in pairs])
+        arms = len(pairs)  # mean over pairs of arms of the squared gap, from the variance
+        return float(np.mean(np.var(logs, axis=0)) * 2.0 * arms / (arms - 1))
+
+    scored = sorted((gap(order), order) for order in itertools.permutations(range(len(tables))))
+    if any(math.isnan(g) for g, _ in scored):
+        return None
+    (best, order), (second, _) = scored[0], scored[1]
+    if best <= _BALANCED * second and second >= _GAP:
+        return order
+    return None
+
+
 def deal_by_fit(
     assigned: dict[int, RiskRow],
     guessed: set[int],
     curves: Sequence[Curve],
     warnings: list[str],
+    loosely: set[int] | None = None,
 ) -> dict[int, RiskRow]:
     """``assigned`` with the rows given by position re-dealt by how they fit the curves.
 
@@ -114,28 +178,39 @@ def deal_by_fit(
         Every arm's curve, by arm index.
     warnings : list of str
         The position warning is replaced by one saying how the rows were dealt.
+    loosely : set of int, optional
+        Arms given their row by a label only loosely like their name (OCR of
+        small type: "Rax_" for "ltax_l"): dealt again with the guessed ones,
+        where the fit is clear.
 
     Returns
     -------
     dict of int to RiskRow
     """
-    arms = sorted(guessed)
+    arms = sorted(guessed | (loosely or set()))
     scratch: list[str] = []
-    tables = [to_table(assigned[i], "", scratch)[0] for i in arms]
-    if len(arms) < 2 or any(t is None for t in tables):
+    tables = [to_table(assigned[i], "", scratch)[0] for i in arms if i in assigned]
+    if len(arms) < 2 or len(tables) != len(arms) or any(t is None for t in tables):
         return assigned
-    order = best_order([curves[i] for i in arms], [t for t in tables if t is not None])
+    given = [t for t in tables if t is not None]
+    order = best_order([curves[i] for i in arms], given)
+    how = "fit the curves"
+    if order is None:
+        order, how = balanced_order([curves[i] for i in arms], given), "leave censoring alike"
     if order is None:
         return assigned
     out = dict(assigned)
     for i, j in zip(arms, order, strict=True):
         out[i] = assigned[arms[j]]
-    guessed.clear()
     kept = list(order) == sorted(order)
+    if not guessed and kept:  # the fit agrees with the labels
+        return out
+    by = "positions" if not loosely else "labels" if not guessed else "labels and positions"
+    guessed.clear()
     warnings[:] = [w for w in warnings if not w.startswith(_POSITION)]
     warnings.append(
-        f"risk-table rows given to arms by how their numbers fit the curves ({len(arms)} rows, "
-        f"{'as' if kept else 'against'} their positions): no colour key or label tied them; "
+        f"risk-table rows given to arms by how their numbers {how} ({len(arms)} rows, "
+        f"{'as' if kept else 'against'} their {by}): no colour key or clear label tied them; "
         "check the arm order"
     )
     return out

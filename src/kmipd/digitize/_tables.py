@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import difflib
 import itertools
 import re
@@ -127,26 +128,61 @@ def _heading(
     return "" if numeric or count_kind(text) is not None else text
 
 
-def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, int]:
-    """Row index -> arm index, by how well row labels match arm names (0.6 or more).
+_ALIKE = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "0": "o"})
+# characters OCR takes for each other in small type ("gcl" for "gci"), compared as one
+
+
+def _likeness(label: str, name: str) -> float:
+    """How alike a row label and an arm name read (0-1), OCR's look-alike letters as one."""
+    return difflib.SequenceMatcher(
+        None, label.lower().translate(_ALIKE), name.lower().translate(_ALIKE)
+    ).ratio()
+
+
+WEAK_LABEL = 0.9
+"""Likeness of a row label to its arm's name below which the match is loose (a letter or
+more apart in a name of up to ten): such rows may be dealt again by how they fit the curves."""
+
+
+def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, tuple[int, float]]:
+    """Row index -> (arm index, likeness), by how well row labels match arm names (0.6 or more).
 
     The best-matching pairs are taken first, each row and arm once: a row
     labelled "et" goes to the arm "et", not to "et_b", which is nearly as
-    like it.
+    like it. A label that matches two free arms equally well, or an arm two
+    free labels match equally well, decides nothing: those rows and arms
+    are left to the other rules (rows "ct" and "cb" against names "c!" and
+    "ctb" both match "ctb" best).
     """
     pairs = sorted(
         (
-            (difflib.SequenceMatcher(None, row.label.lower(), name.lower()).ratio(), r, a)
+            (round(_likeness(row.label, name), 9), r, a)
             for r, row in enumerate(rows)
             if row.label and count_kind(row.label) is None
             for a, name in enumerate(names)
         ),
-        key=lambda p: (-p[0], p[1], p[2]),  # ties: the earlier row, then the earlier arm
+        key=lambda p: (-p[0], p[1], p[2]),
     )
-    out: dict[int, int] = {}
-    for score, r, a in pairs:
-        if score >= 0.6 and r not in out and a not in out.values():
-            out[r] = a
+    out: dict[int, tuple[int, float]] = {}
+    tied_rows: set[int] = set()
+    tied_arms: set[int] = set()
+    for score, group in itertools.groupby(pairs, key=lambda p: p[0]):
+        if score < 0.6:
+            break
+        taken = {a for a, _ in out.values()}
+        free = [
+            (r, a)
+            for _, r, a in group
+            if r not in out and a not in taken and r not in tied_rows and a not in tied_arms
+        ]
+        per_row = collections.Counter(r for r, _ in free)
+        per_arm = collections.Counter(a for _, a in free)
+        for r, a in free:
+            if per_row[r] > 1 or per_arm[a] > 1:
+                tied_rows.add(r)
+                tied_arms.add(a)
+            else:
+                out[r] = (a, score)
     return out
 
 
@@ -156,6 +192,7 @@ def assign_rows(
     names: list[str],
     warnings: list[str],
     guessed: set[int] | None = None,
+    loosely: set[int] | None = None,
 ) -> dict[int, RiskRow]:
     """Which risk-table row belongs to which arm (by index into ``drafts``).
 
@@ -174,6 +211,9 @@ def assign_rows(
         Appended to.
     guessed : set of int, optional
         Receives the arms given a row by position.
+    loosely : set of int, optional
+        Receives the arms given a row by a label only loosely like their
+        name (likeness below ``WEAK_LABEL``).
 
     Returns
     -------
@@ -184,7 +224,8 @@ def assign_rows(
     colour_of = {d.colour: i for i, d in enumerate(drafts)}
     keyless = [i for i, row in enumerate(rows) if row.line.swatch is None]
     labelled = _by_label([rows[i] for i in keyless], names)
-    by_label = {keyless[r]: a for r, a in labelled.items()}
+    by_label = {keyless[r]: a for r, (a, _) in labelled.items()}
+    weak = {keyless[r] for r, (_, score) in labelled.items() if score < WEAK_LABEL}
     for i, row in enumerate(rows):
         key = row.line.swatch
         arm = colour_of.get(key.colour) if key is not None else by_label.get(i)
@@ -194,6 +235,8 @@ def assign_rows(
             loose.append(row)
         else:
             out[arm] = row
+            if loosely is not None and key is None and i in weak:
+                loosely.add(arm)
     free = [i for i in range(len(drafts)) if i not in out]
     if loose and len(loose) == len(free):
         for i, row in zip(free, loose, strict=True):
