@@ -16,7 +16,7 @@ import pytest
 
 from conftest import as_jpeg
 from kmipd.digitize import DigitizationResult, digitize
-from kmipd.digitize._twice import AGREE, fewer_names, same_arms
+from kmipd.digitize._twice import AGREE, fewer_names, more_arms_named, same_arms
 from kmipd.types import Curve
 
 FIGURES = Path(__file__).parent / "data" / "figures"
@@ -98,3 +98,31 @@ def test_a_screenshot_whose_enlarged_legend_runs_together_keeps_its_own_size() -
     assert result.scale == 1.0
     assert any("names fewer arms" in w for w in result.warnings)
     assert [arm.name for arm in result.arms] == ["control", "zoledronic_acid"]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_an_enlarged_reading_with_more_arms_each_named_by_the_legend_is_kept() -> None:
+    # LUXLung5_1B in black solid and dashed at 60 %: at its own size the dashed pen, a
+    # pixel wide, is not seen; enlarged, it is found and its legend entry read
+    result = digitize(as_jpeg(FIGURES / "luxlung5_1b-bw.png", 0.6, 60))
+    assert result.scale == 2.0
+    assert [(a.name, a.line_style) for a in result.arms] == [
+        ("afatinib_paclitaxel", "solid"),
+        ("chemo", "dashed"),
+    ]
+    assert any("the same arms and more, each named by the legend" in w for w in result.warnings)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_more_arms_count_only_when_every_one_is_named(radiant4: DigitizationResult) -> None:
+    result = radiant4
+    arms = result.arms
+    fewer = replace(result, arms=arms[:1])
+    assert more_arms_named(fewer, result)  # the arm found only enlarged is named
+    assert not more_arms_named(result, result)  # as many arms: ``same_arms`` decides
+    band = replace(arms[1], label=None)
+    assert not more_arms_named(fewer, replace(result, arms=(arms[0], band)))  # unnamed: a band
+    first = arms[0].curve
+    lower = Curve(first.time, np.clip(np.asarray(first.survival) - 2 * AGREE, 0, 1), first.arm)
+    moved = replace(fewer, arms=(replace(arms[0], curve=lower),))
+    assert not more_arms_named(moved, result)  # the arm found at its own size is elsewhere

@@ -44,7 +44,13 @@ from kmipd.digitize._styles import line_style
 from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
 from kmipd.digitize._text import lower_case_legend
 from kmipd.digitize._turned import turned_y_axis
-from kmipd.digitize._twice import TINY_TEXT, fewer_names, same_arms, text_height
+from kmipd.digitize._twice import (
+    TINY_TEXT,
+    fewer_names,
+    more_arms_named,
+    same_arms,
+    text_height,
+)
 from kmipd.errors import DigitizationError, InputError, KmipdError
 from kmipd.types import CensorMarks
 
@@ -596,11 +602,13 @@ def _read_larger(
         larger, _ = _read(enlarge(loaded, 2.0), ranges, percent, arms)
     except (KmipdError, ValueError, IndexError, ArithmeticError):
         larger = None
-    agree = larger is not None and same_arms(first, larger)
+    more = larger is not None and more_arms_named(first, larger)
+    agree = larger is not None and (same_arms(first, larger) or more)
     if larger is not None and agree and not fewer_names(first, larger):
+        found = "the same arms and more, each named by the legend," if more else "the same arms"
         note = (
-            "the figure's text is a few pixels high: it was read at twice its size, where the "
-            "same arms were found (pixel positions refer to the enlarged image)"
+            f"the figure's text is a few pixels high: it was read at twice its size, where {found}"
+            " were found (pixel positions refer to the enlarged image)"
         )
         return replace(larger, warnings=(*larger.warnings, note))
     differ = "its legend names fewer arms" if agree else "its arms differ from those found"

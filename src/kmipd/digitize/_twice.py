@@ -7,7 +7,8 @@ look like (a thin dashed pen, a pale band), and now and then an arm found
 at the figure's own size is lost or a band is taken for an arm. So the
 enlarged reading is kept only where its arms agree with those read at the
 figure's own size: as many, each matched to one whose curve runs within
-``AGREE`` of it; and where its legend names no fewer arms.
+``AGREE`` of it, or more, every one named by the legend (a thin dashed arm
+found only enlarged); and where its legend names no fewer arms.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kmipd.digitize._result import DigitizationResult
 from kmipd.digitize._scene import Scene
 from kmipd.types import Curve
 
-__all__ = ["AGREE", "TINY_TEXT", "fewer_names", "same_arms", "text_height"]
+__all__ = ["AGREE", "TINY_TEXT", "fewer_names", "more_arms_named", "same_arms", "text_height"]
 
 TINY_TEXT = 8.0
 """Median height (px) of the words under the panel below which text is read at twice the size."""
@@ -54,6 +55,27 @@ def same_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
     n = len(first.arms)
     return any(
         max(gaps[i, j] for i, j in enumerate(order)) <= AGREE for order in permutations(range(n))
+    )
+
+
+def more_arms_named(first: DigitizationResult, second: DigitizationResult) -> bool:
+    """Whether ``second`` finds every arm of ``first`` and more, each arm named by its legend.
+
+    A dashed pen a pixel wide can go unseen at a small figure's own size
+    and be found enlarged, where its legend entry is read too; a band
+    taken for an arm when enlarged has no legend entry. Each arm of
+    ``first`` must be matched to its own arm of ``second`` within ``AGREE``.
+    """
+    if len(second.arms) <= len(first.arms) or first.failure != second.failure:
+        return False
+    if not first.arms or len(second.arms) > 6 or any(a.label is None for a in second.arms):
+        return False
+    gaps = np.array(
+        [[_mean_gap(a.curve, b.curve) for b in second.arms] for a in first.arms], dtype=float
+    )
+    return any(
+        max(gaps[i, j] for i, j in enumerate(pick)) <= AGREE
+        for pick in permutations(range(len(second.arms)), len(first.arms))
     )
 
 
