@@ -104,8 +104,9 @@ def best_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tuple[in
     return None
 
 
-def followed(curve: Curve, table: RiskTable) -> tuple[FloatArray, FloatArray]:
-    """Table times and the share of the arm still followed there, ``n(t) / (n(0) S(t))``.
+def followed(curve: Curve, table: RiskTable) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Table times after the first, the share of the arm still followed there
+    (``n(t) / (n(0) S(t))``) and the numbers at risk.
 
     Numbers at risk are the first number less those who had an event (the
     curve's fall) and those censored; what the curve does not explain is
@@ -119,9 +120,10 @@ def followed(curve: Curve, table: RiskTable) -> tuple[FloatArray, FloatArray]:
     index = np.searchsorted(steps, times, side="right") - 1
     survival = np.where(index >= 0, levels[np.clip(index, 0, None)], 1.0)
     keep = (at_risk >= _FEW) & (survival > 0.0)
+    keep[:1] = False  # followed in full at the first time, by definition
     if not keep.any() or at_risk[0] <= 0:
-        return times[:0], times[:0]
-    return times[keep], at_risk[keep] / (at_risk[0] * survival[keep])
+        return times[:0], times[:0], times[:0]
+    return times[keep], at_risk[keep] / (at_risk[0] * survival[keep]), at_risk[keep]
 
 
 def balanced_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tuple[int, ...] | None:
@@ -131,9 +133,12 @@ def balanced_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tupl
     in every arm (censoring is mostly by the date of analysis). Dealt to
     the wrong curves, two rows imply censoring shares that drift apart: the
     lower curve given the higher numbers seems followed better than all.
-    Used only where the fit (:func:`best_order`) cannot tell; the most
-    balanced order must leave at most ``_BALANCED`` of the next one's mean
-    squared gap in log share followed, and that one a gap of ``_GAP`` at least.
+    Used only where the fit (:func:`best_order`) cannot tell. The gap is
+    the squared difference in log share followed, averaged over pairs of
+    arms and over the table's times weighted by the fewest at risk there
+    (a share of few patients is a rough one); the most balanced order must
+    leave at most ``_BALANCED`` of the next one's gap, and that one a gap
+    of ``_GAP`` at least.
     """
     if len(curves) != len(tables) or not 2 <= len(curves) <= 4:
         return None
@@ -142,12 +147,15 @@ def balanced_order(curves: Sequence[Curve], tables: Sequence[RiskTable]) -> tupl
     def gap(order: tuple[int, ...]) -> float:
         pairs = [share[i][j] for i, j in enumerate(order)]
         common = set(pairs[0][0].tolist()).intersection(*(set(p[0].tolist()) for p in pairs[1:]))
-        if len(common) < 2:
+        if not common:
             return float("nan")
         times = np.array(sorted(common))
-        logs = np.array([np.log(p[1][np.searchsorted(p[0], times)]) for p in pairs])
+        at = [np.searchsorted(p[0], times) for p in pairs]
+        logs = np.array([np.log(p[1][k]) for p, k in zip(pairs, at, strict=True)])
+        weight = np.min([p[2][k] for p, k in zip(pairs, at, strict=True)], axis=0)
         arms = len(pairs)  # mean over pairs of arms of the squared gap, from the variance
-        return float(np.mean(np.var(logs, axis=0)) * 2.0 * arms / (arms - 1))
+        per_time = np.var(logs, axis=0) * 2.0 * arms / (arms - 1)
+        return float(np.sum(weight * per_time) / np.sum(weight))
 
     scored = sorted((gap(order), order) for order in itertools.permutations(range(len(tables))))
     if any(math.isnan(g) for g, _ in scored):
