@@ -16,7 +16,14 @@ import pytest
 
 from conftest import as_jpeg
 from kmipd.digitize import DigitizationResult, digitize
-from kmipd.digitize._twice import AGREE, fewer_names, more_arms_named, same_arms
+from kmipd.digitize._twice import (
+    AGREE,
+    LEGEND_UNSEEN,
+    fewer_names,
+    more_arms_named,
+    named_fewer_arms,
+    same_arms,
+)
 from kmipd.types import Curve
 
 FIGURES = Path(__file__).parent / "data" / "figures"
@@ -126,3 +133,34 @@ def test_more_arms_count_only_when_every_one_is_named(radiant4: DigitizationResu
     lower = Curve(first.time, np.clip(np.asarray(first.survival) - 2 * AGREE, 0, 1), first.arm)
     moved = replace(fewer, arms=(replace(arms[0], curve=lower),))
     assert not more_arms_named(moved, result)  # the arm found at its own size is elsewhere
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_an_enlarged_reading_that_names_its_arms_drops_a_box_of_text_taken_for_one() -> None:
+    # MA31_3 in per cent at 60 %: at its own size the legend goes unread and the
+    # hazard-ratio box ("log-rank p=0.01") is taken for a third arm; enlarged, the
+    # legend names both arms and their tables are read
+    result = digitize(as_jpeg(FIGURES / "ma31_3-percent.png", 0.6, 60))
+    assert result.scale == 2.0
+    assert len(result.arms) == 2 and result.arms[0].name == "ltax_l"  # the other: "tax_t"
+    assert [list(a.risk_table.n_at_risk[:3]) for a in result.arms if a.risk_table] == [
+        [326, 297, 217],
+        [326, 303, 238],
+    ]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_fewer_arms_count_only_where_the_legend_names_them_all(
+    radiant4: DigitizationResult,
+) -> None:
+    result = radiant4
+    arms = result.arms
+    junk = replace(arms[0], label=None, name="arm 3")
+    first = replace(result, arms=(*[replace(a, label=None) for a in arms], junk))
+    assert named_fewer_arms(first, result)  # the legend read only enlarged names two of three
+    assert not named_fewer_arms(result, result)  # as many arms: ``same_arms`` decides
+    assert not named_fewer_arms(replace(result, arms=(*arms, junk)), result)  # named as many
+    unseen = replace(result, warnings=(*result.warnings, f"{LEGEND_UNSEEN} and was left out"))
+    assert not named_fewer_arms(first, unseen)  # an arm lost on enlarging
+    unnamed = replace(result, arms=(arms[0], replace(arms[1], label=None)))
+    assert not named_fewer_arms(first, unnamed)

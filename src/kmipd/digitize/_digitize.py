@@ -45,9 +45,11 @@ from kmipd.digitize._tables import assign_rows, regroup, repeats_times, to_table
 from kmipd.digitize._text import lower_case_legend
 from kmipd.digitize._turned import turned_y_axis
 from kmipd.digitize._twice import (
+    LEGEND_UNSEEN,
     TINY_TEXT,
     fewer_names,
     more_arms_named,
+    named_fewer_arms,
     same_arms,
     text_height,
 )
@@ -221,15 +223,12 @@ def _hidden(drafts: list[ArmDraft], warnings: list[str]) -> list[ArmDraft]:
     out = []
     for draft in drafts:
         if draft.trace is None and len(visible) == 1:
-            warnings.append(
-                "a legend entry has no visible curve; it is taken to lie under "
-                "the other arm's curve"
-            )
+            warnings.append(f"{LEGEND_UNSEEN}; it is taken to lie under the other arm's curve")
             draft = replace(draft, trace=visible[0].trace)
         if draft.trace is not None:
             out.append(draft)
         else:
-            warnings.append("a legend entry has no visible curve and was left out")
+            warnings.append(f"{LEGEND_UNSEEN} and was left out")
     return out
 
 
@@ -603,9 +602,16 @@ def _read_larger(
     except (KmipdError, ValueError, IndexError, ArithmeticError):
         larger = None
     more = larger is not None and more_arms_named(first, larger)
-    agree = larger is not None and (same_arms(first, larger) or more)
+    fewer = larger is not None and named_fewer_arms(first, larger)
+    agree = larger is not None and (same_arms(first, larger) or more or fewer)
     if larger is not None and agree and not fewer_names(first, larger):
-        found = "the same arms and more, each named by the legend," if more else "the same arms"
+        found = (
+            "the same arms and more, each named by the legend,"
+            if more
+            else "the arms its legend names, and not the others,"
+            if fewer
+            else "the same arms"
+        )
         note = (
             f"the figure's text is a few pixels high: it was read at twice its size, where {found}"
             " were found (pixel positions refer to the enlarged image)"

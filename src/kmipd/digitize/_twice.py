@@ -8,7 +8,9 @@ at the figure's own size is lost or a band is taken for an arm. So the
 enlarged reading is kept only where its arms agree with those read at the
 figure's own size: as many, each matched to one whose curve runs within
 ``AGREE`` of it, or more, every one named by the legend (a thin dashed arm
-found only enlarged); and where its legend names no fewer arms.
+found only enlarged), or fewer, every one named by a legend that names
+more arms than the first reading's (a box of text taken for an arm where
+the legend went unread); and where its legend names no fewer arms.
 """
 
 from __future__ import annotations
@@ -21,13 +23,25 @@ from kmipd.digitize._result import DigitizationResult
 from kmipd.digitize._scene import Scene
 from kmipd.types import Curve
 
-__all__ = ["AGREE", "TINY_TEXT", "fewer_names", "more_arms_named", "same_arms", "text_height"]
+__all__ = [
+    "AGREE",
+    "LEGEND_UNSEEN",
+    "TINY_TEXT",
+    "fewer_names",
+    "more_arms_named",
+    "named_fewer_arms",
+    "same_arms",
+    "text_height",
+]
 
 TINY_TEXT = 8.0
 """Median height (px) of the words under the panel below which text is read at twice the size."""
 
 AGREE = 0.02
 """Mean absolute difference in survival within which two readings of an arm's curve agree."""
+
+LEGEND_UNSEEN = "a legend entry has no visible curve"
+"""How a reading's warning begins when a legend entry had no curve found for it."""
 
 _SPECK = 3  # px: words lower than this are specks, not text
 
@@ -76,6 +90,34 @@ def more_arms_named(first: DigitizationResult, second: DigitizationResult) -> bo
     return any(
         max(gaps[i, j] for i, j in enumerate(pick)) <= AGREE
         for pick in permutations(range(len(second.arms)), len(first.arms))
+    )
+
+
+def named_fewer_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
+    """Whether ``second`` keeps fewer of ``first``'s arms, each named by the legend, and
+    names more arms than ``first``.
+
+    At a small figure's own size a legend may go unread and a box of text
+    (a hazard ratio) be taken for a legend entry and an arm; enlarged, the
+    legend is read and names every arm it found, each matched to its own
+    arm of ``first`` within ``AGREE``. The arms of ``first`` left over have
+    no legend entry. Not when a legend entry of ``second`` found no curve
+    (an arm lost on enlarging).
+    """
+    if not 0 < len(second.arms) < len(first.arms) or first.failure != second.failure:
+        return False
+    if len(first.arms) > 6 or any(a.label is None for a in second.arms):
+        return False
+    if sum(a.label is not None for a in first.arms) >= len(second.arms):
+        return False
+    if any(w.startswith(LEGEND_UNSEEN) for w in second.warnings):
+        return False
+    gaps = np.array(
+        [[_mean_gap(a.curve, b.curve) for b in first.arms] for a in second.arms], dtype=float
+    )
+    return any(
+        max(gaps[i, j] for i, j in enumerate(pick)) <= AGREE
+        for pick in permutations(range(len(first.arms)), len(second.arms))
     )
 
 
