@@ -159,7 +159,9 @@ def test_fewer_arms_count_only_where_the_legend_names_them_all(
     first = replace(result, arms=(*[replace(a, label=None) for a in arms], junk))
     assert named_fewer_arms(first, result)  # the legend read only enlarged names two of three
     assert not named_fewer_arms(result, result)  # as many arms: ``same_arms`` decides
-    assert not named_fewer_arms(replace(result, arms=(*arms, junk)), result)  # named as many
+    assert named_fewer_arms(replace(result, arms=(*arms, junk)), result)  # an unnamed one left
+    named_junk = replace(junk, label="HR 0.82 (95% CI 0.70-0.96)")
+    assert not named_fewer_arms(replace(result, arms=(*arms, named_junk)), result)  # a name
     unseen = replace(result, warnings=(*result.warnings, f"{LEGEND_UNSEEN} and was left out"))
     assert not named_fewer_arms(first, unseen)  # an arm lost on enlarging
     unnamed = replace(result, arms=(arms[0], replace(arms[1], label=None)))
