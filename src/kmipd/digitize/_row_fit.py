@@ -38,6 +38,17 @@ _BALANCED = 0.2  # the most balanced order must leave at most this share of the 
 _GAP = 0.01  # ... and the next one a mean squared log gap of at least this (10 % apart)
 
 
+def _at_table_times(curve: Curve, table: RiskTable) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The table's times and numbers at risk, and the curve's survival at those times."""
+    times = np.asarray(table.time, dtype=float)
+    at_risk = np.asarray(table.n_at_risk, dtype=float)
+    order = np.argsort(curve.time, kind="stable")
+    steps, levels = np.asarray(curve.time)[order], np.asarray(curve.survival)[order]
+    index = np.searchsorted(steps, times, side="right") - 1
+    survival = np.where(index >= 0, levels[np.clip(index, 0, None)], 1.0)
+    return times, at_risk, survival
+
+
 def misfit(curve: Curve, table: RiskTable) -> float:
     """Patients the curve's drops need beyond those the table lets leave.
 
@@ -57,12 +68,7 @@ def misfit(curve: Curve, table: RiskTable) -> float:
     float
         0 for numbers that fit the curve.
     """
-    times = np.asarray(table.time, dtype=float)
-    at_risk = np.asarray(table.n_at_risk, dtype=float)
-    order = np.argsort(curve.time, kind="stable")
-    steps, levels = np.asarray(curve.time)[order], np.asarray(curve.survival)[order]
-    index = np.searchsorted(steps, times, side="right") - 1
-    survival = np.where(index >= 0, levels[np.clip(index, 0, None)], 1.0)
+    times, at_risk, survival = _at_table_times(curve, table)
     total = 0.0
     for k in range(len(times) - 1):
         before, after = survival[k], survival[k + 1]
@@ -113,12 +119,7 @@ def followed(curve: Curve, table: RiskTable) -> tuple[FloatArray, FloatArray, Fl
     the censoring. Only times with ``_FEW`` or more at risk and the curve
     above 0 are given.
     """
-    times = np.asarray(table.time, dtype=float)
-    at_risk = np.asarray(table.n_at_risk, dtype=float)
-    order = np.argsort(curve.time, kind="stable")
-    steps, levels = np.asarray(curve.time)[order], np.asarray(curve.survival)[order]
-    index = np.searchsorted(steps, times, side="right") - 1
-    survival = np.where(index >= 0, levels[np.clip(index, 0, None)], 1.0)
+    times, at_risk, survival = _at_table_times(curve, table)
     keep = (at_risk >= _FEW) & (survival > 0.0)
     keep[:1] = False  # followed in full at the first time, by definition
     if not keep.any() or at_risk[0] <= 0:
