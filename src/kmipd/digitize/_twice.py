@@ -78,11 +78,15 @@ def more_arms_named(first: DigitizationResult, second: DigitizationResult) -> bo
     A dashed pen a pixel wide can go unseen at a small figure's own size
     and be found enlarged, where its legend entry is read too; a band
     taken for an arm when enlarged has no legend entry. Each arm of
-    ``first`` must be matched to its own arm of ``second`` within ``AGREE``.
+    ``first`` must be matched to its own arm of ``second`` within ``AGREE``,
+    and every legend entry of ``second`` must have found a curve of its own
+    (not one taken to lie under another arm's curve).
     """
     if len(second.arms) <= len(first.arms) or first.failure != second.failure:
         return False
     if not first.arms or len(second.arms) > 6 or any(a.label is None for a in second.arms):
+        return False
+    if any(w.startswith(LEGEND_UNSEEN) for w in second.warnings):
         return False
     gaps = np.array(
         [[_mean_gap(a.curve, b.curve) for b in second.arms] for a in first.arms], dtype=float
@@ -94,35 +98,32 @@ def more_arms_named(first: DigitizationResult, second: DigitizationResult) -> bo
 
 
 def named_fewer_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
-    """Whether ``second`` keeps fewer of ``first``'s arms, each named by the legend, and the
-    arms it leaves out are no legend's.
+    """Whether ``second`` keeps fewer of ``first``'s arms, each named by the legend, and
+    names more arms than ``first``.
 
     At a small figure's own size a legend may go unread and a box of text
-    (a hazard ratio) be taken for a legend entry and an arm, or a band for
-    an unnamed arm; enlarged, the legend is read and names every arm it
-    found, each matched to its own arm of ``first`` within ``AGREE``. The
-    arms of ``first`` left out must be unnamed, or ``second`` must name
-    more arms than ``first`` does (so ``first``'s names were not read from
-    the legend). Not when a legend entry of ``second`` found no curve (an
-    arm lost on enlarging).
+    (a hazard ratio) be taken for a legend entry and an arm; enlarged, the
+    legend is read and names every arm it found, each matched to its own
+    arm of ``first`` within ``AGREE``. Not when a legend entry of
+    ``second`` found no curve of its own (an arm lost on enlarging). Arms
+    of ``first`` that its legend did not name are not left out otherwise:
+    they may be arms whose legend entry neither reading read.
     """
     if not 0 < len(second.arms) < len(first.arms) or first.failure != second.failure:
         return False
     if len(first.arms) > 6 or any(a.label is None for a in second.arms):
         return False
+    if sum(a.label is not None for a in first.arms) >= len(second.arms):
+        return False
     if any(w.startswith(LEGEND_UNSEEN) for w in second.warnings):
         return False
-    more_named = sum(a.label is not None for a in first.arms) < len(second.arms)
     gaps = np.array(
         [[_mean_gap(a.curve, b.curve) for b in first.arms] for a in second.arms], dtype=float
     )
-    for pick in permutations(range(len(first.arms)), len(second.arms)):
-        if max(gaps[i, j] for i, j in enumerate(pick)) > AGREE:
-            continue
-        left = [a for k, a in enumerate(first.arms) if k not in pick]
-        if more_named or all(a.label is None for a in left):
-            return True
-    return False
+    return any(
+        max(gaps[i, j] for i, j in enumerate(pick)) <= AGREE
+        for pick in permutations(range(len(first.arms)), len(second.arms))
+    )
 
 
 def fewer_names(first: DigitizationResult, second: DigitizationResult) -> bool:
