@@ -250,6 +250,19 @@ def test_a_name_two_row_labels_match_equally_decides_nothing() -> None:
     ]
 
 
+def test_a_label_as_like_two_names_goes_to_the_earlier_arm() -> None:
+    from kmipd.digitize._arms import ArmDraft
+    from kmipd.digitize._tables import assign_rows
+
+    # one row, "Arm A", and two unnamed arms (one a stray trace): the row is not lost
+    rows = [RiskRow(_line(10, "Arm A", "30"), "Arm A", ())]
+    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
+    warnings_: list[str] = []
+    assigned = assign_rows(rows, drafts, ["arm 1", "arm 2"], warnings_)
+    assert list(assigned) == [0] and assigned[0].label == "Arm A"
+    assert warnings_ == []
+
+
 def test_row_labels_match_names_with_letters_ocr_confuses() -> None:
     from kmipd.digitize._arms import ArmDraft
     from kmipd.digitize._tables import assign_rows

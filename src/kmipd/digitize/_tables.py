@@ -149,10 +149,10 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, tuple[int, flo
 
     The best-matching pairs are taken first, each row and arm once: a row
     labelled "et" goes to the arm "et", not to "et_b", which is nearly as
-    like it. A label that matches two free arms equally well, or an arm two
-    free labels match equally well, decides nothing: those rows and arms
-    are left to the other rules (rows "ct" and "cb" against names "c!" and
-    "ctb" both match "ctb" best).
+    like it. An arm two free labels match equally well decides nothing:
+    those rows and that arm are left to the other rules (rows "ct" and "cb"
+    against names "c!" and "ctb" both match "ctb" best). A label that
+    matches two free arms equally well goes to the earlier arm.
     """
     pairs = sorted(
         (
@@ -175,14 +175,15 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, tuple[int, flo
             for _, r, a in group
             if r not in out and a not in taken and r not in tied_rows and a not in tied_arms
         ]
-        per_row = collections.Counter(r for r, _ in free)
         per_arm = collections.Counter(a for _, a in free)
         for r, a in free:
-            if per_row[r] > 1 or per_arm[a] > 1:
+            if per_arm[a] > 1:
                 tied_rows.add(r)
                 tied_arms.add(a)
-            else:
-                out[r] = (a, score)
+        for r, a in free:  # a label as like two names goes to the earlier arm, as before
+            if r in out or r in tied_rows or a in tied_arms or a in {b for b, _ in out.values()}:
+                continue
+            out[r] = (a, score)
     return out
 
 
