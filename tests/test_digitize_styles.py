@@ -218,16 +218,20 @@ def test_fills_leave_a_keyed_pale_pen_whose_band_is_paler_still() -> None:
     assert fill[25, 50] and fill[5:7, 10:110].all()
 
 
-def test_rows_go_to_the_arm_whose_name_matches_best() -> None:
+def _dealt(labels: list[str], names: list[str]) -> tuple[dict[int, RiskRow], list[str]]:
+    """Keyless rows labelled ``labels`` (top to bottom) given to unkeyed arms named ``names``."""
     from kmipd.digitize._arms import ArmDraft
     from kmipd.digitize._tables import assign_rows
 
-    lines = [_line(10, "et", "50"), _line(20, "et_b", "48")]
-    rows = [RiskRow(lines[0], "et", ()), RiskRow(lines[1], "et_b", ())]
-    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
+    rows = [RiskRow(_line(10 * (k + 1), text, "50"), text, ()) for k, text in enumerate(labels)]
+    drafts = [ArmDraft(k, None, None) for k in range(len(names))]
     warnings_: list[str] = []
+    return assign_rows(rows, drafts, names, warnings_), warnings_
+
+
+def test_rows_go_to_the_arm_whose_name_matches_best() -> None:
     # "et" is nearly as like "et_b" (0.67) as "et_b" itself: the better pair goes first
-    assigned = assign_rows(rows, drafts, ["et_b", "arm 2"], warnings_)
+    assigned, warnings_ = _dealt(["et", "et_b"], ["et_b", "arm 2"])
     assert assigned[0].label == "et_b" and assigned[1].label == "et"
     assert warnings_ == [
         "risk-table rows given to arms by position (1 row(s)); check the arm order"
@@ -235,15 +239,8 @@ def test_rows_go_to_the_arm_whose_name_matches_best() -> None:
 
 
 def test_a_name_two_row_labels_match_equally_decides_nothing() -> None:
-    from kmipd.digitize._arms import ArmDraft
-    from kmipd.digitize._tables import assign_rows
-
     # a small screenshot's legend read "c!" for "ct": both rows are as like "ctb"
-    lines = [_line(10, "ct", "194"), _line(20, "cb", "176")]
-    rows = [RiskRow(lines[0], "ct", ()), RiskRow(lines[1], "cb", ())]
-    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
-    warnings_: list[str] = []
-    assigned = assign_rows(rows, drafts, ["c!", "ctb"], warnings_)
+    assigned, warnings_ = _dealt(["ct", "cb"], ["c!", "ctb"])
     assert assigned[0].label == "ct" and assigned[1].label == "cb"  # by position, warned
     assert warnings_ == [
         "risk-table rows given to arms by position (2 row(s)); check the arm order"
@@ -251,28 +248,15 @@ def test_a_name_two_row_labels_match_equally_decides_nothing() -> None:
 
 
 def test_a_label_as_like_two_names_goes_to_the_earlier_arm() -> None:
-    from kmipd.digitize._arms import ArmDraft
-    from kmipd.digitize._tables import assign_rows
-
     # one row, "Arm A", and two unnamed arms (one a stray trace): the row is not lost
-    rows = [RiskRow(_line(10, "Arm A", "30"), "Arm A", ())]
-    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
-    warnings_: list[str] = []
-    assigned = assign_rows(rows, drafts, ["arm 1", "arm 2"], warnings_)
+    assigned, warnings_ = _dealt(["Arm A"], ["arm 1", "arm 2"])
     assert list(assigned) == [0] and assigned[0].label == "Arm A"
     assert warnings_ == []
 
 
 def test_row_labels_match_names_with_letters_ocr_confuses() -> None:
-    from kmipd.digitize._arms import ArmDraft
-    from kmipd.digitize._tables import assign_rows
-
     # the legend read "gcl" for "gci": the row "gci" is that arm's, not "gc"'s
-    lines = [_line(10, "At", "258"), _line(20, "gci", "261")]
-    rows = [RiskRow(lines[0], "At", ()), RiskRow(lines[1], "gci", ())]
-    drafts = [ArmDraft(0, None, None), ArmDraft(1, None, None)]
-    warnings_: list[str] = []
-    assigned = assign_rows(rows, drafts, ["gc", "gcl"], warnings_)
+    assigned, _ = _dealt(["At", "gci"], ["gc", "gcl"])
     assert assigned[1].label == "gci" and assigned[0].label == "At"
 
 

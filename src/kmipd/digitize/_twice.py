@@ -15,11 +15,12 @@ the legend went unread); and where its legend names no fewer arms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import permutations
 
 import numpy as np
 
-from kmipd.digitize._result import DigitizationResult
+from kmipd.digitize._result import ArmResult, DigitizationResult
 from kmipd.digitize._scene import Scene
 from kmipd.types import Curve
 
@@ -63,13 +64,7 @@ def same_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
         return False
     if not first.arms or len(first.arms) > 6:  # more arms than is worth pairing every way
         return False
-    gaps = np.array(
-        [[_mean_gap(a.curve, b.curve) for b in second.arms] for a in first.arms], dtype=float
-    )
-    n = len(first.arms)
-    return any(
-        max(gaps[i, j] for i, j in enumerate(order)) <= AGREE for order in permutations(range(n))
-    )
+    return _matched(first.arms, second.arms)
 
 
 def more_arms_named(first: DigitizationResult, second: DigitizationResult) -> bool:
@@ -84,17 +79,9 @@ def more_arms_named(first: DigitizationResult, second: DigitizationResult) -> bo
     """
     if len(second.arms) <= len(first.arms) or first.failure != second.failure:
         return False
-    if not first.arms or len(second.arms) > 6 or any(a.label is None for a in second.arms):
+    if not first.arms or len(second.arms) > 6 or not _legend_names_all(second):
         return False
-    if any(w.startswith(LEGEND_UNSEEN) for w in second.warnings):
-        return False
-    gaps = np.array(
-        [[_mean_gap(a.curve, b.curve) for b in second.arms] for a in first.arms], dtype=float
-    )
-    return any(
-        max(gaps[i, j] for i, j in enumerate(pick)) <= AGREE
-        for pick in permutations(range(len(second.arms)), len(first.arms))
-    )
+    return _matched(first.arms, second.arms)
 
 
 def named_fewer_arms(first: DigitizationResult, second: DigitizationResult) -> bool:
@@ -111,18 +98,28 @@ def named_fewer_arms(first: DigitizationResult, second: DigitizationResult) -> b
     """
     if not 0 < len(second.arms) < len(first.arms) or first.failure != second.failure:
         return False
-    if len(first.arms) > 6 or any(a.label is None for a in second.arms):
+    if len(first.arms) > 6 or not _legend_names_all(second):
         return False
     if sum(a.label is not None for a in first.arms) >= len(second.arms):
         return False
-    if any(w.startswith(LEGEND_UNSEEN) for w in second.warnings):
-        return False
-    gaps = np.array(
-        [[_mean_gap(a.curve, b.curve) for b in first.arms] for a in second.arms], dtype=float
+    return _matched(second.arms, first.arms)
+
+
+def _legend_names_all(reading: DigitizationResult) -> bool:
+    """Whether every arm of ``reading`` is named by its legend and every entry found a curve
+    of its own (none left out, none taken to lie under another arm's curve)."""
+    return all(a.label is not None for a in reading.arms) and not any(
+        w.startswith(LEGEND_UNSEEN) for w in reading.warnings
     )
+
+
+def _matched(few: Sequence[ArmResult], many: Sequence[ArmResult]) -> bool:
+    """Whether each arm of ``few`` can be paired with its own arm of ``many`` whose curve
+    runs within ``AGREE`` of it (mean absolute difference in survival)."""
+    gaps = np.array([[_mean_gap(a.curve, b.curve) for b in many] for a in few], dtype=float)
     return any(
         max(gaps[i, j] for i, j in enumerate(pick)) <= AGREE
-        for pick in permutations(range(len(first.arms)), len(second.arms))
+        for pick in permutations(range(len(many)), len(few))
     )
 
 
