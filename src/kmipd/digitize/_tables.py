@@ -161,7 +161,7 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, tuple[int, flo
             if row.label and count_kind(row.label) is None
             for a, name in enumerate(names)
         ),
-        key=lambda p: (-p[0], p[1], p[2]),
+        key=lambda p: (-p[0], p[1], p[2]),  # within a likeness: the earlier row, then arm
     )
     out: dict[int, tuple[int, float]] = {}
     tied_rows: set[int] = set()
