@@ -510,8 +510,9 @@ def digitize(
         pixels high); the result then says so in a warning, and its pixel
         positions refer to the enlarged image (``scale`` 2). So is one whose
         words under the panel are under ``TINY_TEXT`` pixels high, where the
-        enlarged reading finds the same arms and names no fewer of them
-        (see ``_twice``); otherwise a warning says its own size was kept.
+        enlarged reading agrees with the first (the same arms; or more, or
+        fewer, every one named by its legend) and names no fewer arms (see
+        ``_twice``); otherwise a warning says its own size was kept.
 
     Raises
     ------
@@ -595,15 +596,17 @@ def _read_larger(
     percent: bool | None,
     arms: int | list[str] | None,
 ) -> DigitizationResult:
-    """The figure read again at twice its size, if that finds the arms ``first`` found
-    (see ``_twice``); else ``first``, with a warning saying so."""
+    """The figure read again at twice its size, if that reading agrees with ``first`` (the
+    same arms, or more or fewer each named by the legend: see ``_twice``); else ``first``,
+    with a warning saying so."""
     try:
         larger, _ = _read(enlarge(loaded, 2.0), ranges, percent, arms)
     except (KmipdError, ValueError, IndexError, ArithmeticError):
         larger = None
-    more = larger is not None and more_arms_named(first, larger)
-    fewer = larger is not None and named_fewer_arms(first, larger)
-    agree = larger is not None and (same_arms(first, larger) or more or fewer)
+    more = fewer = agree = False
+    if larger is not None:
+        more, fewer = more_arms_named(first, larger), named_fewer_arms(first, larger)
+        agree = more or fewer or same_arms(first, larger)
     if larger is not None and agree and not fewer_names(first, larger):
         found = (
             "the same arms and more, each named by the legend,"
