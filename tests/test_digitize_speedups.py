@@ -283,3 +283,36 @@ def test_a_lone_number_read_surely_on_the_page_is_not_read_again(
     again = _samples.lone_numbers([strip], x_axis)  # nothing read before: both read
     assert asked == [(163, 173), (280, 284)]
     assert [s.digits for s in again] == ["7"]  # the stub reads "7" for the two-glyph group too
+
+
+def test_rows_rebuilt_ahead_read_as_the_rows_rebuilt_in_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table whose rows' touching numbers are rebuilt ahead (side by side with a helper
+    process, here in turn) reads as when each row is rebuilt as it is read."""
+    from pathlib import Path
+
+    from kmipd.digitize import _crowded, digitize
+
+    figure = Path(__file__).parent / "data" / "figures" / "aio0207b_3b-jco.png"
+    monkeypatch.setattr(_crowded, "running", lambda: False)
+    plain = digitize(figure)
+    asked: list[int] = []
+    rebuilds = _crowded._row_rebuilds
+
+    def noted(*args: object) -> object:
+        got = rebuilds(*args)  # type: ignore[arg-type]
+        asked.append(len(got))
+        return got
+
+    monkeypatch.setattr(_crowded, "running", lambda: True)
+    monkeypatch.setattr(_crowded, "_row_rebuilds", noted)
+    ahead = digitize(figure)
+    assert len(asked) >= 2 and sum(asked) >= 2  # two rows or more rebuilt ahead
+    tables = [
+        [(a.name, list(a.risk_table.time), list(a.risk_table.n_at_risk)) for a in r.arms]
+        for r in (plain, ahead)
+        if all(a.risk_table is not None for a in r.arms)
+    ]
+    assert len(tables) == 2 and tables[0] == tables[1]
+    assert [len(a.risk_table.time) for a in ahead.arms if a.risk_table is not None] == [43, 43]

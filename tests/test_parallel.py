@@ -215,3 +215,29 @@ def _running(pid: int) -> bool:
     from kmipd.digitize._parallel import _alive
 
     return _alive(pid)
+
+
+def test_each_inside_a_call_of_each_runs_in_the_caller(tmp_path: Path) -> None:
+    """The helper is busy with the outer calls: inner calls do not wait for it."""
+    calls = """
+        import os, time
+        from kmipd.digitize import _parallel
+
+        def pid_after(seconds):
+            time.sleep(seconds)
+            return os.getpid()
+
+        def inner(_):
+            time.sleep(0.05)
+            return sorted(set(_parallel.each(pid_after, [(0.02,)] * 6)))
+        """
+    script = """
+        from kmipd.digitize import _parallel
+        from calls import inner
+
+        _parallel.warm(eager=True)
+        assert _parallel._ready.wait(60)
+        got = _parallel.each(inner, [(0,)] * 2)
+        print(len(got[0]), len(got[1]), len({p for pids in got for p in pids}), flush=True)
+        """
+    assert _run(tmp_path, script, calls=calls) == "1 1 2"  # each inner set in one process

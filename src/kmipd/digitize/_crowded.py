@@ -14,7 +14,7 @@ from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._overprint import Face, Leaving, decode_overprint, digit_band
-from kmipd.digitize._parallel import each, warm
+from kmipd.digitize._parallel import each, running, warm
 from kmipd.digitize._redraw import Limit
 from kmipd.digitize._refine import Placed, refine_font
 from kmipd.digitize._result import RiskCell
@@ -42,6 +42,10 @@ LOOSE_AXIS = 0.25  # x calibration confidence (share of tick labels agreeing) be
 _PITCH_TICKS = 10  # ticks of the first crowded span redrawn to choose an unmeasured pitch
 SECONDED = 0.5  # confidence of a rebuilt number OCR read the same on its own (at most)
 # over a number the rebuild is unsure of
+_Rebuilt = dict[  # by a word's columns and the counts around it: its cells, and the
+    tuple[int, int, int | None, int],  # tick columns and counts it noted for refining the font
+    tuple[list[RiskCell] | None, list[tuple[list[float], list[int]]]],
+]
 
 
 def _numeric(word: Word) -> bool:
@@ -80,10 +84,17 @@ def _rebuilder(
     x_axis: AxisCalibration,
     record: list[Placed] | None = None,
     retry: bool = False,
+    known: _Rebuilt | None = None,
 ) -> Crowded:
-    """The callback that rebuilds one word of touching numbers of ``line`` (noted in ``record``)."""
+    """The callback that rebuilds one word of touching numbers of ``line`` (noted in ``record``),
+    or takes the rebuild ``known`` for it (see ``_read_ahead``)."""
 
     def rebuild(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
+        hit = (known or {}).get((word.col0, word.col1, upper, lower))
+        if hit is not None:
+            if record is not None:
+                record.extend((strip, centres, values) for centres, values in hit[1])
+            return hit[0]
         times = _span_times(word, _edge(font), x_axis)
         if not times:
             return None
@@ -327,17 +338,67 @@ def _rebuilt(
     reads numbers printed deeply over each other.
     """
     out: list[RiskRow | None] = []
-    for line, strip, busy in zip(lines, strips, crowded, strict=True):
+    ahead = _read_ahead(lines, strips, crowded, font, x_axis, retry)
+    for line, strip, busy, known in zip(lines, strips, crowded, ahead, strict=True):
         if only and not busy:
             out.append(None)
             continue
         rebuild = None
         if busy and strip is not None and font is not None:
-            rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
+            rebuild = _rebuilder(line, strip, font, x_axis, record, retry, known)
         if busy and redraw is not None:
             rebuild = redraw.wrap(rebuild, line)
         out.append(read_row(line, x_axis, rebuild, ink))
     return out
+
+
+def _read_ahead(
+    lines: list[RiskLine],
+    strips: list[FloatArray | None],
+    crowded: list[bool],
+    font: DigitFont | None,
+    x_axis: AxisCalibration,
+    retry: bool,
+) -> list[_Rebuilt]:
+    """Per line, its touching numbers rebuilt ahead, the rows shared with a helper process.
+
+    Rows are rebuilt independently of each other, so while the helpers run
+    (see ``_parallel``) each row's rebuilds are searched side by side, as
+    ``read_row`` would ask for them with no redrawing. The rows are then
+    read in turn, as before, taking a rebuild from here when it is asked
+    for with the same counts around it (a redrawn word can change them).
+    """
+    rows = [
+        k
+        for k, (strip, busy) in enumerate(zip(strips, crowded, strict=True))
+        if busy and strip is not None
+    ]
+    out: list[_Rebuilt] = [{} for _ in lines]
+    if font is None or len(rows) < 2 or not running():
+        return out
+    calls = [(lines[k], strips[k], font, x_axis, retry) for k in rows]
+    for k, got in zip(rows, each(_row_rebuilds, calls), strict=True):
+        out[k] = got
+    return out
+
+
+def _row_rebuilds(
+    line: RiskLine, strip: FloatArray, font: DigitFont, x_axis: AxisCalibration, retry: bool
+) -> _Rebuilt:
+    """Every rebuild ``read_row`` asks for in ``line`` when no word is redrawn, by the word's
+    columns and the counts around it (module-level: for a helper process)."""
+    got: _Rebuilt = {}
+    record: list[Placed] = []
+    rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
+
+    def noted(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
+        before = len(record)
+        cells = rebuild(word, upper, lower)
+        got[word.col0, word.col1, upper, lower] = (cells, [(c, v) for _, c, v in record[before:]])
+        return cells
+
+    read_row(line, x_axis, noted)
+    return got
 
 
 def _unsure(cells: list[RiskCell]) -> float:

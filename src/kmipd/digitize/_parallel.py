@@ -34,7 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-__all__ = ["each", "helpers", "warm"]
+__all__ = ["each", "helpers", "running", "warm"]
 
 T = TypeVar("T")
 ENV = "KMIPD_WORKERS"
@@ -48,6 +48,7 @@ _asked = 0  # calls of :func:`warm`
 _ready = threading.Event()  # set once the helpers run
 _MISSING = object()  # a result the helper did not give
 _WATCH_SECONDS = 1.0  # how often a helper checks that its caller still runs
+_inside = threading.local()  # ``depth``: calls of :func:`each` this thread is running
 
 
 def helpers() -> int:
@@ -158,11 +159,32 @@ def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T
     every call is run by the caller. ``call`` should be a module-level
     function and its arguments picklable; a call the helper cannot run, or
     that raises there, is run by the caller, so an exception is raised here
-    as it would be in a loop.
+    as it would be in a loop. Calls of ``each`` made by the caller's own
+    calls run in the caller (the helpers are taken).
     """
-    pool = _pool if _ready.is_set() and len(arguments) > 1 else None
+    pool = _pool if running() and len(arguments) > 1 else None
     if pool is None:
         return [call(*args) for args in arguments]
+    _inside.depth = getattr(_inside, "depth", 0) + 1
+    try:
+        return _shared(pool, call, arguments)
+    finally:
+        _inside.depth -= 1
+
+
+def running() -> bool:
+    """Whether :func:`each` would share calls with a helper now.
+
+    Not inside a call of :func:`each` (the helpers are busy with the outer
+    calls: an inner one would wait for them), nor before the helpers run.
+    """
+    return _ready.is_set() and not getattr(_inside, "depth", 0)
+
+
+def _shared(
+    pool: ProcessPoolExecutor, call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]
+) -> list[T]:
+    """:func:`each` with the helpers of ``pool``."""
     out: list[Any] = [_MISSING] * len(arguments)
     ends = [0, len(arguments)]  # the next call of the caller; one past the helper's next
     lock = threading.Lock()
