@@ -316,3 +316,27 @@ def test_rows_rebuilt_ahead_read_as_the_rows_rebuilt_in_turn(
     ]
     assert len(tables) == 2 and tables[0] == tables[1]
     assert [len(a.risk_table.time) for a in ahead.arms if a.risk_table is not None] == [43, 43]
+
+
+def test_tall_legend_words_are_read_at_one_scale_small_ones_at_two(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_best_reading``: words ``_ONE_SCALE`` pixels tall or taller at the first scale only;
+    each word keeps its own reading, in order."""
+    from dataclasses import replace
+
+    from kmipd.digitize import _reading
+    from kmipd.digitize._text import Word
+
+    asked: list[tuple[tuple[int, ...], list[int]]] = []
+
+    def read_words(grey: object, image: object, words: list[Word], height: object) -> list[Word]:
+        asked.append((height, [w.height for w in words]))  # type: ignore[arg-type]
+        return [replace(w, text=f"h{w.height}") for w in words]
+
+    monkeypatch.setattr(_reading, "read_words", read_words)
+    tall = _reading._ONE_SCALE
+    words = [Word(0, 0, h, 40) for h in (tall - 4, tall, tall + 9, tall - 1)]
+    got = _reading._best_reading(np.zeros((1, 1), np.uint8), np.zeros((1, 1, 3), np.uint8), words)
+    assert [w.text for w in got] == [f"h{w.height}" for w in words]
+    assert asked == [((48, 64), [tall - 4, tall - 1]), ((48,), [tall, tall + 9])]
