@@ -164,12 +164,12 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, tuple[int, flo
         key=lambda p: (-p[0], p[1], p[2]),  # within a likeness: the earlier row, then arm
     )
     out: dict[int, tuple[int, float]] = {}
+    taken: set[int] = set()  # arms given a row
     tied_rows: set[int] = set()
     tied_arms: set[int] = set()
     for score, group in itertools.groupby(pairs, key=lambda p: p[0]):
         if score < 0.6:
             break
-        taken = {a for a, _ in out.values()}
         free = [
             (r, a)
             for _, r, a in group
@@ -181,9 +181,10 @@ def _by_label(rows: list[RiskRow], names: list[str]) -> dict[int, tuple[int, flo
                 tied_rows.add(r)
                 tied_arms.add(a)
         for r, a in free:  # a label as like two names goes to the earlier arm, as before
-            if r in out or r in tied_rows or a in tied_arms or a in {b for b, _ in out.values()}:
+            if r in out or r in tied_rows or a in tied_arms or a in taken:
                 continue
             out[r] = (a, score)
+            taken.add(a)
     return out
 
 
