@@ -298,15 +298,15 @@ def test_rows_rebuilt_ahead_read_as_the_rows_rebuilt_in_turn(
     monkeypatch.setattr(_crowded, "running", lambda: False)
     plain = digitize(figure)
     asked: list[int] = []
-    rebuilds = _crowded._row_rebuilds
+    rebuilds = _crowded._row_ahead
 
     def noted(*args: object) -> object:
         got = rebuilds(*args)  # type: ignore[arg-type]
-        asked.append(len(got))
+        asked.append(len(got[0]))
         return got
 
     monkeypatch.setattr(_crowded, "running", lambda: True)
-    monkeypatch.setattr(_crowded, "_row_rebuilds", noted)
+    monkeypatch.setattr(_crowded, "_row_ahead", noted)
     ahead = digitize(figure)
     assert len(asked) >= 2 and sum(asked) >= 2  # two rows or more rebuilt ahead
     tables = [
@@ -340,3 +340,39 @@ def test_tall_legend_words_are_read_at_one_scale_small_ones_at_two(
     got = _reading._best_reading(np.zeros((1, 1), np.uint8), np.zeros((1, 1, 3), np.uint8), words)
     assert [w.text for w in got] == [f"h{w.height}" for w in words]
     assert asked == [((48, 64), [tall - 4, tall - 1]), ((48,), [tall, tall + 9])]
+
+
+def test_rows_redrawn_ahead_read_as_the_rows_redrawn_in_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A table whose rows print deeply over each other (DejaVu Sans, redrawn) reads the same
+    when its rows are redrawn ahead, each fitting its own face, as when the second row takes
+    the face the first was read with; the second row's redrawing ahead is used, not repeated."""
+    import threading
+    from pathlib import Path
+
+    from kmipd.digitize import _crowded, _parallel, digitize
+
+    figure = Path(__file__).parent / "data" / "figures" / "elm-pc5_2a-lancet.png"
+    faces: list[bool] = []  # per redrawing: whether it was given no face (fits its own)
+    redraw_row = _crowded.redraw_row
+
+    def noted(*args: object, **kwargs: object) -> object:
+        faces.append(args[5] is None)
+        return redraw_row(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_crowded, "redraw_row", noted)
+    monkeypatch.setattr(_crowded, "running", lambda: False)
+    monkeypatch.setattr(_parallel, "_ready", threading.Event())  # no helper: all in turn here
+    plain = digitize(figure)
+    assert faces == [True, False]  # in turn: the second row takes the first row's face
+    faces.clear()
+    monkeypatch.setattr(_crowded, "running", lambda: True)  # rows read ahead (here in turn)
+    ahead = digitize(figure)
+    assert faces == [True, True]  # ahead: each row fits its own face; neither is redone
+    tables = [
+        [(a.name, list(a.risk_table.time), list(a.risk_table.n_at_risk)) for a in r.arms]
+        for r in (plain, ahead)
+        if all(a.risk_table is not None for a in r.arms)
+    ]
+    assert len(tables) == 2 and tables[0] == tables[1]

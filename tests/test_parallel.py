@@ -218,7 +218,7 @@ def _running(pid: int) -> bool:
 
 
 def test_each_inside_a_call_of_each_runs_in_the_caller(tmp_path: Path) -> None:
-    """The helper is busy with the outer calls: inner calls do not wait for it."""
+    """The helper is busy with an outer call: inner calls do not wait for it."""
     calls = """
         import os, time
         from kmipd.digitize import _parallel
@@ -227,8 +227,8 @@ def test_each_inside_a_call_of_each_runs_in_the_caller(tmp_path: Path) -> None:
             time.sleep(seconds)
             return os.getpid()
 
-        def inner(_):
-            time.sleep(0.05)
+        def inner(wait):
+            time.sleep(wait)  # the helper's outer call outlasts the caller's inner calls
             return sorted(set(_parallel.each(pid_after, [(0.02,)] * 6)))
         """
     script = """
@@ -237,7 +237,34 @@ def test_each_inside_a_call_of_each_runs_in_the_caller(tmp_path: Path) -> None:
 
         _parallel.warm(eager=True)
         assert _parallel._ready.wait(60)
-        got = _parallel.each(inner, [(0,)] * 2)
+        got = _parallel.each(inner, [(0.05,), (1.0,)])
         print(len(got[0]), len(got[1]), len({p for pids in got for p in pids}), flush=True)
         """
     assert _run(tmp_path, script, calls=calls) == "1 1 2"  # each inner set in one process
+
+
+def test_each_inside_a_call_of_each_shares_once_the_helper_is_idle(tmp_path: Path) -> None:
+    """The helper finished its part of the outer calls: inner calls go to it too."""
+    calls = """
+        import os, time
+        from kmipd.digitize import _parallel
+
+        def pid_after(seconds):
+            time.sleep(seconds)
+            return os.getpid()
+
+        def inner(wait):
+            time.sleep(wait)  # the outer call the helper takes returns at once
+            return sorted(set(_parallel.each(pid_after, [(0.05,)] * 8)))
+        """
+    script = """
+        import os
+        from kmipd.digitize import _parallel
+        from calls import inner
+
+        _parallel.warm(eager=True)
+        assert _parallel._ready.wait(60)
+        got = _parallel.each(inner, [(0.5,), (0.0,)])
+        print(len(got[0]), os.getpid() in got[0], len(got[1]), flush=True)
+        """
+    assert _run(tmp_path, script, calls=calls) == "2 True 1"  # the caller's inner calls shared

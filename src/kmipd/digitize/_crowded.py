@@ -13,7 +13,7 @@ from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._dejavu import ADVANCE, DIGIT_HEIGHT
 from kmipd.digitize._glyphs import DigitFont, learn_font, strip_ink
 from kmipd.digitize._overlap import decode_span
-from kmipd.digitize._overprint import Face, Leaving, decode_overprint, digit_band
+from kmipd.digitize._overprint import Face, Leaving, Overprint, digit_band, redraw_row
 from kmipd.digitize._parallel import each, running, warm
 from kmipd.digitize._redraw import Limit
 from kmipd.digitize._refine import Placed, refine_font
@@ -46,6 +46,9 @@ _Rebuilt = dict[  # by a word's columns and the counts around it: its cells, and
     tuple[int, int, int | None, int],  # tick columns and counts it noted for refining the font
     tuple[list[RiskCell] | None, list[tuple[list[float], list[int]]]],
 ]
+_Key = tuple[float, int, int, int | None, int]  # a word redrawn: its line's row, its columns and
+# the counts around it
+_Read = tuple[Overprint | None, tuple[Face | None, ...] | None]  # see ``_overprint.redraw_row``
 
 
 def _numeric(word: Word) -> bool:
@@ -338,7 +341,7 @@ def _rebuilt(
     reads numbers printed deeply over each other.
     """
     out: list[RiskRow | None] = []
-    ahead = _read_ahead(lines, strips, crowded, font, x_axis, retry)
+    ahead = _read_ahead(lines, strips, crowded, font, x_axis, retry, redraw)
     for line, strip, busy, known in zip(lines, strips, crowded, ahead, strict=True):
         if only and not busy:
             out.append(None)
@@ -359,46 +362,63 @@ def _read_ahead(
     font: DigitFont | None,
     x_axis: AxisCalibration,
     retry: bool,
+    redraw: _Redraw | None = None,
 ) -> list[_Rebuilt]:
     """Per line, its touching numbers rebuilt ahead, the rows shared with a helper process.
 
-    Rows are rebuilt independently of each other, so while the helpers run
-    (see ``_parallel``) each row's rebuilds are searched side by side, as
-    ``read_row`` would ask for them with no redrawing. The rows are then
-    read in turn, as before, taking a rebuild from here when it is asked
-    for with the same counts around it (a redrawn word can change them).
+    Rows are read independently of each other, so while the helpers run
+    (see ``_parallel``) the crowded rows are read side by side, as
+    ``read_row`` would read them without the figure's ink. The rows are
+    then read in turn, as before, taking a rebuild from here when it is
+    asked for with the same counts around it (a redrawn word can change
+    them), and a redrawing (``redraw``) where its face is the one the turn
+    gives (see ``_Redraw``).
     """
     rows = [
         k
         for k, (strip, busy) in enumerate(zip(strips, crowded, strict=True))
-        if busy and strip is not None
+        if busy and ((strip is not None and font is not None) or redraw is not None)
     ]
     out: list[_Rebuilt] = [{} for _ in lines]
-    if font is None or len(rows) < 2 or not running():
+    if len(rows) < 2 or not running():
         return out
-    calls = [(lines[k], strips[k], font, x_axis, retry) for k in rows]
-    for k, got in zip(rows, each(_row_rebuilds, calls), strict=True):
-        out[k] = got
+    calls = [  # the first row is read as in turn, the others guess the face (``_Redraw.copy``)
+        (lines[k], strips[k], font, x_axis, retry, redraw and redraw.copy(k != rows[0]))
+        for k in rows
+    ]
+    for k, (rebuilt, redrawn) in zip(rows, each(_row_ahead, calls), strict=True):
+        out[k] = rebuilt
+        if redraw is not None:
+            for key, got in redrawn.items():
+                redraw.redrawn.setdefault(key, got)
     return out
 
 
-def _row_rebuilds(
-    line: RiskLine, strip: FloatArray, font: DigitFont, x_axis: AxisCalibration, retry: bool
-) -> _Rebuilt:
-    """Every rebuild ``read_row`` asks for in ``line`` when no word is redrawn, by the word's
-    columns and the counts around it (module-level: for a helper process)."""
+def _row_ahead(
+    line: RiskLine,
+    strip: FloatArray | None,
+    font: DigitFont | None,
+    x_axis: AxisCalibration,
+    retry: bool,
+    redraw: _Redraw | None,
+) -> tuple[_Rebuilt, dict[_Key, _Read]]:
+    """Every rebuild ``read_row`` asks for in ``line``, by the word's columns and the counts
+    around it, and every redrawing (module-level: for a helper process)."""
     got: _Rebuilt = {}
     record: list[Placed] = []
-    rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
+    noted: Crowded | None = None
+    if strip is not None and font is not None:
+        rebuild = _rebuilder(line, strip, font, x_axis, record, retry)
 
-    def noted(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
-        before = len(record)
-        cells = rebuild(word, upper, lower)
-        got[word.col0, word.col1, upper, lower] = (cells, [(c, v) for _, c, v in record[before:]])
-        return cells
+        def noted(word: Word, upper: int | None, lower: int) -> list[RiskCell] | None:
+            before = len(record)
+            cells = rebuild(word, upper, lower)
+            key = (word.col0, word.col1, upper, lower)
+            got[key] = (cells, [(c, v) for _, c, v in record[before:]])
+            return cells
 
-    read_row(line, x_axis, noted)
-    return got
+    read_row(line, x_axis, noted if redraw is None else redraw.wrap(noted, line))
+    return got, {} if redraw is None else redraw.redrawn
 
 
 def _unsure(cells: list[RiskCell]) -> float:
@@ -436,15 +456,31 @@ class _Redraw:
     read again with the same counts around it. One table prints in one
     font: the face fitted to the first word redrawn (its size, advance and
     shift) redraws the other words whose digits are as tall (``faces``).
+    A row read ahead by a helper (``copy``, see ``_read_ahead``) fits its own
+    face where the rows above it have not given one yet; its redrawings
+    (``redrawn``) are used in turn where the face the turn gives reads them
+    the same (see ``_overprint.redraw_row``).
     """
 
     ink: FloatArray
     x_axis: AxisCalibration
     leaving: Sequence[Leaving] = ()
-    memo: dict[tuple[float, int, int, int | None, int], list[RiskCell] | None] = field(
-        default_factory=dict
-    )
+    memo: dict[_Key, list[RiskCell] | None] = field(default_factory=dict)
     faces: dict[int, Face] = field(default_factory=dict)  # by the digits' height in pixels
+    redrawn: dict[_Key, _Read] = field(default_factory=dict)  # every redrawing, and the
+    # faces it reads the same with (see ``_overprint.redraw_row``), read here or ahead
+    ahead: bool = False  # a copy reading a row ahead: no unhinted face is fitted
+
+    def copy(self, ahead: bool) -> _Redraw:
+        """A copy to read a row with elsewhere: it knows the memo and faces so far, shares nothing.
+
+        ``ahead``: the row is read before the rows above it. Where the face
+        of its digits' height is not known yet, it then tries the
+        light-hinted face only: fitting an unhinted one costs most, and the
+        rows read in turn fit it once for all.
+        """
+        memo, faces = dict(self.memo), dict(self.faces)
+        return _Redraw(self.ink, self.x_axis, self.leaving, memo, faces, ahead=ahead)
 
     def wrap(self, rebuild: Crowded | None, line: RiskLine) -> Crowded:
         """``rebuild``, or where it fails or reads a number unsurely, the numbers redrawn.
@@ -485,7 +521,15 @@ class _Redraw:
         centres = [float(self.x_axis.pixel(t)) for t in times]
         limits: list[Limit | None] = [_PerCentre(most, tuple(times)) for most in self.leaving]
         height = band[1] - band[0] + 1
-        decoded = decode_overprint(self.ink, band, centres, bounds, limits, self.faces.get(height))
+        face = self.faces.get(height)
+        key = (line.row, word.col0, word.col1, *bounds)
+        known = self.redrawn.get(key)
+        if known is None or (known[1] is not None and face not in known[1]):
+            read = redraw_row(self.ink, band, centres, bounds, limits, face, not self.ahead)
+            if read is None:  # read ahead, it would need an unhinted face fitted
+                return None
+            known = self.redrawn[key] = read
+        decoded = known[0]
         if decoded is None:
             return None
         self.faces.setdefault(height, decoded.face)

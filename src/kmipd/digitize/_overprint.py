@@ -71,6 +71,7 @@ __all__ = [
     "digit_band",
     "leaving_limits",
     "most_leaving",
+    "redraw_row",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -268,20 +269,61 @@ def decode_overprint(
     Overprint or None
         None when no row of DejaVu Sans digits redraws the ink well enough.
     """
+    read = redraw_row(ink, band, centres, bounds, limits, face)
+    assert read is not None  # only a reading without unhinted faces gives up
+    return read[0]
+
+
+def redraw_row(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    bounds: tuple[int | None, int] = (None, 0),
+    limits: Sequence[Limit | None] = (None,),
+    face: Face | None = None,
+    unhinted: bool = True,
+) -> tuple[Overprint | None, tuple[Face | None, ...] | None] | None:
+    """:func:`decode_overprint`, and the faces that, given, read the row the same.
+
+    Given no face, one is fitted and the row read with it; where the
+    light-hinted face does not redraw the row, an unhinted one is fitted
+    and the row read with that. Given any face on that path, the same
+    calls follow, so the reading is the same. A helper that reads a row
+    ahead, before the face of the rows above it is known, can so tell
+    whether its reading stands (see ``_crowded._Redraw``); without
+    ``unhinted`` it gives up (None) where an unhinted face would have to be
+    fitted, the costliest step.
+
+    Returns
+    -------
+    (Overprint or None, tuple or None) or None
+        The reading, and the faces (None: none given) it is read the same
+        with; None where any face is (the row is not read at all).
+    """
     if len(centres) < 2:
-        return None
+        return None, None
     depth = _depth(ink, band, centres)
     if depth > _DEPTH:
-        return None
+        return None, None
     limit = limits[0] if limits else None
+    alike: list[Face | None] = [face]
     if face is None:
-        face = _fit_face(ink, band, centres, bounds[0], limit, ahead=depth > _DEEP)
+        fitted = _fit_face(
+            ink, band, centres, bounds[0], limit, ahead=depth > _DEEP, unhinted=unhinted
+        )
+        if fitted is None:
+            return None
+        face = fitted
+        alike.append(face)
     if face[1] == LIGHT:
         exact = _redrawn(ink, band, centres, bounds, limits, face, depth)
         if exact is not None:
-            return exact
-        face = _fit_face(ink, band, centres, bounds[0], limit, light=False)
-    return _redrawn(ink, band, centres, bounds, limits, face, depth)
+            return exact, tuple(alike)
+        if not unhinted:
+            return None
+        face = _fit_unhinted(ink, band, centres, bounds[0], limit)
+        alike.append(face)
+    return _redrawn(ink, band, centres, bounds, limits, face, depth), tuple(alike)
 
 
 def _redrawn(
@@ -462,28 +504,41 @@ def _fit_face(
     centres: list[float],
     upper: int | None,
     limit: Limit | None,
-    light: bool = True,
     ahead: bool = True,
-) -> Face:
+    unhinted: bool = True,
+) -> Face | None:
     """Size, rendering and shift that best redraw the row's first numbers.
 
-    The exact light-hinted face is tried first (:func:`_fit_light`, unless
-    ``light`` is False; ``ahead``: whether its search bounds the ink later
-    counts may draw, which pays where rows print deep); where it does not
-    redraw the ink, the unhinted faces are, at sizes around the one the
-    digits' height gives.
+    The exact light-hinted face is tried first (:func:`_fit_light`;
+    ``ahead``: whether its search bounds the ink later counts may draw,
+    which pays where rows print deep); where it does not redraw the ink,
+    the unhinted faces are (:func:`_fit_unhinted`), unless ``unhinted`` is
+    False (then None).
+    """
+    band_ink, rows = _rows_of(ink, band)  # the helper process gets the band's rows only
+    fitted = _fit_light(band_ink, rows, centres, upper, limit, ahead)
+    if fitted is not None or not unhinted:
+        return fitted
+    return _fit_unhinted(ink, band, centres, upper, limit)
 
-    The shift, in pixels, moves the centres onto the drawings' grid: a glyph
-    is drawn on pixel edges (column j spans [j, j + 1)), where an image
-    column's centre is j + 0.5, and a tick's centre is read to a fraction of
-    a pixel, so the shift is fitted around 0.5 (``_SHIFTS``) once the size is.
+
+def _fit_unhinted(
+    ink: FloatArray,
+    band: tuple[int, int],
+    centres: list[float],
+    upper: int | None,
+    limit: Limit | None,
+) -> Face:
+    """Size, unhinted rendering and shift that best redraw the row's first numbers.
+
+    At sizes around the one the digits' height gives. The shift, in
+    pixels, moves the centres onto the drawings' grid: a glyph is drawn on
+    pixel edges (column j spans [j, j + 1)), where an image column's centre
+    is j + 0.5, and a tick's centre is read to a fraction of a pixel, so
+    the shift is fitted around 0.5 (``_SHIFTS``) once the size is.
     """
     digit = band[1] - band[0] + 1
     band_ink, band = _rows_of(ink, band)  # the helper process gets the band's rows only
-    if light:
-        fitted = _fit_light(band_ink, band, centres, upper, limit, ahead)
-        if fitted is not None:
-            return fitted
     shapes = [
         (round(digit / DIGIT_HEIGHT * scale * 4) / 4, render)
         for scale in _SCALES

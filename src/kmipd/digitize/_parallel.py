@@ -49,6 +49,9 @@ _ready = threading.Event()  # set once the helpers run
 _MISSING = object()  # a result the helper did not give
 _WATCH_SECONDS = 1.0  # how often a helper checks that its caller still runs
 _inside = threading.local()  # ``depth``: calls of :func:`each` this thread is running
+_busy = [0]  # calls given to the helpers and not yet returned
+_idle = threading.Condition()  # notified as a helper returns a call
+_POLL_SECONDS = 0.05  # how often a call waiting for an idle helper looks again
 
 
 def helpers() -> int:
@@ -160,9 +163,10 @@ def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T
     function and its arguments picklable; a call the helper cannot run, or
     that raises there, is run by the caller, so an exception is raised here
     as it would be in a loop. Calls of ``each`` made by the caller's own
-    calls run in the caller (the helpers are taken).
+    calls go to a helper only once it is idle (it finished its part of the
+    outer calls); until then the caller runs them.
     """
-    pool = _pool if running() and len(arguments) > 1 else None
+    pool = _pool if _ready.is_set() and len(arguments) > 1 else None
     if pool is None:
         return [call(*args) for args in arguments]
     _inside.depth = getattr(_inside, "depth", 0) + 1
@@ -175,10 +179,10 @@ def each(call: Callable[..., T], arguments: Sequence[tuple[Any, ...]]) -> list[T
 def running() -> bool:
     """Whether :func:`each` would share calls with a helper now.
 
-    Not inside a call of :func:`each` (the helpers are busy with the outer
-    calls: an inner one would wait for them), nor before the helpers run.
+    Not before the helpers run, nor inside a call of :func:`each` while a
+    helper runs one of the outer calls (an inner call would wait for it).
     """
-    return _ready.is_set() and not getattr(_inside, "depth", 0)
+    return _ready.is_set() and (not getattr(_inside, "depth", 0) or not _busy[0])
 
 
 def _shared(
@@ -200,18 +204,22 @@ def _shared(
             return ends[1]
 
     def helper() -> None:
-        while (j := claim(False)) is not None:
+        while True:
+            with _idle:
+                while _busy[0] >= _count and ends[0] < ends[1]:  # helpers on outer calls
+                    _idle.wait(_POLL_SECONDS)
+                j = claim(False)
+                if j is None:
+                    return
+                _busy[0] += 1
             try:
-                future = pool.submit(call, *arguments[j])
-            except RuntimeError:  # the pool was shut down
+                given = _given(pool, call, arguments[j], out, j)
+            finally:
+                with _idle:
+                    _busy[0] -= 1
+                    _idle.notify_all()
+            if not given:
                 return
-            try:
-                out[j] = future.result()
-            except BrokenProcessPool:
-                _broken()
-                return
-            except Exception:  # left to the caller, where it raises as it should
-                continue
 
     feeders = [
         threading.Thread(target=helper, name="kmipd-feed", daemon=True) for _ in range(_count)
@@ -224,11 +232,38 @@ def _shared(
     finally:
         with lock:
             ends[1] = ends[0]  # the helpers take no more calls
+        with _idle:
+            _idle.notify_all()  # nor wait for one to be idle
         for feeder in feeders:
             feeder.join()
     return [
         call(*args) if got is _MISSING else got for args, got in zip(arguments, out, strict=True)
     ]
+
+
+def _given(
+    pool: ProcessPoolExecutor,
+    call: Callable[..., Any],
+    args: tuple[Any, ...],
+    out: list[Any],
+    j: int,
+) -> bool:
+    """Run ``call(*args)`` in a helper into ``out[j]``; False if the helpers are gone.
+
+    A call that raises there is left to the caller, where it raises as it should.
+    """
+    try:
+        future = pool.submit(call, *args)
+    except RuntimeError:  # the pool was shut down
+        return False
+    try:
+        out[j] = future.result()
+    except BrokenProcessPool:
+        _broken()
+        return False
+    except Exception:  # left to the caller
+        pass
+    return True
 
 
 def _forget() -> None:
