@@ -397,3 +397,24 @@ def test_without_freetype_drawing_into_arrays_the_unhinted_faces_read(
         assert list(got.values) == values
     finally:
         _dejavu.light_sizes.cache_clear()
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_centre_chosen_for_one_count_is_the_one_all_counts_choose(mirrored: bool) -> None:
+    """On a face that snaps digits to whole pixels, a count's side of a centre near a flip is
+    chosen for that count alone as when every count of its length is scored at once."""
+    values = [1678, 1671, 1665, 1658, 1654, 1644, 1633, 1624, 1610, 1595]
+    ink, centres = _cairo_row(values, pitch=11.07, em=17.8)
+    band = digit_band(ink, 22, (int(centres[0]) - 30, int(centres[-1]) + 30))
+    assert band is not None
+    seen = ink[band[0] - 4 : band[1] + 5]
+    face = _face(17.8, seen.shape[0], band[1] - band[0] + 5, 0.0, LIGHT, mirrored)
+    one = _Search(seen, centres, face)
+    near = [k for k in range(len(centres)) if len(one.variants[k]) == 2]
+    assert near  # some centres lie where the rounding flips
+    counts = [0, 7, 42, 99, 100, 999, 1000, 1633, 1671, 9999]
+    for k in near:
+        every = _Search(seen, centres, face)
+        every.unseen_ink(k, 9999)  # all counts to 9999 scored at once
+        assert [one.centre(v, k) for v in counts] == [every.centre(v, k) for v in counts]
+        assert k not in one.variant  # chosen count by count, without scoring them all

@@ -130,8 +130,26 @@ class _Search:
         options = self.variants[k]
         if len(options) == 1:
             return options[0]
-        self.unseen_ink(k, value)
-        return options[int(self.variant[k][value])]
+        known = self.variant.get(k)
+        if known is not None and known.size > value:
+            return options[int(known[value])]
+        return options[self._side(k, value)]
+
+    def _side(self, k: int, value: int) -> int:
+        """The variant of centre ``k`` that leaves least of ``value``'s ink unseen.
+
+        :meth:`unseen_ink` for one count: its digits summed in the same order.
+        """
+        length = len(str(value))
+        places = range(length) if self.face.mirrored else range(length - 1, -1, -1)
+        unseen = []
+        for centre in self.variants[k]:
+            table, rest, total = self.digit_excess(centre, length), value, np.float64(0.0)
+            for i in places:  # last digit first
+                total += table[i, rest % 10]
+                rest //= 10
+            unseen.append(total)
+        return int(np.argmin(unseen))
 
     def drawn(self, value: int, k: int) -> tuple[int, FloatArray]:
         """Number ``value`` at centre ``k``: its first column and ink."""
