@@ -297,8 +297,11 @@ def redraw_row(
     Returns
     -------
     (Overprint or None, tuple or None) or None
-        The reading, and the faces (None: none given) it is read the same
-        with; None where any face is (the row is not read at all).
+        The reading (None: no row redraws the ink well enough) and the
+        faces it is read the same with (an entry None: no face given), or
+        None for those faces where any face is (the row is not read at all,
+        being too short or printed too deep). None instead of the pair where,
+        without ``unhinted``, the reading gave up.
     """
     if len(centres) < 2:
         return None, None
