@@ -24,7 +24,7 @@ from kmipd.digitize._legend import (
     find_swatches,
     join_dashes,
 )
-from kmipd.digitize._ocr import Reading, _batches
+from kmipd.digitize._ocr import Reading, batches_of
 from kmipd.digitize._overlap import decode_span
 from kmipd.digitize._pairwise import decode_pairs
 from kmipd.digitize._reading import _bar_label
@@ -580,10 +580,11 @@ def test_ocr_fill_bounds_a_number_by_the_nearest_sure_ones() -> None:
     assert values == [70, 60, 50]
 
 
-def test_ocr_batches_hold_words_of_nearly_one_width() -> None:
-    """Padding a narrow word to a wide one's width changed what the recogniser read."""
-    batches = _batches([31, 51, 33, 50, 90])
-    assert sorted(sorted(b) for b in batches) == [[0, 2], [1, 3], [4]]
+def test_ocr_batches_hold_words_of_one_padded_width() -> None:
+    """Padding a narrow word to a wide one's width changed what the recogniser read: a
+    batch holds words padded to the same width, as each would be alone."""
+    batches = batches_of([31, 51, 33, 50, 90, 32])  # padded: 48, 72, 56, 72, 112, 48
+    assert sorted(sorted(b) for b in batches) == [[0, 5], [1, 3], [2], [4]]
 
 
 def test_a_lone_plain_bar_is_the_label_l_whatever_bar_like_letter_was_read() -> None:

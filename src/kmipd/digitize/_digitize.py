@@ -639,7 +639,23 @@ def _read(
     ``measure(loaded.image)`` if already done), with the median height of its words under
     the panel."""
     start = time.perf_counter()
-    scene = look(loaded, measured)
+    scene = look(loaded, measured, ahead=True)
+    try:
+        return _read_scene(scene, loaded, ranges, percent, arms, start), text_height(scene)
+    finally:
+        if scene.ahead is not None:
+            scene.ahead.close()  # the words read ahead are read, or not needed
+
+
+def _read_scene(
+    scene: Scene,
+    loaded: LoadedImage,
+    ranges: dict[str, tuple[float, float] | None],
+    percent: bool | None,
+    arms: int | list[str] | None,
+    start: float,
+) -> DigitizationResult:
+    """Digitize a figure from its first look (``start``: when the reading began)."""
     warnings: list[str] = []
     text = read_figure_text(scene)
     axes = _calibrate(scene, text, ranges, percent)
@@ -688,4 +704,4 @@ def _read(
         failure=rising,
         seconds=time.perf_counter() - start,
     )
-    return result, text_height(scene)
+    return result

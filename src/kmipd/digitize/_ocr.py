@@ -69,13 +69,14 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
     """The recogniser session, its character list and each charset's columns (built once)."""
     with _LOCK:
         if not _STATE:
+            alone = True
             try:
                 session, chars = _recogniser()
             except (ImportError, KeyError, AttributeError, OSError, TypeError, ValueError):
                 # another RapidOCR layout: its whole engine, the recogniser taken from it
                 from rapidocr_onnxruntime import RapidOCR
 
-                rec = RapidOCR().text_rec
+                rec, alone = RapidOCR().text_rec, False
                 session, chars = rec.session, list(rec.postprocess_op.character)
             text_ok = np.array(
                 [
@@ -98,6 +99,7 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
                 if d in where and a in where
             ]
             _STATE.update(
+                alone=alone,
                 session=session,
                 chars=chars,
                 index=where,
@@ -107,13 +109,14 @@ def _engine() -> tuple[Any, list[str], dict[str, Any]]:
     return _STATE["session"], _STATE["chars"], _STATE["masks"]
 
 
-def _recogniser() -> tuple[Any, list[str]]:
+def _recogniser(threads: int = 0) -> tuple[Any, list[str]]:
     """RapidOCR's recogniser model in an ONNX Runtime session, and its CTC character list.
 
     Only the recogniser is loaded (RapidOCR's detector and angle classifier
     are not used), with the model and settings of RapidOCR's own
     configuration; unlike RapidOCR, the session keeps a memory arena, which
-    saves allocating anew for each batch of words.
+    saves allocating anew for each batch of words. ``threads``: threads a
+    run may use (0: ONNX Runtime's default, one per core).
     """
     from pathlib import Path
 
@@ -127,6 +130,7 @@ def _recogniser() -> tuple[Any, list[str]]:
     options = ort.SessionOptions()
     options.log_severity_level = 4
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
     session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     feed = session.get_inputs()[0].name
     listed = session.get_modelmeta().custom_metadata_map["character"].splitlines()
@@ -153,7 +157,7 @@ def _pads(rows: int, cols: int) -> tuple[int, int]:
     )
 
 
-def _prepare(crop: npt.NDArray[np.uint8], height: int) -> npt.NDArray[np.float32]:
+def prepare(crop: npt.NDArray[np.uint8], height: int = HEIGHT) -> npt.NDArray[np.float32]:
     """A word crop (grey, dark text on white) padded and scaled to ``height`` rows."""
     import cv2
 
@@ -166,17 +170,24 @@ def _prepare(crop: npt.NDArray[np.uint8], height: int) -> npt.NDArray[np.float32
     return (scaled.astype(np.float32) / 127.5) - 1.0
 
 
-def _batches(widths: list[int]) -> list[list[int]]:
-    """Word indices in batches of nearly one width (sorted; at most one time step apart).
+def _padded(width: int) -> int:
+    """Columns a word image ``width`` wide is read in: the word, a white margin, then
+    blank input up to a whole time step."""
+    return int(np.ceil((width + MARGIN) / STEP) * STEP)
+
+
+def batches_of(widths: list[int]) -> list[list[int]]:
+    """Word indices in batches of one padded width (`_padded`), at most ``BATCH`` each.
 
     Padding a narrow word out to a wide one's width changed what the
     recogniser read in it (a lone '0' read as nothing), so each word is read
-    with about the padding it would have alone.
+    with the padding it would have alone: what it reads does not depend on
+    the words read with it.
     """
     order = [int(i) for i in np.argsort(widths, kind="stable")]
     out: list[list[int]] = []
     for index in order:
-        if out and len(out[-1]) < BATCH and widths[index] <= widths[out[-1][0]] + STEP:
+        if out and len(out[-1]) < BATCH and _padded(widths[index]) == _padded(widths[out[-1][0]]):
             out[-1].append(index)
         else:
             out.append([index])
@@ -211,26 +222,80 @@ def _word(
     return text, conf, where
 
 
-def _probabilities(inputs: list[npt.NDArray[np.float32]]) -> list[FloatArray]:
+def _stacked(images: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
+    """Word images of one padded width as one batch: each word, a white margin after it,
+    then blank input (0) up to the padded width."""
+    full = _padded(images[0].shape[1])
+    batch = np.zeros((len(images), 3, images[0].shape[0], full), dtype=np.float32)
+    for k, image in enumerate(images):
+        batch[k, :, :, : image.shape[1] + MARGIN] = 1.0
+        batch[k, :, :, : image.shape[1]] = image[None]
+    return batch
+
+
+def read_batches(
+    batches: list[list[npt.NDArray[np.float32]]], alone: bool = False
+) -> list[list[FloatArray]]:
+    """The recogniser's character probabilities per time step for each word of each batch.
+
+    Parameters
+    ----------
+    batches : list of list of ndarray
+        Prepared word images (`prepare`), each batch of one padded width (`batches_of`).
+    alone : bool, optional
+        Run on one core (for a thread reading beside the caller's work); by
+        default on all. A word reads the same, to the bit, either way.
+    """
+    run = (_single() if alone else None) or _engine()[0]
+    out = []
+    for images in batches:
+        probs = run(_stacked(images))[0]
+        out.append([np.asarray(p, dtype=np.float64) for p in probs])
+    return out
+
+
+def _probabilities(inputs: list[npt.NDArray[np.float32]], ahead: Any = None) -> list[FloatArray]:
     """Per prepared word image, the recogniser's character probabilities per time step.
 
-    Images of a batch alike to the pixel (a table's repeated counts) are run once.
+    Images alike to the pixel (a table's repeated counts) are run once;
+    those read ahead (``ahead``, an `_ocr_ahead.Ahead`) are taken from it.
     """
-    session, _, _ = _engine()
-    widths = [x.shape[1] for x in inputs]
-    out: list[FloatArray] = [np.zeros((0, 0)) for _ in inputs]
-    for group in _batches(widths):
-        full = int(np.ceil((max(widths[i] for i in group) + MARGIN) / STEP) * STEP)
-        first: dict[tuple[tuple[int, ...], bytes], int] = {}
-        row = [first.setdefault((inputs[i].shape, inputs[i].tobytes()), len(first)) for i in group]
-        batch = np.zeros((len(first), 3, inputs[0].shape[0], full), dtype=np.float32)  # 0: padding
-        for k, i in zip(row, group, strict=True):
-            batch[k, :, :, : widths[i] + MARGIN] = 1.0  # white margin after the word
-            batch[k, :, :, : widths[i]] = inputs[i][None]
-        probs = session(batch)[0]
-        for k, i in zip(row, group, strict=True):
-            out[i] = np.asarray(probs[k], dtype=np.float64)
-    return out
+    got = ahead.take(inputs) if ahead is not None else [None] * len(inputs)
+    first: dict[tuple[tuple[int, ...], bytes], int] = {}
+    for i, (image, probs) in enumerate(zip(inputs, got, strict=True)):
+        if probs is None:
+            first.setdefault((image.shape, image.tobytes()), i)
+    unique = list(first.values())
+    groups = batches_of([inputs[i].shape[1] for i in unique])
+    batches = [[inputs[unique[k]] for k in group] for group in groups]
+    read: dict[int, FloatArray] = {}
+    for group, found in zip(groups, read_batches(batches), strict=True):
+        read.update({unique[k]: probs for k, probs in zip(group, found, strict=True)})
+    return [
+        probs if probs is not None else read[first[(image.shape, image.tobytes())]]
+        for image, probs in zip(inputs, got, strict=True)
+    ]
+
+
+def _single() -> Any:
+    """The recogniser in a session that runs on one core (made once), or None where the
+    recogniser came with RapidOCR's whole engine."""
+    _engine()
+    with _LOCK:
+        if "single" not in _STATE:
+            _STATE["single"] = _recogniser(1)[0] if _STATE["alone"] else None
+    return _STATE["single"]
+
+
+def cores() -> int:
+    """Cores to read on: one inside a child process (a helper, or a worker of a folder
+    run, each of which has a core to itself)."""
+    import multiprocessing
+    import os
+
+    if multiprocessing.parent_process() is not None:
+        return 1
+    return os.cpu_count() or 1
 
 
 def _run(
@@ -279,7 +344,10 @@ def _ctc_log_likelihood(probs: FloatArray, labels: list[int]) -> float:
 
 
 def recognise(
-    grey: npt.NDArray[np.uint8], boxes: list[tuple[int, int, int, int]], height: int = HEIGHT
+    grey: npt.NDArray[np.uint8],
+    boxes: list[tuple[int, int, int, int]],
+    height: int = HEIGHT,
+    ahead: Any = None,
 ) -> list[Reading]:
     """Read the text in each box of a grey image (dark text on a light background).
 
@@ -292,6 +360,9 @@ def recognise(
     height : int, optional
         Rows the crops are scaled to (32 reads digits well and fast; the
         recogniser was trained at 48, better for small text).
+    ahead : Ahead, optional
+        Words being read ahead (`kmipd.digitize._ocr_ahead`): the readings
+        of those among ``boxes`` are taken from it.
 
     Returns
     -------
@@ -300,8 +371,8 @@ def recognise(
     """
     if not boxes:
         return []
-    inputs = [_prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
-    return _readings(boxes, inputs)
+    inputs = [prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
+    return _readings(boxes, inputs, _probabilities(inputs, ahead))
 
 
 def _readings(
@@ -408,7 +479,7 @@ def recognise_text(
     per_height = []
     first: list[Reading] = []
     for height in heights:
-        inputs = [_prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
+        inputs = [prepare(grey[r0:r1, c0:c1], height) for r0, c0, r1, c1 in boxes]
         probabilities = _probabilities(inputs)
         per_height.append([(x.shape[1], p) for x, p in zip(inputs, probabilities, strict=True)])
         if height == heights[0]:  # the first height's readings, numeric fields included

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +21,7 @@ from kmipd.digitize._legend_counts import (
     lines_text,
     take_from_label,
 )
+from kmipd.digitize._ocr_ahead import usable
 from kmipd.digitize._risk import RiskLine, risk_lines
 from kmipd.digitize._scene import Scene
 from kmipd.digitize._text import (
@@ -38,6 +41,11 @@ _STRONG_GREY = 128  # grey level (0 full ink) below which a pixel is strong ink
 _LINE_SHARE = 0.8  # share of the panel's height a column is strong ink over, to be its edge line
 _RULE_INK = 0.3  # ink strength of a pixel of a rule (a legend frame's side)
 _RULE_SHARE = 0.9  # share of its rows a column of a gap is inked over, to be a rule
+
+
+def _no_table() -> tuple[list[RiskLine], list[RiskLine]]:
+    """No table lines."""
+    return [], []
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,19 +68,32 @@ class FigureText:
     counts : dict
         Patients and events the legend's table states, by the box of the
         entry's key (``key_box``).
+    table : callable
+        Reads and returns ``(lines, inner)``; called once, when either is
+        first asked for, so that the table's words can be read on the other
+        core (`kmipd.digitize._ocr_ahead`) while the curves are traced.
     """
 
     ticks: list[Word]
     legend: list[tuple[LegendEntry, str, float]]
-    lines: list[RiskLine]
     ink: npt.NDArray[np.float64] | None = None
-    inner: list[RiskLine] = field(default_factory=list)
     counts: dict[tuple[int, int, int, int], LegendCounts] = field(default_factory=dict)
+    table: Callable[[], tuple[list[RiskLine], list[RiskLine]]] = _no_table
 
+    @cached_property
+    def _table(self) -> tuple[list[RiskLine], list[RiskLine]]:
+        """The table's lines and inner lines, read when first asked for."""
+        return self.table()
 
-def _usable(word: Word, longest: float) -> bool:
-    """Words worth the recogniser's time: not long merged runs of text."""
-    return word.width <= longest * max(word.height, 4)
+    @property
+    def lines(self) -> list[RiskLine]:
+        """Text lines under the x tick labels (the numbers-at-risk table), read."""
+        return self._table[0]
+
+    @property
+    def inner(self) -> list[RiskLine]:
+        """Text lines in the bottom of the panel, read (see the class docstring)."""
+        return self._table[1]
 
 
 def _consistent(
@@ -214,21 +235,16 @@ def read_figure_text(scene: Scene) -> FigureText:
         below,
     )
     inner = [] if _has_table(lines, x_words) else _inner_lines(scene, legend)
-    numbers = [w for w in x_words + y_words if _usable(w, 120)]  # touching tick labels
-    numbers += [w for line in lines + inner for w in line.words if _usable(w, 120)]
     grid = legend_table(
         [(e.words[-1].col1, e.line) for e in legend], scene.words, [s.word for s in scene.swatches]
     )
     names = list(dict.fromkeys(w for e in legend for w in e.words))
-    numbers += grid.words if grid else []  # counts and headers: read once, at one scale
-    numbers = [w for w in dict.fromkeys(numbers) if w not in names]
+    ticks_read = [w for w in x_words + y_words if usable(w)]  # touching tick labels
+    now = [w for w in dict.fromkeys(ticks_read + (grid.words if grid else [])) if w not in names]
+    table = [w for line in lines + inner for w in line.words if usable(w)]
+    later = [w for w in dict.fromkeys(table) if w not in names and w not in now]
     grey = _bridged(scene.grey, scene) if inner else scene.grey
-    read = {id(w): r for w, r in zip(numbers, read_words(grey, scene.image, numbers), strict=True)}
-    # table numbers read unsurely are read again; tick labels are not (a figure whose
-    # labels cannot be read is read again at twice its size)
-    table = [w for line in lines + inner for w in line.words if id(w) in read]
-    again = read_again(grey, scene.image, [read[id(w)] for w in table])
-    read.update({id(w): r for w, r in zip(table, again, strict=True)})
+    read = _numbers(grey, scene, now, lines + inner)
     read.update(
         {
             id(w): r
@@ -244,14 +260,43 @@ def read_figure_text(scene: Scene) -> FigureText:
         counts = _counts(grid, legend, [e for e, _, _ in named], read, scene.ink)
     cased = lower_case_legend([t for _, t, _ in named])
     named = [(e, t, c) for (e, _, c), t in zip(named, cased, strict=True)]
-    read_lines, read_inner = (
-        [
-            replace(line, words=tuple(read[id(w)] for w in line.words if id(w) in read))
-            for line in group
-        ]
-        for group in (lines, inner)
-    )
-    return FigureText(ticks, named, read_lines, scene.ink, read_inner, counts)
+
+    def read_table() -> tuple[list[RiskLine], list[RiskLine]]:
+        """The table's words read (the rest of them: ``later``), its lines and inner lines."""
+        every = read | _numbers(grey, scene, later, lines + inner, last=True)
+        under, within = (
+            [
+                replace(line, words=tuple(every[id(w)] for w in line.words if id(w) in every))
+                for line in group
+            ]
+            for group in (lines, inner)
+        )
+        return under, within
+
+    return FigureText(ticks, named, scene.ink, counts, read_table)
+
+
+def _numbers(
+    grey: npt.NDArray[np.uint8],
+    scene: Scene,
+    words: list[Word],
+    lines: list[RiskLine],
+    last: bool = False,
+) -> dict[int, Word]:
+    """``words`` read (as numbers and text), by ``id``; those of the table's ``lines`` read
+    unsurely are read again (tick labels are not: a figure whose labels cannot be read is
+    read again at twice its size). With ``last``, the words read ahead are not needed any
+    more (`Scene.ahead`)."""
+    try:
+        found = read_words(grey, scene.image, words, ahead=scene.ahead)
+    finally:
+        if last and scene.ahead is not None:
+            scene.ahead.close()
+    read = {id(w): r for w, r in zip(words, found, strict=True)}
+    table = [w for line in lines for w in line.words if id(w) in read]
+    again = read_again(grey, scene.image, [read[id(w)] for w in table])
+    read.update({id(w): r for w, r in zip(table, again, strict=True)})
+    return read
 
 
 def _labels_cut(

@@ -21,6 +21,7 @@ from kmipd.digitize._image import LoadedImage, Measures, ink_grey, measure, whit
 from kmipd.digitize._key_colours import own_grey, tints_along
 from kmipd.digitize._legend import Swatch, find_swatches, legend_entries
 from kmipd.digitize._lines import line_mask
+from kmipd.digitize._ocr_ahead import Ahead, read_ahead
 from kmipd.digitize._styles import split_by_style
 from kmipd.digitize._text import Word, drop_tick_marks, find_glyphs, group_words
 from kmipd.digitize._washes import find_washes, seen_through
@@ -68,6 +69,9 @@ class Scene:
     styles : list of str
         Line style per colour index; a colour drawn both solid and broken is
         listed twice (the broken curve's pixels carry the second index).
+    ahead : Ahead or None
+        The words likely to be numbers, being read on the other core
+        (`kmipd.digitize._ocr_ahead`), if the look started reading them.
     """
 
     image: npt.NDArray[np.uint8]
@@ -81,6 +85,7 @@ class Scene:
     labels: IntArray
     coverage: FloatArray
     styles: list[str]
+    ahead: Ahead | None = None
 
     @cached_property
     def grey(self) -> npt.NDArray[np.uint8]:
@@ -391,7 +396,7 @@ def _split_styles(
     return colours, keys, styles
 
 
-def look(loaded: LoadedImage, measured: Measures | None = None) -> Scene:
+def look(loaded: LoadedImage, measured: Measures | None = None, ahead: bool = False) -> Scene:
     """Measure a loaded figure: background, ink, panel, words, colours.
 
     Parameters
@@ -399,6 +404,10 @@ def look(loaded: LoadedImage, measured: Measures | None = None) -> Scene:
     loaded : LoadedImage
     measured : Measures, optional
         ``measure(loaded.image)``, if already done.
+    ahead : bool, optional
+        Start reading the words likely to be numbers on the other core
+        while the colours are sorted out (`Scene.ahead`); whoever reads the
+        scene's text then closes it.
 
     Returns
     -------
@@ -412,15 +421,32 @@ def look(loaded: LoadedImage, measured: Measures | None = None) -> Scene:
         background, ink, chroma = _measures(image, None)
         frame = with_grid_lines(frame, ink, chroma)
     words = _words(ink, chroma, frame)
-    inside = panel_mask(frame, ink)
-    colours, swatches, labels, coverage = _colours(
-        image, background, ink, inside, frame, words, loaded.compressed
-    )
-    colours, swatches, styles = _split_styles(
-        labels, colours, swatches, max(10.0, frame.right - frame.left)
-    )
+    reading = read_ahead(ink, frame, words) if ahead else None
+    try:
+        inside = panel_mask(frame, ink)
+        colours, swatches, labels, coverage = _colours(
+            image, background, ink, inside, frame, words, loaded.compressed
+        )
+        colours, swatches, styles = _split_styles(
+            labels, colours, swatches, max(10.0, frame.right - frame.left)
+        )
+    except BaseException:
+        if reading is not None:
+            reading.close()
+        raise
     return Scene(
-        image, background, ink, chroma, frame, words, colours, swatches, labels, coverage, styles
+        image,
+        background,
+        ink,
+        chroma,
+        frame,
+        words,
+        colours,
+        swatches,
+        labels,
+        coverage,
+        styles,
+        reading,
     )
 
 

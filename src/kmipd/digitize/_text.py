@@ -310,6 +310,7 @@ def read_words(
     image: npt.NDArray[np.uint8],
     words: list[Word],
     height: int | tuple[int, ...] = 32,
+    ahead: Any = None,
 ) -> list[Word]:
     """Recognise the text of each word and note its colour.
 
@@ -324,6 +325,8 @@ def read_words(
     height : int or tuple of int, optional
         Rows the crops are scaled to for the recogniser; with several, the
         text reading all of them favour is kept (`recognise_text`).
+    ahead : Ahead, optional
+        Words being read ahead (`kmipd.digitize._ocr_ahead`), at one height.
 
     Returns
     -------
@@ -336,7 +339,7 @@ def read_words(
     if isinstance(height, tuple):
         readings = recognise_text(grey, boxes, height)
     else:
-        readings = recognise(grey, boxes, height)
+        readings = recognise(grey, boxes, height, ahead)
     out = []
     for word, reading in zip(words, readings, strict=True):
         patch = grey[word.row0 : word.row1, word.col0 : word.col1]
