@@ -36,7 +36,7 @@ from kmipd.digitize._overprint import leaving_limits
 from kmipd.digitize._panels import PanelChoice, check_panel, choose_panel, in_original
 from kmipd.digitize._reading import FigureText, read_figure_text
 from kmipd.digitize._result import ArmResult, DigitizationResult
-from kmipd.digitize._risk import label_step, snap_time, tick_values
+from kmipd.digitize._risk import snap_time, tick_step
 from kmipd.digitize._row_fit import deal_by_fit
 from kmipd.digitize._scene import Scene, look
 from kmipd.digitize._split_pen import PenMerge, merge_split_pens
@@ -351,7 +351,7 @@ def _missing_numbers(results: list[ArmResult], x_axis: AxisCalibration) -> list[
     read but left out (unsure, or not a number) are warned about already and
     count as seen, at the tick under them.
     """
-    if label_step(tick_values(x_axis)) is None:  # times not snapped to ticks: rows cannot agree
+    if tick_step(x_axis) is None:  # times not snapped to ticks: rows cannot agree
         return []
     columns = sorted(
         {round(float(t), 9) for r in results if r.risk_table is not None for t in r.risk_table.time}

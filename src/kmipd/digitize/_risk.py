@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ __all__ = [
     "read_row",
     "risk_lines",
     "snap_time",
+    "tick_step",
     "tick_values",
 ]
 
@@ -176,10 +178,33 @@ def tick_values(x_axis: AxisCalibration) -> FloatArray:
     return np.array(sorted({label.value for label in x_axis.labels if label.used}))
 
 
+def tick_step(x_axis: AxisCalibration) -> float | None:
+    """The tick step of the x axis (`label_step` of its `tick_values`); None if it has
+    fewer than two."""
+    return _tick_grid(x_axis)[1]
+
+
+def _tick_grid(x_axis: AxisCalibration) -> tuple[FloatArray, float | None]:
+    """The x axis's tick values and tick step, worked out once per axis (a table's
+    numbers each ask for them)."""
+    try:
+        return _tick_grid_of(x_axis)
+    except TypeError:  # an axis holding something unhashable
+        ticks = tick_values(x_axis)
+        return ticks, label_step(ticks)
+
+
+@functools.lru_cache(maxsize=64)
+def _tick_grid_of(x_axis: AxisCalibration) -> tuple[FloatArray, float | None]:
+    """`_tick_grid`, cached; the values are read-only."""
+    ticks = tick_values(x_axis)
+    ticks.flags.writeable = False
+    return ticks, label_step(ticks)
+
+
 def grid_times(col0: float, col1: float, x_axis: AxisCalibration) -> list[float]:
     """Tick times (multiples of the tick step from the first tick) between two image columns."""
-    ticks = tick_values(x_axis)
-    step = label_step(ticks)
+    ticks, step = _tick_grid(x_axis)
     if step is None:
         return []
     lo, hi = sorted(float(v) for v in x_axis.value(np.array([col0, col1])))
@@ -194,8 +219,7 @@ def snap_time(col: float, x_axis: AxisCalibration) -> tuple[float, float]:
     moved to the nearest multiple of the tick step (from the first tick).
     """
     raw = float(x_axis.value(col))
-    ticks = tick_values(x_axis)
-    step = label_step(ticks)
+    ticks, step = _tick_grid(x_axis)
     if step is None:
         return raw, 0.0
     grid = ticks[0] + step * np.round((raw - ticks[0]) / step)
@@ -268,7 +292,7 @@ def _one_number(word: Word, x_axis: AxisCalibration) -> bool:
     """Whether a word is too narrow to hold numbers under two ticks (numbers that touch
     span a tick gap at least): a table that right-aligns its numbers at the ticks (as
     lifelines does) puts the first digits of a wide number nearer the tick before."""
-    step = label_step(tick_values(x_axis))
+    step = tick_step(x_axis)
     if step is None:
         return False
     gap = abs(step / x_axis.slope)  # pixels between ticks
@@ -302,10 +326,10 @@ def table_anchor(words: Sequence[Word], x_axis: AxisCalibration) -> str:
     -------
     str
     """
-    step = label_step(tick_values(x_axis))
+    ticks, step = _tick_grid(x_axis)
     if step is None:
         return "centre"
-    first = float(tick_values(x_axis)[0])
+    first = float(ticks[0])
     misses: dict[str, list[float]] = {a: [] for a in _ANCHORS}
     for word in words:
         text, cols = _characters(word)

@@ -12,7 +12,7 @@ from kmipd.digitize._calibrate import AxisCalibration
 from kmipd.digitize._glyphs import Sample, strip_ink
 from kmipd.digitize._image import ink_grey
 from kmipd.digitize._ocr import Reading, recognise
-from kmipd.digitize._risk import label_step, snap_time, tick_values
+from kmipd.digitize._risk import snap_time, tick_step
 from kmipd.digitize._text import Word
 
 __all__ = ["PAD", "lone_numbers", "tick_samples"]
@@ -89,7 +89,7 @@ def _reaches(
 
 def _tick_step(x_axis: AxisCalibration) -> float:
     """The tick step of the x axis (1 if it cannot be told)."""
-    step = label_step(tick_values(x_axis))
+    step = tick_step(x_axis)
     return 1.0 if step is None else step
 
 
