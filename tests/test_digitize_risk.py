@@ -722,3 +722,29 @@ def test_a_row_label_read_over_digits_left_of_time_0_stays_the_label() -> None:
     row = read_row(RiskLine(5.0, None, (label, *numbers)), x_axis)
     assert row is not None and row.label == "osc"
     assert [(c.value, c.time) for c in row.cells] == [(269, 0.0), (182, 1.0), (89, 2.0)]
+
+
+def test_tick_grid_worked_out_once_snaps_as_worked_out_each_time() -> None:
+    """``snap_time`` takes the axis's ticks and step from a cache: the same times as the
+    step found afresh from the used labels, for axes with a label missed or unused."""
+    from kmipd.digitize._risk import label_step, snap_time, tick_step, tick_values
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        step = float(rng.choice([3.0, 6.0, 12.0, 0.5]))
+        used = rng.uniform(size=9) > 0.2
+        labels = tuple(
+            TickLabel(80.0 + 40.0 * k, step * k, f"{step * k:g}", 0.9, True, bool(u))
+            for k, u in enumerate(used)
+        )
+        axis = AxisCalibration("x", step / 40.0, -2.0 * step, labels, 0.2, 0.9)
+        ticks = tick_values(axis)
+        fresh = label_step(ticks)
+        assert tick_step(axis) == fresh
+        for col in rng.uniform(60.0, 440.0, size=15):
+            raw = float(axis.value(col))
+            want = (raw, 0.0) if fresh is None else None
+            if fresh is not None:
+                grid = ticks[0] + fresh * np.round((raw - ticks[0]) / fresh)
+                want = (float(grid), abs(grid - raw) / fresh)
+            assert snap_time(float(col), axis) == want
