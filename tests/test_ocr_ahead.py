@@ -99,3 +99,25 @@ def test_a_figure_reads_the_same_text_with_words_read_ahead(name: str) -> None:
     assert ahead.lines == plain.lines and len(plain.lines) >= 2
     assert ahead.inner == plain.inner
     assert all(b.state == "done" or b.state == "waiting" for b in scene.ahead._batches)
+
+
+def test_a_thread_that_fails_leaves_its_words_to_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A recogniser failing in the thread ends it quietly; the caller reads every word."""
+    plain = _ocr.read_batches
+
+    def fails_alone(batches: list, alone: bool = False) -> list:
+        if alone:
+            raise RuntimeError("no session for the thread")
+        return plain(batches, alone)
+
+    monkeypatch.setattr(_ocr, "read_batches", fails_alone)
+    grey, boxes = _line(["12", "345", "6789"])
+    ink = 1.0 - grey / 255.0
+    ahead = Ahead(ink, [boxes])
+    ahead._thread.join(timeout=60)
+    assert not ahead._thread.is_alive()
+    grey = _ocr_grey(ink)
+    assert _ocr.recognise(grey, boxes, ahead=ahead) == _ocr.recognise(grey, boxes)
+    assert all(b.state == "done" for b in ahead._batches)

@@ -1,7 +1,7 @@
 """Words read on the other core before they are asked for.
 
 What the recogniser reads in a word depends on the word's image alone
-(each word is padded as it would be alone: `_ocr._batches`), so a word can
+(each word is padded as it would be alone: `_ocr.batches_of`), so a word can
 be read before anyone knows it is needed. While `look` sorts out the
 figure's colours on one core, :func:`read_ahead` reads on the other the
 words likely to be numbers (the tick labels, and the lines under them where
@@ -9,7 +9,8 @@ a risk table stands); the text reading (`_reading.read_figure_text`) then
 takes the readings of the words it asks for and drops the rest.
 
 A batch the thread has not started when the reading is asked for is read
-by the caller (on all cores); one it is reading is waited for.
+by the caller (on all cores); one it is reading is waited for. Should the
+thread fail, the caller reads what it left.
 """
 
 from __future__ import annotations
@@ -77,16 +78,26 @@ class Ahead:
         self._thread.start()
 
     def _work(self, ink: FloatArray, boxes: list[list[tuple[int, int, int, int]]]) -> None:
-        """In the thread: cut and prepare the words, then read batch after batch on one core."""
+        """In the thread: cut and prepare the words, then read batch after batch on one core.
+
+        A failure ends the thread quietly: the words it did not read are
+        read by the caller, which meets the same failure if it is real.
+        """
         try:
             grey = ink_grey(ink)
             for part in boxes:
                 self._plan([_ocr.prepare(grey[r0:r1, c0:c1]) for r0, c0, r1, c1 in part])
+        except Exception:  # the caller reads what is not planned
+            pass
         finally:
             self._planned.set()
         for batch in self._batches:
-            if self._claim(batch, thread=True):
+            if not self._claim(batch, thread=True):
+                continue
+            try:
                 self._read([batch], alone=True)
+            except Exception:  # the batch is marked done, unread
+                return
 
     def _plan(self, images: list[npt.NDArray[np.float32]]) -> None:
         """Batches of the word images not planned yet (each image once)."""
