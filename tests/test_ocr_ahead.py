@@ -76,8 +76,7 @@ def test_a_closed_reading_ahead_reads_no_more_batches_but_still_gives_readings()
     grey, boxes = _line(words)
     ink = 1.0 - grey / 255.0
     ahead = Ahead(ink, [boxes])
-    ahead.close()
-    ahead._thread.join(timeout=60)
+    ahead.close(wait=True)
     assert not ahead._thread.is_alive()
     assert len(ahead._batches) == len(words)
     assert sum(b.state == "done" for b in ahead._batches) <= 1  # at most the one it had begun
@@ -121,3 +120,14 @@ def test_a_thread_that_fails_leaves_its_words_to_the_caller(
     grey = _ocr_grey(ink)
     assert _ocr.recognise(grey, boxes, ahead=ahead) == _ocr.recognise(grey, boxes)
     assert all(b.state == "done" for b in ahead._batches)
+
+
+def test_no_reading_ahead_outlives_its_figure() -> None:
+    """``digitize`` returns only once the thread reading ahead has ended."""
+    import threading
+
+    from kmipd.digitize import digitize
+
+    result = digitize(FIGURES / "act2_2b-jco.png")
+    assert len(result.arms) == 2
+    assert not [t for t in threading.enumerate() if t.name == "kmipd-read-ahead"]

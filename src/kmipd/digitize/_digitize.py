@@ -644,7 +644,7 @@ def _read(
         return _read_scene(scene, loaded, ranges, percent, arms, start), text_height(scene)
     finally:
         if scene.ahead is not None:
-            scene.ahead.close()  # the words read ahead are read, or not needed
+            scene.ahead.close(wait=True)  # the words read ahead are read, or not needed
 
 
 def _read_scene(

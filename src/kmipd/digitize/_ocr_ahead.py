@@ -146,11 +146,14 @@ class Ahead:
             for f in found
         ]
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
         """Have the thread read no more batches (one it is reading is finished); words
-        asked for later are read by the caller."""
+        asked for later are read by the caller. With ``wait``, return once the thread
+        has ended, so that no reading outlives its figure."""
         with self._lock:
             self._closed = True
+        if wait:
+            self._thread.join()
 
 
 def read_ahead(ink: FloatArray, frame: Frame, words: list[Word]) -> Ahead | None:
