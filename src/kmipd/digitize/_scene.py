@@ -432,7 +432,7 @@ def look(loaded: LoadedImage, measured: Measures | None = None, ahead: bool = Fa
         )
     except BaseException:
         if reading is not None:
-            reading.close()
+            reading.close(wait=True)
         raise
     return Scene(
         image,
