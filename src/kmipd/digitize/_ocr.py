@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from kmipd.digitize._lexicon import PRIOR, is_listed, near_words
+
+if TYPE_CHECKING:  # the reading ahead uses this module
+    from kmipd.digitize._ocr_ahead import Ahead
 
 __all__ = ["NUMERIC_CHARS", "Reading", "recognise", "recognise_text"]
 
@@ -254,7 +257,9 @@ def read_batches(
     return out
 
 
-def _probabilities(inputs: list[npt.NDArray[np.float32]], ahead: Any = None) -> list[FloatArray]:
+def _probabilities(
+    inputs: list[npt.NDArray[np.float32]], ahead: Ahead | None = None
+) -> list[FloatArray]:
     """Per prepared word image, the recogniser's character probabilities per time step.
 
     Images alike to the pixel (a table's repeated counts) are run once;
@@ -347,7 +352,7 @@ def recognise(
     grey: npt.NDArray[np.uint8],
     boxes: list[tuple[int, int, int, int]],
     height: int = HEIGHT,
-    ahead: Any = None,
+    ahead: Ahead | None = None,
 ) -> list[Reading]:
     """Read the text in each box of a grey image (dark text on a light background).
 

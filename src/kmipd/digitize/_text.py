@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:  # the reading ahead uses this module
+    from kmipd.digitize._ocr_ahead import Ahead
 
 __all__ = [
     "DOT_GAP",
@@ -310,7 +313,7 @@ def read_words(
     image: npt.NDArray[np.uint8],
     words: list[Word],
     height: int | tuple[int, ...] = 32,
-    ahead: Any = None,
+    ahead: Ahead | None = None,
 ) -> list[Word]:
     """Recognise the text of each word and note its colour.
 
